@@ -1,0 +1,53 @@
+# Careloop: every command a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: help run test check lint typecheck imports bench lock clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): requirements/base.txt requirements/dev.txt requirements/build.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/build.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: $(STAMP)  ## set up, migrate, seed the demo service and serve web + worker on 127.0.0.1:$(PORT)
+	$(BIN)/careloop migrate
+	$(BIN)/careloop seed --demo
+	$(BIN)/careloop serve --port $(PORT) --with-worker
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP)  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)  ## mypy, strict
+	$(BIN)/mypy
+
+imports: $(STAMP)  ## import-linter: domains depend downward only, clinical logic stays pure
+	$(BIN)/lint-imports
+
+check: lint typecheck imports test  ## everything CI runs
+
+bench: $(STAMP)  ## benchmarks (stub until the benchmark issue #7)
+	@echo "make bench: NOT IMPLEMENTED YET - the benchmark suite arrives with issue #7."
+	@echo "Until then use: time .venv/bin/careloop seed --patients N --weeks W --seed S"
+
+lock:  ## re-lock dependencies with hashes (needs network to PyPI)
+	$(PYTHON) -m pip install --quiet uv
+	cd requirements && $(PYTHON) -m uv pip compile --python-version 3.11 --generate-hashes -q build.in -o build.txt
+	cd requirements && $(PYTHON) -m uv pip compile --python-version 3.11 --generate-hashes -q base.in -o base.txt
+	cd requirements && $(PYTHON) -m uv pip compile --python-version 3.11 --generate-hashes -q dev.in -o dev.txt
+
+clean:  ## remove the virtualenv and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Careloop: purpose-driven digital mental health care (measure, see, act, keep safe)."""

@@ -1,0 +1,31 @@
+"""The staff MFA gate: staff who have not passed TOTP this session reach nothing but sign-in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+
+# Paths a half-signed-in staff member may reach: sign-in, MFA, static files and the health check.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+class StaffMfaRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        needs_mfa = (
+            user.is_authenticated
+            and getattr(user, "is_staff_role", False)
+            and not user.is_verified()  # type: ignore[union-attr]  # set by django_otp middleware
+        )
+        if needs_mfa and not request.path.startswith(_OPEN_PREFIXES):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "Multi-factor authentication is required for staff."}, status=403
+                )
+            return redirect("accounts:verify")
+        return self.get_response(request)

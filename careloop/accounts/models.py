@@ -1,0 +1,40 @@
+"""Users and their roles. A role says what kind of work a person does; team membership (care)
+and, later, purpose of use and consent say which patients that work may touch."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from careloop.core.ids import uuid7
+from careloop.core.models import Service
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    CLINICIAN = "clinician", "Clinician (care manager)"
+    SUPERVISOR = "supervisor", "Supervisor (psychiatric consultant)"
+    SERVICE_ADMIN = "service_admin", "Service admin"
+    RESEARCHER = "researcher", "Researcher"
+
+
+STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.SERVICE_ADMIN, Role.RESEARCHER})
+CARE_TEAM_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
+
+
+class User(AbstractUser):
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    preferred_language = models.CharField(max_length=16, default="en")
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Staff must pass TOTP multi-factor authentication before they see patient data."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def works_in_care_team(self) -> bool:
+        return self.role in CARE_TEAM_ROLES

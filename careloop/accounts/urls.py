@@ -1,0 +1,11 @@
+from django.urls import path
+
+from careloop.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("verify/", views.verify, name="verify"),
+    path("enrol/", views.enrol, name="enrol"),
+    path("logout/", views.sign_out, name="logout"),
+]

@@ -1,0 +1,98 @@
+"""Sign-in, staff MFA (enrol and verify) and sign-out. Thin: forms in, redirects out."""
+
+from __future__ import annotations
+
+import django_otp
+from django import forms
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careloop.accounts import mfa
+from careloop.accounts.models import User
+from careloop.audit.models import AuditAction
+from careloop.audit.services import record_event
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        user = self.request.user
+        if isinstance(user, User) and user.is_staff_role:
+            return reverse("accounts:verify")
+        return super().get_success_url()
+
+
+def _verify_device(request: HttpRequest, user: User, *, confirming: bool) -> bool:
+    """Check the submitted code against the user's device; on success mark the session verified."""
+    form = CodeForm(request.POST)
+    device = mfa.pending_device(user) if confirming else mfa.confirmed_device(user)
+    if device is None or not form.is_valid() or not device.verify_token(form.cleaned_data["code"]):
+        return False
+    if confirming:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    django_otp.login(request, device)
+    record_event(
+        actor=user,
+        action=AuditAction.MFA_ENROLLED if confirming else AuditAction.MFA_VERIFIED,
+        service_id=user.service_id,
+    )
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if mfa.confirmed_device(user) is None:
+        return redirect("accounts:enrol")
+    if request.method == "POST":
+        if _verify_device(request, user, confirming=False):
+            return redirect("home")
+        return render(request, "accounts/verify.html", {"form": CodeForm(), "failed": True}, status=400)
+    return render(request, "accounts/verify.html", {"form": CodeForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if mfa.confirmed_device(user) is not None:
+        return redirect("accounts:verify")
+    if request.method == "POST" and _verify_device(request, user, confirming=True):
+        return redirect("home")
+    device = mfa.pending_device(user) or mfa.start_enrolment(user)
+    context = {
+        "form": CodeForm(),
+        "failed": request.method == "POST",
+        "qr_svg": mfa.qr_code_svg(device),
+        "manual_key": mfa.manual_entry_key(device),
+    }
+    return render(request, "accounts/enrol.html", context, status=400 if context["failed"] else 200)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")

@@ -1,0 +1,73 @@
+"""JSON API: submit a questionnaire (idempotent) and read scored history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.security import django_auth
+
+from careloop.accounts.api import api_user
+from careloop.assessments.meaning import plain_meaning
+from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.schemas import AssessmentIn, AssessmentOut, ErrorOut
+from careloop.assessments.selectors import assessments_of
+from careloop.assessments.services import submit_assessment
+from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.services import record_event
+from careloop.care.selectors import own_patient_record, patient_visible_to
+
+router = Router(tags=["assessments"], auth=django_auth)
+
+
+def to_out(assessment: Assessment) -> AssessmentOut:
+    return AssessmentOut(
+        id=assessment.id,
+        patient_id=assessment.patient_id,
+        instrument=assessment.instrument_id,
+        instrument_version=assessment.instrument_version,
+        answers=assessment.answers,
+        total=assessment.score_total,
+        band=assessment.band,
+        caseness=assessment.caseness,
+        prorated=assessment.prorated,
+        risk_flags=assessment.risk_flags,
+        completed_at=assessment.completed_at,
+        client_id=assessment.client_id,
+        meaning=plain_meaning(assessment.instrument_id, assessment.band),
+    )
+
+
+@router.post(
+    "/assessments",
+    response={200: AssessmentOut, 201: AssessmentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Submit my questionnaire answers (201 stored, 200 already stored under this client id)",
+)
+def submit(request: HttpRequest, body: AssessmentIn) -> tuple[int, AssessmentOut]:
+    user = api_user(request)
+    patient = own_patient_record(user)
+    assessment, created = submit_assessment(
+        patient, actor=user, instrument_id=body.instrument, answers=body.answers,
+        client_id=body.client_id, source=SubmissionSource.API, completed_at=body.completed_at,
+    )  # fmt: skip
+    return (201 if created else 200), to_out(assessment)
+
+
+@router.get(
+    "/patients/{patient_id}/assessments",
+    response={200: list[AssessmentOut], 404: ErrorOut},
+    summary="A patient's scored questionnaires, newest first",
+)
+def patient_history(
+    request: HttpRequest, patient_id: uuid.UUID, instrument: str | None = None, limit: int = 50
+) -> list[AssessmentOut]:
+    user = api_user(request)
+    patient = patient_visible_to(user, patient_id)
+    rows = list(assessments_of(patient, instrument_id=instrument)[: max(1, min(limit, 500))])
+    record_event(
+        actor=user, action=AuditAction.ASSESSMENTS_VIEWED, service_id=patient.service_id,
+        patient_id=patient.id, obj=("Patient", patient.id),
+        purpose=Purpose.SELF_ACCESS if patient.user_id == user.id else Purpose.TREATMENT,
+    )  # fmt: skip
+    return [to_out(row) for row in rows]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from careloop.care.models import Patient, TreatmentEpisode
+from careloop.core.models import TenantModel
+
+
+class SubmissionSource(models.TextChoices):
+    WEB = "web"  # the server-rendered form
+    API = "api"  # the JSON API (app, offline client)
+    SEED = "seed"  # synthetic population
+    IMPORT = "import"  # FHIR import
+
+
+class Assessment(TenantModel):
+    """One completed questionnaire: raw item answers plus the score computed from them.
+
+    The raw answers are the record; the score columns are derived by the versioned scorer and kept
+    so lists and registries need no re-scoring.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assessments")
+    episode = models.ForeignKey(
+        TreatmentEpisode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    instrument_id = models.CharField(max_length=32)
+    instrument_version = models.CharField(max_length=48, help_text='e.g. "phq9@1.0.0"')
+    answers = models.JSONField(help_text="Item ordinals in item order; null = item not answered")
+    score_total = models.FloatField(null=True)
+    band = models.CharField(max_length=40, blank=True)
+    caseness = models.BooleanField(null=True)
+    prorated = models.BooleanField(default=False)
+    risk_flags = models.JSONField(default=list, blank=True)
+    completed_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=SubmissionSource.choices)
+    # Chosen by the client before it sends, so a retried or offline-queued submission is stored once.
+    client_id = models.UUIDField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "patient", "client_id"], name="assessment_client_id_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["service", "patient", "instrument_id", "-completed_at"]),
+        ]
+
+    @property
+    def has_risk_flag(self) -> bool:
+        return bool(self.risk_flags)

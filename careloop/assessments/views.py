@@ -1,0 +1,108 @@
+"""The patient's questionnaire pages: answer a due questionnaire, see the result and history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from careloop.accounts.models import User
+from careloop.assessments import selectors
+from careloop.assessments.meaning import NEXT_STEP, plain_meaning
+from careloop.assessments.models import SubmissionSource
+from careloop.assessments.services import submit_assessment
+from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.services import record_event
+from careloop.care.models import Patient
+from careloop.care.selectors import own_patient_record
+from careloop.core.errors import DomainError, NotFound
+from careloop.instruments.library import UnknownInstrument, get_instrument
+
+
+def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        return user, own_patient_record(user)
+    except NotFound:
+        raise Http404 from None
+
+
+def _answers_from_form(request: HttpRequest, link_ids: list[str]) -> list[int | None]:
+    """Read one radio group per item; an unanswered item is None (the scorer decides if that is ok)."""
+    answers: list[int | None] = []
+    for link_id in link_ids:
+        raw = request.POST.get(f"item-{link_id}", "")
+        answers.append(int(raw) if raw.lstrip("-").isdigit() else None)
+    return answers
+
+
+def _record_self_view(user: User, patient: Patient, assessment_id: uuid.UUID | None = None) -> None:
+    record_event(
+        actor=user,
+        action=AuditAction.ASSESSMENTS_VIEWED,
+        service_id=patient.service_id,
+        patient_id=patient.id,
+        purpose=Purpose.SELF_ACCESS,
+        obj=("Assessment", assessment_id) if assessment_id else ("Patient", patient.id),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    user, patient = _patient_or_404(request)
+    try:
+        instrument = get_instrument(instrument_id)
+    except UnknownInstrument:
+        raise Http404 from None
+    if not instrument.enabled:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        answers = _answers_from_form(request, [item.link_id for item in instrument.items])
+        try:
+            client_id = uuid.UUID(request.POST.get("client_id", ""))
+            assessment, _ = submit_assessment(
+                patient, actor=user, instrument_id=instrument_id, answers=answers,
+                client_id=client_id, source=SubmissionSource.WEB,
+            )  # fmt: skip
+        except ValueError:
+            error = "The form was incomplete. Please answer again."
+        except DomainError as problem:
+            error = problem.message
+        else:
+            return redirect("assessments:result", assessment_id=assessment.id)
+    context = {"instrument": instrument, "client_id": uuid.uuid4(), "error": error,
+               "submitted": request.POST if error else {}}  # fmt: skip
+    return render(request, "assessments/answer.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_GET
+def result(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
+    user, patient = _patient_or_404(request)
+    assessment = selectors.assessments_of(patient).filter(id=assessment_id).first()
+    if assessment is None:
+        raise Http404
+    _record_self_view(user, patient, assessment.id)
+    context = {
+        "assessment": assessment,
+        "instrument": get_instrument(assessment.instrument_id),
+        "meaning": plain_meaning(assessment.instrument_id, assessment.band),
+        "next_step": NEXT_STEP,
+    }
+    return render(request, "assessments/result.html", context)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    _, patient = _patient_or_404(request)
+    user, patient = _patient_or_404(request)
+    rows = list(selectors.assessments_of(patient)[:200])
+    _record_self_view(user, patient)
+    return render(request, "assessments/history.html", {"assessments": rows})

@@ -1,0 +1,74 @@
+"""The only write path for audit events. Callers run it inside their own transaction, so the
+event commits or rolls back together with what it describes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from careloop.accounts.models import User
+from careloop.audit.models import AuditAction, AuditEvent, Purpose
+from careloop.core import clock
+
+
+def _role(actor: User | None) -> str:
+    return actor.role if actor is not None else "system"
+
+
+def record_event(
+    *,
+    actor: User | None,
+    action: AuditAction,
+    service_id: uuid.UUID | None,
+    patient_id: uuid.UUID | None = None,
+    purpose: Purpose | str = "",
+    obj: tuple[str, object] | None = None,
+    source_ip: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. `detail` must never hold names, free text or answers: only ids, codes."""
+    object_type, object_id = obj if obj is not None else ("", "")
+    return AuditEvent.objects.create(
+        occurred_at=clock.now(),
+        service_id=service_id,
+        actor=actor,
+        actor_role=_role(actor),
+        action=action,
+        purpose=purpose,
+        patient_id=patient_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        source_ip=source_ip,
+        detail=detail or {},
+    )
+
+
+def record_patient_reads(
+    *,
+    actor: User,
+    action: AuditAction,
+    service_id: uuid.UUID,
+    patient_ids: Iterable[uuid.UUID],
+    purpose: Purpose,
+    source_ip: str | None = None,
+) -> int:
+    """Append one event per patient whose data a list view showed (one insert, many rows)."""
+    at = clock.now()
+    events = [
+        AuditEvent(
+            occurred_at=at,
+            service_id=service_id,
+            actor=actor,
+            actor_role=_role(actor),
+            action=action,
+            purpose=purpose,
+            patient_id=patient_id,
+            object_type="Patient",
+            object_id=str(patient_id),
+            source_ip=source_ip,
+        )
+        for patient_id in patient_ids
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from careloop.core import clock
+from careloop.core.models import TenantModel
+
+
+class CareTeam(TenantModel):
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="team_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(TenantModel):
+    """A clinician or supervisor working in a care team; this is what grants access to patients."""
+
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique")]
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary", "Non-binary"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+
+class Patient(TenantModel):
+    """A person receiving care from one service, assigned to one care team."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient_record",
+        help_text="The login, if the patient uses the app (synthetic patients may have none)",
+    )
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
+    display_name = models.CharField(max_length=120)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.PREFER_NOT_TO_SAY)
+    ethnicity = models.CharField(max_length=20, blank=True)
+    preferred_language = models.CharField(max_length=16, default="en")
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    deprivation_quintile = models.PositiveSmallIntegerField(
+        null=True, help_text="1 = most deprived, 5 = least deprived"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "care_team"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class EpisodeEnding(models.TextChoices):
+    ONGOING = "ongoing"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+
+
+class TreatmentEpisode(TenantModel):
+    """One course of care, from referral to discharge; outcomes are measured per episode."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
+    referred_on = models.DateField()
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    ending = models.CharField(
+        max_length=12, choices=EpisodeEnding.choices, default=EpisodeEnding.ONGOING
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "patient", "started_on"])]

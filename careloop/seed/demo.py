@@ -1,0 +1,108 @@
+"""The demo service: a few named personas to sign in as, and a small synthetic caseload.
+
+Idempotent: running it again finds what exists and only (re)sets the demo passwords.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+
+from careloop.accounts import mfa
+from careloop.accounts.models import Role, User
+from careloop.assessments.models import SubmissionSource
+from careloop.assessments.services import submit_assessment
+from careloop.care.models import CareTeam, EpisodeEnding, Gender, Patient, TeamMembership, TreatmentEpisode
+from careloop.core import clock
+from careloop.core.models import Service
+from careloop.seed.loader import ensure_teams, load_population
+from careloop.seed.population import PopulationSpec
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "careloop-demo"  # synthetic demo service only; printed to the operator
+DEMO_PATIENTS = 36
+TEAM_NAMES = ["Team North", "Team South"]
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    first_name: str
+    role: Role
+    team: int | None  # index into TEAM_NAMES
+    about: str
+
+
+PERSONAS = (
+    Persona("ada", "Ada", Role.PATIENT, 0, "patient in Team North; a PHQ-9 is due"),
+    Persona("ben", "Ben", Role.CLINICIAN, 0, "care manager in Team North (Ada's clinician)"),
+    Persona("sam", "Sam", Role.SUPERVISOR, 0, "psychiatric consultant supervising Team North"),
+    Persona("dana", "Dana", Role.CLINICIAN, 1, "care manager in Team South (an outsider to Ada)"),
+    Persona("cleo", "Cleo", Role.SERVICE_ADMIN, None, "service admin"),
+    Persona("rae", "Rae", Role.RESEARCHER, None, "researcher"),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    persona: Persona
+    needs_mfa: bool
+
+
+def _persona_user(service: Service, persona: Persona, teams: list[CareTeam]) -> User:
+    user, _ = User.objects.get_or_create(
+        username=persona.username,
+        defaults={"role": persona.role, "service": service, "first_name": persona.first_name},
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    if user.is_staff_role and mfa.confirmed_device(user) is None:
+        mfa.enrol_confirmed_device(user)
+    if persona.team is not None and persona.role != Role.PATIENT:
+        TeamMembership.objects.get_or_create(service=service, team=teams[persona.team], user=user)
+    return user
+
+
+def _ada_record(service: Service, user: User, team: CareTeam) -> None:
+    """Ada has two earlier PHQ-9/GAD-7 pairs, the last one 8 days ago, so both are due today."""
+    if Patient.objects.filter(user=user).exists():
+        return
+    now = clock.now()
+    patient = Patient.objects.create(
+        service=service, user=user, care_team=team, display_name="Ada (demo)", birth_year=1990,
+        gender=Gender.FEMALE, preferred_language="en", time_zone=service.time_zone,
+        deprivation_quintile=3,
+    )  # fmt: skip
+    TreatmentEpisode.objects.create(
+        service=service, patient=patient, referred_on=(now - timedelta(days=21)).date(),
+        started_on=(now - timedelta(days=15)).date(), ending=EpisodeEnding.ONGOING,
+    )  # fmt: skip
+    history = {15: ([2, 2, 2, 1, 2, 1, 1, 1, 0], [2, 2, 2, 1, 1, 1, 1]),
+               8: ([2, 1, 2, 1, 1, 1, 1, 0, 0], [2, 1, 2, 1, 1, 1, 0])}  # fmt: skip
+    for days_ago, (phq9, gad7) in history.items():
+        for instrument_id, answers in (("phq9", phq9), ("gad7", gad7)):
+            submit_assessment(
+                patient, actor=user, instrument_id=instrument_id, answers=list(answers),
+                client_id=uuid.uuid4(), source=SubmissionSource.SEED,
+                completed_at=now - timedelta(days=days_ago),
+            )  # fmt: skip
+
+
+@transaction.atomic
+def seed_demo() -> list[DemoLogin]:
+    """Create (or refresh) the demo service; return the logins to print."""
+    service, created = Service.objects.get_or_create(
+        slug=DEMO_SLUG,
+        defaults={"name": "Careloop demo service", "is_demo": True, "country_code": "GB"},
+    )
+    teams = ensure_teams(service, len(TEAM_NAMES), TEAM_NAMES)
+    users = {p.username: _persona_user(service, p, teams) for p in PERSONAS}
+    _ada_record(service, users["ada"], teams[0])
+    if created:
+        spec = PopulationSpec(patients=DEMO_PATIENTS, weeks=12, seed=2026,
+                              end_date=clock.now().date(), teams_per_service=len(teams))  # fmt: skip
+        load_population(spec, service, teams)
+    return [DemoLogin(p, users[p.username].is_staff_role) for p in PERSONAS]

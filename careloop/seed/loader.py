@@ -1,0 +1,230 @@
+"""Bulk-load a synthetic population into one service: teams, staff, patients, episodes, scored
+PHQ-9 and GAD-7 answers, and alerts for recent risk answers.
+
+Rows are built in memory a chunk of patients at a time and written with bulk_create, so 100k
+patients x 12 weeks (~2.4M assessments) stays in constant memory. Every id is derived from the
+seed, so the same parameters give identical rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import transaction
+
+from careloop.accounts.models import Role, User
+from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.care.models import CareTeam, EpisodeEnding, Patient, TeamMembership, TreatmentEpisode
+from careloop.core.ids import uuid7
+from careloop.core.models import Service
+from careloop.instruments.scoring import score
+from careloop.safety.models import Alert
+from careloop.safety.rules import signals_from_risk_flags
+from careloop.seed.population import (
+    PopulationSpec,
+    SyntheticMeasurement,
+    SyntheticPatient,
+    generate_population,
+    generate_staff,
+)
+
+CHUNK_PATIENTS = 1000
+BATCH_SIZE = 5000
+RECENT_RISK_DAYS = 14  # risk answers this recent, in open episodes, still need a clinician
+
+
+@dataclass
+class LoadReport:
+    patients: int = 0
+    episodes: int = 0
+    assessments: int = 0
+    alerts: int = 0
+    staff: int = 0
+    teams: list[CareTeam] = field(default_factory=list)
+
+
+class _Ids:
+    """Deterministic time-ordered UUIDs: the timestamp is the row's own time, the rest seeded."""
+
+    def __init__(self, key: str) -> None:
+        self._rng = random.Random(key)
+
+    def at(self, moment: datetime) -> uuid.UUID:
+        return uuid7(int(moment.timestamp() * 1000), self._rng.getrandbits(80).to_bytes(10, "big"))
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=UTC)
+
+
+def ensure_teams(service: Service, count: int, names: list[str] | None = None) -> list[CareTeam]:
+    teams = []
+    for index in range(count):
+        name = names[index] if names else f"Team {index + 1}"
+        team, _ = CareTeam.objects.get_or_create(service=service, name=name)
+        teams.append(team)
+    return teams
+
+
+def load_staff(spec: PopulationSpec, service: Service, teams: list[CareTeam]) -> int:
+    """Create the synthetic staff (no usable password: they are load and demo fixtures)."""
+    created = 0
+    for member in generate_staff(spec):
+        username = f"{service.slug}-{member.username}"
+        user, is_new = User.objects.get_or_create(
+            username=username,
+            defaults={"role": Role(member.role.value), "service": service,
+                      "first_name": member.display_name},
+        )  # fmt: skip
+        if is_new:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            created += 1
+        if member.team_index is not None:
+            TeamMembership.objects.get_or_create(
+                service=service, team=teams[member.team_index], user=user
+            )
+    return created
+
+
+def _assessment_rows(
+    service: Service, patient: Patient, episode: TreatmentEpisode,
+    measurement: SyntheticMeasurement, ids: _Ids,
+) -> list[Assessment]:  # fmt: skip
+    rows = []
+    for instrument_id, items in (("phq9", measurement.phq9_items), ("gad7", measurement.gad7_items)):
+        result = score(instrument_id, list(items))
+        rows.append(
+            Assessment(
+                id=ids.at(measurement.taken_at), service=service, patient=patient, episode=episode,
+                instrument_id=instrument_id, instrument_version=result.instrument_version,
+                answers=list(items), score_total=result.total, band=result.band or "",
+                caseness=result.caseness, prorated=result.prorated,
+                risk_flags=[asdict(flag) for flag in result.risk_flags],
+                completed_at=measurement.taken_at, recorded_at=measurement.taken_at,
+                source=SubmissionSource.SEED, client_id=ids.at(measurement.taken_at),
+            )  # fmt: skip
+        )
+    return rows
+
+
+def _alert_rows(service: Service, assessments: list[Assessment], since: datetime, ids: _Ids) -> list[Alert]:
+    alerts = []
+    for assessment in assessments:
+        if assessment.completed_at < since or not assessment.risk_flags:
+            continue
+        for signal in signals_from_risk_flags(assessment.instrument_version, assessment.risk_flags):
+            alerts.append(
+                Alert(
+                    id=ids.at(assessment.completed_at), service=service,
+                    patient=assessment.patient, assessment=assessment, rule_id=signal.rule_id,
+                    rule_version=signal.rule_version, severity=signal.severity,
+                    evidence=dict(signal.evidence), raised_at=assessment.completed_at,
+                )  # fmt: skip
+            )
+    return alerts
+
+
+@dataclass
+class _Chunk:
+    patients: list[Patient] = field(default_factory=list)
+    episodes: list[TreatmentEpisode] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+    def write(self, report: LoadReport) -> None:
+        Patient.objects.bulk_create(self.patients, batch_size=BATCH_SIZE)
+        TreatmentEpisode.objects.bulk_create(self.episodes, batch_size=BATCH_SIZE)
+        Assessment.objects.bulk_create(self.assessments, batch_size=BATCH_SIZE)
+        Alert.objects.bulk_create(self.alerts, batch_size=BATCH_SIZE)
+        report.patients += len(self.patients)
+        report.episodes += len(self.episodes)
+        report.assessments += len(self.assessments)
+        report.alerts += len(self.alerts)
+
+
+def _add_patient(
+    chunk: _Chunk, spec: PopulationSpec, service: Service, teams: list[CareTeam],
+    synthetic: SyntheticPatient,
+) -> None:  # fmt: skip
+    ids = _Ids(f"careloop:{spec.seed}:ids:{service.slug}:{synthetic.index}")
+    episode_data = synthetic.episode
+    referred_at = _day_start(episode_data.referral_date)
+    patient = Patient(
+        id=ids.at(referred_at), service=service, care_team=teams[synthetic.team_index % len(teams)],
+        display_name=synthetic.display_name, birth_year=synthetic.birth_year,
+        gender=synthetic.gender.value, ethnicity=synthetic.ethnicity.value,
+        preferred_language=synthetic.preferred_language, time_zone=synthetic.time_zone,
+        deprivation_quintile=synthetic.deprivation_quintile, created_at=referred_at,
+    )  # fmt: skip
+    episode = TreatmentEpisode(
+        id=ids.at(referred_at), service=service, patient=patient,
+        referred_on=episode_data.referral_date, started_on=episode_data.start_date,
+        ended_on=episode_data.end_date, ending=EpisodeEnding(episode_data.ending.value),
+    )  # fmt: skip
+    assessments = [
+        row
+        for measurement in episode_data.measurements
+        for row in _assessment_rows(service, patient, episode, measurement, ids)
+    ]
+    chunk.patients.append(patient)
+    chunk.episodes.append(episode)
+    chunk.assessments.extend(assessments)
+    if episode.ending == EpisodeEnding.ONGOING:
+        since = _day_start(spec.end_date) - timedelta(days=RECENT_RISK_DAYS)
+        chunk.alerts.extend(_alert_rows(service, assessments, since, ids))
+
+
+def _chunks(spec: PopulationSpec) -> Iterator[list[SyntheticPatient]]:
+    batch: list[SyntheticPatient] = []
+    for synthetic in generate_population(spec):
+        batch.append(synthetic)
+        if len(batch) == CHUNK_PATIENTS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@transaction.atomic
+def load_population(spec: PopulationSpec, service: Service, teams: list[CareTeam]) -> LoadReport:
+    """Write the whole population into `service` in one transaction: all of it or nothing."""
+    report = LoadReport(teams=teams)
+    report.staff = load_staff(spec, service, teams)
+    for batch in _chunks(spec):
+        chunk = _Chunk()
+        for synthetic in batch:
+            _add_patient(chunk, spec, service, teams, synthetic)
+        chunk.write(report)
+    return report
+
+
+def population_digest(service: Service) -> str:
+    """SHA-256 over the service's clinical rows in id order: equal digests, identical data."""
+    digest = hashlib.sha256()
+    queries = [
+        Patient.objects.filter(service=service).order_by("id").values_list(
+            "id", "care_team__name", "display_name", "birth_year", "gender", "ethnicity",
+            "preferred_language", "time_zone", "deprivation_quintile", "created_at",
+        ),
+        TreatmentEpisode.objects.filter(service=service).order_by("id").values_list(
+            "id", "patient_id", "referred_on", "started_on", "ended_on", "ending",
+        ),
+        Assessment.objects.filter(service=service).order_by("id").values_list(
+            "id", "patient_id", "episode_id", "instrument_version", "answers", "score_total",
+            "band", "caseness", "completed_at", "client_id",
+        ),
+        Alert.objects.filter(service=service).order_by("id").values_list(
+            "id", "patient_id", "assessment_id", "rule_id", "rule_version", "severity", "evidence",
+        ),
+    ]  # fmt: skip
+    for query in queries:
+        for row in query.iterator(chunk_size=10000):
+            digest.update(json.dumps(row, default=str, sort_keys=True).encode())
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Django project wiring only: settings, URLs, WSGI. No domain logic lives here."""

@@ -1,0 +1,21 @@
+"""The JSON API: one NinjaAPI, one router per domain. OpenAPI at /api/openapi.json."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from careloop.assessments.api import router as assessments_router
+from careloop.core.api import install_error_handlers
+from careloop.monitoring.api import router as monitoring_router
+from careloop.safety.api import router as safety_router
+
+api = NinjaAPI(
+    title="Careloop API",
+    version="0.1.0",
+    description="Measurement-based mental health care. Session auth with CSRF; staff need MFA.",
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", assessments_router)
+api.add_router("/", monitoring_router)
+api.add_router("/", safety_router)

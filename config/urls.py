@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from careloop.core.views import healthz
+from careloop.monitoring.views import home
+from config.api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("careloop.accounts.urls")),
+    path("questionnaires/", include("careloop.assessments.urls")),
+    path("", include("careloop.monitoring.urls")),
+    path("alerts/", include("careloop.safety.urls")),
+    path("api/", api.urls),
+]
