@@ -29,7 +29,9 @@ def _secret_key() -> str:
     if IS_PRODUCTION:
         key = env("SECRET_KEY")
         if len(key) < 50 or key.startswith("django-insecure") or key == "changethis":
-            raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters")
+            raise ImproperlyConfigured(
+                "SECRET_KEY must be a random value of at least 50 characters"
+            )
         return key
     if key := env("SECRET_KEY", ""):
         return key
@@ -121,8 +123,10 @@ if CARELOOP_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 

@@ -51,4 +51,3 @@ def manual_entry_key(device: TOTPDevice) -> str:
     """The base32 secret in groups of four, for people who cannot scan a QR code."""
     secret = b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-

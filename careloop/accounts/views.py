@@ -69,7 +69,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if _verify_device(request, user, confirming=False):
             return redirect("home")
-        return render(request, "accounts/verify.html", {"form": CodeForm(), "failed": True}, status=400)
+        return render(
+            request, "accounts/verify.html", {"form": CodeForm(), "failed": True}, status=400
+        )
     return render(request, "accounts/verify.html", {"form": CodeForm()})
 
 

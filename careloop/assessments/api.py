@@ -48,9 +48,14 @@ def submit(request: HttpRequest, body: AssessmentIn) -> tuple[int, AssessmentOut
     user = api_user(request)
     patient = own_patient_record(user)
     assessment, created = submit_assessment(
-        patient, actor=user, instrument_id=body.instrument, answers=body.answers,
-        client_id=body.client_id, source=SubmissionSource.API, completed_at=body.completed_at,
-    )  # fmt: skip
+        patient,
+        actor=user,
+        instrument_id=body.instrument,
+        answers=body.answers,
+        client_id=body.client_id,
+        source=SubmissionSource.API,
+        completed_at=body.completed_at,
+    )
     return (201 if created else 200), to_out(assessment)
 
 
@@ -66,8 +71,11 @@ def patient_history(
     patient = patient_visible_to(user, patient_id)
     rows = list(assessments_of(patient, instrument_id=instrument)[: max(1, min(limit, 500))])
     record_event(
-        actor=user, action=AuditAction.ASSESSMENTS_VIEWED, service_id=patient.service_id,
-        patient_id=patient.id, obj=("Patient", patient.id),
+        actor=user,
+        action=AuditAction.ASSESSMENTS_VIEWED,
+        service_id=patient.service_id,
+        patient_id=patient.id,
+        obj=("Patient", patient.id),
         purpose=Purpose.SELF_ACCESS if patient.user_id == user.id else Purpose.TREATMENT,
-    )  # fmt: skip
+    )
     return [to_out(row) for row in rows]

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-_TOPIC = {"phq9": "depression", "phq8": "depression", "phq2": "depression", "gad7": "anxiety",
-          "gad2": "anxiety"}  # fmt: skip
+_TOPIC = {
+    "phq9": "depression",
+    "phq8": "depression",
+    "phq2": "depression",
+    "gad7": "anxiety",
+    "gad2": "anxiety",
+}
 
 
 def plain_meaning(instrument_id: str, band: str) -> str:

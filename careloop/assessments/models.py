@@ -39,7 +39,7 @@ class Assessment(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     source = models.CharField(max_length=8, choices=SubmissionSource.choices)
-    # Chosen by the client before it sends, so a retried or offline-queued submission is stored once.
+    # Chosen by the client before sending: a retried or offline-queued submission is stored once.
     client_id = models.UUIDField()
 
     class Meta:

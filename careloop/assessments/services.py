@@ -33,7 +33,9 @@ def _score_or_reject(instrument_id: str, answers: list[int | None]) -> ScoreResu
         raise InvalidInput(str(error)) from None
 
 
-def _replayed(patient: Patient, client_id: uuid.UUID, instrument_id: str, answers: list[int | None]) -> Assessment | None:
+def _replayed(
+    patient: Patient, client_id: uuid.UUID, instrument_id: str, answers: list[int | None]
+) -> Assessment | None:
     """The earlier copy of a re-sent submission, or None; a different payload is a conflict."""
     earlier = Assessment.objects.filter(
         service_id=patient.service_id, patient=patient, client_id=client_id

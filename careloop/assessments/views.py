@@ -32,7 +32,7 @@ def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
 
 
 def _answers_from_form(request: HttpRequest, link_ids: list[str]) -> list[int | None]:
-    """Read one radio group per item; an unanswered item is None (the scorer decides if that is ok)."""
+    """One radio group per item; an unanswered item is None (the scorer decides if that is ok)."""
     answers: list[int | None] = []
     for link_id in link_ids:
         raw = request.POST.get(f"item-{link_id}", "")
@@ -67,17 +67,25 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
         try:
             client_id = uuid.UUID(request.POST.get("client_id", ""))
             assessment, _ = submit_assessment(
-                patient, actor=user, instrument_id=instrument_id, answers=answers,
-                client_id=client_id, source=SubmissionSource.WEB,
-            )  # fmt: skip
+                patient,
+                actor=user,
+                instrument_id=instrument_id,
+                answers=answers,
+                client_id=client_id,
+                source=SubmissionSource.WEB,
+            )
         except ValueError:
             error = "The form was incomplete. Please answer again."
         except DomainError as problem:
             error = problem.message
         else:
             return redirect("assessments:result", assessment_id=assessment.id)
-    context = {"instrument": instrument, "client_id": uuid.uuid4(), "error": error,
-               "submitted": request.POST if error else {}}  # fmt: skip
+    context = {
+        "instrument": instrument,
+        "client_id": uuid.uuid4(),
+        "error": error,
+        "submitted": request.POST if error else {},
+    }
     return render(request, "assessments/answer.html", context, status=422 if error else 200)
 
 

@@ -21,7 +21,7 @@ class AuditAction(models.TextChoices):
 
 
 class Purpose(models.TextChoices):
-    """Why the data was touched (HL7 PurposeOfUse); the privacy issue enforces it against consent."""
+    """Why the data was touched (HL7 PurposeOfUse); issue #5 enforces it against consent."""
 
     TREATMENT = "TREAT"
     SELF_ACCESS = "PATRQT"  # the patient looking at their own record
@@ -49,6 +49,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["service_id", "patient_id", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} by {self.actor_role}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:

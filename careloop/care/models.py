@@ -50,7 +50,9 @@ class Patient(TenantModel):
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
     display_name = models.CharField(max_length=120)
     birth_year = models.PositiveSmallIntegerField(null=True)
-    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.PREFER_NOT_TO_SAY)
+    gender = models.CharField(
+        max_length=20, choices=Gender.choices, default=Gender.PREFER_NOT_TO_SAY
+    )
     ethnicity = models.CharField(max_length=20, blank=True)
     preferred_language = models.CharField(max_length=16, default="en")
     time_zone = models.CharField(max_length=64, default="Europe/London")

@@ -6,7 +6,6 @@ service on distributed PostgreSQL (Citus) and every query can be scoped to one t
 
 from __future__ import annotations
 
-
 from django.db import models
 
 from careloop.core.ids import uuid7

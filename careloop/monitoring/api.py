@@ -37,17 +37,25 @@ def caseload(request: HttpRequest) -> list[CaseloadRowOut]:
     rows = caseload_rows(user)
     if rows and user.service_id is not None:
         record_patient_reads(
-            actor=user, action=AuditAction.CASELOAD_VIEWED, service_id=user.service_id,
-            patient_ids=[row.patient.id for row in rows], purpose=Purpose.TREATMENT,
-        )  # fmt: skip
+            actor=user,
+            action=AuditAction.CASELOAD_VIEWED,
+            service_id=user.service_id,
+            patient_ids=[row.patient.id for row in rows],
+            purpose=Purpose.TREATMENT,
+        )
     return [
         CaseloadRowOut(
-            patient_id=row.patient.id, display_name=row.patient.display_name,
-            team=row.patient.care_team.name, open_alerts=row.open_alerts,
-            phq9_baseline=row.phq9_baseline, phq9_latest=row.phq9_latest,
-            phq9_change=row.phq9_change, gad7_baseline=row.gad7_baseline,
-            gad7_latest=row.gad7_latest, gad7_change=row.gad7_change,
+            patient_id=row.patient.id,
+            display_name=row.patient.display_name,
+            team=row.patient.care_team.name,
+            open_alerts=row.open_alerts,
+            phq9_baseline=row.phq9_baseline,
+            phq9_latest=row.phq9_latest,
+            phq9_change=row.phq9_change,
+            gad7_baseline=row.gad7_baseline,
+            gad7_latest=row.gad7_latest,
+            gad7_change=row.gad7_change,
             last_submission_at=row.last_submission_at,
-        )  # fmt: skip
+        )
         for row in rows
     ]

@@ -41,7 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
     except NotFound:
         return render(request, "monitoring/no_access.html")
     due = [
-        (status, get_instrument(status.instrument_id)) for status in schedule_for(patient, clock.now())
+        (status, get_instrument(status.instrument_id))
+        for status in schedule_for(patient, clock.now())
     ]
     return render(request, "monitoring/patient_home.html", {"patient": patient, "due": due})
 
@@ -55,10 +56,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
     rows = caseload_rows(user)
     if user.service_id is not None and rows:
         record_patient_reads(
-            actor=user, action=AuditAction.CASELOAD_VIEWED, service_id=user.service_id,
-            patient_ids=[row.patient.id for row in rows], purpose=Purpose.TREATMENT,
+            actor=user,
+            action=AuditAction.CASELOAD_VIEWED,
+            service_id=user.service_id,
+            patient_ids=[row.patient.id for row in rows],
+            purpose=Purpose.TREATMENT,
             source_ip=_client_ip(request),
-        )  # fmt: skip
+        )
     return render(request, "monitoring/caseload.html", {"rows": rows})
 
 
@@ -71,10 +75,14 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     record_event(
-        actor=user, action=AuditAction.PATIENT_VIEWED, service_id=patient.service_id,
-        patient_id=patient.id, purpose=Purpose.TREATMENT, obj=("Patient", patient.id),
+        actor=user,
+        action=AuditAction.PATIENT_VIEWED,
+        service_id=patient.service_id,
+        patient_id=patient.id,
+        purpose=Purpose.TREATMENT,
+        obj=("Patient", patient.id),
         source_ip=_client_ip(request),
-    )  # fmt: skip
+    )
     context = {
         "patient": patient,
         "assessments": list(assessments_of(patient)[:200]),

@@ -20,7 +20,9 @@ class DeliveryStatus(models.TextChoices):
 class Notification(TenantModel):
     """One message to one person on one channel; the outbox the worker drains."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     subject = models.CharField(max_length=200)
     body = models.TextField()

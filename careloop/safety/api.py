@@ -37,11 +37,16 @@ class ErrorOut(Schema):
 
 def _out(alert: Alert) -> AlertOut:
     return AlertOut(
-        id=alert.id, patient_id=alert.patient_id, assessment_id=alert.assessment_id,
-        rule=f"{alert.rule_id}@{alert.rule_version}", severity=alert.severity,
-        status=alert.status, evidence=alert.evidence, raised_at=alert.raised_at,
+        id=alert.id,
+        patient_id=alert.patient_id,
+        assessment_id=alert.assessment_id,
+        rule=f"{alert.rule_id}@{alert.rule_version}",
+        severity=alert.severity,
+        status=alert.status,
+        evidence=alert.evidence,
+        raised_at=alert.raised_at,
         notified_at=alert.notified_at,
-    )  # fmt: skip
+    )
 
 
 @router.get("/alerts", response=list[AlertOut], summary="Alerts for my care teams, newest first")
@@ -53,9 +58,12 @@ def list_alerts(request: HttpRequest, status: str | None = None) -> list[AlertOu
     alerts = list(rows[:200])
     if alerts and user.service_id is not None:
         record_patient_reads(
-            actor=user, action=AuditAction.ALERTS_VIEWED, service_id=user.service_id,
-            patient_ids=sorted({a.patient_id for a in alerts}), purpose=Purpose.TREATMENT,
-        )  # fmt: skip
+            actor=user,
+            action=AuditAction.ALERTS_VIEWED,
+            service_id=user.service_id,
+            patient_ids=sorted({a.patient_id for a in alerts}),
+            purpose=Purpose.TREATMENT,
+        )
     return [_out(alert) for alert in alerts]
 
 
@@ -64,7 +72,11 @@ def get_alert(request: HttpRequest, alert_id: uuid.UUID) -> AlertOut:
     user = api_user(request)
     alert = alert_visible_to(user, alert_id)
     record_event(
-        actor=user, action=AuditAction.ALERTS_VIEWED, service_id=alert.service_id,
-        patient_id=alert.patient_id, purpose=Purpose.TREATMENT, obj=("Alert", alert.id),
-    )  # fmt: skip
+        actor=user,
+        action=AuditAction.ALERTS_VIEWED,
+        service_id=alert.service_id,
+        patient_id=alert.patient_id,
+        purpose=Purpose.TREATMENT,
+        obj=("Alert", alert.id),
+    )
     return _out(alert)

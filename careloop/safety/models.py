@@ -33,7 +33,9 @@ class Alert(TenantModel):
     rule_version = models.CharField(max_length=20)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     evidence = models.JSONField(default=dict)
-    status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.RAISED)
+    status = models.CharField(
+        max_length=14, choices=AlertStatus.choices, default=AlertStatus.RAISED
+    )
     raised_at = models.DateTimeField()
     notified_at = models.DateTimeField(null=True, blank=True)
 

@@ -23,8 +23,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     alerts = list(alerts_visible_to(user)[:200])
     if alerts:
         record_patient_reads(
-            actor=user, action=AuditAction.ALERTS_VIEWED, service_id=user.service_id,
-            patient_ids=sorted({alert.patient_id for alert in alerts}), purpose=Purpose.TREATMENT,
+            actor=user,
+            action=AuditAction.ALERTS_VIEWED,
+            service_id=user.service_id,
+            patient_ids=sorted({alert.patient_id for alert in alerts}),
+            purpose=Purpose.TREATMENT,
             source_ip=request.META.get("REMOTE_ADDR"),
-        )  # fmt: skip
+        )
     return render(request, "safety/alert_list.html", {"alerts": alerts})

@@ -15,14 +15,22 @@ from careloop.accounts import mfa
 from careloop.accounts.models import Role, User
 from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
-from careloop.care.models import CareTeam, EpisodeEnding, Gender, Patient, TeamMembership, TreatmentEpisode
+from careloop.care.models import (
+    CareTeam,
+    EpisodeEnding,
+    Gender,
+    Patient,
+    TeamMembership,
+    TreatmentEpisode,
+)
 from careloop.core import clock
 from careloop.core.models import Service
 from careloop.seed.loader import ensure_teams, load_population
 from careloop.seed.population import PopulationSpec
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "careloop-demo"  # synthetic demo service only; printed to the operator
+# Synthetic demo service only, printed to the operator; `seed --demo` refuses in production.
+DEMO_PASSWORD = "careloop-demo"  # noqa: S105
 DEMO_PATIENTS = 36
 TEAM_NAMES = ["Team North", "Team South"]
 
@@ -72,23 +80,38 @@ def _ada_record(service: Service, user: User, team: CareTeam) -> None:
         return
     now = clock.now()
     patient = Patient.objects.create(
-        service=service, user=user, care_team=team, display_name="Ada (demo)", birth_year=1990,
-        gender=Gender.FEMALE, preferred_language="en", time_zone=service.time_zone,
+        service=service,
+        user=user,
+        care_team=team,
+        display_name="Ada (demo)",
+        birth_year=1990,
+        gender=Gender.FEMALE,
+        preferred_language="en",
+        time_zone=service.time_zone,
         deprivation_quintile=3,
-    )  # fmt: skip
+    )
     TreatmentEpisode.objects.create(
-        service=service, patient=patient, referred_on=(now - timedelta(days=21)).date(),
-        started_on=(now - timedelta(days=15)).date(), ending=EpisodeEnding.ONGOING,
-    )  # fmt: skip
-    history = {15: ([2, 2, 2, 1, 2, 1, 1, 1, 0], [2, 2, 2, 1, 1, 1, 1]),
-               8: ([2, 1, 2, 1, 1, 1, 1, 0, 0], [2, 1, 2, 1, 1, 1, 0])}  # fmt: skip
+        service=service,
+        patient=patient,
+        referred_on=(now - timedelta(days=21)).date(),
+        started_on=(now - timedelta(days=15)).date(),
+        ending=EpisodeEnding.ONGOING,
+    )
+    history = {
+        15: ([2, 2, 2, 1, 2, 1, 1, 1, 0], [2, 2, 2, 1, 1, 1, 1]),
+        8: ([2, 1, 2, 1, 1, 1, 1, 0, 0], [2, 1, 2, 1, 1, 1, 0]),
+    }
     for days_ago, (phq9, gad7) in history.items():
         for instrument_id, answers in (("phq9", phq9), ("gad7", gad7)):
             submit_assessment(
-                patient, actor=user, instrument_id=instrument_id, answers=list(answers),
-                client_id=uuid.uuid4(), source=SubmissionSource.SEED,
+                patient,
+                actor=user,
+                instrument_id=instrument_id,
+                answers=list(answers),
+                client_id=uuid.uuid4(),
+                source=SubmissionSource.SEED,
                 completed_at=now - timedelta(days=days_ago),
-            )  # fmt: skip
+            )
 
 
 @transaction.atomic
@@ -102,7 +125,12 @@ def seed_demo() -> list[DemoLogin]:
     users = {p.username: _persona_user(service, p, teams) for p in PERSONAS}
     _ada_record(service, users["ada"], teams[0])
     if created:
-        spec = PopulationSpec(patients=DEMO_PATIENTS, weeks=12, seed=2026,
-                              end_date=clock.now().date(), teams_per_service=len(teams))  # fmt: skip
+        spec = PopulationSpec(
+            patients=DEMO_PATIENTS,
+            weeks=12,
+            seed=2026,
+            end_date=clock.now().date(),
+            teams_per_service=len(teams),
+        )
         load_population(spec, service, teams)
     return [DemoLogin(p, users[p.username].is_staff_role) for p in PERSONAS]

@@ -79,9 +79,12 @@ def load_staff(spec: PopulationSpec, service: Service, teams: list[CareTeam]) ->
         username = f"{service.slug}-{member.username}"
         user, is_new = User.objects.get_or_create(
             username=username,
-            defaults={"role": Role(member.role.value), "service": service,
-                      "first_name": member.display_name},
-        )  # fmt: skip
+            defaults={
+                "role": Role(member.role.value),
+                "service": service,
+                "first_name": member.display_name,
+            },
+        )
         if is_new:
             user.set_unusable_password()
             user.save(update_fields=["password"])
@@ -94,27 +97,44 @@ def load_staff(spec: PopulationSpec, service: Service, teams: list[CareTeam]) ->
 
 
 def _assessment_rows(
-    service: Service, patient: Patient, episode: TreatmentEpisode,
-    measurement: SyntheticMeasurement, ids: _Ids,
-) -> list[Assessment]:  # fmt: skip
+    service: Service,
+    patient: Patient,
+    episode: TreatmentEpisode,
+    measurement: SyntheticMeasurement,
+    ids: _Ids,
+) -> list[Assessment]:
     rows = []
-    for instrument_id, items in (("phq9", measurement.phq9_items), ("gad7", measurement.gad7_items)):
+    for instrument_id, items in (
+        ("phq9", measurement.phq9_items),
+        ("gad7", measurement.gad7_items),
+    ):
         result = score(instrument_id, list(items))
         rows.append(
             Assessment(
-                id=ids.at(measurement.taken_at), service=service, patient=patient, episode=episode,
-                instrument_id=instrument_id, instrument_version=result.instrument_version,
-                answers=list(items), score_total=result.total, band=result.band or "",
-                caseness=result.caseness, prorated=result.prorated,
+                id=ids.at(measurement.taken_at),
+                service=service,
+                patient=patient,
+                episode=episode,
+                instrument_id=instrument_id,
+                instrument_version=result.instrument_version,
+                answers=list(items),
+                score_total=result.total,
+                band=result.band or "",
+                caseness=result.caseness,
+                prorated=result.prorated,
                 risk_flags=[asdict(flag) for flag in result.risk_flags],
-                completed_at=measurement.taken_at, recorded_at=measurement.taken_at,
-                source=SubmissionSource.SEED, client_id=ids.at(measurement.taken_at),
-            )  # fmt: skip
+                completed_at=measurement.taken_at,
+                recorded_at=measurement.taken_at,
+                source=SubmissionSource.SEED,
+                client_id=ids.at(measurement.taken_at),
+            )
         )
     return rows
 
 
-def _alert_rows(service: Service, assessments: list[Assessment], since: datetime, ids: _Ids) -> list[Alert]:
+def _alert_rows(
+    service: Service, assessments: list[Assessment], since: datetime, ids: _Ids
+) -> list[Alert]:
     alerts = []
     for assessment in assessments:
         if assessment.completed_at < since or not assessment.risk_flags:
@@ -122,11 +142,16 @@ def _alert_rows(service: Service, assessments: list[Assessment], since: datetime
         for signal in signals_from_risk_flags(assessment.instrument_version, assessment.risk_flags):
             alerts.append(
                 Alert(
-                    id=ids.at(assessment.completed_at), service=service,
-                    patient=assessment.patient, assessment=assessment, rule_id=signal.rule_id,
-                    rule_version=signal.rule_version, severity=signal.severity,
-                    evidence=dict(signal.evidence), raised_at=assessment.completed_at,
-                )  # fmt: skip
+                    id=ids.at(assessment.completed_at),
+                    service=service,
+                    patient=assessment.patient,
+                    assessment=assessment,
+                    rule_id=signal.rule_id,
+                    rule_version=signal.rule_version,
+                    severity=signal.severity,
+                    evidence=dict(signal.evidence),
+                    raised_at=assessment.completed_at,
+                )
             )
     return alerts
 
@@ -150,24 +175,37 @@ class _Chunk:
 
 
 def _add_patient(
-    chunk: _Chunk, spec: PopulationSpec, service: Service, teams: list[CareTeam],
+    chunk: _Chunk,
+    spec: PopulationSpec,
+    service: Service,
+    teams: list[CareTeam],
     synthetic: SyntheticPatient,
-) -> None:  # fmt: skip
+) -> None:
     ids = _Ids(f"careloop:{spec.seed}:ids:{service.slug}:{synthetic.index}")
     episode_data = synthetic.episode
     referred_at = _day_start(episode_data.referral_date)
     patient = Patient(
-        id=ids.at(referred_at), service=service, care_team=teams[synthetic.team_index % len(teams)],
-        display_name=synthetic.display_name, birth_year=synthetic.birth_year,
-        gender=synthetic.gender.value, ethnicity=synthetic.ethnicity.value,
-        preferred_language=synthetic.preferred_language, time_zone=synthetic.time_zone,
-        deprivation_quintile=synthetic.deprivation_quintile, created_at=referred_at,
-    )  # fmt: skip
+        id=ids.at(referred_at),
+        service=service,
+        care_team=teams[synthetic.team_index % len(teams)],
+        display_name=synthetic.display_name,
+        birth_year=synthetic.birth_year,
+        gender=synthetic.gender.value,
+        ethnicity=synthetic.ethnicity.value,
+        preferred_language=synthetic.preferred_language,
+        time_zone=synthetic.time_zone,
+        deprivation_quintile=synthetic.deprivation_quintile,
+        created_at=referred_at,
+    )
     episode = TreatmentEpisode(
-        id=ids.at(referred_at), service=service, patient=patient,
-        referred_on=episode_data.referral_date, started_on=episode_data.start_date,
-        ended_on=episode_data.end_date, ending=EpisodeEnding(episode_data.ending.value),
-    )  # fmt: skip
+        id=ids.at(referred_at),
+        service=service,
+        patient=patient,
+        referred_on=episode_data.referral_date,
+        started_on=episode_data.start_date,
+        ended_on=episode_data.end_date,
+        ending=EpisodeEnding(episode_data.ending.value),
+    )
     assessments = [
         row
         for measurement in episode_data.measurements
@@ -209,21 +247,56 @@ def population_digest(service: Service) -> str:
     """SHA-256 over the service's clinical rows in id order: equal digests, identical data."""
     digest = hashlib.sha256()
     queries = [
-        Patient.objects.filter(service=service).order_by("id").values_list(
-            "id", "care_team__name", "display_name", "birth_year", "gender", "ethnicity",
-            "preferred_language", "time_zone", "deprivation_quintile", "created_at",
+        Patient.objects.filter(service=service)
+        .order_by("id")
+        .values_list(
+            "id",
+            "care_team__name",
+            "display_name",
+            "birth_year",
+            "gender",
+            "ethnicity",
+            "preferred_language",
+            "time_zone",
+            "deprivation_quintile",
+            "created_at",
         ),
-        TreatmentEpisode.objects.filter(service=service).order_by("id").values_list(
-            "id", "patient_id", "referred_on", "started_on", "ended_on", "ending",
+        TreatmentEpisode.objects.filter(service=service)
+        .order_by("id")
+        .values_list(
+            "id",
+            "patient_id",
+            "referred_on",
+            "started_on",
+            "ended_on",
+            "ending",
         ),
-        Assessment.objects.filter(service=service).order_by("id").values_list(
-            "id", "patient_id", "episode_id", "instrument_version", "answers", "score_total",
-            "band", "caseness", "completed_at", "client_id",
+        Assessment.objects.filter(service=service)
+        .order_by("id")
+        .values_list(
+            "id",
+            "patient_id",
+            "episode_id",
+            "instrument_version",
+            "answers",
+            "score_total",
+            "band",
+            "caseness",
+            "completed_at",
+            "client_id",
         ),
-        Alert.objects.filter(service=service).order_by("id").values_list(
-            "id", "patient_id", "assessment_id", "rule_id", "rule_version", "severity", "evidence",
+        Alert.objects.filter(service=service)
+        .order_by("id")
+        .values_list(
+            "id",
+            "patient_id",
+            "assessment_id",
+            "rule_id",
+            "rule_version",
+            "severity",
+            "evidence",
         ),
-    ]  # fmt: skip
+    ]
     for query in queries:
         for row in query.iterator(chunk_size=10000):
             digest.update(json.dumps(row, default=str, sort_keys=True).encode())

@@ -124,31 +124,76 @@ class SyntheticStaff:
 
 # Roughly adult psychological-therapy referrals: about two thirds women.
 GENDERS = WeightedTable(
-    [(Gender.FEMALE, 65.0), (Gender.MALE, 32.0), (Gender.NON_BINARY, 1.5)]
-    + [(Gender.PREFER_NOT_TO_SAY, 1.5)]
+    [
+        (Gender.FEMALE, 65.0),
+        (Gender.MALE, 32.0),
+        (Gender.NON_BINARY, 1.5),
+        (Gender.PREFER_NOT_TO_SAY, 1.5),
+    ]
 )
 # Illustrative proportions, roughly those of referrals to English NHS Talking Therapies
 # services; not official statistics.
 ETHNICITIES = WeightedTable(
-    [(Ethnicity.WHITE, 76.0), (Ethnicity.MIXED, 3.0), (Ethnicity.ASIAN, 7.0)]
-    + [(Ethnicity.BLACK, 4.0), (Ethnicity.OTHER, 2.0), (Ethnicity.NOT_STATED, 8.0)]
+    [
+        (Ethnicity.WHITE, 76.0),
+        (Ethnicity.MIXED, 3.0),
+        (Ethnicity.ASIAN, 7.0),
+        (Ethnicity.BLACK, 4.0),
+        (Ethnicity.OTHER, 2.0),
+        (Ethnicity.NOT_STATED, 8.0),
+    ]
 )
-# Illustrative: mostly English, then languages common among UK service users.
+# Illustrative: mostly English, then languages common among UK service users (BCP-47).
 LANGUAGES = WeightedTable(
-    [("en", 92.0), ("pl", 1.6), ("ur", 1.2), ("ar", 1.0), ("pa", 0.8), ("bn", 0.7)]
-    + [("ro", 0.7), ("pt", 0.6), ("es", 0.6), ("so", 0.4), ("de", 0.4)]
+    [
+        ("en", 92.0),
+        ("pl", 1.6),
+        ("ur", 1.2),
+        ("ar", 1.0),
+        ("pa", 0.8),
+        ("bn", 0.7),
+        ("ro", 0.7),
+        ("pt", 0.6),
+        ("es", 0.6),
+        ("so", 0.4),
+        ("de", 0.4),
+    ]
 )
 # A UK service; a few patients near the border live in the Republic of Ireland.
 TIME_ZONES = WeightedTable([("Europe/London", 98.0), ("Europe/Dublin", 2.0)])
 # Services see more people from deprived areas (quintile 1 = most deprived).
 DEPRIVATION_QUINTILES = WeightedTable([(1, 28.0), (2, 24.0), (3, 19.0), (4, 16.0), (5, 13.0)])
+# Adults of working age predominate; (youngest, oldest) age in years, with relative weight.
 AGE_BANDS = WeightedTable(
-    [((18, 24), 16.0), ((25, 34), 25.0), ((35, 44), 21.0), ((45, 54), 17.0)]
-    + [((55, 64), 13.0), ((65, 90), 8.0)]
+    [
+        ((18, 24), 16.0),
+        ((25, 34), 25.0),
+        ((35, 44), 21.0),
+        ((45, 54), 17.0),
+        ((55, 64), 13.0),
+        ((65, 90), 8.0),
+    ]
 )
 
-_ONSETS = ("b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br")
-_ONSETS += ("dr", "kl", "st", "th", "tr", "sh")
+# Syllables for invented names; drawn uniformly, so repeats make a sound more frequent.
+_ONSETS: tuple[str, ...] = (
+    "b",
+    "d",
+    "f",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+)
+_ONSETS += ("br", "dr", "kl", "st", "th", "tr", "sh")
 _VOWELS = ("a", "e", "i", "o", "u", "a", "e", "o", "ai", "ei", "ou")
 _CODAS = ("", "", "", "n", "r", "l", "s", "th", "m", "k")
 
@@ -192,7 +237,9 @@ def generate_staff(spec: PopulationSpec) -> list[SyntheticStaff]:
     for service in range(spec.services):
         rng = random.Random(f"careloop:{spec.seed}:staff:{service}")
         staff.append(
-            SyntheticStaff(f"admin-s{service}", _pseudonym(rng), StaffRole.SERVICE_ADMIN, service, None)
+            SyntheticStaff(
+                f"admin-s{service}", _pseudonym(rng), StaffRole.SERVICE_ADMIN, service, None
+            )
         )
         for team in range(spec.teams_per_service):
             staff.extend(_team_staff(rng, service, team))
@@ -202,7 +249,9 @@ def generate_staff(spec: PopulationSpec) -> list[SyntheticStaff]:
 def _team_staff(rng: random.Random, service: int, team: int) -> list[SyntheticStaff]:
     prefix = f"s{service}-t{team}"
     members = [
-        SyntheticStaff(f"clinician-{prefix}-{n}", _pseudonym(rng), StaffRole.CLINICIAN, service, team)
+        SyntheticStaff(
+            f"clinician-{prefix}-{n}", _pseudonym(rng), StaffRole.CLINICIAN, service, team
+        )
         for n in range(uniform_int(rng.random, 2, 3))
     ]
     members.append(
@@ -301,7 +350,9 @@ class _Tally:
         phq9_change = last.phq9_total - first.phq9_total
         gad7_change = last.gad7_total - first.gad7_total
         has_improved = phq9_change <= -PHQ9_RELIABLE_CHANGE or gad7_change <= -GAD7_RELIABLE_CHANGE
-        has_deteriorated = phq9_change >= PHQ9_RELIABLE_CHANGE or gad7_change >= GAD7_RELIABLE_CHANGE
+        has_deteriorated = (
+            phq9_change >= PHQ9_RELIABLE_CHANGE or gad7_change >= GAD7_RELIABLE_CHANGE
+        )
         was_case = is_case(first.phq9_total, first.gad7_total)
         has_recovered = was_case and not is_case(last.phq9_total, last.gad7_total)
         self.finished += 1

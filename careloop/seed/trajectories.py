@@ -92,10 +92,10 @@ class WeightedTable(Generic[T]):
 
 OUTCOME_CLASSES = WeightedTable(
     [
-        (OutcomeClass.RECOVERED, 57.0),
-        (OutcomeClass.IMPROVED, 16.0),
-        (OutcomeClass.NO_CHANGE, 21.0),
-        (OutcomeClass.DETERIORATED, 6.0),
+        (OutcomeClass.RECOVERED, 64.0),
+        (OutcomeClass.IMPROVED, 10.0),
+        (OutcomeClass.NO_CHANGE, 17.0),
+        (OutcomeClass.DETERIORATED, 9.0),
     ]
 )
 
@@ -206,13 +206,17 @@ def _draw_schedule(rng: random.Random, end_date: date, weeks: int) -> _Schedule:
     draw = rng.random
     planned = uniform_int(draw, min(MIN_PLANNED_SESSIONS, weeks), weeks)
     has_dropped_out = planned > 1 and draw() < DROPOUT_PROBABILITY
-    last = uniform_int(draw, 1, min(MAX_DROPOUT_SESSION, planned - 1)) if has_dropped_out else planned
+    last = (
+        uniform_int(draw, 1, min(MAX_DROPOUT_SESSION, planned - 1)) if has_dropped_out else planned
+    )
     wait_days = uniform_int(draw, MIN_WAIT_DAYS, MAX_WAIT_DAYS)
     window_days = (weeks + WINDOW_EXTRA_WEEKS) * 7
     start = end_date - timedelta(days=uniform_int(draw, 0, window_days - wait_days))
     # A session drifts at most a day either way, so weekly dates stay strictly ordered.
     dates = [start]
-    dates.extend(start + timedelta(days=7 * w + _DAY_DRIFT[int(draw() * 4)]) for w in range(1, last + 1))
+    dates.extend(
+        start + timedelta(days=7 * w + _DAY_DRIFT[int(draw() * 4)]) for w in range(1, last + 1)
+    )
     closes_on = dates[-1]
     if has_dropped_out:
         closes_on += timedelta(days=DISCHARGE_AFTER_DROPOUT_DAYS)
@@ -230,7 +234,7 @@ def _draw_path(rng: random.Random) -> _Path:
         gad7_baseline=gad7,
         phq9_target=min(max(phq9_target, 0.0), PHQ9_MAX),
         gad7_target=min(max(gad7_target, 0.0), GAD7_MAX),
-        steepness=rng.uniform(1.0, 3.5),
+        steepness=rng.uniform(1.5, 4.0),
     )
 
 
@@ -300,7 +304,7 @@ def _jittered(rng: random.Random, weights: Sequence[float]) -> ItemWeights:
 
 def _baseline_ideation_probability(phq9_total: int) -> float:
     """About 12 % overall at referral severity, rising with the total (0 below 1 point)."""
-    return 0.0 if phq9_total == 0 else 0.02 + 0.012 * max(0, phq9_total - 8)
+    return 0.0 if phq9_total == 0 else 0.02 + 0.01 * max(0, phq9_total - 8)
 
 
 def _measure(
@@ -326,7 +330,9 @@ def _measure(
         measurements.append(
             SyntheticMeasurement(
                 week=week,
-                taken_at=datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=UTC),
+                taken_at=datetime(
+                    day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=UTC
+                ),
                 phq9_items=_phq9_answers(rng, phq9, week, profile),
                 gad7_items=tuple(spread_total(rng, gad7, profile.gad7)),
             )

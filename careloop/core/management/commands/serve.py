@@ -18,14 +18,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 def _granian_command(host: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "granian",
-        "--interface", "wsgi",
-        "--host", host,
-        "--port", str(port),
-        "--workers", str(workers),
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
         "--no-ws",
         "config.wsgi:application",
-    ]  # fmt: skip
+    ]
 
 
 class Command(BaseCommand):

@@ -20,13 +20,19 @@ class Command(BaseCommand):
     help = "Seed the demo service (--demo) or a deterministic synthetic population."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--demo", action="store_true", help="create or refresh the demo service")
+        parser.add_argument(
+            "--demo", action="store_true", help="create or refresh the demo service"
+        )
         parser.add_argument("--patients", type=int, default=1000)
         parser.add_argument("--weeks", type=int, default=12)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--teams", type=int, default=4)
-        parser.add_argument("--end-date", type=date.fromisoformat, default=None,
-                            help="last measurement day, YYYY-MM-DD (default: today, UTC)")  # fmt: skip
+        parser.add_argument(
+            "--end-date",
+            type=date.fromisoformat,
+            default=None,
+            help="last measurement day, YYYY-MM-DD (default: today, UTC)",
+        )
         parser.add_argument("--digest", action="store_true", help="print a SHA-256 of the data")
         parser.add_argument("--summary", action="store_true", help="print realised outcome rates")
 
@@ -40,7 +46,9 @@ class Command(BaseCommand):
         if settings.IS_PRODUCTION:
             raise CommandError("refusing to create demo logins with CARELOOP_ENV=production")
         logins = seed_demo()
-        self.stdout.write(f"Demo service ready. Every demo login uses the password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Demo service ready. Every demo login uses the password: {DEMO_PASSWORD}"
+        )
         for login in logins:
             self.stdout.write(f"  {login.persona.username:<6} {login.persona.about}")
         self.stdout.write(
@@ -52,9 +60,12 @@ class Command(BaseCommand):
         if options["patients"] < 1 or not 1 <= options["weeks"] <= 104 or options["teams"] < 1:
             raise CommandError("--patients and --teams must be >= 1 and --weeks between 1 and 104")
         spec = PopulationSpec(
-            patients=options["patients"], weeks=options["weeks"], seed=options["seed"],
-            end_date=options["end_date"] or clock.now().date(), teams_per_service=options["teams"],
-        )  # fmt: skip
+            patients=options["patients"],
+            weeks=options["weeks"],
+            seed=options["seed"],
+            end_date=options["end_date"] or clock.now().date(),
+            teams_per_service=options["teams"],
+        )
         slug = f"synthetic-s{spec.seed}-p{spec.patients}-w{spec.weeks}-{spec.end_date:%Y%m%d}"
         service, created = Service.objects.get_or_create(
             slug=slug, defaults={"name": f"Synthetic service ({slug})", "is_demo": True}
@@ -69,7 +80,9 @@ class Command(BaseCommand):
                 f"in {seconds:.1f} s"
             )
         else:
-            self.stdout.write(f"{slug} already exists; nothing written (same parameters, same data)")
+            self.stdout.write(
+                f"{slug} already exists; nothing written (same parameters, same data)"
+            )
         if options["summary"]:
             self.stdout.write(str(summarise(generate_population(spec))))
         if options["digest"]:

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+
+from careloop.assessments.models import Assessment
+from careloop.safety.models import Alert
+
+
+def _form(answers, client_id=None):
+    data = {f"item-{link}": str(value) for link, value in answers.items()}
+    data["client_id"] = str(client_id or uuid.uuid4())
+    return data
+
+
+def _link_ids():
+    from careloop.instruments.library import get_instrument
+
+    return [item.link_id for item in get_instrument("phq9").items]
+
+
+def test_patient_sees_due_phq9_answers_it_and_sees_plain_meaning(as_user, ada, ada_patient) -> None:
+    client = as_user(ada)
+    home = client.get("/")
+    assert b"/questionnaires/phq9/" in home.content
+    form = client.get("/questionnaires/phq9/")
+    assert form.status_code == 200
+    assert b"<fieldset>" in form.content and b"<legend>" in form.content
+    links = _link_ids()
+    answers = dict(zip(links[:9], [2, 2, 2, 2, 2, 1, 1, 1, 0], strict=True))
+    response = client.post("/questionnaires/phq9/", _form(answers))
+    assert response.status_code == 302
+    result = client.get(response["Location"])
+    assert b"13" in result.content
+    assert b"moderate symptoms of depression" in result.content
+    assert b"not a diagnosis" in result.content
+    assert Alert.objects.count() == 0
+
+
+def test_item9_answer_shows_safety_message(as_user, ada, ada_patient) -> None:
+    client = as_user(ada)
+    links = _link_ids()
+    answers = dict(zip(links[:9], [0, 0, 0, 0, 0, 0, 0, 0, 2], strict=True))
+    response = client.post("/questionnaires/phq9/", _form(answers))
+    result = client.get(response["Location"])
+    assert b"Your care team has been told" in result.content
+    assert b"emergency" in result.content
+    assert Alert.objects.count() == 1
+
+
+def test_incomplete_form_is_shown_again_with_a_message_and_nothing_stored(
+    as_user, ada, ada_patient
+) -> None:
+    client = as_user(ada)
+    links = _link_ids()
+    answers = dict(zip(links[:2], [1, 1], strict=True))
+    response = client.post("/questionnaires/phq9/", _form(answers))
+    assert response.status_code == 422
+    assert b'role="alert"' in response.content
+    assert Assessment.objects.count() == 0
+
+
+def test_clinician_cannot_open_the_patient_form(as_user, ben) -> None:
+    assert as_user(ben).get("/questionnaires/phq9/").status_code == 404
