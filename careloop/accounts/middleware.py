@@ -20,7 +20,7 @@ class StaffMfaRequiredMiddleware:
         needs_mfa = (
             user.is_authenticated
             and getattr(user, "is_staff_role", False)
-            and not user.is_verified()  # type: ignore[union-attr]  # set by django_otp middleware
+            and not user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
         )
         if needs_mfa and not request.path.startswith(_OPEN_PREFIXES):
             if request.path.startswith("/api/"):

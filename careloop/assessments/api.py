@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import django_auth
 
 from careloop.accounts.api import api_user
@@ -44,7 +44,7 @@ def to_out(assessment: Assessment) -> AssessmentOut:
     response={200: AssessmentOut, 201: AssessmentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Submit my questionnaire answers (201 stored, 200 already stored under this client id)",
 )
-def submit(request: HttpRequest, body: AssessmentIn) -> tuple[int, AssessmentOut]:
+def submit(request: HttpRequest, body: AssessmentIn) -> Status[AssessmentOut]:
     user = api_user(request)
     patient = own_patient_record(user)
     assessment, created = submit_assessment(
@@ -56,7 +56,7 @@ def submit(request: HttpRequest, body: AssessmentIn) -> tuple[int, AssessmentOut
         source=SubmissionSource.API,
         completed_at=body.completed_at,
     )
-    return (201 if created else 200), to_out(assessment)
+    return Status(201 if created else 200, to_out(assessment))
 
 
 @router.get(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from careloop.assessments.models import Assessment
 
-SubmissionHandler = Callable[["Assessment"], None]
+SubmissionHandler = Callable[["Assessment"], object]
 _handlers: dict[str, SubmissionHandler] = {}
 
 

@@ -16,11 +16,13 @@ from careloop.audit.services import record_event
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
-from careloop.instruments.library import UnknownInstrument, get_instrument
+from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
 from careloop.instruments.scoring import InvalidAnswers, ScoreResult, score
 
 
-def _score_or_reject(instrument_id: str, answers: list[int | None]) -> ScoreResult:
+def _score_or_reject(
+    instrument_id: str, answers: list[int | None]
+) -> tuple[InstrumentDefinition, ScoreResult]:
     try:
         instrument = get_instrument(instrument_id)
     except UnknownInstrument:
@@ -28,7 +30,7 @@ def _score_or_reject(instrument_id: str, answers: list[int | None]) -> ScoreResu
     if not instrument.enabled:
         raise InvalidInput(f"{instrument.title} is not available: {instrument.disabled_reason}")
     try:
-        return score(instrument_id, answers)
+        return instrument, score(instrument_id, answers)
     except InvalidAnswers as error:
         raise InvalidInput(str(error)) from None
 
@@ -72,7 +74,7 @@ def submit_assessment(
     3. Store, audit and run the submission hooks (safety rules) in one transaction, so an alert
        can never be missing for a stored risk answer, nor exist for a rolled-back one.
     """
-    result = _score_or_reject(instrument_id, answers)
+    instrument, result = _score_or_reject(instrument_id, answers)
     if earlier := _replayed(patient, client_id, instrument_id, answers):
         return earlier, False
     now = clock.now()
@@ -85,7 +87,7 @@ def submit_assessment(
                 patient=patient,
                 episode=_open_episode(patient),
                 instrument_id=instrument_id,
-                instrument_version=result.instrument_version,
+                instrument_version=instrument.versioned_id,
                 answers=answers,
                 score_total=result.total,
                 band=result.band or "",

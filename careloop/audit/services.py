@@ -5,20 +5,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
-from careloop.accounts.models import User
 from careloop.audit.models import AuditAction, AuditEvent, Purpose
 from careloop.core import clock
 
 
-def _role(actor: User | None) -> str:
+class Actor(Protocol):
+    """Who did it: any signed-in user (audit sits below accounts, so it names no User class)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+def _role(actor: Actor | None) -> str:
     return actor.role if actor is not None else "system"
 
 
 def record_event(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: AuditAction,
     service_id: uuid.UUID | None,
     patient_id: uuid.UUID | None = None,
@@ -32,7 +41,7 @@ def record_event(
     return AuditEvent.objects.create(
         occurred_at=clock.now(),
         service_id=service_id,
-        actor=actor,
+        actor_id=actor.id if actor is not None else None,
         actor_role=_role(actor),
         action=action,
         purpose=purpose,
@@ -46,7 +55,7 @@ def record_event(
 
 def record_patient_reads(
     *,
-    actor: User,
+    actor: Actor,
     action: AuditAction,
     service_id: uuid.UUID,
     patient_ids: Iterable[uuid.UUID],
@@ -59,7 +68,7 @@ def record_patient_reads(
         AuditEvent(
             occurred_at=at,
             service_id=service_id,
-            actor=actor,
+            actor_id=actor.id if actor is not None else None,
             actor_role=_role(actor),
             action=action,
             purpose=purpose,

@@ -18,14 +18,15 @@ from careloop.core.errors import NotFound
 
 
 def teams_of(user: User) -> QuerySet[CareTeam]:
-    return CareTeam.objects.filter(service_id=user.service_id, memberships__user=user)
+    return CareTeam.objects.filter(service=user.service_id, memberships__user=user)
 
 
 def patients_visible_to(user: User) -> QuerySet[Patient]:
     """Every patient `user` may see, scoped to the user's own service (tenant)."""
-    if not user.is_authenticated or user.service_id is None:
+    service_id = user.service_id
+    if not user.is_authenticated or service_id is None:
         return Patient.objects.none()
-    scoped = Patient.objects.filter(service_id=user.service_id)
+    scoped = Patient.objects.filter(service_id=service_id)
     if user.role == Role.PATIENT:
         return scoped.filter(user=user)
     if user.works_in_care_team:
@@ -42,9 +43,9 @@ def patient_visible_to(user: User, patient_id: uuid.UUID) -> Patient:
 
 def own_patient_record(user: User) -> Patient:
     """The patient record of a signed-in patient."""
-    if user.role != Role.PATIENT:
+    if user.role != Role.PATIENT or user.service_id is None:
         raise NotFound("patient")
-    patient = Patient.objects.filter(user=user, service_id=user.service_id).first()
+    patient = Patient.objects.filter(user=user, service=user.service_id).first()
     if patient is None:
         raise NotFound("patient")
     return patient

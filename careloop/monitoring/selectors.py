@@ -56,7 +56,8 @@ def caseload_for(user: User) -> QuerySet[Patient]:
                 f"{instrument_id}_latest": _score(instrument_id, first=False),
             }
         )
-    return rows.select_related("care_team").order_by("-open_alerts", "-phq9_latest", "display_name")
+    ordering = ("-open_alerts", "-phq9_latest", "display_name")  # annotations mypy cannot see
+    return rows.select_related("care_team").order_by(*ordering)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ runs in the worker, claims rows with SKIP LOCKED and retries with backoff."""
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
+from typing import Protocol
 
 from django.db import transaction
 
-from careloop.accounts.models import User
 from careloop.core import clock
 from careloop.notifications.models import Channel, DeliveryStatus, Notification
 from careloop.notifications.ports import EmailMessage, email_sender
@@ -19,9 +20,19 @@ MAX_ATTEMPTS = 6
 BATCH_SIZE = 50
 
 
+class Recipient(Protocol):
+    """A person who belongs to a service (notifications sit below accounts: no User import)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def service_id(self) -> uuid.UUID | None: ...
+
+
 def queue_notification(
     *,
-    recipient: User,
+    recipient: Recipient,
     channel: Channel,
     subject: str,
     body: str,
@@ -36,7 +47,7 @@ def queue_notification(
         idempotency_key=idempotency_key,
         defaults={
             "service_id": recipient.service_id,
-            "recipient": recipient,
+            "recipient_id": recipient.id,
             "channel": channel,
             "subject": subject,
             "body": body,

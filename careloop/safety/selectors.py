@@ -14,10 +14,10 @@ from careloop.safety.models import Alert
 
 def alerts_visible_to(user: User) -> QuerySet[Alert]:
     """Alerts of the patients `user` may see, newest first."""
-    if not user.works_in_care_team:
+    if not user.works_in_care_team or user.service_id is None:
         return Alert.objects.none()
     return (
-        Alert.objects.filter(service_id=user.service_id, patient__in=patients_visible_to(user))
+        Alert.objects.filter(service=user.service_id, patient__in=patients_visible_to(user))
         .select_related("patient", "assessment")
         .order_by("-raised_at")
     )

@@ -23,6 +23,7 @@ from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.care.models import CareTeam, EpisodeEnding, Patient, TeamMembership, TreatmentEpisode
 from careloop.core.ids import uuid7
 from careloop.core.models import Service
+from careloop.instruments.library import get_instrument
 from careloop.instruments.scoring import score
 from careloop.safety.models import Alert
 from careloop.safety.rules import signals_from_risk_flags
@@ -116,7 +117,7 @@ def _assessment_rows(
                 patient=patient,
                 episode=episode,
                 instrument_id=instrument_id,
-                instrument_version=result.instrument_version,
+                instrument_version=get_instrument(instrument_id).versioned_id,
                 answers=list(items),
                 score_total=result.total,
                 band=result.band or "",

@@ -261,7 +261,7 @@ def _team_staff(rng: random.Random, service: int, team: int) -> list[SyntheticSt
 
 
 def _pseudonym(rng: random.Random) -> str:
-    """Two invented, syllable-built tokens, such as "Tovei Brandal"."""
+    """Two invented, syllable-built tokens, such as "Kenak Raitril"."""
     draw = rng.random
     return f"{_token(draw, 2)} {_token(draw, uniform_int(draw, 2, 3))}"
 

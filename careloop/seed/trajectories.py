@@ -326,18 +326,21 @@ def _measure(
         progress = _progress(week / schedule.planned_sessions, path.steepness)
         phq9 = _on_path(path.phq9_baseline, path.phq9_target, progress, phq9_noise, PHQ9_MAX)
         gad7 = _on_path(path.gad7_baseline, path.gad7_target, progress, gad7_noise, GAD7_MAX)
-        minute = uniform_int(draw, FIRST_MINUTE_UTC, LAST_MINUTE_UTC - 1)
+        item9 = _item9_answer(rng, phq9, week, profile.has_baseline_ideation)
         measurements.append(
             SyntheticMeasurement(
                 week=week,
-                taken_at=datetime(
-                    day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=UTC
-                ),
-                phq9_items=_phq9_answers(rng, phq9, week, profile),
+                taken_at=_taken_at(draw, day),
+                phq9_items=phq9_answers(rng, phq9, profile.phq9, item9),
                 gad7_items=tuple(spread_total(rng, gad7, profile.gad7)),
             )
         )
     return tuple(measurements)
+
+
+def _taken_at(draw: Callable[[], float], day: date) -> datetime:
+    minute = uniform_int(draw, FIRST_MINUTE_UTC, LAST_MINUTE_UTC - 1)
+    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=UTC)
 
 
 def _progress(fraction: float, steepness: float) -> float:
@@ -363,28 +366,33 @@ def _normal(draw: Callable[[], float]) -> float:
     return (draw() + draw() + draw() - 1.5) * 2.0
 
 
-def _phq9_answers(rng: random.Random, total: int, week: int, profile: _Profile) -> tuple[int, ...]:
-    """Nine answers summing exactly to `total`; item 9 is drawn first, items 1-8 take the rest."""
-    item9 = _item9_answer(rng, total, week, profile.has_baseline_ideation)
-    return (*spread_total(rng, total - item9, profile.phq9), item9)
-
-
 _ITEM9_MILD = WeightedTable([(1, 80.0), (2, 17.0), (3, 3.0)])
 _ITEM9_SEVERE = WeightedTable([(1, 60.0), (2, 30.0), (3, 10.0)])
 
 
 def _item9_answer(rng: random.Random, total: int, week: int, has_baseline_ideation: bool) -> int:
+    """Self-harm thoughts: more likely at higher totals, fading with improvement."""
     if week == 0:
         is_positive = has_baseline_ideation
     elif has_baseline_ideation:
-        is_positive = rng.random() < min(0.9, 0.04 * total)  # fades as the total falls
+        is_positive = rng.random() < min(0.9, 0.04 * total)
     else:
         is_positive = rng.random() < 0.006 * max(0, total - 8)  # occasional new ideation
-    answer = 0
-    if is_positive:
-        answer = _ITEM9_SEVERE.draw(rng) if total >= 20 else _ITEM9_MILD.draw(rng)
-    # Items 1-8 hold at most 24 points, and item 9 can never exceed the total.
-    return min(max(answer, total - 8 * ITEM_MAX), total)
+    if not is_positive:
+        return 0
+    return _ITEM9_SEVERE.draw(rng) if total >= 20 else _ITEM9_MILD.draw(rng)
+
+
+def phq9_answers(
+    rng: random.Random, total: int, weights: ItemWeights, item9: int
+) -> tuple[int, ...]:
+    """Nine answers summing exactly to `total`: item 9 as asked (when it fits), items 1-8 the rest.
+
+    Item 9 is clamped, never the total: items 1-8 hold at most 24 points, and item 9 cannot
+    exceed the total.
+    """
+    item9 = min(max(item9, total - 8 * ITEM_MAX), total, ITEM_MAX)
+    return (*spread_total(rng, total - item9, weights), item9)
 
 
 def spread_total(rng: random.Random, total: int, weights: ItemWeights) -> list[int]:

@@ -48,7 +48,9 @@ def _sign_in(base: str, username: str, password: str, user=None) -> requests.Ses
     return session
 
 
-def _api_post(session: requests.Session, base: str, path: str, body: dict) -> requests.Response:
+def _api_post(
+    session: requests.Session, base: str, path: str, body: dict[str, object]
+) -> requests.Response:
     return session.post(
         f"{base}{path}",
         json=body,
@@ -93,10 +95,12 @@ def test_item9_positive_submission_reaches_the_clinician_and_not_an_outsider(
     assert again.json()["id"] == result["id"]
     alert = Alert.objects.get(patient=ada_patient)
     assert alert.assessment_id == uuid.UUID(result["id"])
-    assert (
-        alert.evidence["item"] in (9, "9", "44260-8", "phq9.9", "phq9-9")
-        or alert.evidence["answer"] == 2
-    )
+    assert alert.evidence == {
+        "instrument": result["instrument_version"],
+        "flag": "phq9_item9_positive",
+        "item": "9",
+        "answer": 2,
+    }
 
     # The clinician sees the alert, in the page and the API, and the patient in his caseload.
     clinician = _sign_in(base, "ben", PASSWORD, ben)

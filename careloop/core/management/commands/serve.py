@@ -80,4 +80,4 @@ class Command(BaseCommand):
                 child.kill()
         failed = [child.args for child in children if child.returncode not in (0, -15, None)]
         if failed and not stopping:
-            raise CommandError(f"a child process stopped unexpectedly: {failed[0]}")
+            raise CommandError(f"a child process stopped unexpectedly: {failed[0]!r}")
