@@ -61,3 +61,26 @@ def test_incomplete_form_is_shown_again_with_a_message_and_nothing_stored(
 
 def test_clinician_cannot_open_the_patient_form(as_user, ben) -> None:
     assert as_user(ben).get("/questionnaires/phq9/").status_code == 404
+
+
+def test_another_patient_gets_404_for_adas_result(
+    as_user, ada, ada_patient, service, north
+) -> None:
+    from careloop.accounts.models import Role
+    from careloop.care.models import Patient
+    from conftest import make_user
+
+    links = _link_ids()
+    response = as_user(ada).post(
+        "/questionnaires/phq9/", _form(dict(zip(links[:9], [1] * 9, strict=True)))
+    )
+    result_url = response["Location"]
+    other = make_user(service, "olu", Role.PATIENT)
+    Patient.objects.create(service=service, user=other, care_team=north, display_name="Olu")
+    assert as_user(other).get(result_url).status_code == 404
+    assert as_user(ada).get(result_url).status_code == 200
+
+
+def test_disabled_or_unknown_instrument_form_is_404(as_user, ada, ada_patient) -> None:
+    assert as_user(ada).get("/questionnaires/epds/").status_code == 404
+    assert as_user(ada).get("/questionnaires/nope/").status_code == 404

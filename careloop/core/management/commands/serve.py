@@ -16,22 +16,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
-def _granian_command(host: str, port: int, workers: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "wsgi",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-ws",
-        "config.wsgi:application",
-    ]
+def _granian_command(host: str, port: int, workers: int, threads: int) -> list[str]:
+    # Sync Django: a few threads per process, and no more requests in flight than threads.
+    options = {
+        "--interface": "wsgi",
+        "--host": host,
+        "--port": str(port),
+        "--workers": str(workers),
+        "--blocking-threads": str(threads),
+        "--backpressure": str(threads),
+    }
+    flags = [part for pair in options.items() for part in pair]
+    return [sys.executable, "-m", "granian", *flags, "--no-ws", "config.wsgi:application"]
 
 
 class Command(BaseCommand):
@@ -41,21 +37,27 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
         parser.add_argument("--with-worker", action="store_true", help="also run the worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {options['port']}")
+        if options["workers"] < 1 or options["threads"] < 1:
+            raise CommandError("--workers and --threads must be at least 1")
         children = [
             subprocess.Popen(  # noqa: S603  # our own interpreter and fixed arguments
-                _granian_command(options["host"], options["port"], options["workers"])
+                _granian_command(
+                    options["host"], options["port"], options["workers"], options["threads"]
+                )
             )
         ]
         if options["with_worker"]:
             worker = [sys.executable, "-m", "careloop.core.cli", "worker"]
             children.append(subprocess.Popen(worker))  # noqa: S603  # fixed arguments
         url = f"http://{options['host']}:{options['port']}"
-        self.stdout.write(f"Careloop is starting on {url}  (Ctrl-C stops it)")
+        self.stdout.write(f"Careloop is starting on {url}  (sign in at {url}/accounts/login/)")
+        self.stdout.write("Ctrl-C stops the web server and the worker.")
         self._supervise(children)
 
     def _supervise(self, children: list[subprocess.Popen[bytes]]) -> None:
