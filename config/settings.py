@@ -159,9 +159,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Outbound channels sit behind ports (careloop.notifications.ports); development records them.
-NOTIFICATION_EMAIL_SENDER = env(
-    "NOTIFICATION_EMAIL_SENDER", "careloop.notifications.senders.RecordingEmailSender"
-)
+_RECORDING_SENDER = "careloop.notifications.senders.RecordingSender"
+NOTIFICATION_SENDERS = {
+    "email": env("NOTIFICATION_EMAIL_SENDER", _RECORDING_SENDER),
+    "sms": env("NOTIFICATION_SMS_SENDER", _RECORDING_SENDER),
+    "web_push": env("NOTIFICATION_WEB_PUSH_SENDER", _RECORDING_SENDER),
+}
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "careloop@localhost")
 WORKER_POLL_SECONDS = float(env_int("WORKER_POLL_MILLISECONDS", 1000, minimum=10)) / 1000
 
 LOGGING = {

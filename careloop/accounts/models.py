@@ -29,6 +29,7 @@ class User(AbstractUser):
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     preferred_language = models.CharField(max_length=16, default="en")
+    phone_number = models.CharField(max_length=20, blank=True, help_text="E.164, for SMS alerts")
 
     @property
     def is_staff_role(self) -> bool:

@@ -7,14 +7,28 @@ from careloop.core.models import TenantModel
 
 
 class Channel(models.TextChoices):
-    IN_APP = "in_app"
+    IN_APP = "in_app"  # delivered by being stored: the in-app inbox reads this table
     EMAIL = "email"
+    SMS = "sms"
+    WEB_PUSH = "web_push"
 
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry; kept for the record and for the fallback
+
+
+class PushSubscription(TenantModel):
+    """A browser's Web Push subscription (endpoint and keys from PushManager.subscribe)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=500, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
 
 
 class Notification(TenantModel):

@@ -1,30 +1,31 @@
-"""E-mail sender implementations: a recording one for development and tests, SMTP for real."""
+"""Channel senders: SMTP for real e-mail, and recording senders for development and tests (and,
+until a gateway is configured, for SMS and web push)."""
 
 from __future__ import annotations
 
 from django.core.mail import EmailMessage as DjangoEmail
 
-from careloop.notifications.ports import EmailMessage
+from careloop.notifications.ports import OutboundMessage
 
 
-class RecordingEmailSender:
-    """Development and test sender: keeps messages in memory instead of sending them."""
+class RecordingSender:
+    """Keeps messages in memory instead of sending them (development and tests)."""
 
     def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
+        self.sent: list[OutboundMessage] = []
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: OutboundMessage) -> None:
         self.sent.append(message)
 
 
 class SmtpEmailSender:
-    """Sends through Django's e-mail backend (EMAIL_HOST, EMAIL_PORT... settings)."""
+    """Sends through Django's SMTP backend (EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS... settings)."""
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: OutboundMessage) -> None:
         email = DjangoEmail(
             subject=message.subject,
             body=message.body,
-            to=[message.to],
+            to=[message.address],
             headers={"Idempotency-Key": message.idempotency_key},
         )
         email.send(fail_silently=False)

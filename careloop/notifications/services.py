@@ -11,8 +11,8 @@ from typing import Protocol
 from django.db import transaction
 
 from careloop.core import clock
-from careloop.notifications.models import Channel, DeliveryStatus, Notification
-from careloop.notifications.ports import EmailMessage, email_sender
+from careloop.notifications.models import Channel, DeliveryStatus, Notification, PushSubscription
+from careloop.notifications.ports import DeliveryError, OutboundMessage, sender_for
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +66,36 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(15 * 2**attempts, 3600))
 
 
+def _address(notification: Notification) -> str:
+    """Where this channel reaches the recipient; DeliveryError if they have no such address."""
+    recipient = notification.recipient
+    if notification.channel == Channel.EMAIL:
+        address = recipient.email
+    elif notification.channel == Channel.SMS:
+        address = getattr(recipient, "phone_number", "")
+    else:
+        subscription = PushSubscription.objects.filter(user=recipient).order_by("-created_at")
+        address = subscription.values_list("endpoint", flat=True).first() or ""
+    if not address:
+        raise DeliveryError(f"recipient has no {notification.channel} address")
+    return address
+
+
 def _deliver(notification: Notification) -> None:
-    email_sender().send(
-        EmailMessage(
-            to=notification.recipient.email,
+    sender_for(notification.channel).send(
+        OutboundMessage(
+            channel=notification.channel,
+            address=_address(notification),
             subject=notification.subject,
             body=notification.body,
+            link_path=notification.link_path,
             idempotency_key=notification.idempotency_key,
         )
     )
 
 
 def deliver_pending_notifications() -> int:
-    """Send every due e-mail; return how many were sent.
+    """Send every due message on an outbound channel; return how many were sent.
 
     1. Lock a batch of due rows, skipping rows another worker holds (no double send).
     2. Try each; on failure count the attempt and push the next try back exponentially.

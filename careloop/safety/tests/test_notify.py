@@ -6,7 +6,7 @@ from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditAction, AuditEvent
 from careloop.notifications.models import Channel, DeliveryStatus, Notification
-from careloop.notifications.ports import email_sender
+from careloop.notifications.ports import sender_for
 from careloop.notifications.services import deliver_pending_notifications
 from careloop.safety.models import Alert, AlertStatus
 from careloop.safety.services import notify_raised_alerts
@@ -43,9 +43,11 @@ def test_raised_alert_notifies_every_member_of_the_patients_team_once(
 
 
 def test_emails_are_delivered_by_the_worker_and_marked_sent(ada, ada_patient, ben) -> None:
+    ben.email = "ben@example.org"
+    ben.save()
     _risk_submission(ada, ada_patient)
     notify_raised_alerts()
-    sender = email_sender()
+    sender = sender_for(Channel.EMAIL)
     before = len(sender.sent)  # type: ignore[attr-defined]
     assert deliver_pending_notifications() == 1
     assert len(sender.sent) == before + 1  # type: ignore[attr-defined]
@@ -53,13 +55,15 @@ def test_emails_are_delivered_by_the_worker_and_marked_sent(ada, ada_patient, be
 
 
 def test_a_failing_channel_is_retried_later_not_lost(ada, ada_patient, ben, monkeypatch) -> None:
+    ben.email = "ben@example.org"
+    ben.save()
     _risk_submission(ada, ada_patient)
     notify_raised_alerts()
 
     def down(message):
         raise ConnectionError("smtp down")
 
-    monkeypatch.setattr(email_sender(), "send", down)
+    monkeypatch.setattr(sender_for(Channel.EMAIL), "send", down)
     assert deliver_pending_notifications() == 0
     email = Notification.objects.get(channel=Channel.EMAIL)
     assert (email.status, email.attempts, email.last_error) == (
