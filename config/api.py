@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from careloop.analytics.api import router as analytics_router
 from careloop.assessments.api import router as assessments_router
 from careloop.core.api import install_error_handlers
 from careloop.monitoring.api import router as monitoring_router
+from careloop.monitoring.outcomes_api import router as outcomes_router
 from careloop.safety.api import router as safety_router
+from careloop.safety.planning.api import router as planning_router
 
 api = NinjaAPI(
     title="Careloop API",
@@ -18,4 +21,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", assessments_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", outcomes_router)
+api.add_router("/", analytics_router)
 api.add_router("/", safety_router)
+api.add_router("/", planning_router)

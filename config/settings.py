@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "careloop.assessments",
     "careloop.monitoring",
     "careloop.safety",
+    "careloop.analytics",
+    "careloop.safety.planning",
+    "careloop.fhir",
     "careloop.seed",
 ]
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("questionnaires/", include("careloop.assessments.urls")),
     path("", include("careloop.monitoring.urls")),
     path("alerts/", include("careloop.safety.urls")),
+    path("safety/", include("careloop.safety.planning.urls")),
     path("api/", api.urls),
+    path("fhir/r4/", include("careloop.fhir.urls")),
 ]

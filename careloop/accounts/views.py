@@ -97,4 +97,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    # Offline copies (crisis page, safety plan) must not outlive the session on a shared device.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

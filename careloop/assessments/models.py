@@ -41,6 +41,11 @@ class Assessment(TenantModel):
     source = models.CharField(max_length=8, choices=SubmissionSource.choices)
     # Chosen by the client before sending: a retried or offline-queued submission is stored once.
     client_id = models.UUIDField()
+    # False for a total imported from another system without its item answers (FHIR import):
+    # `answers` is then [] and the score is the source's total, range-checked but not recomputed.
+    items_available = models.BooleanField(
+        default=True, help_text="False = imported total only; no item answers were received"
+    )
 
     class Meta:
         constraints = [

@@ -84,6 +84,18 @@ class TreatmentEpisode(TenantModel):
     ending = models.CharField(
         max_length=12, choices=EpisodeEnding.choices, default=EpisodeEnding.ONGOING
     )
+    # NHS Talking Therapies "finished a course of treatment" = ended with >= 2 attended treatment
+    # sessions (clinical_spec.md §15). Null = not recorded: the outcome engine then estimates it
+    # from measurement days and says so (monitoring.outcomes.nhs_tt).
+    treatment_sessions_attended = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Attended treatment sessions (assessment excluded); empty if not recorded",
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["service", "patient", "started_on"])]
+        indexes = [
+            models.Index(fields=["service", "patient", "started_on"]),
+            # The NHS TT service report reads a service's episodes by the day they ended.
+            models.Index(fields=["service", "ended_on"]),
+        ]

@@ -4,6 +4,8 @@ from careloop.monitoring import views
 
 app_name = "monitoring"
 urlpatterns = [
+    path("checkin/", views.checkin, name="checkin"),
     path("caseload/", views.caseload, name="caseload"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
+    path("patients/<uuid:patient_id>/plan/<slug:measure>/", views.plan_item, name="plan-item"),
 ]

@@ -1,23 +1,29 @@
-"""Home (by role), the patient's due questionnaires, the clinician's caseload and patient page."""
+"""Home (by role), the patient's schedule and mood check-in, the clinician's caseload and patient
+page with its measurement plan."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.accounts.models import User
+from careloop.assessments.models import SubmissionSource
 from careloop.assessments.selectors import assessments_of
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event, record_patient_reads
+from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record, patient_visible_to
 from careloop.core import clock
-from careloop.core.errors import NotFound
-from careloop.instruments.library import get_instrument
-from careloop.monitoring.selectors import caseload_rows, schedule_for
+from careloop.core.errors import DomainError, InvalidInput, NotFound
+from careloop.monitoring import selectors
+from careloop.monitoring.schedule import local_date
+from careloop.monitoring.services import PlanItemChange, change_plan_item, record_checkin
 from careloop.safety.selectors import alerts_visible_to
 
 
@@ -30,6 +36,13 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _own_record_or_404(user: User) -> Patient:
+    try:
+        return own_patient_record(user)
+    except NotFound:
+        raise Http404 from None
+
+
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,11 +53,53 @@ def home(request: HttpRequest) -> HttpResponse:
         patient = own_patient_record(user)
     except NotFound:
         return render(request, "monitoring/no_access.html")
+    now = clock.now()
+    today = local_date(now, selectors.patient_time_zone(patient))
     due = [
-        (status, get_instrument(status.instrument_id))
-        for status in schedule_for(patient, clock.now())
+        (entry, selectors.due_sentence(entry, today))
+        for entry in selectors.schedule_for(patient, now)
     ]
     return render(request, "monitoring/patient_home.html", {"patient": patient, "due": due})
+
+
+def _mood_from_form(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest) -> HttpResponse:
+    """The daily mood check-in form (the JSON API takes the same through POST /api/checkins)."""
+    user = _user(request)
+    patient = _own_record_or_404(user)
+    error = ""
+    if request.method == "POST":
+        mood = _mood_from_form(request.POST.get("mood", ""))
+        try:
+            if mood is None:
+                raise InvalidInput(_("Please choose a number from 0 to 10."))
+            record_checkin(
+                patient,
+                actor=user,
+                mood=mood,
+                note=request.POST.get("note", ""),
+                client_id=uuid.UUID(request.POST.get("client_id", "")),
+                source=SubmissionSource.WEB,
+            )
+        except ValueError:
+            error = _("The form was incomplete. Please try again.")
+        except DomainError as problem:
+            error = problem.message
+        else:
+            messages.success(request, _("Thank you. Your check-in is saved."))
+            return redirect("home")
+    context = {
+        "client_id": uuid.uuid4(),
+        "error": error,
+        "moods": range(0, 11),
+        "submitted": request.POST if error else {},
+    }
+    return render(request, "monitoring/checkin.html", context, status=422 if error else 200)
 
 
 @login_required
@@ -53,7 +108,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not user.works_in_care_team:
         raise Http404
-    rows = caseload_rows(user)
+    rows = selectors.caseload_rows(user)
     if user.service_id is not None and rows:
         record_patient_reads(
             actor=user,
@@ -63,17 +118,20 @@ def caseload(request: HttpRequest) -> HttpResponse:
             purpose=Purpose.TREATMENT,
             source_ip=_client_ip(request),
         )
-    return render(request, "monitoring/caseload.html", {"rows": rows})
+    context = {"rows": rows, "missed_flag": selectors.MISSED_IN_A_ROW_FLAG}
+    return render(request, "monitoring/caseload.html", context)
 
 
-@login_required
-@require_GET
-def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    user = _user(request)
+def _visible_or_404(user: User, patient_id: uuid.UUID) -> Patient:
     try:
-        patient = patient_visible_to(user, patient_id)
+        return patient_visible_to(user, patient_id)
     except NotFound:
         raise Http404 from None
+
+
+def _patient_page(
+    request: HttpRequest, user: User, patient: Patient, *, error: str = "", status: int = 200
+) -> HttpResponse:
     record_event(
         actor=user,
         action=AuditAction.PATIENT_VIEWED,
@@ -87,5 +145,49 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         "patient": patient,
         "assessments": list(assessments_of(patient)[:200]),
         "alerts": list(alerts_visible_to(user).filter(patient=patient)[:50]),
+        "plan": selectors.plan_overview_for(patient, clock.now()),
+        "skipped_measures": selectors.skipped_default_measures(),
+        "checkins": list(selectors.checkins_of(patient)[:30]),
+        "can_change_plan": user.works_in_care_team,
+        "plan_error": error,
     }
-    return render(request, "monitoring/patient_detail.html", context)
+    return render(request, "monitoring/patient_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    return _patient_page(request, user, _visible_or_404(user, patient_id))
+
+
+def _change_from_form(request: HttpRequest) -> PlanItemChange:
+    """Whole numbers from the form; ValueError for anything else."""
+    return PlanItemChange(
+        every_days=int(request.POST.get("every_days", "")),
+        overdue_after_days=int(request.POST.get("overdue_after_days", "")),
+        remind_before_days=int(request.POST.get("remind_before_days", "0") or 0),
+        reminder_enabled=request.POST.get("reminder_enabled") == "on",
+        active=request.POST.get("active") == "on",
+    )
+
+
+@login_required
+@require_POST
+def plan_item(request: HttpRequest, patient_id: uuid.UUID, measure: str) -> HttpResponse:
+    """A clinician changes one measure of a patient's plan (the form on the patient page)."""
+    user = _user(request)
+    patient = _visible_or_404(user, patient_id)
+    try:
+        change = _change_from_form(request)
+    except ValueError:
+        error = _("Please enter whole numbers of days.")
+        return _patient_page(request, user, patient, error=error, status=422)
+    try:
+        change_plan_item(patient, actor=user, measure=measure, change=change)
+    except DomainError as problem:
+        return _patient_page(
+            request, user, patient, error=problem.message, status=problem.status_code
+        )
+    messages.success(request, _("The measurement plan is updated."))
+    return redirect("monitoring:patient", patient_id=patient.id)

@@ -66,8 +66,12 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(15 * 2**attempts, 3600))
 
 
+class NoAddress(DeliveryError):
+    """The recipient cannot be reached on this channel at all: retrying would not help."""
+
+
 def _address(notification: Notification) -> str:
-    """Where this channel reaches the recipient; DeliveryError if they have no such address."""
+    """Where this channel reaches the recipient; NoAddress if they have no such address."""
     recipient = notification.recipient
     if notification.channel == Channel.EMAIL:
         address = recipient.email
@@ -77,7 +81,7 @@ def _address(notification: Notification) -> str:
         subscription = PushSubscription.objects.filter(user=recipient).order_by("-created_at")
         address = subscription.values_list("endpoint", flat=True).first() or ""
     if not address:
-        raise DeliveryError(f"recipient has no {notification.channel} address")
+        raise NoAddress(f"recipient has no {notification.channel} address")
     return address
 
 
@@ -118,7 +122,7 @@ def deliver_pending_notifications() -> int:
                 log.warning("notification %s failed: %s", notification.id, type(error).__name__)
                 notification.last_error = type(error).__name__
                 notification.next_attempt_at = now + _backoff(notification.attempts)
-                if notification.attempts >= MAX_ATTEMPTS:
+                if isinstance(error, NoAddress) or notification.attempts >= MAX_ATTEMPTS:
                     notification.status = DeliveryStatus.FAILED
             else:
                 notification.status = DeliveryStatus.SENT

@@ -8,7 +8,11 @@ class SafetyConfig(AppConfig):
     def ready(self) -> None:
         from careloop.assessments.hooks import on_assessment_recorded
         from careloop.core.worker import register_job
-        from careloop.safety.services import notify_raised_alerts, raise_alerts_for_assessment
+        from careloop.safety import services
 
-        on_assessment_recorded("safety.instrument_risk_items", raise_alerts_for_assessment)
-        register_job("safety.notify_raised_alerts", notify_raised_alerts)
+        on_assessment_recorded("safety.instrument_risk_items", services.raise_alerts_for_assessment)
+        # Order matters within a tick: start new chains, escalate, send, then reclaim stalls.
+        register_job("safety.notify_raised_alerts", services.notify_raised_alerts)
+        register_job("safety.escalate_overdue_alerts", services.escalate_overdue_alerts)
+        register_job("safety.deliver_alert_messages", services.deliver_alert_messages)
+        register_job("safety.sweep_expired_leases", services.sweep_expired_leases)

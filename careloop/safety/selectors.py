@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
 from careloop.accounts.models import User
-from careloop.care.selectors import patients_visible_to
+from careloop.care.models import CareTeam
+from careloop.care.selectors import patients_visible_to, teams_of
 from careloop.core.errors import NotFound
-from careloop.safety.models import Alert
+from careloop.safety.models import (
+    Alert,
+    AlertDelivery,
+    EscalationPolicy,
+    EscalationStep,
+    FallbackBanner,
+    InboxEntry,
+    OnCallShift,
+    RecipientStream,
+    TierTarget,
+)
+from careloop.safety.services.policies import DEFAULT_TIERS, TierSpec
+
+INBOX_PAGE_MAX = 200
 
 
 def alerts_visible_to(user: User) -> QuerySet[Alert]:
@@ -18,7 +34,7 @@ def alerts_visible_to(user: User) -> QuerySet[Alert]:
         return Alert.objects.none()
     return (
         Alert.objects.filter(service=user.service_id, patient__in=patients_visible_to(user))
-        .select_related("patient", "assessment")
+        .select_related("patient", "patient__care_team", "assessment")
         .order_by("-raised_at")
     )
 
@@ -28,3 +44,114 @@ def alert_visible_to(user: User, alert_id: uuid.UUID) -> Alert:
     if alert is None:
         raise NotFound("alert")
     return alert
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    seq: int
+    entry: InboxEntry
+    alert: Alert | None  # None: the reader may no longer see this alert (kept to show no gap)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    last_seq: int  # the head of the stream: anything up to here exists
+    items: list[InboxItem]
+
+
+def inbox_head(user: User) -> int:
+    stream = RecipientStream.objects.filter(user=user).values_list("last_seq", flat=True).first()
+    return int(stream or 0)
+
+
+def inbox_page(user: User, *, after_seq: int, limit: int = 100) -> InboxPage:
+    """The reader's own stream after `after_seq`, in order, at most `limit` entries.
+
+    Entries about alerts the reader can no longer see (they left the team) keep their number but
+    carry no alert, so the numbers stay contiguous and nothing leaks.
+    """
+    limit = max(1, min(limit, INBOX_PAGE_MAX))
+    entries = list(
+        InboxEntry.objects.filter(recipient=user, seq__gt=max(after_seq, 0))
+        .select_related("step")
+        .order_by("seq")[:limit]
+    )
+    visible = {
+        alert.id: alert
+        for alert in alerts_visible_to(user).filter(id__in={e.alert_id for e in entries})
+    }
+    items = [InboxItem(e.seq, e, visible.get(e.alert_id)) for e in entries]
+    return InboxPage(last_seq=inbox_head(user), items=items)
+
+
+def recent_inbox(user: User, count: int = 50) -> InboxPage:
+    """The last `count` entries of the reader's stream (for the first render of the page)."""
+    head = inbox_head(user)
+    return inbox_page(user, after_seq=max(head - count, 0), limit=count)
+
+
+def active_banners_for(user: User) -> QuerySet[FallbackBanner]:
+    """Unresolved fallback banners of the user's service, for every staff member."""
+    if not user.is_staff_role or user.service_id is None:
+        return FallbackBanner.objects.none()
+    return (
+        FallbackBanner.objects.filter(service_id=user.service_id, resolved_at=None)
+        .select_related("care_team")
+        .order_by("raised_at")
+    )
+
+
+@dataclass(frozen=True)
+class AlertTimeline:
+    steps: list[EscalationStep]
+    deliveries: list[AlertDelivery]
+
+
+def timeline_of(alert: Alert) -> AlertTimeline:
+    """Steps and deliveries of an alert that came from alert_visible_to."""
+    return AlertTimeline(
+        steps=list(alert.steps.order_by("fired_at", "number")),
+        deliveries=list(alert.deliveries.select_related("recipient").order_by("created_at")),
+    )
+
+
+def team_visible_to(user: User, team_id: uuid.UUID) -> CareTeam:
+    """A care team the user belongs to (NotFound otherwise)."""
+    team = teams_of(user).filter(id=team_id).first()
+    if team is None:
+        raise NotFound("team")
+    return team
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    version: int  # 0: the team has not stored a policy yet; the default applies
+    tiers: list[TierSpec]
+    service_lead: User | None
+    changed_by: User | None
+    changed_at: datetime | None
+
+
+def policy_view(team: CareTeam) -> PolicyView:
+    """The escalation policy of a team from team_visible_to (the default if none is stored)."""
+    policy = (
+        EscalationPolicy.objects.filter(care_team=team)
+        .select_related("service_lead", "changed_by")
+        .first()
+    )
+    if policy is None:
+        defaults = [TierSpec(target, seconds) for target, seconds in DEFAULT_TIERS]
+        return PolicyView(0, defaults, None, None, None)
+    tiers = [
+        TierSpec(TierTarget(t.target), t.acknowledge_within_seconds, tuple(t.channels))
+        for t in policy.tiers.order_by("position")
+    ]
+    return PolicyView(
+        policy.version, tiers, policy.service_lead, policy.changed_by, policy.changed_at
+    )
+
+
+def rota_of(team: CareTeam, *, limit: int = 100) -> QuerySet[OnCallShift]:
+    return OnCallShift.objects.filter(care_team=team).select_related("user").order_by(
+        "-starts_at"
+    )[:limit]

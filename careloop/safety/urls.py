@@ -3,4 +3,11 @@ from django.urls import path
 from careloop.safety import views
 
 app_name = "safety"
-urlpatterns = [path("", views.alert_list, name="alert-list")]
+urlpatterns = [
+    path("", views.alert_list, name="alert-list"),
+    path("raise/", views.raise_alert, name="alert-raise"),
+    path("<uuid:alert_id>/", views.alert_detail, name="alert-detail"),
+    path("<uuid:alert_id>/acknowledge", views.acknowledge, name="alert-acknowledge"),
+    path("<uuid:alert_id>/action", views.record_action, name="alert-action"),
+    path("<uuid:alert_id>/close", views.close, name="alert-close"),
+]

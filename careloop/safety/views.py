@@ -1,27 +1,53 @@
-"""The clinician's alert list."""
+"""The clinician's alert pages: the live inbox and list, one alert with its timeline and the
+lifecycle forms, and raising an alert by hand."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.accounts.models import User
 from careloop.audit.models import AuditAction, Purpose
-from careloop.audit.services import record_patient_reads
-from careloop.safety.selectors import alerts_visible_to
+from careloop.audit.services import record_event, record_patient_reads
+from careloop.care.selectors import patient_visible_to, patients_visible_to
+from careloop.core.errors import DomainError, NotFound
+from careloop.safety import services
+from careloop.safety.forms import ActionForm, RaiseAlertForm
+from careloop.safety.models import TRANSITIONS, Alert, AlertStatus
+from careloop.safety.presenters import reason_of
+from careloop.safety.selectors import (
+    active_banners_for,
+    alert_visible_to,
+    alerts_visible_to,
+    recent_inbox,
+    timeline_of,
+)
+
+INBOX_POLL_MILLISECONDS = 5000
 
 
-@login_required
-@require_GET
-def alert_list(request: HttpRequest) -> HttpResponse:
+def _clinician(request: HttpRequest) -> User:
     user = request.user
-    assert isinstance(user, User)
-    if not user.works_in_care_team or user.service_id is None:
+    if not isinstance(user, User) or not user.works_in_care_team or user.service_id is None:
         raise Http404
-    alerts = list(alerts_visible_to(user)[:200])
-    if alerts:
+    return user
+
+
+def _visible(user: User, alert_id: uuid.UUID) -> Alert:
+    try:
+        return alert_visible_to(user, alert_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _audit_list(request: HttpRequest, user: User, alerts: list[Alert]) -> None:
+    if alerts and user.service_id is not None:
         record_patient_reads(
             actor=user,
             action=AuditAction.ALERTS_VIEWED,
@@ -30,4 +56,131 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             purpose=Purpose.TREATMENT,
             source_ip=request.META.get("REMOTE_ADDR"),
         )
-    return render(request, "safety/alert_list.html", {"alerts": alerts})
+
+
+@login_required
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    user = _clinician(request)
+    alerts = list(alerts_visible_to(user)[:200])
+    inbox = recent_inbox(user)
+    inbox_alerts = [item.alert for item in inbox.items if item.alert is not None]
+    _audit_list(request, user, [*alerts, *inbox_alerts])
+    context = {
+        "alerts": [(alert, reason_of(alert)) for alert in alerts],
+        "inbox": [(item, reason_of(item.alert) if item.alert else "") for item in inbox.items],
+        "last_seq": inbox.last_seq,
+        "banners": list(active_banners_for(user)),
+        "poll_ms": INBOX_POLL_MILLISECONDS,
+    }
+    return render(request, "safety/alert_list.html", context)
+
+
+@login_required
+@require_GET
+def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+    user = _clinician(request)
+    alert = _visible(user, alert_id)
+    record_event(
+        actor=user,
+        action=AuditAction.ALERTS_VIEWED,
+        service_id=alert.service_id,
+        patient_id=alert.patient_id,
+        purpose=Purpose.TREATMENT,
+        obj=("Alert", alert.id),
+        source_ip=request.META.get("REMOTE_ADDR"),
+    )
+    context = {
+        "alert": alert,
+        "reason": reason_of(alert),
+        "timeline": timeline_of(alert),
+        "action_form": ActionForm(),
+        "can_acknowledge": AlertStatus.ACKNOWLEDGED in _next(alert),
+        "can_action": AlertStatus.ACTIONED in _next(alert),
+        "can_close": AlertStatus.CLOSED in _next(alert),
+        "banners": list(active_banners_for(user)),
+    }
+    return render(request, "safety/alert_detail.html", context)
+
+
+def _next(alert: Alert) -> frozenset[str]:
+    return TRANSITIONS[alert.status]
+
+
+def _back(alert: Alert) -> HttpResponseRedirect:
+    return redirect("safety:alert-detail", alert_id=alert.id)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+    user = _clinician(request)
+    alert = _visible(user, alert_id)
+    try:
+        services.acknowledge_alert(alert, actor=user)
+        messages.success(request, "Acknowledged: escalation has stopped.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return _back(alert)
+
+
+@login_required
+@require_POST
+def record_action(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+    user = _clinician(request)
+    alert = _visible(user, alert_id)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose what was done and write a note.")
+        return _back(alert)
+    try:
+        services.record_alert_action(
+            alert, actor=user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        )
+        messages.success(request, "Action recorded.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return _back(alert)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+    user = _clinician(request)
+    alert = _visible(user, alert_id)
+    try:
+        services.close_alert(alert, actor=user)
+        messages.success(request, "Alert closed.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return _back(alert)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raise_alert(request: HttpRequest) -> HttpResponse:
+    user = _clinician(request)
+    patients = list(patients_visible_to(user).order_by("display_name")[:1000])
+    form = RaiseAlertForm(
+        request.POST or None,
+        patients=patients,
+        initial={"patient": request.GET.get("patient", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = patient_visible_to(user, uuid.UUID(form.cleaned_data["patient"]))
+            alert, _ = services.raise_alert_by_clinician(
+                patient,
+                actor=user,
+                severity=form.cleaned_data["severity"],
+                reason=form.cleaned_data["reason"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except NotFound:
+            raise Http404 from None
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Alert raised: the escalation chain has started.")
+            return HttpResponseRedirect(reverse("safety:alert-detail", args=[alert.id]))
+    return render(request, "safety/raise_alert.html", {"form": form}, status=200)

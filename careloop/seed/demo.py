@@ -63,7 +63,13 @@ class DemoLogin:
 def _persona_user(service: Service, persona: Persona, teams: list[CareTeam]) -> User:
     user, _ = User.objects.get_or_create(
         username=persona.username,
-        defaults={"role": persona.role, "service": service, "first_name": persona.first_name},
+        defaults={
+            "role": persona.role,
+            "service": service,
+            "first_name": persona.first_name,
+            # .invalid is reserved (RFC 2606): demo mail can never reach a real inbox.
+            "email": f"{persona.username}@demo.careloop.invalid",
+        },
     )
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])

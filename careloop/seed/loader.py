@@ -206,6 +206,9 @@ def _add_patient(
         started_on=episode_data.start_date,
         ended_on=episode_data.end_date,
         ending=EpisodeEnding(episode_data.ending.value),
+        # Proxy: each weekly measurement after the week-0 assessment was taken at an attended
+        # treatment session (the synthetic course has no separate appointment record).
+        treatment_sessions_attended=len(episode_data.measurements) - 1,
     )
     assessments = [
         row

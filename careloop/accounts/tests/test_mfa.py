@@ -84,3 +84,11 @@ def test_otp_code_command_only_serves_demo_services(ben, capsys) -> None:
     code = capsys.readouterr().out.strip()
     assert code.isdigit() and len(code) == 6
     assert mfa.confirmed_device(ben).verify_token(code)
+
+
+def test_sign_out_clears_offline_copies(ada, ada_patient) -> None:
+    client = Client()
+    _login(client, "ada")
+    response = client.post("/accounts/logout/")
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get("/").status_code == 302

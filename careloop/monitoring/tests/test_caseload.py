@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditAction, AuditEvent
-from careloop.care.models import EpisodeEnding, TreatmentEpisode
+from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.core import clock
+from careloop.monitoring.models import CheckIn
+from careloop.monitoring.selectors import caseload_rows
+from careloop.monitoring.services import PlanItemChange, change_plan_item, ensure_default_plan
 
 
 def _submit(patient, user, instrument, answers, days_ago):
@@ -69,3 +77,82 @@ def test_patient_page_lists_history_and_is_audited(as_user, ada, ada_patient, be
     page = as_user(ben).get(f"/patients/{ada_patient.id}/")
     assert page.status_code == 200 and b"phq9@" in page.content
     assert AuditEvent.objects.filter(action=AuditAction.PATIENT_VIEWED, actor=ben).count() == 1
+
+
+# --- Overdue and missed-in-a-row columns -------------------------------------------------------
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday
+    monkeypatch.setattr(clock, "now", lambda: now)
+    return now
+
+
+def _registered(patient, when) -> None:
+    Patient.objects.filter(pk=patient.pk).update(created_at=when)
+    patient.refresh_from_db()
+
+
+def test_registry_shows_overdue_measures_and_the_longest_missed_run(
+    as_user, ada, ada_patient, ben, frozen
+) -> None:
+    _registered(ada_patient, frozen - timedelta(days=28))
+    # Check-ins are kept up daily, so the questionnaires set the run.
+    ensure_default_plan(ada_patient, actor=ben)
+    change_plan_item(
+        ada_patient,
+        actor=ben,
+        measure="checkin",
+        change=PlanItemChange(every_days=1, overdue_after_days=0, active=False),
+    )
+    _submit(ada_patient, ada, "phq9", [1] * 9, 14)  # due 23 Feb; that window closed on the 26th
+    _submit(ada_patient, ada, "gad7", [1] * 7, 2)  # done Saturday: not due
+    row = as_user(ben).get("/api/caseload").json()[0]
+    assert (row["overdue"], row["missed_in_a_row"], row["missed_measure"]) == (
+        ["PHQ-9"],
+        1,
+        "PHQ-9",
+    )
+    assert row["missed_flag"] is False
+    frozen_later = frozen + timedelta(days=7)
+    rows = caseload_rows(ben, now=frozen_later)
+    assert (rows[0].missed_in_a_row, rows[0].is_missed_flagged) == (2, True)
+
+
+def test_registry_page_flags_a_run_of_missed_windows(as_user, ada_patient, ben, frozen) -> None:
+    _registered(ada_patient, frozen - timedelta(days=15))  # never done anything
+    page = as_user(ben).get("/caseload/").content.decode()
+    # 15 daily check-in windows closed since registration; PHQ-9 and GAD-7 missed 2 weeks.
+    assert re.search(r'class="missed"><span class="badge">15</span> \(Mood check-in\)', page)
+    assert "PHQ-9, GAD-7, Mood check-in" in page
+
+
+def _patients(service, team, count: int) -> None:
+    for n in range(count):
+        patient = Patient.objects.create(service=service, care_team=team, display_name=f"P{n}")
+        if n % 2:  # half with a stored plan, half on the computed default
+            ensure_default_plan(patient, actor=None)
+        CheckIn.objects.create(
+            service=service,
+            patient=patient,
+            mood=5,
+            completed_at=clock.now(),
+            recorded_at=clock.now(),
+            source=SubmissionSource.SEED,
+            client_id=uuid.uuid4(),
+        )
+
+
+def test_registry_reads_in_a_constant_number_of_queries(
+    ada, ada_patient, ben, north, django_assert_max_num_queries
+) -> None:
+    _submit(ada_patient, ada, "phq9", [1] * 9, 3)
+    ensure_default_plan(ada_patient, actor=None)
+    with CaptureQueriesContext(connection) as one_patient:
+        assert len(caseload_rows(ben)) == 1
+    _patients(ada_patient.service, north, 12)
+    with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as many:
+        rows = caseload_rows(ben)
+    assert len(rows) == 13
+    assert len(many.captured_queries) == len(one_patient.captured_queries)

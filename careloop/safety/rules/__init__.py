@@ -1,26 +1,30 @@
 """Pure, versioned risk rules: data in, signals out. No Django, no I/O (import-linter enforces it).
 
-A rule change bumps its version; every alert stores the version of the rule that raised it.
+A rule change bumps its version in the rulebook (`registry.py`), with who approved it; every
+alert stores the version of the rule that raised it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-INSTRUMENT_RISK_ITEM_RULE = "instrument_risk_item"
-INSTRUMENT_RISK_ITEM_RULE_VERSION = "1.0.0"
+from careloop.safety.rules.registry import INSTRUMENT_RISK_ITEM, RULEBOOK, rulebook_problems
+from careloop.safety.rules.signal import SEVERITIES, RiskSignal, most_urgent
 
-SEVERITIES = ("low", "moderate", "high")
+__all__ = [
+    "INSTRUMENT_RISK_ITEM_RULE",
+    "INSTRUMENT_RISK_ITEM_RULE_VERSION",
+    "RULEBOOK",
+    "SEVERITIES",
+    "RiskSignal",
+    "most_urgent",
+    "rulebook_problems",
+    "signals_from_risk_flags",
+]
 
-
-@dataclass(frozen=True)
-class RiskSignal:
-    rule_id: str
-    rule_version: str
-    severity: str
-    evidence: Mapping[str, Any] = field(default_factory=dict)
+INSTRUMENT_RISK_ITEM_RULE = INSTRUMENT_RISK_ITEM.rule_id
+INSTRUMENT_RISK_ITEM_RULE_VERSION = INSTRUMENT_RISK_ITEM.version
 
 
 def signals_from_risk_flags(
@@ -47,6 +51,7 @@ def signals_from_risk_flags(
                     "item": flag.get("item"),
                     "answer": flag.get("value"),
                 },
+                discriminator=str(flag.get("code") or flag.get("item") or ""),
             )
         )
     return signals

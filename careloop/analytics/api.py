@@ -1,0 +1,76 @@
+"""JSON API: service reports for the people who run the service (supervisors, service admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from careloop.accounts.api import api_user
+from careloop.analytics.reports import nhs_tt_report
+from careloop.analytics.selectors import report_service_for
+
+router = Router(tags=["analytics"], auth=django_auth)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class RateOut(Schema):
+    numerator: int
+    denominator: int
+    rate: float | None
+
+
+class NhsTtReportOut(Schema):
+    service: str
+    period_from: date | None
+    period_to: date | None
+    referrals: int
+    ended: int
+    finished: int
+    finished_sessions_estimated: int
+    finished_without_outcome_pair: int
+    finished_not_at_caseness: int
+    finished_cases: int
+    recovery: RateOut
+    reliable_improvement: RateOut
+    reliable_recovery: RateOut
+    reliable_deterioration: RateOut
+    definitions: dict[str, str]
+
+
+@router.get(
+    "/services/current/reports/nhs-tt",
+    response={200: NhsTtReportOut, 404: ErrorOut, 422: ErrorOut},
+    summary="NHS Talking Therapies outcomes of my service (supervisors and service admins)",
+)
+def nhs_tt(
+    request: HttpRequest, period_from: date | None = None, period_to: date | None = None
+) -> NhsTtReportOut:
+    service = report_service_for(api_user(request))
+    report = nhs_tt_report(service, period_from=period_from, period_to=period_to)
+    rates = {
+        name: RateOut(numerator=r.numerator, denominator=r.denominator, rate=r.value)
+        for name, r in report.rates.items()
+    }
+    return NhsTtReportOut(
+        service=report.service_slug,
+        period_from=report.period_from,
+        period_to=report.period_to,
+        referrals=report.referrals,
+        ended=report.ended,
+        finished=report.finished,
+        finished_sessions_estimated=report.finished_sessions_estimated,
+        finished_without_outcome_pair=report.finished_without_outcome_pair,
+        finished_not_at_caseness=report.finished_not_at_caseness,
+        finished_cases=report.finished_cases,
+        recovery=rates["recovery"],
+        reliable_improvement=rates["reliable_improvement"],
+        reliable_recovery=rates["reliable_recovery"],
+        reliable_deterioration=rates["reliable_deterioration"],
+        definitions=report.definitions,
+    )

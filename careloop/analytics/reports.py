@@ -1,0 +1,144 @@
+"""The NHS Talking Therapies service report: referrals, finished courses and the four outcome
+rates, each with its numerator and denominator (clinical_spec.md §15; definitions in
+careloop.monitoring.outcomes.nhs_tt and .service_metrics, method in docs/outcomes.md).
+
+Scale: referrals and the episodes without any score are counted by the database; the rest is one
+streamed query (careloop.monitoring.outcome_selectors.closed_episode_scores) folded episode by
+episode into a tally, so memory stays flat for 100k patients and there is no query per episode.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from careloop.analytics.selectors import referral_count
+from careloop.core.errors import InvalidInput
+from careloop.core.models import Service
+from careloop.monitoring.outcome_selectors import (
+    closed_episode_scores,
+    ended_episodes_without_scores,
+)
+from careloop.monitoring.outcomes import nhs_tt, service_metrics
+from careloop.monitoring.outcomes.nhs_tt import nhs_tt_outcome
+from careloop.monitoring.outcomes.service_metrics import NhsTtTally, Rate
+
+RATE_NAMES = ("recovery", "reliable_improvement", "reliable_recovery", "reliable_deterioration")
+
+
+@dataclass(frozen=True)
+class NhsTtReport:
+    service_slug: str
+    period_from: date | None
+    period_to: date | None
+    referrals: int
+    ended: int
+    finished: int
+    finished_sessions_estimated: int
+    finished_without_outcome_pair: int
+    finished_not_at_caseness: int
+    finished_cases: int
+    rates: dict[str, Rate]
+    definitions: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service_slug,
+            "period": {
+                "from": self.period_from.isoformat() if self.period_from else None,
+                "to": self.period_to.isoformat() if self.period_to else None,
+            },
+            "referrals": self.referrals,
+            "ended": self.ended,
+            "finished": self.finished,
+            "finished_sessions_estimated": self.finished_sessions_estimated,
+            "finished_without_outcome_pair": self.finished_without_outcome_pair,
+            "finished_not_at_caseness": self.finished_not_at_caseness,
+            "finished_cases": self.finished_cases,
+            "rates": {
+                name: {"numerator": r.numerator, "denominator": r.denominator, "rate": r.value}
+                for name, r in self.rates.items()
+            },
+            "definitions": self.definitions,
+        }
+
+
+def nhs_tt_report(
+    service: Service, *, period_from: date | None = None, period_to: date | None = None
+) -> NhsTtReport:
+    """The report for one service; the period (inclusive) selects referrals by referral day
+    and outcomes by the day the episode ended. No period: everything.
+
+    1. Count referrals in the database.
+    2. Stream every ended episode with scores, compute its NHS TT outcome, add it to a tally.
+    3. Add the ended episodes that have no PHQ-9/GAD-7 at all (one aggregate query).
+    """
+    if period_from and period_to and period_from > period_to:
+        raise InvalidInput("the period starts after it ends")
+    tally = NhsTtTally()
+    for scores in closed_episode_scores(service.id, ended_from=period_from, ended_to=period_to):
+        tally.add(
+            nhs_tt_outcome(
+                scores.phq9, scores.gad7, is_ended=True, recorded_sessions=scores.recorded_sessions
+            )
+        )
+    ended, finished = ended_episodes_without_scores(
+        service.id, ended_from=period_from, ended_to=period_to
+    )
+    tally.add_finished_without_scores(finished, ended=ended)
+    return NhsTtReport(
+        service_slug=service.slug,
+        period_from=period_from,
+        period_to=period_to,
+        referrals=referral_count(service.id, referred_from=period_from, referred_to=period_to),
+        ended=tally.ended,
+        finished=tally.finished,
+        finished_sessions_estimated=tally.finished_sessions_estimated,
+        finished_without_outcome_pair=tally.finished_without_outcome_pair,
+        finished_not_at_caseness=tally.finished_not_at_caseness,
+        finished_cases=tally.finished_cases,
+        rates={name: getattr(tally, name) for name in RATE_NAMES},
+        definitions=_definitions(),
+    )
+
+
+def _definitions() -> dict[str, str]:
+    return {
+        **nhs_tt.SOURCES,
+        **{f"{name}_rate": text for name, text in service_metrics.DENOMINATOR_SOURCES.items()},
+        "finished_without_outcome_pair": (
+            "Careloop choice: finished courses with fewer than two paired PHQ-9/GAD-7 scores "
+            "are left out of every outcome denominator"
+        ),
+        "finished_sessions_estimated": (
+            "finished courses whose sessions were not recorded, estimated as measurement days "
+            "after the first"
+        ),
+    }
+
+
+def report_text(report: NhsTtReport) -> str:
+    """A plain-text table for the command line."""
+    period = f"{report.period_from or 'start'} to {report.period_to or 'now'}"
+    lines = [
+        f"NHS Talking Therapies report: {report.service_slug} ({period})",
+        f"  referrals                      {report.referrals:>9}",
+        f"  ended                          {report.ended:>9}",
+        f"  finished (>= 2 sessions)       {report.finished:>9}",
+        f"    sessions estimated           {report.finished_sessions_estimated:>9}",
+        f"    without two paired scores    {report.finished_without_outcome_pair:>9}",
+        f"    not at caseness at start     {report.finished_not_at_caseness:>9}",
+        f"    cases (recovery denominator) {report.finished_cases:>9}",
+    ]
+    for name, rate in report.rates.items():
+        value = "n/a" if rate.value is None else f"{100 * rate.value:5.1f} %"
+        lines.append(
+            f"  {name.replace('_', ' '):<30} {value:>9}  ({rate.numerator} / {rate.denominator})"
+        )
+    return "\n".join(lines)
+
+
+def report_json(report: NhsTtReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)

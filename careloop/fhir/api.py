@@ -1,0 +1,128 @@
+"""The FHIR R4 REST endpoint (/fhir/r4/): its own NinjaAPI, so errors are OperationOutcomes and
+its OpenAPI document (/fhir/r4/openapi.json) stays separate from the app's JSON API.
+
+Thin edge: parse, call a searcher or service (access built in through the selectors), audit what
+was shown, reply in application/fhir+json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from ninja import NinjaAPI
+from ninja.params.functions import Body, Header
+from ninja.security import django_auth
+from pydantic import ValidationError as PydanticError
+
+from careloop.accounts.api import api_user
+from careloop.core import clock
+from careloop.fhir.api_search import search_router
+from careloop.fhir.capability import SUPPORTED, capability_statement
+from careloop.fhir.endpoints import ERRORS, FhirResource, run_read
+from careloop.fhir.http import (
+    FhirJsonRenderer,
+    base_url,
+    etag,
+    fhir_response,
+    install_fhir_error_handlers,
+)
+from careloop.fhir.resources.valuesets import value_set_violations
+from careloop.fhir.search_assessments import questionnaire_response_for
+from careloop.fhir.services import FhirError, create_questionnaire_response
+
+SOFTWARE_VERSION = "0.1.0"
+
+fhir_api = NinjaAPI(
+    title="Careloop FHIR R4",
+    version="4.0.1",
+    description="FHIR R4 (4.0.1) REST endpoint. Session-cookie auth; see /fhir/r4/metadata.",
+    urls_namespace="fhir",
+    renderer=FhirJsonRenderer(),
+    auth=django_auth,
+)
+install_fhir_error_handlers(fhir_api)
+
+
+@fhir_api.get(
+    "/metadata",
+    auth=None,
+    url_name="metadata",
+    response={200: FhirResource},
+    summary="CapabilityStatement: what this server supports",
+)
+def metadata(request: HttpRequest) -> HttpResponse:
+    return fhir_response(capability_statement(base_url(request), SOFTWARE_VERSION, clock.now()))
+
+
+def _register_read(resource_type: str) -> None:
+    def read(request: HttpRequest, resource_id: str) -> HttpResponse:
+        return run_read(request, resource_type, resource_id)
+
+    fhir_api.get(
+        f"/{resource_type}/{{resource_id}}",
+        response={200: FhirResource, **ERRORS},
+        operation_id=f"read{resource_type}",
+        summary=f"Read one {resource_type}",
+    )(read)
+
+
+for _resource_type in SUPPORTED:
+    _register_read(_resource_type)
+
+
+def _checked_response(resource: dict[str, Any]) -> None:
+    """Structure (R4B) and required value sets; failures are the client's (400)."""
+    if resource.get("resourceType") != "QuestionnaireResponse":
+        raise FhirError("the body must be a QuestionnaireResponse", 400)
+    try:
+        QuestionnaireResponse.model_validate(resource)
+    except PydanticError as error:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:10]
+        ]
+        raise FhirError("invalid QuestionnaireResponse: " + "; ".join(problems), 400) from None
+    violations = value_set_violations(resource)
+    if violations:
+        raise FhirError("codes outside their required value set: " + ", ".join(violations), 400)
+
+
+# On the search router: one path, one view for GET (search) and POST (create).
+@search_router.post(
+    "/QuestionnaireResponse",
+    response={
+        200: FhirResource,
+        201: FhirResource,
+        **ERRORS,
+        409: FhirResource,
+        412: FhirResource,
+        422: FhirResource,
+    },
+    summary="Create (score and store) a completed QuestionnaireResponse",
+    description=(
+        "Scored and stored exactly like an app submission. The identifier (urn:uuid) is the "
+        "client id: re-sending the same response returns the stored one (200). "
+        "If-None-Exist: identifier=[system|]value for conditional create."
+    ),
+)
+def create_response(
+    request: HttpRequest,
+    resource: dict[str, Any] = Body(...),  # noqa: B008 (ninja declares parameters this way)
+    if_none_exist: str | None = Header(None, alias="If-None-Exist"),
+) -> HttpResponse:
+    user = api_user(request)
+    _checked_response(resource)
+    assessment, created = create_questionnaire_response(
+        resource, actor=user, if_none_exist=request.headers.get("If-None-Exist")
+    )
+    stored = questionnaire_response_for(assessment)
+    if stored is None:  # the matched record holds a total only (imported); nothing to return
+        raise FhirError("the matching record has no item answers", 409)
+    tag = etag(stored)
+    location = f"{base_url(request)}/QuestionnaireResponse/{stored['id']}"
+    headers = {"ETag": tag, "Location": f"{location}/_history/{stored['meta']['versionId']}"}
+    return fhir_response(stored, status=201 if created else 200, headers=headers)
+
+
+fhir_api.add_router("", search_router)

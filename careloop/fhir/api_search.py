@@ -1,0 +1,137 @@
+"""Search endpoints (GET /<Type>). Parameters are declared for the OpenAPI document; the values
+are read from the query string by careloop.fhir.search, which also refuses unknown ones."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from ninja.params.functions import Query
+
+from careloop.fhir.endpoints import ERRORS, FhirResource, run_search
+
+search_router = Router(tags=["search"])
+RESPONSES = {200: FhirResource, **ERRORS}
+# Query(...) defaults are how ninja declares parameters (B008 does not apply).
+# ruff: noqa: B008
+COUNT = Query(None, alias="_count", ge=0, description="page size (at most 100)")
+OFFSET = Query(None, alias="_offset", ge=0, description="paging offset (from Bundle links)")
+LAST_UPDATED = Query(None, alias="_lastUpdated", description="date with prefix, e.g. ge2026-01-01")
+SORT = Query(None, alias="_sort", description="e.g. -date")
+INCLUDE = Query(None, alias="_include")
+ID = Query(None, alias="_id")
+SUMMARY = Query(None, alias="_summary", description="count: total only")
+
+
+@search_router.get("/Patient", response=RESPONSES, summary="Search Patient")
+def search_patient(
+    request: HttpRequest,
+    id_: str | None = ID,
+    name: str | None = None,
+    gender: str | None = None,
+    last_updated: list[str] | None = LAST_UPDATED,
+    sort: str | None = SORT,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: str | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Patient")
+
+
+@search_router.get("/Practitioner", response=RESPONSES, summary="Search Practitioner")
+def search_practitioner(
+    request: HttpRequest,
+    id_: str | None = ID,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: str | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Practitioner")
+
+
+@search_router.get("/CareTeam", response=RESPONSES, summary="Search CareTeam")
+def search_care_team(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    status: str | None = None,
+    include: list[str] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: str | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "CareTeam")
+
+
+@search_router.get("/Questionnaire", response=RESPONSES, summary="Search Questionnaire")
+def search_questionnaire(
+    request: HttpRequest,
+    id_: str | None = ID,
+    url: str | None = None,
+    name: str | None = None,
+    status: str | None = None,
+    code: str | None = None,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: str | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Questionnaire")
+
+
+@search_router.get(
+    "/QuestionnaireResponse", response=RESPONSES, summary="Search QuestionnaireResponse"
+)
+def search_questionnaire_response(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    subject: str | None = None,
+    questionnaire: str | None = None,
+    status: str | None = None,
+    authored: list[str] | None = Query(None, description="date with prefix"),
+    identifier: str | None = None,
+    last_updated: list[str] | None = LAST_UPDATED,
+    sort: str | None = SORT,
+    include: list[str] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: str | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "QuestionnaireResponse")
+
+
+@search_router.get("/Observation", response=RESPONSES, summary="Search Observation")
+def search_observation(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    subject: str | None = None,
+    code: str | None = Query(None, description="[system|]code, e.g. http://loinc.org|44261-6"),
+    date: list[str] | None = Query(None, description="date with prefix, e.g. ge2026-01-01"),
+    status: str | None = None,
+    category: str | None = None,
+    last_updated: list[str] | None = LAST_UPDATED,
+    sort: str | None = SORT,
+    include: list[str] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: str | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Observation")
+
+
+@search_router.get("/Flag", response=RESPONSES, summary="Search Flag (safety alerts)")
+def search_flag(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    subject: str | None = None,
+    status: str | None = None,
+    date: list[str] | None = Query(None, description="date with prefix"),
+    last_updated: list[str] | None = LAST_UPDATED,
+    sort: str | None = SORT,
+    include: list[str] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: str | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Flag")

@@ -1,0 +1,126 @@
+"""Writes made through the FHIR edge: creating a QuestionnaireResponse, auditing reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from urllib.parse import parse_qs
+
+from careloop.accounts.models import User
+from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.services import submit_assessment
+from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.services import record_event
+from careloop.care.models import Patient
+from careloop.care.selectors import patients_visible_to
+from careloop.core.errors import DomainError
+from careloop.core.ids import uuid7
+from careloop.fhir import selectors
+from careloop.fhir.resources.questionnaire_response import (
+    ResponseRejected,
+    client_id_for,
+    read_questionnaire_response,
+)
+from careloop.fhir.search import token
+from careloop.instruments.library import InvalidDefinition
+
+
+class FhirError(DomainError):
+    """An error with its own HTTP status (400 bad search, 412 ambiguous condition, ...)."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def _subject(user: User, patient_id: str) -> Patient:
+    try:
+        wanted = uuid.UUID(patient_id)
+    except ValueError:
+        wanted = None
+    patient = patients_visible_to(user).filter(id=wanted).first() if wanted else None
+    if patient is None:
+        # Same answer whether the patient is absent or not visible: no existence oracle.
+        raise FhirError(f"subject Patient/{patient_id} not found", 422)
+    return patient
+
+
+def _conditional_match(user: User, if_none_exist: str) -> Assessment | None:
+    """Evaluate If-None-Exist (only `identifier=[system|]value` is supported)."""
+    query = parse_qs(if_none_exist.removeprefix("?"), keep_blank_values=True)
+    if set(query) != {"identifier"} or len(query["identifier"]) != 1:
+        raise FhirError("If-None-Exist supports exactly one identifier=[system|]value", 400)
+    parsed = token(query["identifier"][0])
+    client_id = client_id_for(parsed.system or "", parsed.code)
+    matches = list(selectors.assessments_visible_to(user).filter(client_id=client_id)[:2])
+    if len(matches) > 1:
+        raise FhirError("If-None-Exist matches more than one QuestionnaireResponse", 412)
+    return matches[0] if matches else None
+
+
+def create_questionnaire_response(
+    resource: dict[str, object], *, actor: User, if_none_exist: str | None = None
+) -> tuple[Assessment, bool]:
+    """Score and store a QuestionnaireResponse through the app's own submission service.
+
+    1. Reduce the response to instrument + answer codes (mapping errors → 422).
+    2. The subject must be a patient `actor` may see (patients: only themselves).
+    3. If-None-Exist finding one match returns it unchanged (conditional create).
+    4. `submit_assessment` validates, scores, stores, audits and runs the safety hooks in one
+       transaction; the response's identifier is its client id, so a retry stores nothing new.
+    """
+    try:
+        incoming = read_questionnaire_response(resource)
+        if if_none_exist:
+            existing = _conditional_match(actor, if_none_exist)
+            if existing is not None:
+                return existing, False
+        patient = _subject(actor, incoming.patient_id)
+        answers = incoming.definition.answers_from_codes(incoming.answer_codes)
+    except ResponseRejected as error:
+        raise FhirError(error.message, error.status) from None
+    except InvalidDefinition as error:
+        raise FhirError(str(error), 422) from None
+    return submit_assessment(
+        patient,
+        actor=actor,
+        instrument_id=incoming.definition.id,
+        answers=answers,
+        client_id=incoming.client_id or uuid7(),
+        source=SubmissionSource.API,
+        completed_at=incoming.completed_at,
+    )
+
+
+_READ_ACTIONS = {
+    "Patient": AuditAction.PATIENT_VIEWED,
+    "QuestionnaireResponse": AuditAction.ASSESSMENTS_VIEWED,
+    "Observation": AuditAction.ASSESSMENTS_VIEWED,
+    "Flag": AuditAction.ALERTS_VIEWED,
+}
+
+
+def record_fhir_reads(
+    *,
+    actor: User,
+    resource_type: str,
+    interaction: str,
+    patient_ids: Iterable[uuid.UUID],
+    source_ip: str | None,
+) -> None:
+    """One audit event per patient whose data a FHIR read or search returned."""
+    action = _READ_ACTIONS.get(resource_type)
+    if action is None:
+        return
+    own = Patient.objects.filter(user=actor).values_list("id", flat=True).first()
+    for patient_id in sorted(set(patient_ids)):
+        record_event(
+            actor=actor,
+            action=action,
+            service_id=actor.service_id,
+            patient_id=patient_id,
+            purpose=Purpose.SELF_ACCESS if patient_id == own else Purpose.TREATMENT,
+            obj=("Patient", patient_id),
+            source_ip=source_ip,
+            detail={"via": "fhir", "resource": resource_type, "interaction": interaction},
+        )

@@ -1,0 +1,223 @@
+"""Database reads that feed the outcome engine (`careloop.monitoring.outcomes`, pure).
+
+* `episode_outcomes_for(patient)`: one visible patient's episodes, each summarised (NHS TT,
+  change, CoCM), and the latest PHQ-9 against the service's expected-recovery band.
+* `closed_episode_scores(service_id)`: a service's ended episodes with their PHQ-9/GAD-7
+  totals, streamed in one query (server-side cursor on PostgreSQL), for band fitting and the
+  NHS TT service report; memory stays flat however many patients the service has.
+* `band_model_for_service(service_id)`: the fitted bands, cached for the day.
+
+Scores are placed on the patient's local calendar day (their time zone), because NHS TT pairs a
+PHQ-9 and a GAD-7 taken at the same session. Assessments with no episode are not outcomes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from itertools import groupby
+from operator import itemgetter
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.cache import cache as django_cache
+from django.db.models import Count, Exists, OuterRef, Q
+
+from careloop.assessments.models import Assessment
+from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.core import clock
+from careloop.monitoring.outcomes.bands import BandModel, EpisodeTrajectory, fit_bands
+from careloop.monitoring.outcomes.episode import (
+    BandPosition,
+    EpisodeSummary,
+    latest_band_position,
+    summarise_episode,
+)
+from careloop.monitoring.outcomes.nhs_tt import DatedScore
+
+OUTCOME_INSTRUMENTS = ("phq9", "gad7")
+ENDED = (EpisodeEnding.COMPLETED, EpisodeEnding.DROPPED_OUT)
+BAND_CACHE_SECONDS = 6 * 60 * 60  # bands move slowly; refit at most every 6 hours (and daily)
+STREAM_CHUNK_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class EpisodeScores:
+    """One episode's PHQ-9 and GAD-7 totals on the patient's local days, oldest first."""
+
+    episode_id: uuid.UUID
+    recorded_sessions: int | None
+    phq9: tuple[DatedScore, ...]
+    gad7: tuple[DatedScore, ...]
+
+
+@dataclass(frozen=True)
+class EpisodeOutcomes:
+    episode: TreatmentEpisode
+    summary: EpisodeSummary
+    band_position: BandPosition | None  # the patient's most recent episode only
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # A malformed stored zone must not break a report; UTC days differ only near midnight.
+        return ZoneInfo("UTC")
+
+
+def local_day(moment: datetime, time_zone: str) -> date:
+    return moment.astimezone(_zone(time_zone)).date()
+
+
+def _split(
+    rows: Iterable[tuple[str, float | None, datetime]], time_zone: str
+) -> tuple[tuple[DatedScore, ...], tuple[DatedScore, ...]]:
+    by_instrument: dict[str, list[DatedScore]] = {name: [] for name in OUTCOME_INSTRUMENTS}
+    for instrument_id, total, completed_at in rows:
+        if total is None:  # queries exclude these already; an unscored row is never a zero
+            continue
+        by_instrument[instrument_id].append(DatedScore(local_day(completed_at, time_zone), total))
+    return tuple(by_instrument["phq9"]), tuple(by_instrument["gad7"])
+
+
+def episode_outcomes_for(patient: Patient, *, today: date | None = None) -> list[EpisodeOutcomes]:
+    """A visible patient's episodes, oldest first, with their outcomes. Two queries, plus the
+    band fit when the service's bands are not cached. `patient` must come from care.selectors."""
+    today = today or local_day(clock.now(), patient.time_zone)
+    episodes = list(
+        TreatmentEpisode.objects.filter(service_id=patient.service_id, patient=patient).order_by(
+            "started_on", "id"
+        )
+    )
+    rows = (
+        Assessment.objects.filter(
+            service_id=patient.service_id,
+            patient=patient,
+            instrument_id__in=OUTCOME_INSTRUMENTS,
+            episode__isnull=False,
+            score_total__isnull=False,
+        )
+        .order_by("episode_id", "completed_at")
+        .values_list("episode_id", "instrument_id", "score_total", "completed_at")
+    )
+    scores = {
+        episode_id: _split((row[1:] for row in group), patient.time_zone)
+        for episode_id, group in groupby(rows, key=itemgetter(0))
+    }
+    outcomes = []
+    for position, episode in enumerate(episodes):
+        phq9, gad7 = scores.get(episode.id, ((), ()))
+        is_ended = episode.ending != EpisodeEnding.ONGOING
+        summary = summarise_episode(
+            phq9,
+            gad7,
+            is_ended=is_ended,
+            recorded_sessions=episode.treatment_sessions_attended,
+            as_of=episode.ended_on if is_ended and episode.ended_on else today,
+        )
+        is_latest = position == len(episodes) - 1
+        band = None
+        if is_latest and phq9:
+            band = latest_band_position(band_model_for_service(patient.service_id), phq9)
+        outcomes.append(EpisodeOutcomes(episode=episode, summary=summary, band_position=band))
+    return outcomes
+
+
+def _ended_filter(ended_from: date | None, ended_to: date | None, prefix: str = "") -> Q:
+    condition = Q(**{f"{prefix}ending__in": ENDED})
+    if ended_from is not None:
+        condition &= Q(**{f"{prefix}ended_on__gte": ended_from})
+    if ended_to is not None:
+        condition &= Q(**{f"{prefix}ended_on__lte": ended_to})
+    return condition
+
+
+def closed_episode_scores(
+    service_id: uuid.UUID,
+    *,
+    ended_from: date | None = None,
+    ended_to: date | None = None,
+    instruments: tuple[str, ...] = OUTCOME_INSTRUMENTS,
+) -> Iterator[EpisodeScores]:
+    """Every ended episode of a service that has at least one PHQ-9/GAD-7, one at a time.
+
+    1. One query joins assessments to their episode (sessions) and patient (time zone),
+       ordered by episode then time, read through a server-side cursor in chunks.
+    2. Rows are grouped by episode as they stream, so only one episode is held at a time.
+    """
+    rows = (
+        Assessment.objects.filter(
+            _ended_filter(ended_from, ended_to, prefix="episode__"),
+            service_id=service_id,
+            instrument_id__in=instruments,
+            score_total__isnull=False,
+        )
+        .order_by("episode_id", "completed_at")
+        .values_list(
+            "episode_id",
+            "episode__treatment_sessions_attended",
+            "patient__time_zone",
+            "instrument_id",
+            "score_total",
+            "completed_at",
+        )
+        .iterator(chunk_size=STREAM_CHUNK_ROWS)
+    )
+    for episode_id, group in groupby(rows, key=itemgetter(0)):
+        first = next(group)
+        _, sessions, time_zone = first[:3]
+        phq9, gad7 = _split((row[3:] for row in (first, *group)), time_zone)
+        yield EpisodeScores(episode_id, sessions, phq9, gad7)
+
+
+def ended_episodes_without_scores(
+    service_id: uuid.UUID, *, ended_from: date | None = None, ended_to: date | None = None
+) -> tuple[int, int]:
+    """(ended, of which finished by recorded sessions) for ended episodes with no PHQ-9/GAD-7.
+
+    They never appear in `closed_episode_scores`; one aggregate query counts them.
+    """
+    has_scores = Assessment.objects.filter(
+        service_id=service_id,
+        episode_id=OuterRef("pk"),
+        instrument_id__in=OUTCOME_INSTRUMENTS,
+        score_total__isnull=False,
+    )
+    counts = (
+        TreatmentEpisode.objects.filter(_ended_filter(ended_from, ended_to), service_id=service_id)
+        .exclude(Exists(has_scores))
+        .aggregate(
+            ended=Count("id"),
+            finished=Count("id", filter=Q(treatment_sessions_attended__gte=2)),
+        )
+    )
+    return counts["ended"], counts["finished"]
+
+
+def band_trajectories(service_id: uuid.UUID) -> Iterator[EpisodeTrajectory]:
+    """The PHQ-9 series of a service's closed episodes, as the band fit takes them."""
+    for scores in closed_episode_scores(service_id, instruments=("phq9",)):
+        baseline = scores.phq9[0]
+        yield EpisodeTrajectory(
+            baseline.total,
+            tuple(((s.taken_on - baseline.taken_on).days, s.total) for s in scores.phq9),
+        )
+
+
+def band_model_for_service(service_id: uuid.UUID) -> BandModel:
+    """The service's expected-recovery bands, fitted from its closed episodes and cached.
+
+    The key carries the day, so bands are refitted at least daily; aggregated counts only,
+    never a patient's identity, are cached.
+    """
+    key = f"careloop:outcome-bands:{service_id}:{clock.now().date().isoformat()}"
+    model = django_cache.get(key)
+    if model is None:
+        model = fit_bands(band_trajectories(service_id))
+        django_cache.set(key, model, BAND_CACHE_SECONDS)
+    assert isinstance(model, BandModel)
+    return model

@@ -1,0 +1,34 @@
+"""Forms of the clinician's alert pages (the same rules as the API, for server-rendered use)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+from careloop.care.models import Patient
+from careloop.safety.models import AlertOutcome, Severity
+
+
+class ActionForm(forms.Form):
+    outcome = forms.ChoiceField(label="What was done", choices=AlertOutcome.choices)
+    note = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, strip=True
+    )
+
+
+class RaiseAlertForm(forms.Form):
+    patient = forms.ChoiceField(label="Patient")
+    severity = forms.ChoiceField(label="Severity", choices=Severity.choices)
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
+    )
+    # Chosen when the form is shown: submitting it twice raises one alert.
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args: Any, patients: list[Patient], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["patient"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(p.id), p.display_name) for p in patients]

@@ -1,0 +1,130 @@
+"""Reads: what a patient's crisis page shows, safety plans, and the safety lead's review list.
+
+Which patient a user may touch is decided by careloop.care.selectors (patient_visible_to,
+own_patient_record); everything here starts from a patient that has already passed that check,
+or from the reviewer's own service.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from functools import cache
+
+from django.db.models import QuerySet
+
+from careloop.accounts.models import Role, User
+from careloop.care.models import Patient
+from careloop.core.errors import NotFound
+from careloop.core.models import Service
+from careloop.safety.planning.directory import (
+    CrisisCard,
+    CrisisLine,
+    Directory,
+    crisis_card,
+    load_directory,
+)
+from careloop.safety.planning.models import CrisisResourceReview, SafetyPlan, SafetyPlanVersion
+
+REVIEWER_ROLES = frozenset({Role.SUPERVISOR, Role.SERVICE_ADMIN})
+
+
+@cache
+def crisis_directory() -> Directory:
+    """The packaged data file, read once per process (a new file ships with a new release)."""
+    return load_directory()
+
+
+def reviewer_service(user: User) -> Service:
+    """The service whose crisis lines `user` may confirm: their own, if they are its safety lead
+    (a supervisor or service admin). Anyone else gets NotFound, as if the page did not exist."""
+    if not user.is_authenticated or user.role not in REVIEWER_ROLES or user.service is None:
+        raise NotFound("page")
+    return user.service
+
+
+def confirmed_lines(service_id: uuid.UUID) -> frozenset[tuple[str, str]]:
+    """(line id, content hash) of every confirmation of this service not withdrawn."""
+    rows = CrisisResourceReview.objects.filter(service=service_id, withdrawn_at__isnull=True)
+    return frozenset(rows.values_list("entry_id", "entry_sha256"))
+
+
+def patient_language(patient: Patient) -> str:
+    return patient.preferred_language or patient.service.default_language
+
+
+def crisis_card_for(patient: Patient) -> CrisisCard:
+    """The crisis resources this patient is shown.
+
+    The patient's country is the service's: Patient has no country of residence (care owns that
+    model), and the service country is the fallback the safety brief names.
+    """
+    return crisis_card(
+        crisis_directory(),
+        country=patient.service.country_code,
+        language=patient_language(patient),
+        confirmed=confirmed_lines(patient.service_id),
+    )
+
+
+def current_version_of(patient: Patient) -> SafetyPlanVersion | None:
+    plan = SafetyPlan.objects.filter(patient=patient, service=patient.service_id).first()
+    if plan is None or plan.current_version == 0:
+        return None
+    return version_of(patient, plan.current_version)
+
+
+def versions_of(patient: Patient) -> QuerySet[SafetyPlanVersion]:
+    """Every saved version of the patient's plan, newest first."""
+    return (
+        SafetyPlanVersion.objects.filter(service=patient.service_id, plan__patient=patient)
+        .select_related("author")
+        .order_by("-number")
+    )
+
+
+def version_of(patient: Patient, number: int) -> SafetyPlanVersion:
+    version = versions_of(patient).filter(number=number).first()
+    if version is None:
+        raise NotFound("safety plan version")
+    return version
+
+
+class ReviewState(enum.StrEnum):
+    UNVERIFIED = "unverified"  # never shown to patients, cannot be confirmed
+    NOT_CONFIRMED = "not_confirmed"
+    CONFIRMED = "confirmed"
+    LAPSED = "lapsed"  # confirmed once, but the entry's text has changed since
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    line: CrisisLine
+    state: ReviewState
+    confirmation: CrisisResourceReview | None  # the one in force, or the lapsed one
+
+
+def review_rows_for(service: Service) -> list[ReviewRow]:
+    """Every line of the service's country with its review state, in directory order."""
+    resources = crisis_directory().for_country(service.country_code)
+    if resources is None:
+        return []
+    active = {
+        (row.entry_id, row.entry_sha256): row
+        for row in CrisisResourceReview.objects.filter(
+            service=service, withdrawn_at__isnull=True
+        ).select_related("confirmed_by")
+    }
+    return [_review_row(line, active) for line in resources.lines]
+
+
+def _review_row(line: CrisisLine, active: dict[tuple[str, str], CrisisResourceReview]) -> ReviewRow:
+    if not line.verified:
+        return ReviewRow(line, ReviewState.UNVERIFIED, None)
+    current = active.get((line.id, line.content_sha256))
+    if current is not None:
+        return ReviewRow(line, ReviewState.CONFIRMED, current)
+    lapsed = next((row for (entry, _), row in active.items() if entry == line.id), None)
+    state = ReviewState.LAPSED if lapsed else ReviewState.NOT_CONFIRMED
+    return ReviewRow(line, state, lapsed)

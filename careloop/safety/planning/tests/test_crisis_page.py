@@ -1,0 +1,161 @@
+"""The patient's crisis page, API and offline snapshot: emergency number first, only confirmed
+verified lines, then the patient's own plan; available offline."""
+
+from __future__ import annotations
+
+import pytest
+
+from careloop.audit.models import AuditEvent
+from careloop.safety.planning.models import CrisisResourceReview
+from careloop.safety.planning.selectors import crisis_directory
+from careloop.safety.planning.services import (
+    PlanningAuditAction,
+    confirm_crisis_line,
+    save_safety_plan,
+)
+
+
+def _confirm(reviewer, entry_id: str) -> None:
+    line = crisis_directory().line(entry_id)
+    assert line is not None
+    confirm_crisis_line(actor=reviewer, entry_id=entry_id, seen_entry_sha256=line.content_sha256)
+
+
+def _force_confirmation(service, reviewer, entry_id: str) -> None:
+    """A confirmation row written behind the service's back (e.g. by a bad data migration)."""
+    line = crisis_directory().line(entry_id)
+    assert line is not None
+    CrisisResourceReview.objects.create(
+        service=service,
+        country_code=line.country,
+        entry_id=line.id,
+        entry_sha256=line.content_sha256,
+        data_version="x",
+        data_sha256="x" * 64,
+        confirmed_by=reviewer,
+        confirmed_at="2026-01-01T00:00:00Z",
+    )
+
+
+def test_before_review_the_patient_sees_only_the_emergency_number_and_a_message(
+    as_user, ada, ada_patient
+) -> None:
+    page = as_user(ada).get("/safety/crisis/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'href="tel:999"' in html
+    assert "not yet checked the helplines" in html
+    assert "Samaritans" not in html and "116123" not in html
+    api = as_user(ada).get("/api/safety/crisis-resources").json()
+    assert api["emergency"]["dial"] == ["999"]
+    assert api["lines"] == [] and api["other_language_lines"] == []
+    assert api["awaiting_review"] is True and "not yet checked" in api["message"]
+
+
+def test_after_review_emergency_number_comes_first_then_confirmed_lines_then_the_plan(
+    as_user, ada, ada_patient, sam
+) -> None:
+    _confirm(sam, "gb-samaritans")
+    save_safety_plan(
+        ada_patient,
+        actor=ada,
+        base_version=0,
+        sections={"people_to_ask_for_help": [{"text": "My sister", "phone": "07700 900123"}]},
+    )
+    html = as_user(ada).get("/safety/crisis/").content.decode()
+    emergency, samaritans, plan = (
+        html.index('href="tel:999"'),
+        html.index('href="tel:116123"'),
+        html.index("My sister"),
+    )
+    assert emergency < samaritans < plan
+    assert 'href="tel:07700900123"' in html
+    assert "NHS 111" not in html  # verified but not confirmed by this service
+    assert "<main" in html and "<h1>" in html and 'id="emergency-heading"' in html
+
+
+def test_unverified_lines_are_never_shown_even_with_a_confirmation_row(
+    as_user, ada, ada_patient, sam, service
+) -> None:
+    _force_confirmation(service, sam, "gb-shout")  # verified: false in the directory
+    html = as_user(ada).get("/safety/crisis/").content.decode()
+    assert "Shout" not in html and "85258" not in html
+    snapshot = as_user(ada).get("/api/safety/offline-snapshot").json()
+    assert "gb-shout" not in str(snapshot)
+
+
+def test_another_services_confirmation_does_not_show_here(as_user, ada, ada_patient, olga) -> None:
+    _confirm(olga, "gb-samaritans")  # Olga leads a different GB service
+    html = as_user(ada).get("/safety/crisis/").content.decode()
+    assert "Samaritans" not in html
+
+
+def test_country_with_unverified_emergency_number_gets_plain_words_not_a_number(
+    as_user, ada, ada_patient, service
+) -> None:
+    service.country_code = "IE"
+    service.save()
+    html = as_user(ada).get("/safety/crisis/").content.decode()
+    assert "call your local emergency number" in html
+    assert "tel:112" not in html
+
+
+def test_offline_snapshot_holds_crisis_resources_and_the_patients_own_plan(
+    as_user, ada, ada_patient, sam
+) -> None:
+    _confirm(sam, "gb-nhs-111-mental-health")
+    save_safety_plan(
+        ada_patient, actor=ada, base_version=0, sections={"warning_signs": [{"text": "No sleep"}]}
+    )
+    response = as_user(ada).get("/api/safety/offline-snapshot")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-cache"
+    body = response.json()
+    assert body["crisis"]["emergency"]["number"] == "999"
+    assert [line["id"] for line in body["crisis"]["lines"]] == ["gb-nhs-111-mental-health"]
+    assert body["crisis"]["data_version"] == crisis_directory().version
+    assert body["safety_plan"]["patient_id"] == str(ada_patient.id)
+    assert body["safety_plan"]["version"] == 1
+    warning = next(s for s in body["safety_plan"]["sections"] if s["key"] == "warning_signs")
+    assert warning["items"] == [{"text": "No sleep", "phone": ""}]
+    assert AuditEvent.objects.filter(
+        action=PlanningAuditAction.SAFETY_PLAN_VIEWED, actor=ada, detail__via="snapshot"
+    ).exists()
+
+
+def test_snapshot_never_carries_another_patients_plan(as_user, ada, ada_patient, bob) -> None:
+    save_safety_plan(
+        ada_patient, actor=ada, base_version=0, sections={"warning_signs": [{"text": "Ada only"}]}
+    )
+    body = as_user(bob).get("/api/safety/offline-snapshot").json()
+    assert body["safety_plan"]["version"] == 0
+    assert "Ada only" not in str(body)
+
+
+def test_crisis_page_may_be_kept_privately_for_offline_use(as_user, ada, ada_patient) -> None:
+    response = as_user(ada).get("/safety/crisis/")
+    assert response["Cache-Control"] == "private, no-cache"
+    html = response.content.decode()
+    assert 'data-sw-url="/safety/sw.js"' in html and 'data-scope="/safety/"' in html
+
+
+def test_service_worker_is_served_as_javascript_and_caches_the_crisis_page(client, db) -> None:
+    response = client.get("/safety/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    body = response.content.decode()
+    assert '"/safety/crisis/"' in body and '"/api/safety/offline-snapshot"' in body
+    assert "caches.delete(CACHE)" in body  # signed out → the stored plan is wiped
+
+
+@pytest.mark.parametrize("who", ["ben", "sam", "dana", "cleo"])
+def test_crisis_page_and_api_are_for_patients_only(request, as_user, who) -> None:
+    client = as_user(request.getfixturevalue(who))
+    assert client.get("/safety/crisis/").status_code == 404
+    assert client.get("/api/safety/crisis-resources").status_code == 404
+    assert client.get("/api/safety/offline-snapshot").status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in_or_gets_401(client, db) -> None:
+    assert client.get("/safety/crisis/").status_code == 302
+    assert client.get("/api/safety/offline-snapshot").status_code == 401

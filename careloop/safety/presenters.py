@@ -1,0 +1,39 @@
+"""How an alert reads to a clinician: one line that says why it was raised."""
+
+from __future__ import annotations
+
+from careloop.safety.models import Alert, AlertSource
+
+
+def reason_of(alert: Alert) -> str:
+    """A one-line, human reason built from the evidence (what answer, what rise, what words)."""
+    evidence = alert.evidence or {}
+    if alert.source == AlertSource.DETERIORATION:
+        return (
+            f"{evidence.get('instrument')}: total rose {evidence.get('previous_total')} → "
+            f"{evidence.get('total')} (criterion ≥ {evidence.get('criterion')}; "
+            "reliable-change details UNVERIFIED)"
+        )
+    if alert.source == AlertSource.TEXT:
+        spans = evidence.get("spans") or evidence.get("evidence") or []
+        words = ", ".join(f"“{span}”" for span in _span_texts(spans)[:3])
+        return f"Crisis language ({evidence.get('level')}) in {evidence.get('source')}" + (
+            f": {words}" if words else ""
+        )
+    if alert.source == AlertSource.CLINICIAN:
+        return f"Raised by {evidence.get('raised_by')}: {evidence.get('reason')}"
+    return (
+        f"{evidence.get('instrument')}: {evidence.get('flag')} "
+        f"(item {evidence.get('item')}, answer {evidence.get('answer')})"
+    )
+
+
+def _span_texts(spans: object) -> list[str]:
+    if not isinstance(spans, list):
+        return []
+    texts = []
+    for span in spans:
+        text = span.get("text") if isinstance(span, dict) else span
+        if isinstance(text, str) and text:
+            texts.append(text)
+    return texts

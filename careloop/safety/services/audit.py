@@ -1,0 +1,53 @@
+"""Audit events of the alert lifecycle, with the patient and the alert as subject."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, cast
+
+from careloop.accounts.models import User
+from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.services import record_event
+from careloop.safety.models import Alert
+
+
+class SafetyAuditAction(StrEnum):
+    RAISED = "alert.raised"
+    NOTIFIED = "alert.notified"
+    ESCALATED = "alert.escalated"
+    FALLBACK_FIRED = "alert.fallback_fired"
+    ACKNOWLEDGED = "alert.acknowledged"
+    ACTIONED = "alert.actioned"
+    CLOSED = "alert.closed"
+    POLICY_CHANGED = "escalation.policy_changed"
+    ON_CALL_CHANGED = "escalation.on_call_changed"
+
+
+def as_audit_action(action: SafetyAuditAction) -> AuditAction:
+    """The audit enum member, or the same dotted code until audit lists it.
+
+    TODO(#4): the audit domain owns AuditAction; adding the missing members there (with its own
+    migration) makes this a plain lookup. The stored value is the same either way.
+    """
+    if action.value in AuditAction.values:
+        return AuditAction(action.value)
+    return cast(AuditAction, action.value)
+
+
+def audit_alert(
+    action: SafetyAuditAction,
+    alert: Alert,
+    *,
+    actor: User | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record who did what to which alert (ids and codes only: never notes or answers)."""
+    record_event(
+        actor=actor,
+        action=as_audit_action(action),
+        service_id=alert.service_id,
+        patient_id=alert.patient_id,
+        purpose=Purpose.TREATMENT,
+        obj=("Alert", alert.id),
+        detail=detail,
+    )

@@ -1,0 +1,140 @@
+"""Escalation: tell the first tier, then the next one each time a tier's window passes without an
+acknowledgement, until the chain runs out (then the fallback). Timers live in the database
+(`Alert.next_escalation_at`), so a worker crash delays a step by at most one tick, never loses it.
+
+Step k+1 is due `acknowledge_within` after step k actually fired: a late step shifts the ones
+after it rather than firing them in a burst, and no step is ever skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from careloop.core import clock
+from careloop.safety.models import (
+    Alert,
+    AlertStatus,
+    EscalationPolicy,
+    EscalationStep,
+    EscalationTier,
+    InboxKind,
+    StepKind,
+)
+from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.services.fallback import fire_fallback
+from careloop.safety.services.inbox import append_to_streams
+from careloop.safety.services.outbox import queue_deliveries
+from careloop.safety.services.policies import policy_for_team, recipients_for
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+
+
+def _locked(query: QuerySet[Alert]) -> list[Alert]:
+    """Lock a batch, skipping alerts another worker holds (two workers never page twice)."""
+    return list(
+        query.select_for_update(skip_locked=True, of=("self",)).select_related("patient")[
+            :BATCH_SIZE
+        ]
+    )
+
+
+def _fire_tier_step(
+    alert: Alert, policy: EscalationPolicy, tier: EscalationTier, due_at: datetime
+) -> EscalationStep:
+    """Tell one tier: numbered inbox entries and queued messages, all in this transaction."""
+    now = clock.now()
+    number = tier.position
+    recipients, note = recipients_for(alert, policy, tier.target, now)
+    step = EscalationStep.objects.create(
+        service_id=alert.service_id,
+        alert=alert,
+        number=number,
+        kind=StepKind.TIER,
+        policy_version=policy.version,
+        target=tier.target,
+        acknowledge_within_seconds=tier.acknowledge_within_seconds,
+        due_at=due_at,
+        fired_at=now,
+        recipient_count=len(recipients),
+        note=note,
+    )
+    append_to_streams(alert, step, recipients, InboxKind.ALERT, now)
+    queued = queue_deliveries(alert, step, recipients, list(tier.channels))
+    alert.escalation_step = number
+    alert.next_escalation_at = now + timedelta(seconds=tier.acknowledge_within_seconds)
+    alert.save(update_fields=["escalation_step", "next_escalation_at"])
+    audit_alert(
+        SafetyAuditAction.ESCALATED if number > 1 else SafetyAuditAction.NOTIFIED,
+        alert,
+        actor=None,
+        detail={"step": number, "target": tier.target, "recipients": len(recipients)},
+    )
+    if queued == 0:  # nobody on this tier can be paged: do not wait for the window to find out
+        fire_fallback(alert, reason="nobody reachable" if recipients else "nobody to tell")
+    return step
+
+
+def notify_raised_alerts(*, only: Collection[uuid.UUID] | None = None) -> int:
+    """Worker job: start the chain of every RAISED alert (RAISED -> NOTIFIED); return how many."""
+    with transaction.atomic():
+        query = Alert.objects.filter(status=AlertStatus.RAISED).order_by("raised_at")
+        if only is not None:
+            query = query.filter(id__in=only)
+        alerts = _locked(query)
+        for alert in alerts:
+            policy = policy_for_team(alert.patient.care_team_id, alert.service_id)
+            first = policy.tiers.order_by("position").first()
+            if first is None:  # a policy with no tiers cannot be saved; guard all the same
+                fire_fallback(alert, reason="no escalation tiers")
+            else:
+                _fire_tier_step(alert, policy, first, due_at=alert.raised_at)
+            alert.status = AlertStatus.NOTIFIED
+            alert.notified_at = clock.now()
+            alert.save(update_fields=["status", "notified_at"])
+    return len(alerts)
+
+
+def dispatch_now(alert_ids: Collection[uuid.UUID]) -> None:
+    """After the triggering commit: start the chain at once instead of at the next worker tick.
+
+    Best effort (the worker is the guarantee): any failure is logged and left to the worker.
+    """
+    try:
+        notify_raised_alerts(only=alert_ids)
+    except Exception:
+        log.exception("eager alert dispatch failed; the worker will dispatch instead")
+
+
+def escalate_overdue_alerts() -> int:
+    """Worker job: fire the next step of every unacknowledged alert past its window.
+
+    1. Lock overdue NOTIFIED alerts, skipping rows another worker holds. An acknowledgement
+       takes the same row lock, so a step and an acknowledgement are strictly ordered.
+    2. Fire the next tier, or the fallback when the chain has run out.
+    """
+    with transaction.atomic():
+        now = clock.now()
+        alerts = _locked(
+            Alert.objects.filter(
+                status=AlertStatus.NOTIFIED, next_escalation_at__lte=now
+            ).order_by("next_escalation_at")
+        )
+        for alert in alerts:
+            policy = policy_for_team(alert.patient.care_team_id, alert.service_id)
+            next_tier = policy.tiers.filter(position=alert.escalation_step + 1).first()
+            due_at = alert.next_escalation_at or now
+            if next_tier is not None:
+                _fire_tier_step(alert, policy, next_tier, due_at=due_at)
+                continue
+            alert.next_escalation_at = None
+            alert.save(update_fields=["next_escalation_at"])
+            fire_fallback(alert, reason="chain exhausted")
+    return len(alerts)

@@ -1,0 +1,178 @@
+"""Exemplar sentences for semantic similarity, all written by the Careloop team for this purpose.
+
+No sentence is taken or adapted from any dataset (the tuning data's licences do not allow
+shipping it). Crisis exemplars carry the C-SSRS construct they illustrate; contrast exemplars
+are non-crisis sentences that share crisis words (negations, hyperbole, someone else, the past),
+so a sentence nearer to one of them than to any crisis exemplar counts for less.
+Changing this list changes the detector: bump DETECTOR_VERSION in detector.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from careloop.safety.text.result import Construct as C
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    exemplar_id: str
+    construct: C | None  # None: a contrast exemplar
+    text: str
+
+
+def _group(prefix: str, construct: C | None, texts: tuple[str, ...]) -> list[Exemplar]:
+    return [Exemplar(f"{prefix}.{n:02d}", construct, text) for n, text in enumerate(texts, 1)]
+
+
+CRISIS = [
+    *_group(
+        "en.passive_ideation",
+        C.PASSIVE_IDEATION,
+        (
+            "I wish I could go to sleep and never wake up.",
+            "Everyone would be better off if I was not around anymore.",
+            "I don't see any reason to keep living.",
+            "Some days I just wish I was dead.",
+            "I am so tired of being alive.",
+            "Nobody would even notice if I disappeared for good.",
+            "I don't want to exist anymore.",
+            "What is the point of going on when nothing ever changes.",
+            "I feel like my life is over and I am just waiting for it to end.",
+        ),
+    ),
+    *_group(
+        "en.active_ideation",
+        C.ACTIVE_IDEATION,
+        (
+            "I keep thinking about killing myself.",
+            "I want to end my life.",
+            "I have been having suicidal thoughts again.",
+            "Suicide feels like the only way out of this pain.",
+            "I can't stop thinking about taking my own life.",
+            "I am done fighting and I want it all to be over.",
+            "I think about ending it every single day.",
+            "Part of me wants to die and I am scared of that part.",
+        ),
+    ),
+    *_group(
+        "en.method",
+        C.METHOD,
+        (
+            "I have been looking at the bridge and thinking about jumping.",
+            "I keep thinking about taking all of my pills at once.",
+            "I looked up how many tablets it would take to die.",
+            "I know which way I would use to do it.",
+        ),
+    ),
+    *_group(
+        "en.intent",
+        C.INTENT,
+        (
+            "I am going to kill myself tonight.",
+            "I have made up my mind and I am going to do it.",
+            "This is my last message, I won't be here tomorrow.",
+            "I am ready to end it and nothing will stop me this time.",
+        ),
+    ),
+    *_group(
+        "en.plan",
+        C.PLAN,
+        (
+            "I have worked out exactly how and when I am going to end my life.",
+            "I have picked the date and the place.",
+            "My plan is to do it this weekend when my family is away.",
+        ),
+    ),
+    *_group(
+        "en.preparatory_behaviour",
+        C.PREPARATORY_BEHAVIOUR,
+        (
+            "I have written letters to my family to say goodbye.",
+            "I have been saving up my medication for weeks.",
+            "I gave away my things and said goodbye to my friends.",
+            "I bought a rope yesterday.",
+        ),
+    ),
+    *_group(
+        "en.past_attempt",
+        C.PAST_ATTEMPT,
+        (
+            "I tried to kill myself last month and woke up in hospital.",
+            "I took an overdose but somebody found me in time.",
+            "After my suicide attempt nothing has changed.",
+        ),
+    ),
+    *_group(
+        "en.self_harm",
+        C.SELF_HARM,
+        (
+            "I started cutting myself again last night.",
+            "Hurting myself is the only thing that makes the pain stop.",
+        ),
+    ),
+    *_group(
+        "es.passive_ideation",
+        C.PASSIVE_IDEATION,
+        (
+            "Ojalá pudiera dormirme y no despertar nunca.",
+            "Ya no quiero seguir viviendo.",
+            "Todos estarían mejor sin mí.",
+        ),
+    ),
+    *_group(
+        "es.active_ideation",
+        C.ACTIVE_IDEATION,
+        (
+            "No dejo de pensar en quitarme la vida.",
+            "Tengo ganas de matarme.",
+            "Pienso en el suicidio todos los días.",
+        ),
+    ),
+    *_group(
+        "es.intent",
+        C.INTENT,
+        (
+            "Esta noche me voy a matar.",
+            "Ya lo decidí, voy a acabar con todo.",
+        ),
+    ),
+    *_group(
+        "es.preparatory_behaviour",
+        C.PREPARATORY_BEHAVIOUR,
+        ("Escribí una carta de despedida para mi familia.",),
+    ),
+    *_group(
+        "es.past_attempt",
+        C.PAST_ATTEMPT,
+        ("Intenté suicidarme el mes pasado.",),
+    ),
+]
+
+CONTRAST = _group(
+    "contrast",
+    None,
+    (
+        "I would never kill myself, I have too much to live for.",
+        "I am not suicidal, just exhausted and stressed.",
+        "I used to feel suicidal years ago but I am doing well now.",
+        "My friend told me she wants to die and I don't know how to help her.",
+        "This homework is killing me.",
+        "I almost died laughing at that video.",
+        "That exam was so embarrassing I wanted to die.",
+        "I'm dying to see the new movie.",
+        "My grandfather died last year and I miss him.",
+        "The character in the book kills himself at the end.",
+        "How do I support someone who is thinking about suicide?",
+        "I feel sad and lonely but I want to get better.",
+        "I am looking forward to the weekend with my family.",
+        "I have a plan for my exams next week.",
+        "I bought new shoes and a phone case.",
+        "Suicide prevention training at work was really useful.",
+        "Nunca me haría daño, quiero vivir.",
+        "Mi amiga dice que quiere morir y estoy preocupada por ella.",
+        "Me muero de ganas de ir a la playa.",
+    ),
+)
+
+EXEMPLARS = (*CRISIS, *CONTRAST)
