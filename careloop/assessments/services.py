@@ -86,6 +86,8 @@ def submit_assessment(
     if earlier := _replayed(patient, client_id, instrument_id, answers):
         return earlier, False
     now = clock.now()
+    if completed_at is not None and completed_at.utcoffset() is None:
+        raise InvalidInput("completed_at needs a time zone, e.g. 2026-03-01T09:30:00Z")
     if completed_at is not None and completed_at > now:
         raise InvalidInput("completed_at cannot be in the future")
     try:

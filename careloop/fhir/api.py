@@ -7,6 +7,7 @@ was shown, reply in application/fhir+json.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from careloop.accounts.api import api_user
 from careloop.core import clock
 from careloop.fhir.api_search import search_router
 from careloop.fhir.capability import SUPPORTED, capability_statement
-from careloop.fhir.endpoints import ERRORS, FhirResource, run_read
+from careloop.fhir.endpoints import ERRORS, FhirResource, QuestionnaireResponseIn, run_read
 from careloop.fhir.http import (
     FhirJsonRenderer,
     base_url,
@@ -108,10 +109,13 @@ def _checked_response(resource: dict[str, Any]) -> None:
 )
 def create_response(
     request: HttpRequest,
-    resource: dict[str, Any] = Body(...),  # noqa: B008 (ninja declares parameters this way)
+    body: QuestionnaireResponseIn = Body(...),  # noqa: B008 (ninja declares parameters this way)
     if_none_exist: str | None = Header(None, alias="If-None-Exist"),
 ) -> HttpResponse:
     user = api_user(request)
+    # The declared body documents and pre-checks the shape; the resource itself is the raw JSON
+    # (every element, including ones the declaration does not name).
+    resource = json.loads(request.body)
     _checked_response(resource)
     assessment, created = create_questionnaire_response(
         resource, actor=user, if_none_exist=request.headers.get("If-None-Exist")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
@@ -39,6 +40,22 @@ class FhirResource(Schema):
 
     model_config = ConfigDict(extra="allow")
     resourceType: str  # noqa: N815 (FHIR's own element name)
+
+
+class ReferenceIn(Schema):
+    model_config = ConfigDict(extra="allow")
+    reference: str
+
+
+class QuestionnaireResponseIn(Schema):
+    """The elements a created QuestionnaireResponse needs (the rest is checked with R4B)."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: Literal["QuestionnaireResponse"]  # noqa: N815
+    status: Literal["in-progress", "completed", "amended", "entered-in-error", "stopped"]
+    questionnaire: str = Field(description="e.g. Questionnaire/phq9 or its canonical URL")
+    subject: ReferenceIn
+    item: list[dict[str, Any]] = Field(default_factory=list)
 
 
 ERRORS: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 406), FhirResource)

@@ -102,6 +102,9 @@ def parse_search(
     client asked for `Prefer: handling=strict`, otherwise left out and listed in `ignored`, so
     the edge can warn in the Bundle and leave them out of the self link.
     """
+    # A parameter with an empty value is ignored (R4 search rules, 3.1.1.5).
+    query = {name: [v for v in values if v] for name, values in query.items()}
+    query = {name: values for name, values in query.items() if values}
     accepted = accepted_parameters(resource_type)
     unknown = tuple(sorted(name for name in query if name not in accepted))
     if unknown and strict:

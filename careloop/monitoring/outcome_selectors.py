@@ -16,14 +16,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.cache import cache as django_cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 
 from careloop.assessments.models import Assessment
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
@@ -157,21 +158,32 @@ def closed_episode_scores(
             score_total__isnull=False,
         )
         .order_by("episode_id", "completed_at")
+        # The instant as text: Django's PostgreSQL timestamptz loader is pure Python (about
+        # 25 µs a row, most of a 100k-patient report); the C `datetime.fromisoformat` is not.
+        .annotate(completed_text=Cast("completed_at", TextField()))
         .values_list(
             "episode_id",
             "episode__treatment_sessions_attended",
             "patient__time_zone",
             "instrument_id",
             "score_total",
-            "completed_at",
+            "completed_text",
         )
         .iterator(chunk_size=STREAM_CHUNK_ROWS)
     )
     for episode_id, group in groupby(rows, key=itemgetter(0)):
         first = next(group)
         _, sessions, time_zone = first[:3]
-        phq9, gad7 = _split((row[3:] for row in (first, *group)), time_zone)
+        phq9, gad7 = _split(
+            ((row[3], row[4], _instant(row[5])) for row in (first, *group)), time_zone
+        )
         yield EpisodeScores(episode_id, sessions, phq9, gad7)
+
+
+def _instant(text: str) -> datetime:
+    """Parse a timestamp cast to text: PostgreSQL gives an offset, SQLite stores naive UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def ended_episodes_without_scores(

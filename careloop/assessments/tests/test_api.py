@@ -88,3 +88,22 @@ def test_patient_cannot_read_another_patients_history(
     other = make_user(service, "olu", Role.PATIENT)
     Patient.objects.create(service=service, user=other, care_team=north, display_name="Olu")
     assert as_user(other).get(f"/api/patients/{ada_patient.id}/assessments").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("completed_at", "fragment"),
+    [("2026-03-01T09:30:00", "time zone"), ("2999-01-01T00:00:00Z", "future")],
+)
+def test_completed_at_must_be_aware_and_not_in_the_future(
+    ada_client, completed_at, fragment
+) -> None:
+    body = {
+        "instrument": "phq9",
+        "answers": [0] * 9,
+        "client_id": str(uuid.uuid4()),
+        "completed_at": completed_at,
+    }
+    response = _post(ada_client, body)
+    assert response.status_code == 422
+    assert fragment in response.json()["detail"]
+    assert Assessment.objects.count() == 0

@@ -97,7 +97,16 @@ def test_if_none_exist_matching_several_is_412(fhir, ben, ada_patient, north) ->
         ({"resourceType": "Patient"}, 400),
         ({"resourceType": "QuestionnaireResponse", "status": "bogus"}, 400),
         ({"resourceType": "QuestionnaireResponse", "status": "completed", "colour": "red"}, 400),
-        ({"resourceType": "QuestionnaireResponse", "status": "in-progress"}, 422),
+        ({"resourceType": "QuestionnaireResponse", "status": "completed"}, 400),  # no subject
+        (
+            {
+                "resourceType": "QuestionnaireResponse",
+                "status": "in-progress",
+                "questionnaire": "Questionnaire/phq9",
+                "subject": {"reference": "Patient/x"},
+            },
+            422,
+        ),
     ],
 )
 def test_malformed_or_unscorable_bodies_are_refused(fhir, ada, ada_patient, body, status) -> None:

@@ -75,7 +75,8 @@ THIRD_PERSON = frozenset(
     colleague kid child student teen niece nephew fiance fiancé fiancée ex sibling parents
     él ella ellos ellas amigo amiga amigos amigas hermano hermana mamá madre papá padre hijo hija
     esposo esposa novio novia pareja primo prima tío tía tio tia abuelo abuela compañero
-    compañera vecino vecina está tiene quiere""".split()
+    compañera vecino vecina está tiene quiere hero character protagonist guy girl boy
+    man woman lady dude teacher neighbor neighbour celebrity actor singer""".split()
 )
 GENERIC_PERSON = frozenset(
     """you your you're youre u ur yourself people anyone anybody everyone everybody someone

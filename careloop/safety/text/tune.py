@@ -106,8 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     cache = CachingEncoder(index.encoder, args.cache)
     index.encoder = cache
+    records = []
     try:
-        records = [record(e, index) for e in evaluate.deterministic_sample(tuning, args.sample)]
+        for number, example in enumerate(evaluate.deterministic_sample(tuning, args.sample), 1):
+            records.append(record(example, index))
+            if number % 100 == 0:
+                cache.save()  # a long run that is stopped keeps what it embedded
+                print(f"{number} texts embedded", file=sys.stderr, flush=True)
     finally:
         cache.save()
     rows = grid(records)
