@@ -156,6 +156,20 @@ def _checked_total(instrument_id: str, total: int) -> tuple[InstrumentDefinition
     return instrument, band, total >= caseness_threshold
 
 
+def _replayed_total(
+    patient: Patient, client_id: uuid.UUID, instrument_id: str, total: int
+) -> Assessment | None:
+    earlier = Assessment.objects.filter(
+        service_id=patient.service_id, patient=patient, client_id=client_id
+    ).first()
+    if earlier is not None and (earlier.instrument_id, earlier.score_total) != (
+        instrument_id,
+        float(total),
+    ):
+        raise Conflict("this client id was already used for a different total")
+    return earlier
+
+
 def record_imported_total(
     patient: Patient,
     *,
@@ -178,12 +192,7 @@ def record_imported_total(
     instrument, band, caseness = _checked_total(instrument_id, total)
     if completed_at > clock.now():
         raise InvalidInput("completed_at cannot be in the future")
-    earlier = Assessment.objects.filter(
-        service_id=patient.service_id, patient=patient, client_id=client_id
-    ).first()
-    if earlier is not None:
-        if (earlier.instrument_id, earlier.score_total) != (instrument_id, float(total)):
-            raise Conflict("this client id was already used for a different total")
+    if earlier := _replayed_total(patient, client_id, instrument_id, total):
         return earlier, False
     with transaction.atomic():
         assessment = Assessment.objects.create(

@@ -3,9 +3,12 @@ are read from the query string by careloop.fhir.search, which also refuses unkno
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.params.functions import Query
+from pydantic import StringConstraints
 
 from careloop.fhir.endpoints import ERRORS, FhirResource, run_search
 
@@ -13,10 +16,22 @@ search_router = Router(tags=["search"])
 RESPONSES = {200: FhirResource, **ERRORS}
 # Query(...) defaults are how ninja declares parameters (B008 does not apply).
 # ruff: noqa: B008
-COUNT = Query(None, alias="_count", ge=0, description="page size (at most 100)")
-OFFSET = Query(None, alias="_offset", ge=0, description="paging offset (from Bundle links)")
+COUNT = Query(None, alias="_count", ge=0, le=999_999_999, description="page size (max 100 used)")
+OFFSET = Query(None, alias="_offset", ge=0, le=999_999_999, description="from Bundle links")
 LAST_UPDATED = Query(None, alias="_lastUpdated", description="date with prefix, e.g. ge2026-01-01")
-SORT = Query(None, alias="_sort", description="e.g. -date")
+# A FHIR date/dateTime with an optional search prefix (documents the form; search.py decides).
+DateValue = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(eq|ne|gt|lt|ge|le|sa|eb|ap)?"
+        r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"  # R4's year: never 0000
+        r"(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])"
+        r"(T([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\.[0-9]+)?)?"
+        r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?)?)?)?$"
+    ),
+]
+_DATED_SORT = r"^-?(date|_lastUpdated)(,-?(date|_lastUpdated))*$"
+SORT = Query(None, alias="_sort", pattern=_DATED_SORT, description="e.g. -date")
 INCLUDE = Query(None, alias="_include")
 ID = Query(None, alias="_id")
 SUMMARY = Query(None, alias="_summary", description="count: total only")
@@ -28,11 +43,11 @@ def search_patient(
     id_: str | None = ID,
     name: str | None = None,
     gender: str | None = None,
-    last_updated: list[str] | None = LAST_UPDATED,
-    sort: str | None = SORT,
+    last_updated: list[DateValue] | None = LAST_UPDATED,
+    sort: str | None = Query(None, alias="_sort", pattern=r"^-?_lastUpdated$"),
     count: int | None = COUNT,
     offset: int | None = OFFSET,
-    summary: str | None = SUMMARY,
+    summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "Patient")
 
@@ -43,7 +58,7 @@ def search_practitioner(
     id_: str | None = ID,
     count: int | None = COUNT,
     offset: int | None = OFFSET,
-    summary: str | None = SUMMARY,
+    summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "Practitioner")
 
@@ -54,10 +69,10 @@ def search_care_team(
     id_: str | None = ID,
     patient: str | None = None,
     status: str | None = None,
-    include: list[str] | None = INCLUDE,
+    include: list[Literal["CareTeam:participant"]] | None = INCLUDE,
     count: int | None = COUNT,
     offset: int | None = OFFSET,
-    summary: str | None = SUMMARY,
+    summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "CareTeam")
 
@@ -72,7 +87,7 @@ def search_questionnaire(
     code: str | None = None,
     count: int | None = COUNT,
     offset: int | None = OFFSET,
-    summary: str | None = SUMMARY,
+    summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "Questionnaire")
 
@@ -87,14 +102,23 @@ def search_questionnaire_response(
     subject: str | None = None,
     questionnaire: str | None = None,
     status: str | None = None,
-    authored: list[str] | None = Query(None, description="date with prefix"),
+    authored: list[DateValue] | None = Query(None, description="date with prefix"),
     identifier: str | None = None,
-    last_updated: list[str] | None = LAST_UPDATED,
-    sort: str | None = SORT,
-    include: list[str] | None = INCLUDE,
+    last_updated: list[DateValue] | None = LAST_UPDATED,
+    sort: str | None = Query(
+        None, alias="_sort", pattern=r"^-?(authored|_lastUpdated)(,-?(authored|_lastUpdated))*$"
+    ),
+    include: list[
+        Literal[
+            "QuestionnaireResponse:subject",
+            "QuestionnaireResponse:patient",
+            "QuestionnaireResponse:questionnaire",
+        ]
+    ]
+    | None = INCLUDE,
     count: int | None = COUNT,
     offset: int | None = OFFSET,
-    summary: str | None = SUMMARY,
+    summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "QuestionnaireResponse")
 
@@ -106,15 +130,16 @@ def search_observation(
     patient: str | None = None,
     subject: str | None = None,
     code: str | None = Query(None, description="[system|]code, e.g. http://loinc.org|44261-6"),
-    date: list[str] | None = Query(None, description="date with prefix, e.g. ge2026-01-01"),
+    date: list[DateValue] | None = Query(None, description="date with prefix, e.g. ge2026-01-01"),
     status: str | None = None,
     category: str | None = None,
-    last_updated: list[str] | None = LAST_UPDATED,
+    last_updated: list[DateValue] | None = LAST_UPDATED,
     sort: str | None = SORT,
-    include: list[str] | None = INCLUDE,
+    include: list[Literal["Observation:subject", "Observation:patient", "Observation:derived-from"]]
+    | None = INCLUDE,
     count: int | None = COUNT,
     offset: int | None = OFFSET,
-    summary: str | None = SUMMARY,
+    summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "Observation")
 
@@ -126,12 +151,25 @@ def search_flag(
     patient: str | None = None,
     subject: str | None = None,
     status: str | None = None,
-    date: list[str] | None = Query(None, description="date with prefix"),
-    last_updated: list[str] | None = LAST_UPDATED,
+    date: list[DateValue] | None = Query(None, description="date with prefix"),
+    last_updated: list[DateValue] | None = LAST_UPDATED,
     sort: str | None = SORT,
-    include: list[str] | None = INCLUDE,
+    include: list[Literal["Flag:subject", "Flag:patient"]] | None = INCLUDE,
     count: int | None = COUNT,
     offset: int | None = OFFSET,
-    summary: str | None = SUMMARY,
+    summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "Flag")
+
+
+@search_router.get("/Provenance", response=RESPONSES, summary="Search Provenance (imports)")
+def search_provenance(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    target: str | None = Query(None, description="Observation/<id>-total or Patient/<id>"),
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: Literal["count", "false"] | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Provenance")

@@ -68,6 +68,9 @@ SUPPORTED: Mapping[str, TypeSupport] = {
         sorts=("date", "_lastUpdated"),
         includes=("Observation:subject", "Observation:patient", "Observation:derived-from"),
     ),
+    "Provenance": TypeSupport(
+        _READ, {"_id": "token", "patient": "reference", "target": "reference"}
+    ),
     "Flag": TypeSupport(
         _READ,
         _DATED | {"status": "token", "date": "date"},

@@ -23,6 +23,7 @@ from careloop.fhir.search_assessments import (
     search_questionnaire_responses,
 )
 from careloop.fhir.search_common import Page
+from careloop.fhir.search_provenance import search_provenance
 from careloop.fhir.search_records import (
     search_care_teams,
     search_flags,
@@ -44,7 +45,7 @@ class FhirResource(Schema):
 
 class ReferenceIn(Schema):
     model_config = ConfigDict(extra="allow")
-    reference: str
+    reference: str = Field(min_length=1, pattern=r"^\S+$")
 
 
 class QuestionnaireResponseIn(Schema):
@@ -53,7 +54,9 @@ class QuestionnaireResponseIn(Schema):
     model_config = ConfigDict(extra="allow")
     resourceType: Literal["QuestionnaireResponse"]  # noqa: N815
     status: Literal["in-progress", "completed", "amended", "entered-in-error", "stopped"]
-    questionnaire: str = Field(description="e.g. Questionnaire/phq9 or its canonical URL")
+    questionnaire: str = Field(
+        min_length=1, pattern=r"^\S+$", description="e.g. Questionnaire/phq9 or its canonical URL"
+    )
     subject: ReferenceIn
     item: list[dict[str, Any]] = Field(default_factory=list)
 
@@ -69,6 +72,7 @@ SEARCHERS: dict[str, Searcher] = {
     "QuestionnaireResponse": search_questionnaire_responses,
     "Observation": search_observations,
     "Flag": search_flags,
+    "Provenance": search_provenance,
 }
 
 

@@ -97,6 +97,7 @@ _READ_ACTIONS = {
     "QuestionnaireResponse": AuditAction.ASSESSMENTS_VIEWED,
     "Observation": AuditAction.ASSESSMENTS_VIEWED,
     "Flag": AuditAction.ALERTS_VIEWED,
+    "Provenance": AuditAction.ASSESSMENTS_VIEWED,
 }
 
 

@@ -3,9 +3,11 @@
 * `episode_outcomes_for(patient)`: one visible patient's episodes, each summarised (NHS TT,
   change, CoCM), and the latest PHQ-9 against the service's expected-recovery band.
 * `closed_episode_scores(service_id)`: a service's ended episodes with their PHQ-9/GAD-7
-  totals, streamed in one query (server-side cursor on PostgreSQL), for band fitting and the
-  NHS TT service report; memory stays flat however many patients the service has.
-* `band_model_for_service(service_id)`: the fitted bands, cached for the day.
+  totals, a page of episodes per query, for band fitting and the NHS TT service report; memory
+  stays flat however many patients the service has.
+* `band_model_for_service(service_id)`: the fitted bands, cached for the day;
+  `refresh_band_model(service_id)` refits them ahead of time (for a nightly job: a first fit for
+  a 100k-patient service takes tens of seconds, too long to happen inside a request).
 
 Scores are placed on the patient's local calendar day (their time zone), because NHS TT pairs a
 PHQ-9 and a GAD-7 taken at the same session. Assessments with no episode are not outcomes.
@@ -41,7 +43,7 @@ from careloop.monitoring.outcomes.nhs_tt import DatedScore
 OUTCOME_INSTRUMENTS = ("phq9", "gad7")
 ENDED = (EpisodeEnding.COMPLETED, EpisodeEnding.DROPPED_OUT)
 BAND_CACHE_SECONDS = 6 * 60 * 60  # bands move slowly; refit at most every 6 hours (and daily)
-STREAM_CHUNK_ROWS = 10_000
+EPISODE_PAGE = 2_000  # ended episodes per query (~30k score rows at weekly measurement)
 
 
 @dataclass(frozen=True)
@@ -85,15 +87,9 @@ def _split(
     return tuple(by_instrument["phq9"]), tuple(by_instrument["gad7"])
 
 
-def episode_outcomes_for(patient: Patient, *, today: date | None = None) -> list[EpisodeOutcomes]:
-    """A visible patient's episodes, oldest first, with their outcomes. Two queries, plus the
-    band fit when the service's bands are not cached. `patient` must come from care.selectors."""
-    today = today or local_day(clock.now(), patient.time_zone)
-    episodes = list(
-        TreatmentEpisode.objects.filter(service_id=patient.service_id, patient=patient).order_by(
-            "started_on", "id"
-        )
-    )
+def _scores_by_episode(
+    patient: Patient,
+) -> dict[uuid.UUID, tuple[tuple[DatedScore, ...], tuple[DatedScore, ...]]]:
     rows = (
         Assessment.objects.filter(
             service_id=patient.service_id,
@@ -105,10 +101,22 @@ def episode_outcomes_for(patient: Patient, *, today: date | None = None) -> list
         .order_by("episode_id", "completed_at")
         .values_list("episode_id", "instrument_id", "score_total", "completed_at")
     )
-    scores = {
+    return {
         episode_id: _split((row[1:] for row in group), patient.time_zone)
         for episode_id, group in groupby(rows, key=itemgetter(0))
     }
+
+
+def episode_outcomes_for(patient: Patient, *, today: date | None = None) -> list[EpisodeOutcomes]:
+    """A visible patient's episodes, oldest first, with their outcomes. Two queries, plus the
+    band fit when the service's bands are not cached. `patient` must come from care.selectors."""
+    today = today or local_day(clock.now(), patient.time_zone)
+    episodes = list(
+        TreatmentEpisode.objects.filter(service_id=patient.service_id, patient=patient).order_by(
+            "started_on", "id"
+        )
+    )
+    scores = _scores_by_episode(patient)
     outcomes = []
     for position, episode in enumerate(episodes):
         phq9, gad7 = scores.get(episode.id, ((), ()))
@@ -137,6 +145,24 @@ def _ended_filter(ended_from: date | None, ended_to: date | None, prefix: str = 
     return condition
 
 
+def _ended_episode_pages(
+    service_id: uuid.UUID, ended_from: date | None, ended_to: date | None
+) -> Iterator[list[tuple[uuid.UUID, int | None, str]]]:
+    """(id, recorded sessions, patient time zone) of ended episodes, a page at a time, by id."""
+    episodes = (
+        TreatmentEpisode.objects.filter(_ended_filter(ended_from, ended_to), service_id=service_id)
+        .order_by("id")
+        .values_list("id", "treatment_sessions_attended", "patient__time_zone")
+    )
+    after: uuid.UUID | None = None
+    while True:
+        page = list((episodes if after is None else episodes.filter(id__gt=after))[:EPISODE_PAGE])
+        if not page:
+            return
+        yield page
+        after = page[-1][0]
+
+
 def closed_episode_scores(
     service_id: uuid.UUID,
     *,
@@ -146,38 +172,32 @@ def closed_episode_scores(
 ) -> Iterator[EpisodeScores]:
     """Every ended episode of a service that has at least one PHQ-9/GAD-7, one at a time.
 
-    1. One query joins assessments to their episode (sessions) and patient (time zone),
-       ordered by episode then time, read through a server-side cursor in chunks.
-    2. Rows are grouped by episode as they stream, so only one episode is held at a time.
+    1. Page through the ended episodes by id (keyset pagination, EPISODE_PAGE at a time).
+    2. For each page, one query reads their scores through the assessment→episode index,
+       ordered by episode then time; rows are grouped by episode and yielded.
+    Memory holds one page; the number of queries is 2 × pages, never one per episode. (One big
+    ordered query through a server-side cursor was slower: PostgreSQL runs cursors without
+    parallel workers and sorts the whole service on disk.)
     """
-    rows = (
-        Assessment.objects.filter(
-            _ended_filter(ended_from, ended_to, prefix="episode__"),
-            service_id=service_id,
-            instrument_id__in=instruments,
-            score_total__isnull=False,
+    for page in _ended_episode_pages(service_id, ended_from, ended_to):
+        about = {episode_id: (sessions, zone) for episode_id, sessions, zone in page}
+        rows = (
+            Assessment.objects.filter(
+                service_id=service_id,
+                episode_id__in=list(about),
+                instrument_id__in=instruments,
+                score_total__isnull=False,
+            )
+            .order_by("episode_id", "completed_at")
+            # The instant as text: Django's PostgreSQL timestamptz loader is pure Python (about
+            # 25 µs a row, most of a 100k-patient report); the C `datetime.fromisoformat` is not.
+            .annotate(completed_text=Cast("completed_at", TextField()))
+            .values_list("episode_id", "instrument_id", "score_total", "completed_text")
         )
-        .order_by("episode_id", "completed_at")
-        # The instant as text: Django's PostgreSQL timestamptz loader is pure Python (about
-        # 25 µs a row, most of a 100k-patient report); the C `datetime.fromisoformat` is not.
-        .annotate(completed_text=Cast("completed_at", TextField()))
-        .values_list(
-            "episode_id",
-            "episode__treatment_sessions_attended",
-            "patient__time_zone",
-            "instrument_id",
-            "score_total",
-            "completed_text",
-        )
-        .iterator(chunk_size=STREAM_CHUNK_ROWS)
-    )
-    for episode_id, group in groupby(rows, key=itemgetter(0)):
-        first = next(group)
-        _, sessions, time_zone = first[:3]
-        phq9, gad7 = _split(
-            ((row[3], row[4], _instant(row[5])) for row in (first, *group)), time_zone
-        )
-        yield EpisodeScores(episode_id, sessions, phq9, gad7)
+        for episode_id, group in groupby(rows, key=itemgetter(0)):
+            sessions, zone = about[episode_id]
+            phq9, gad7 = _split(((row[1], row[2], _instant(row[3])) for row in group), zone)
+            yield EpisodeScores(episode_id, sessions, phq9, gad7)
 
 
 def _instant(text: str) -> datetime:
@@ -220,16 +240,23 @@ def band_trajectories(service_id: uuid.UUID) -> Iterator[EpisodeTrajectory]:
         )
 
 
-def band_model_for_service(service_id: uuid.UUID) -> BandModel:
-    """The service's expected-recovery bands, fitted from its closed episodes and cached.
+def _band_cache_key(service_id: uuid.UUID) -> str:
+    return f"careloop:outcome-bands:{service_id}:{clock.now().date().isoformat()}"
 
-    The key carries the day, so bands are refitted at least daily; aggregated counts only,
-    never a patient's identity, are cached.
-    """
-    key = f"careloop:outcome-bands:{service_id}:{clock.now().date().isoformat()}"
-    model = django_cache.get(key)
-    if model is None:
-        model = fit_bands(band_trajectories(service_id))
-        django_cache.set(key, model, BAND_CACHE_SECONDS)
-    assert isinstance(model, BandModel)
+
+def refresh_band_model(service_id: uuid.UUID) -> BandModel:
+    """Fit the service's bands now and cache them (aggregated counts only, no identities)."""
+    model = fit_bands(band_trajectories(service_id))
+    django_cache.set(_band_cache_key(service_id), model, BAND_CACHE_SECONDS)
     return model
+
+
+def band_model_for_service(service_id: uuid.UUID) -> BandModel:
+    """The service's expected-recovery bands: today's cached fit, else fitted now.
+
+    The key carries the day, so bands are refitted at least daily.
+    """
+    model = django_cache.get(_band_cache_key(service_id))
+    if isinstance(model, BandModel):
+        return model
+    return refresh_band_model(service_id)

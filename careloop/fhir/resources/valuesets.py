@@ -42,6 +42,7 @@ SEARCH_PARAM_TYPE = frozenset(
     {"number", "date", "string", "token", "reference", "composite", "quantity", "uri", "special"}
 )
 RESTFUL_MODE = frozenset({"client", "server"})
+PROVENANCE_ENTITY_ROLE = frozenset({"derivation", "revision", "quotation", "source", "removal"})
 
 # resourceType → [(path, value set)]; a path names nested keys, lists are walked through.
 BINDINGS: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = {
@@ -49,6 +50,7 @@ BINDINGS: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = {
     "QuestionnaireResponse": ((("status",), QUESTIONNAIRE_RESPONSE_STATUS),),
     "Questionnaire": ((("status",), PUBLICATION_STATUS),),
     "Flag": ((("status",), FLAG_STATUS),),
+    "Provenance": ((("entity", "role"), PROVENANCE_ENTITY_ROLE),),
     "CareTeam": ((("status",), CARE_TEAM_STATUS),),
     "Patient": ((("gender",), ADMINISTRATIVE_GENDER),),
     "Practitioner": ((("gender",), ADMINISTRATIVE_GENDER),),

@@ -74,6 +74,15 @@ def test_all_synthea_bundles_import_with_the_expected_totals(as_user) -> None:
     assert total["identifier"][0]["value"] == source.source_value
     gad7 = fhir.get("Observation", {"code": "http://loinc.org|70274-6", "_count": 100}).json()
     assert gad7["total"] == 50
+    provenance = fhir.get("Provenance", {"target": f"Observation/{assessment.id}-total"}).json()
+    assert provenance["total"] == 1
+    entity = provenance["entry"][0]["resource"]["entity"][0]["what"]
+    assert entity["identifier"]["value"] == source.source_value
+    assert fhir.get("Provenance", {"patient": str(assessment.patient_id)}).json()["total"] == 14
+    outsider = User.objects.create_user(username="other-team", role=Role.CLINICIAN,
+                                        service=assessment.service)  # fmt: skip
+    mfa.enrol_confirmed_device(outsider)
+    assert FhirTestClient(as_user(outsider)).get("Provenance").json()["total"] == 0
 
     # Re-importing changes nothing (one patient bundle keeps the test quick).
     again, _ = run_import(*SUPPORT, alvin)

@@ -121,3 +121,18 @@ def test_closed_episode_stream_pairs_by_local_day_and_counts_unscored_episodes(n
     episode_with_scores(unscored, ben, [], sessions=3)
     episode_with_scores(unscored, ben, [], sessions=1, ending=EpisodeEnding.DROPPED_OUT)
     assert ended_episodes_without_scores(north.service_id) == (2, 1)
+
+
+def test_bands_are_fitted_once_a_day_per_service_and_can_be_refreshed(monkeypatch, service) -> None:
+    fits = []
+
+    def counting_fit(trajectories):
+        fits.append(list(trajectories))
+        return fit_bands(fits[-1])
+
+    monkeypatch.setattr(outcome_selectors, "fit_bands", counting_fit)
+    first = outcome_selectors.band_model_for_service(service.id)
+    assert outcome_selectors.band_model_for_service(service.id) is not None
+    assert len(fits) == 1 and first.episodes == 0
+    outcome_selectors.refresh_band_model(service.id)
+    assert len(fits) == 2

@@ -95,7 +95,7 @@ def _claim() -> list[AlertDelivery]:
     token = uuid.uuid4()
     with transaction.atomic():
         due = list(
-            AlertDelivery.objects.select_for_update(skip_locked=True)
+            AlertDelivery.objects.select_for_update(skip_locked=True, no_key=True)
             .filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at")
             .values_list("id", flat=True)[:CLAIM_BATCH]
@@ -149,7 +149,11 @@ def _record_failure(delivery: AlertDelivery, error: str, *, permanent: bool) -> 
     final = permanent or delivery.attempts >= MAX_ATTEMPTS
     with transaction.atomic():
         # Lock order everywhere: alert, then its deliveries, then stream heads (no deadlock).
-        alert = Alert.objects.select_for_update().select_related("patient").get(id=delivery.alert_id)
+        alert = (
+            Alert.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("patient")
+            .get(id=delivery.alert_id)
+        )
         updated = _fenced(delivery).update(
             state=DeliveryState.FAILED if final else DeliveryState.PENDING,
             next_attempt_at=now + backoff(delivery.attempts),
@@ -168,7 +172,7 @@ def sweep_expired_leases() -> int:
     now = clock.now()
     with transaction.atomic():
         expired = list(
-            AlertDelivery.objects.select_for_update(skip_locked=True)
+            AlertDelivery.objects.select_for_update(skip_locked=True, no_key=True)
             .filter(state=DeliveryState.IN_FLIGHT, lease_expires_at__lt=now)
             .values_list("id", flat=True)[:100]
         )

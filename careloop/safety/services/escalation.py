@@ -40,7 +40,7 @@ BATCH_SIZE = 50
 def _locked(query: QuerySet[Alert]) -> list[Alert]:
     """Lock a batch, skipping alerts another worker holds (two workers never page twice)."""
     return list(
-        query.select_for_update(skip_locked=True, of=("self",)).select_related("patient")[
+        query.select_for_update(skip_locked=True, no_key=True, of=("self",)).select_related("patient")[
             :BATCH_SIZE
         ]
     )

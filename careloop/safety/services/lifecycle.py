@@ -30,7 +30,13 @@ MAX_NOTE_CHARS = 4000
 
 def _lock_for(alert: Alert, target: AlertStatus) -> Alert:
     """Re-read the alert under its row lock and check the state machine allows `target`."""
-    locked = Alert.objects.select_for_update().select_related("patient").get(id=alert.id)
+    # Only the alert row (of=self), and NO KEY UPDATE: a FOR UPDATE on the joined patient row
+    # would block the foreign-key checks of every concurrent insert for that patient (deadlock).
+    locked = (
+        Alert.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("patient")
+        .get(id=alert.id)
+    )
     if target not in TRANSITIONS[locked.status]:
         raise IllegalTransition(locked.status, target)
     return locked

@@ -13,6 +13,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -166,9 +167,37 @@ def check(acked_path: str) -> dict[str, object]:
     }
 
 
+def sink(port: int, out_path: str) -> None:
+    """A real SMTP server on loopback in its own process (the test process is busy with clients);
+    writes the Idempotency-Key of every accepted message, one per line, until SIGTERM."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    out = open(out_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115  # lives until exit
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            parsed = message_from_bytes(envelope.content, policy=policy.default)
+            out.write(str(parsed["Idempotency-Key"]).strip() + "\n")
+            return "250 Message accepted"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    print("ready", flush=True)
+    stopped.wait()
+    controller.stop()
+    out.close()
+
+
 def main(argv: list[str]) -> None:
-    _setup_django()
     command = argv[0]
+    if command == "sink":
+        sink(int(argv[1]), argv[2])
+        return
+    _setup_django()
     if command == "setup":
         print(json.dumps(setup(int(argv[1]))))
     elif command == "acknowledge":

@@ -22,18 +22,22 @@ class Person(StrEnum):
     RESOLVE = "resolve"  # a rule whose wording does not say: look at the words before it
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 NEGATION_WINDOW = 3  # content words between the cue and the match
 PERSON_WINDOW = 8  # words looked back to find who the match is about
 
-NEGATION_CUES = frozenset(
-    """not no never nor neither don't dont doesn't doesnt didn't didnt won't wont wouldn't
-    wouldnt isn't isnt aren't arent wasn't wasnt haven't havent hasn't hasnt hadn't hadnt
-    shouldn't shouldnt longer nunca jamás jamas tampoco ni""".split()
+NEGATION_CUES = _words(
+    """not no never nor neither don't dont doesn't doesnt didn't didnt won't wont wouldn't wouldnt
+    isn't isnt aren't arent wasn't wasnt haven't havent hasn't hasnt hadn't hadnt shouldn't
+    shouldnt longer nunca jamás jamas tampoco ni"""
 )
 # Words that may sit between a negation and what it negates without breaking the link.
-_TRANSPARENT = frozenset(
-    """really actually even ever just honestly truly seriously necessarily literally anymore
-    me te se lo la le nos realmente ya de verdad""".split()
+_TRANSPARENT = _words(
+    """really actually even ever just honestly truly seriously necessarily literally anymore me te
+    se lo la le nos realmente ya de verdad"""
 )
 # A cue followed by these words is not a negation of what comes later.
 _PSEUDO_NEGATION = re.compile(
@@ -42,7 +46,9 @@ _PSEUDO_NEGATION = re.compile(
     r"|never\s+(?:mind|knew))",
     re.IGNORECASE,
 )
-_TRYING_NOT = re.compile(r"\b(?:try|trying|tried|hard|struggl\w*|fight\w*)\s+not\s*$", re.IGNORECASE)
+_TRYING_NOT = re.compile(
+    r"\b(?:try|trying|tried|hard|struggl\w*|fight\w*)\s+not\s*$", re.IGNORECASE
+)
 
 _HYPOTHETICAL_BEFORE = re.compile(
     r"\b(?:if|what\s+if|suppose|supposing|imagine|imagining|hypothetically|pretend\w*|in\s+case"
@@ -64,23 +70,23 @@ _WHETHER_IF = re.compile(
     re.IGNORECASE,
 )
 
-FIRST_PERSON = frozenset(
+FIRST_PERSON = _words(
     """i i'm im i've ive i'd i'll me my myself mine we we're our us yo mi mis conmigo soy estoy
-    tengo siento quiero pienso hice tuve intenté intente""".split()
+    tengo siento quiero pienso hice tuve intenté intente"""
 )
-THIRD_PERSON = frozenset(
+THIRD_PERSON = _words(
     """he she they him her his them their he's she's they're friend friends bff bf gf boyfriend
-    girlfriend brother sister bro sis mom mum mother dad father son daughter wife husband partner
-    cousin uncle aunt grandma grandpa grandmother grandfather roommate classmate coworker
-    colleague kid child student teen niece nephew fiance fiancé fiancée ex sibling parents
-    él ella ellos ellas amigo amiga amigos amigas hermano hermana mamá madre papá padre hijo hija
-    esposo esposa novio novia pareja primo prima tío tía tio tia abuelo abuela compañero
-    compañera vecino vecina está tiene quiere hero character protagonist guy girl boy
-    man woman lady dude teacher neighbor neighbour celebrity actor singer""".split()
+    girlfriend brother sister bro sis mom mum mother dad father son daughter wife husband
+    partner cousin uncle aunt grandma grandpa grandmother grandfather roommate classmate
+    coworker colleague kid child student teen niece nephew fiance fiancé fiancée ex sibling
+    parents él ella ellos ellas amigo amiga amigos amigas hermano hermana mamá madre papá padre
+    hijo hija esposo esposa novio novia pareja primo prima tío tía tio tia abuelo abuela
+    compañero compañera vecino vecina está tiene quiere hero character protagonist guy girl boy
+    man woman lady dude teacher neighbor neighbour celebrity actor singer"""
 )
-GENERIC_PERSON = frozenset(
+GENERIC_PERSON = _words(
     """you your you're youre u ur yourself people anyone anybody everyone everybody someone
-    somebody persons gente alguien nadie uno usted ustedes""".split()
+    somebody persons gente alguien nadie uno usted ustedes"""
 )
 
 _NUMBER = (

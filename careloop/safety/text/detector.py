@@ -23,9 +23,10 @@ DETECTOR_VERSION = "crisis-text@1.0.0"
 # the exemplar construct's full weight; tuned on the tuning split of crisis_text_dev (evaluate.py).
 SIMILARITY_FLOOR = 0.30
 SIMILARITY_FULL = 0.70
-# The model reads at most this many characters per text (≈500 tokens), taken from both ends of
-# a long text, where people most often say what they mean to do; the rules read everything.
-SEMANTIC_CHAR_BUDGET = 2000
+# The model reads at most this many characters per text (≈250 tokens, one model input's worth),
+# whole sentences from both ends of a long text, where people most often say what they mean
+# to do; the rules read everything. It bounds the cost: about 0.5 s of one core per long text.
+SEMANTIC_CHAR_BUDGET = 1000
 EXEMPLAR_EVIDENCE_LIMIT = 3
 EXEMPLAR_EVIDENCE_MIN_WEIGHT = 0.05
 _INHERITED = frozenset(
@@ -41,8 +42,9 @@ _INHERITED = frozenset(
 
 class UnsupportedLanguage(InvalidInput):
     def __init__(self, language: str) -> None:
+        supported = ", ".join(SUPPORTED_LANGUAGES)
         super().__init__(
-            f"language {language!r} is not supported (supported: {', '.join(SUPPORTED_LANGUAGES)}); "
+            f"language {language!r} is not supported (supported: {supported}); "
             "leave it out to screen with every lexicon"
         )
 
@@ -70,7 +72,9 @@ def _rule_evidence(text: str, hit: RuleHit) -> EvidenceSpan:
     )
 
 
-def ramp(similarity: float, floor: float = SIMILARITY_FLOOR, full: float = SIMILARITY_FULL) -> float:
+def ramp(
+    similarity: float, floor: float = SIMILARITY_FLOOR, full: float = SIMILARITY_FULL
+) -> float:
     """0 at or below `floor`, 1 at or above `full`, linear between."""
     fraction = (similarity - floor) / (full - floor)
     return min(1.0, max(0.0, fraction))

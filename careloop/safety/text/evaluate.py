@@ -90,7 +90,10 @@ def is_held_out(example: Example) -> bool:
 
 def deterministic_sample(examples: Sequence[Example], size: int) -> list[Example]:
     """The `size` examples with the smallest id hashes: the same subset on every machine."""
-    digest = {e.example_id: hashlib.sha256(f"sample:{e.example_id}".encode()).hexdigest() for e in examples}
+    digest = {
+        e.example_id: hashlib.sha256(f"sample:{e.example_id}".encode()).hexdigest()
+        for e in examples
+    }
     return sorted(examples, key=lambda e: digest[e.example_id])[:size]
 
 
@@ -114,7 +117,9 @@ def roc_auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def at_threshold(scores: Sequence[float], labels: Sequence[bool], threshold: float) -> dict[str, float]:
+def at_threshold(
+    scores: Sequence[float], labels: Sequence[bool], threshold: float
+) -> dict[str, float]:
     flagged = [score >= threshold for score in scores]
     tp = sum(f and y for f, y in zip(flagged, labels, strict=True))
     fp = sum(f and not y for f, y in zip(flagged, labels, strict=True))
@@ -148,9 +153,7 @@ def summarise(results: Sequence[Scored]) -> dict[str, Any]:
     labels = [r.example.is_suicide for r in results]
     full = [r.score for r in results]
     rules = [r.rules_score for r in results]
-    levels = {
-        label: {level.value: 0 for level in Level} for label in ("suicide", "not_suicide")
-    }
+    levels = {label: {level.value: 0 for level in Level} for label in ("suicide", "not_suicide")}
     for r in results:
         levels["suicide" if r.example.is_suicide else "not_suicide"][r.level.value] += 1
     return {
@@ -181,7 +184,9 @@ def report(results: Sequence[Scored], seconds: float, split: str) -> dict[str, A
 
 
 def _print(summary: dict[str, Any]) -> None:
-    print(f"split={summary['split']} detector={summary['detector_version']} model={summary['model']}")
+    print(
+        f"split={summary['split']} detector={summary['detector_version']} model={summary['model']}"
+    )
     for name in ("pooled", SDCNL, KAGGLE):
         if name not in summary:
             continue

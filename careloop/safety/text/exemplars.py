@@ -11,24 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careloop.safety.text.result import Construct as C
+from careloop.safety.text.result import Construct
 
 
 @dataclass(frozen=True)
 class Exemplar:
     exemplar_id: str
-    construct: C | None  # None: a contrast exemplar
+    construct: Construct | None  # None: a contrast exemplar
     text: str
 
 
-def _group(prefix: str, construct: C | None, texts: tuple[str, ...]) -> list[Exemplar]:
+def _group(prefix: str, construct: Construct | None, texts: tuple[str, ...]) -> list[Exemplar]:
     return [Exemplar(f"{prefix}.{n:02d}", construct, text) for n, text in enumerate(texts, 1)]
 
 
 CRISIS = [
     *_group(
         "en.passive_ideation",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         (
             "I wish I could go to sleep and never wake up.",
             "Everyone would be better off if I was not around anymore.",
@@ -43,7 +43,7 @@ CRISIS = [
     ),
     *_group(
         "en.active_ideation",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         (
             "I keep thinking about killing myself.",
             "I want to end my life.",
@@ -57,7 +57,7 @@ CRISIS = [
     ),
     *_group(
         "en.method",
-        C.METHOD,
+        Construct.METHOD,
         (
             "I have been looking at the bridge and thinking about jumping.",
             "I keep thinking about taking all of my pills at once.",
@@ -67,7 +67,7 @@ CRISIS = [
     ),
     *_group(
         "en.intent",
-        C.INTENT,
+        Construct.INTENT,
         (
             "I am going to kill myself tonight.",
             "I have made up my mind and I am going to do it.",
@@ -77,7 +77,7 @@ CRISIS = [
     ),
     *_group(
         "en.plan",
-        C.PLAN,
+        Construct.PLAN,
         (
             "I have worked out exactly how and when I am going to end my life.",
             "I have picked the date and the place.",
@@ -86,7 +86,7 @@ CRISIS = [
     ),
     *_group(
         "en.preparatory_behaviour",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         (
             "I have written letters to my family to say goodbye.",
             "I have been saving up my medication for weeks.",
@@ -96,7 +96,7 @@ CRISIS = [
     ),
     *_group(
         "en.past_attempt",
-        C.PAST_ATTEMPT,
+        Construct.PAST_ATTEMPT,
         (
             "I tried to kill myself last month and woke up in hospital.",
             "I took an overdose but somebody found me in time.",
@@ -105,7 +105,7 @@ CRISIS = [
     ),
     *_group(
         "en.self_harm",
-        C.SELF_HARM,
+        Construct.SELF_HARM,
         (
             "I started cutting myself again last night.",
             "Hurting myself is the only thing that makes the pain stop.",
@@ -113,7 +113,7 @@ CRISIS = [
     ),
     *_group(
         "es.passive_ideation",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         (
             "Ojalá pudiera dormirme y no despertar nunca.",
             "Ya no quiero seguir viviendo.",
@@ -122,7 +122,7 @@ CRISIS = [
     ),
     *_group(
         "es.active_ideation",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         (
             "No dejo de pensar en quitarme la vida.",
             "Tengo ganas de matarme.",
@@ -131,7 +131,7 @@ CRISIS = [
     ),
     *_group(
         "es.intent",
-        C.INTENT,
+        Construct.INTENT,
         (
             "Esta noche me voy a matar.",
             "Ya lo decidí, voy a acabar con todo.",
@@ -139,12 +139,12 @@ CRISIS = [
     ),
     *_group(
         "es.preparatory_behaviour",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         ("Escribí una carta de despedida para mi familia.",),
     ),
     *_group(
         "es.past_attempt",
-        C.PAST_ATTEMPT,
+        Construct.PAST_ATTEMPT,
         ("Intenté suicidarme el mes pasado.",),
     ),
 ]

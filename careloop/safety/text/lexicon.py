@@ -12,7 +12,9 @@ from careloop.safety.text.result import Construct
 
 class Polarity(StrEnum):
     SUPPRESS = "suppress"  # a governing negation cancels the match ("I would never kill myself")
-    FLIP = "flip"  # life-affirming words that count only when negated ("I don't think I want to live")
+    FLIP = (
+        "flip"  # life-affirming words that count only when negated ("I don't think I want to live")
+    )
     FIXED = "fixed"  # the wording carries its own negation ("no reason to live")
 
 

@@ -7,8 +7,8 @@ hypothetical, about someone else or in the past, and scoring.py how much that le
 from __future__ import annotations
 
 from careloop.safety.text.context import Person
-from careloop.safety.text.lexicon import Polarity, Rule, rule
-from careloop.safety.text.result import Construct as C
+from careloop.safety.text.lexicon import Polarity, rule
+from careloop.safety.text.result import Construct
 
 FIRST = Person.FIRST
 FIXED = Polarity.FIXED
@@ -36,13 +36,13 @@ CLAUSE_END = r"(?=\s*(?:[.,!;?]|$|any\s?more|again|like\s+this|living|forever|to
 PASSIVE = [
     rule(
         "en.passive_ideation.want_to_die",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         rf"\b(?:want|wants|wanted|wanting|wanna|wish|wishes|wished|need|needs|longing|long|ready)"
         rf"\s+(?:to\s+)?die\b{NOT_HYPERBOLE}",
     ),
     rule(
         "en.passive_ideation.wish_dead",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:wish|wished|wishing|hope|hoping|pray|praying)\s+(?:that\s+)?i(?:'d)?\s+(?:was|were"
         r"|could\s+be|would\s+be|had\s+been|be)\s+dead\b"
         r"|\bwish(?:ed|ing)?\s+(?:that\s+)?i\s+(?:could|would|might)\s+(?:just\s+)?(?:die|disappear"
@@ -54,13 +54,13 @@ PASSIVE = [
     ),
     rule(
         "en.passive_ideation.never_wake_up",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:go\s+to\s+sleep|fall\s+asleep|sleep)\s+(?:and|&)\s+(?:never|not)\s+wake\s+up\b",
         polarity=FIXED,
     ),
     rule(
         "en.passive_ideation.not_want_to_live",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         rf"\b(?:don'?t|do\s+not|dont|no\s+longer|doesn'?t|didn'?t)\s+(?:\w+\s+){{0,2}}?(?:want|wanna"
         rf"|wish)\s+to\s+(?:live|be\s+alive|exist|be\s+here\s+any\s?more|be\s+on\s+this\s+(?:earth"
         rf"|planet)|keep\s+living|be\s+in\s+this\s+world|go\s+on{CLAUSE_END}"
@@ -69,14 +69,14 @@ PASSIVE = [
     ),
     rule(
         "en.passive_ideation.negated_wish_to_live",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:want|wanna|wish|plan|intend|care)\s+to\s+(?:live|be\s+alive|stay\s+alive"
         r"|keep\s+living|go\s+on\s+living)\b",
         polarity=Polarity.FLIP,
     ),
     rule(
         "en.passive_ideation.better_off_dead",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\bbetter\s+off\s+(?:dead|without\s+me|if\s+i\s+(?:was|were|wasn'?t|weren'?t|died|never))"
         r"|\b(?:would|'d)\s+be\s+better\s+(?:if\s+i\s+(?:was|were)\s+(?:dead|gone|never\s+born)"
         r"|without\s+me)|\bbetter\s+off\s+not\s+(?:being\s+)?(?:alive|born|here)",
@@ -85,7 +85,7 @@ PASSIVE = [
     ),
     rule(
         "en.passive_ideation.no_reason_to_live",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:no|any|little|zero|nothing\s+left\s+to|not\s+(?:a|any|one)|what'?s\s+the|what\s+is"
         r"\s+the|see\s+no)\s+(?:\w+\s+)?(?:reasons?|point|purpose|will|motivation)\s+(?:to|in|of"
         r"|for)\s+(?:live|living|life|go(?:ing)?\s+on|keep(?:ing)?\s+going|be(?:ing)?\s+alive"
@@ -96,25 +96,25 @@ PASSIVE = [
     ),
     rule(
         "en.passive_ideation.tired_of_life",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:tired|sick|done|exhausted|weary)\s+(?:of|with)\s+(?:living|life|being\s+alive"
         r"|existing|this\s+life|my\s+life)\b",
     ),
     rule(
         "en.passive_ideation.stop_existing",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:want|wanna|wish|wished)\s+(?:i\s+could\s+|to\s+)?(?:just\s+)?(?:cease\s+to\s+exist"
         r"|stop\s+existing|not\s+exist|disappear\s+(?:forever|for\s+good|permanently))",
     ),
     rule(
         "en.passive_ideation.disappear",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:want|wanna|wish|wished)\s+(?:i\s+could\s+|to\s+)?(?:just\s+)?(?:disappear|vanish)\b",
         weight=0.3,
     ),
     rule(
         "en.passive_ideation.dont_care_if_i_die",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:don'?t|do\s+not|dont)\s+care\s+(?:if|whether)\s+i\s+(?:die|live|wake\s+up"
         r"|get\s+killed|end\s+up\s+dead)\b",
         person=FIRST,
@@ -122,7 +122,7 @@ PASSIVE = [
     ),
     rule(
         "en.passive_ideation.nobody_would_miss_me",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:no\s*one|nobody|no-one|who)\s+(?:would|will|'d|'ll)\s+(?:even\s+)?(?:miss|notice"
         r"|care|cry)\s+(?:about\s+)?(?:me\s+)?(?:if|when)\s+i\s+(?:was|were|am|'m|died|die"
         r"|disappeared|left|killed\s+my\s*self|was\s+gone|were\s+gone)",
@@ -131,21 +131,21 @@ PASSIVE = [
     ),
     rule(
         "en.passive_ideation.rather_be_dead",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:i'?d|i\s+would)\s+rather\s+(?:be\s+dead|die|not\s+(?:exist|be\s+alive|wake\s+up))\b",
         person=FIRST,
         weight=0.35,
     ),
     rule(
         "en.passive_ideation.hope_something_kills_me",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:hope|hoping|pray|praying|wish)\s+(?:that\s+)?(?:something|someone|a\s+\w+)"
         r"\s+(?:kills|hits|will\s+kill|would\s+kill|would\s+hit)\s+me\b",
         person=FIRST,
     ),
     rule(
         "en.passive_ideation.thinking_about_death",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:think|thinking|thought|thoughts|obsess\w*|fantasi[sz]\w*|dream\w*)\s+(?:about|of)"
         r"\s+(?:dying|death|being\s+dead|not\s+being\s+(?:here|alive)|my\s+(?:own\s+)?death)\b",
         weight=0.4,
@@ -155,27 +155,27 @@ PASSIVE = [
 ACTIVE = [
     rule(
         "en.active_ideation.kill_myself",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         rf"\b(?:kill|killing|killed|off|offing|murder|murdering)\s+{SELF}\b|\bkms\b",
         person=FIRST,
     ),
     rule(
         "en.active_ideation.end_my_life",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         r"\b(?:end|ending|take|taking)\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b"
         r"|\bend(?:ing)?\s+(?:my|this)\s+existence\b",
         person=FIRST,
     ),
     rule(
         "en.active_ideation.suicidal",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         r"\bcommit(?:ting|ted)?\s+suicide\b|\bsuicid(?:e|al)\s+(?:thoughts?|ideation|urges?"
         r"|feelings?|tendenc\w+|impulses?)\b|\bsuicidal\b"
         r"|\bsuicide\s+(?:is|seems|feels\s+like)\s+(?:the\s+|my\s+)?(?:only|best|answer|option)",
     ),
     rule(
         "en.active_ideation.thinking_about_suicide",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         rf"\b(?:think|thinking|thought|thoughts|consider|considering|considered|contemplat\w+"
         rf"|fantasi[sz]\w*|obsess\w*|urges?)\s+(?:about\s+|of\s+|on\s+|to\s+)?(?:suicide"
         rf"|killing\s+{SELF}|kill\s+{SELF}|ending\s+(?:my\s+life|it\s+all)"
@@ -183,20 +183,20 @@ ACTIVE = [
     ),
     rule(
         "en.active_ideation.want_to_end_it",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         r"\b(?:want|wanna|need|wish|ready)\s+(?:to\s+)?end\s+(?:it|this|everything|things"
         r"|my\s+suffering|the\s+pain)(?:\s+all)?(?=\s*(?:[.,!;]|$|now|tonight|today|for\s+good"
         r"|forever|once|soon|already|permanently))",
     ),
     rule(
         "en.active_ideation.about_others_in_general",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         r"\b(?:kill|killing)\s+(?:your\s*self|ur\s*self|oneself)\b|\bkys\b",
         person=Person.GENERIC,
     ),
     rule(
         "en.active_ideation.someone_else",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         r"\b(?:kill(?:ing|ed|s)?|hang(?:ing|ed|s)?|shot|shoot(?:ing|s)?)\s+(?:him|her|them)"
         r"sel(?:f|ves)\b|\btook\s+(?:his|her|their)\s+(?:own\s+)?life\b",
         person=Person.THIRD,
@@ -204,18 +204,18 @@ ACTIVE = [
 ]
 
 METHOD = [
-    rule("en.method.overdose", C.METHOD, r"\b(?:overdos(?:e|ing)|o\.?d(?:ing)?\s+on)\b"),
+    rule("en.method.overdose", Construct.METHOD, r"\b(?:overdos(?:e|ing)|o\.?d(?:ing)?\s+on)\b"),
     rule(
         "en.method.many_pills",
-        C.METHOD,
+        Construct.METHOD,
         rf"\b(?:take|taking|swallow(?:ing)?|down(?:ing)?|chug(?:ging)?|pop(?:ping)?)\s+{LOTS_OF}"
         rf"\s+(?:\w+\s+){{0,2}}?{DRUGS}\b",
     ),
-    rule("en.method.hang_myself", C.METHOD, rf"\bhang(?:ing)?\s+{SELF}\b", person=FIRST),
-    rule("en.method.noose", C.METHOD, r"\bnoose\b"),
+    rule("en.method.hang_myself", Construct.METHOD, rf"\bhang(?:ing)?\s+{SELF}\b", person=FIRST),
+    rule("en.method.noose", Construct.METHOD, r"\bnoose\b"),
     rule(
         "en.method.jump_or_traffic",
-        C.METHOD,
+        Construct.METHOD,
         rf"\b(?:jump(?:ing)?|throw(?:ing)?\s+{SELF}|leap(?:ing)?|step(?:ping)?|walk(?:ing)?"
         r"|run(?:ning)?)\s+(?:off|from|in\s+front\s+of|into|onto|under)\s+(?:a|the|my|an|some)?"
         r"\s*(?:\w+\s+)?(?:bridge|building|roof|rooftop|cliff|balcony|train|subway|bus|truck"
@@ -225,14 +225,14 @@ METHOD = [
     ),
     rule(
         "en.method.cut_wrists",
-        C.METHOD,
+        Construct.METHOD,
         r"\b(?:slit(?:ting)?|slash(?:ing)?|cut(?:ting)?|slice|slicing|open(?:ing)?)\s+(?:open\s+)?"
         r"my\s+(?:wrists?|throat|veins?)\b",
         person=FIRST,
     ),
     rule(
         "en.method.firearm",
-        C.METHOD,
+        Construct.METHOD,
         rf"\b(?:gun|pistol|shotgun|rifle|revolver|firearm|barrel)\s+(?:to|in|against|into)\s+my"
         rf"\s+(?:head|mouth|temple|chest)\b|\bshoot(?:ing)?\s+{SELF}\b|\bblow(?:ing)?\s+my\s+"
         rf"(?:brains?|head)\s+(?:out|off)\b|\bbullet\s+(?:in|through)\s+my\s+(?:head|brain|skull)\b",
@@ -240,14 +240,14 @@ METHOD = [
     ),
     rule(
         "en.method.other_means",
-        C.METHOD,
+        Construct.METHOD,
         rf"\b(?:drown(?:ing)?|poison(?:ing)?|gas(?:sing)?|electrocut(?:e|ing)|suffocat(?:e|ing)"
         rf"|strangl(?:e|ing)|stab(?:bing)?)\s+{SELF}\b|\bcarbon\s+monoxide\b"
         rf"|\bhelium\s+(?:tank|hood|bag)\b|\bexit\s+bag\b",
     ),
     rule(
         "en.method.seeking_a_method",
-        C.METHOD,
+        Construct.METHOD,
         r"\b(?:how|best\s+way|easiest\s+way|quickest\s+way|fastest\s+way|(?:most\s+)?painless(?:est)?"
         r"\s+way|least\s+painful\s+way|ways?|methods?)\s+(?:to|of|for)\s+(?:kill(?:ing)?\s+(?:my|your"
         r"|one)\s*self|die|dying|commit(?:ting)?\s+suicide|end(?:ing)?\s+(?:my|your|one'?s|a)\s+life"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from careloop.safety.text.context import Person
 from careloop.safety.text.lexicon import Polarity, rule
 from careloop.safety.text.patterns_en import DRUGS, END_LIFE, LOTS_OF, SELF
-from careloop.safety.text.result import Construct as C
+from careloop.safety.text.result import Construct
 
 FIRST = Person.FIRST
 FIXED = Polarity.FIXED
@@ -14,14 +14,14 @@ NOT_NEGATION = r"(?!(?:not|never|n't)\b)"
 INTENT = [
     rule(
         "en.intent.going_to",
-        C.INTENT,
+        Construct.INTENT,
         rf"\b(?:going\s+to|gonna|will|'ll|shall|about\s+to|ready\s+to|(?:have\s+|'ve\s+)?decided"
         rf"\s+to|made\s+up\s+my\s+mind\s+to|determined\s+to|intend(?:ing)?\s+to)"
         rf"\s+(?:{NOT_NEGATION}\w+\s+)?{END_LIFE}",
     ),
     rule(
         "en.intent.last_day",
-        C.INTENT,
+        Construct.INTENT,
         r"\b(?:this\s+is|it'?s|this\s+will\s+be|today\s+is|tonight\s+is|will\s+be)\s+my\s+(?:last"
         r"|final)\s+(?:day|night|post|message|note|goodbye|words?|week|birthday|christmas)\b"
         r"|\b(?:tonight|today|tomorrow|this\s+weekend)\s+(?:is|will\s+be)\s+the\s+(?:night|day)\b",
@@ -29,7 +29,7 @@ INTENT = [
     ),
     rule(
         "en.intent.not_around_much_longer",
-        C.INTENT,
+        Construct.INTENT,
         r"\b(?:won'?t|will\s+not|wont|am\s+not\s+going\s+to|'m\s+not\s+going\s+to)\s+be\s+(?:alive"
         r"|around)\s+(?:much\s+longer|for\s+(?:much\s+)?long|tomorrow|next\s+(?:week|month|year)"
         r"|any\s?more|in\s+a\s+(?:week|month|few\s+days))\b"
@@ -43,7 +43,7 @@ INTENT = [
 PLAN = [
     rule(
         "en.plan.planning",
-        C.PLAN,
+        Construct.PLAN,
         rf"\b(?:plan(?:s|ned|ning)?|plotting|scheduled)\s+(?:to|on|for|how\s+(?:to|i'?(?:ll"
         rf"|m\s+going\s+to)))\s+(?:{NOT_NEGATION}\w+\s+){{0,2}}?(?:kill(?:ing)?\s+{SELF}"
         rf"|end(?:ing)?\s+(?:my\s+life|it\s+all)|tak(?:e|ing)\s+my\s+(?:own\s+)?life"
@@ -53,14 +53,14 @@ PLAN = [
     ),
     rule(
         "en.plan.have_a_plan",
-        C.PLAN,
+        Construct.PLAN,
         r"\b(?:have|'ve\s+got|got|made|came\s+up\s+with|worked\s+out|figured\s+out|already\s+have)"
         r"\s+(?:a|the|my)\s+(?:\w+\s+)?plan\b",
         needs_context=True,
     ),
     rule(
         "en.plan.when_where_how",
-        C.PLAN,
+        Construct.PLAN,
         r"\b(?:picked|chosen|chose|set|decided\s+on|know|figured\s+out|worked\s+out)\s+(?:out\s+)?"
         r"(?:a|the|my|exactly)\s+(?:date|day|time|place|spot|location|method|bridge|building"
         r"|when|where|how)\b",
@@ -71,7 +71,7 @@ PLAN = [
 PREPARATION = [
     rule(
         "en.preparatory_behaviour.note",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         r"\b(?:suicide|goodbye|farewell|good-bye)\s+(?:notes?|letters?|videos?)\b"
         r"|\b(?:wrote|written|writing|write|drafted|drafting|left|leave|leaving|finished|prepared)"
         r"\s+(?:a|my|the|some)\s+(?:\w+\s+)?notes?\s+(?:to|for)\s+(?:my\s+)?(?:family|parents|mom"
@@ -79,12 +79,12 @@ PREPARATION = [
     ),
     rule(
         "en.preparatory_behaviour.stockpiling",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         rf"\b(?:stockpil\w+|hoard\w*|sav(?:ed|ing)\s+up|stash\w*)\s+(?:\w+\s+){{0,2}}?{DRUGS}\b",
     ),
     rule(
         "en.preparatory_behaviour.getting_the_means",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         r"\b(?:bought|buying|buy|got|ordered|ordering|purchased|collect\w*|gather\w*|hid(?:den|e"
         r"|ing)?|research\w*|look\w*\s+up|googl\w+)\s+(?:\w+\s+){0,3}?(?:rope|noose|gun|pistol"
         r"|shotgun|firearm|bullets?|pills|tablets|razor(?:\s+blades?)?|blades?|charcoal|helium"
@@ -93,28 +93,28 @@ PREPARATION = [
     ),
     rule(
         "en.preparatory_behaviour.giving_things_away",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         r"\b(?:gave|giving|give|given)\s+away\s+(?:all\s+(?:of\s+)?)?(?:my|all\s+my)\s+(?:\w+\s+)?"
         r"(?:things|stuff|belongings|possessions|valuables|clothes|games|pets?|cat|dog|books)\b",
         person=FIRST,
     ),
     rule(
         "en.preparatory_behaviour.affairs_in_order",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         r"\b(?:wrote|writing|made|making|updat\w+|finaliz\w+|sort\w*\s+out|put\w*\s+in\s+order)"
         r"\s+(?:my|a)\s+(?:will|affairs|life\s+insurance|passwords?)\b",
         needs_context=True,
     ),
     rule(
         "en.preparatory_behaviour.goodbyes",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         r"\b(?:said|saying|say)\s+(?:my\s+)?(?:last\s+|final\s+)?goodbyes?\b"
         r"|\b(?:goodbye|good-bye|farewell)\s+(?:everyone|everybody|world|cruel\s+world|forever)\b",
         needs_context=True,
     ),
     rule(
         "en.preparatory_behaviour.rehearsal",
-        C.PREPARATORY_BEHAVIOUR,
+        Construct.PREPARATORY_BEHAVIOUR,
         r"\b(?:tied|tying|tie|made|making)\s+(?:a|the|my)\s+(?:noose|rope)\b"
         r"|\b(?:put|putting|had|wrapped)\s+(?:a|the)\s+(?:rope|noose|belt|cord)\s+(?:around|round"
         r"|on)\s+my\s+neck\b|\b(?:held|holding|hold|pressed|put)\s+(?:a|the)\s+(?:knife|gun|blade"
@@ -127,12 +127,12 @@ PREPARATION = [
 ATTEMPT = [
     rule(
         "en.past_attempt.tried",
-        C.PAST_ATTEMPT,
+        Construct.PAST_ATTEMPT,
         rf"\b(?:tried|attempted|trying|attempting)\s+to\s+{END_LIFE}",
     ),
     rule(
         "en.past_attempt.an_attempt",
-        C.PAST_ATTEMPT,
+        Construct.PAST_ATTEMPT,
         r"\b(?:suicide|suicidal|overdose)\s+attempts?\b|\battempts?\s+(?:at|on)\s+(?:my|his|her"
         r"|their)\s+(?:own\s+)?life\b|\battempted\s+suicide\b"
         r"|\b(?:my|first|second|third|last|previous|\d+(?:st|nd|rd|th)?)\s+attempts?\b"
@@ -140,14 +140,14 @@ ATTEMPT = [
     ),
     rule(
         "en.past_attempt.acts",
-        C.PAST_ATTEMPT,
+        Construct.PAST_ATTEMPT,
         rf"\b(?:overdosed|od'?d|took\s+an\s+overdose|hung\s+{SELF}|hanged\s+{SELF}"
         rf"|slit\s+my\s+(?:wrists?|throat)|shot\s+{SELF}|jumped\s+(?:off|in\s+front\s+of)"
         rf"|(?:took|swallowed|downed)\s+{LOTS_OF}\s+(?:\w+\s+){{0,2}}?{DRUGS})",
     ),
     rule(
         "en.past_attempt.survived",
-        C.PAST_ATTEMPT,
+        Construct.PAST_ATTEMPT,
         rf"\b(?:survived|woke\s+up\s+after|recovering\s+from|hospitali[sz]ed\s+(?:for|after))"
         rf"\s+(?:my|an?|the|another)\s+(?:\w+\s+)?(?:attempt|overdose|od)\b"
         rf"|\bfailed\s+(?:suicide|(?:at\s+)?killing\s+{SELF}|to\s+kill\s+{SELF}|attempt)\b"
@@ -159,26 +159,26 @@ ATTEMPT = [
 SELF_HARM = [
     rule(
         "en.self_harm.named",
-        C.SELF_HARM,
+        Construct.SELF_HARM,
         r"\bself[-\s]?(?:harm(?:ing|ed)?|injur(?:y|ies|e|ing|ed)|mutilat\w+)\b"
         r"|\bsh\s+(?:relapse|scars?|urges?)\b|\bnssi\b",
     ),
     rule(
         "en.self_harm.acts",
-        C.SELF_HARM,
+        Construct.SELF_HARM,
         rf"\b(?:cut|cutting|cuts|burn(?:ed|t|ing)?|harm(?:ed|ing)?|scratch(?:ed|ing)?|carv(?:e|ed"
         rf"|ing))\s+{SELF}\b|\b(?:cut|cutting|carv\w+)\s+(?:my\s+)?(?:arms?|legs?|thighs?"
         rf"|skin|wrists?)\b|\brelaps\w+\s+(?:on\s+|into\s+)?(?:cutting|self[-\s]?harm)\b",
     ),
     rule(
         "en.self_harm.urge",
-        C.SELF_HARM,
+        Construct.SELF_HARM,
         rf"\b(?:want|wanna|urge|urges|need|going|gonna|tempted)\s+(?:to\s+)?(?:hurt|harm|cut"
         rf"|burn)\s+{SELF}\b",
     ),
     rule(
         "en.self_harm.hurting_myself",
-        C.SELF_HARM,
+        Construct.SELF_HARM,
         rf"\b(?:hurt|hurting|punish(?:ed|ing)?|starv(?:e|ed|ing)|hit(?:ting)?|punch(?:ed|ing)?)"
         rf"\s+{SELF}\b",
         person=FIRST,
@@ -189,7 +189,7 @@ SELF_HARM = [
 DISTRESS = [
     rule(
         "en.distress.cannot_go_on",
-        C.DISTRESS,
+        Construct.DISTRESS,
         r"\b(?:can'?t|cannot|can\s+not|cant)\s+(?:\w+\s+)?(?:go\s+on|keep\s+going|do\s+(?:this|it)"
         r"|take\s+(?:it|this)|handle\s+(?:it|this|life)|live\s+like\s+this|cope|bear\s+(?:it"
         r"|this))\s*(?:any\s?more|any\s+longer)\b|\bcan'?t\s+(?:go\s+on|live\s+like\s+this)\b",
@@ -197,14 +197,14 @@ DISTRESS = [
     ),
     rule(
         "en.distress.burden",
-        C.DISTRESS,
+        Construct.DISTRESS,
         r"\b(?:i'?m|i\s+am|feel\s+like|i\s+feel)\s+(?:\w+\s+)?(?:a|such\s+a|just\s+a|the)\s+burden\b"
         r"|\bburden\s+(?:to|on)\s+(?:everyone|everybody|my\s+family|the\s+world|others|people)\b",
         person=FIRST,
     ),
     rule(
         "en.distress.hopeless",
-        C.DISTRESS,
+        Construct.DISTRESS,
         r"\b(?:hopeless(?:ness)?|no\s+hope|lost\s+(?:all\s+)?hope|no\s+(?:way\s+out|escape|future)"
         r"|trapped|nothing\s+(?:will\s+)?(?:ever\s+)?get\s+better|never\s+gets?\s+better"
         r"|worthless)\b",

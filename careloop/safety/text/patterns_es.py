@@ -8,225 +8,226 @@ from __future__ import annotations
 
 from careloop.safety.text.context import Person
 from careloop.safety.text.lexicon import Polarity, rule
-from careloop.safety.text.result import Construct as C
+from careloop.safety.text.result import Construct
 
 FIRST = Person.FIRST
 THIRD = Person.THIRD
 FIXED = Polarity.FIXED
 
-A, E, I, O, U, N = "[aá]", "[eé]", "[ií]", "[oó]", "[uú]", "[nñ]"
+# Accents are optional: people often type "dia", "razon", "manana".
+Á, É, Í, Ó, Ú, Ñ = "[aá]", "[eé]", "[ií]", "[oó]", "[uú]", "[nñ]"
 KILL_ME = (
-    rf"(?:matarme|suicidarme|quitarme\s+la\s+vida|acabar\s+con\s+(?:mi\s+vida|todo)"
-    rf"|terminar\s+con\s+mi\s+vida|ahorcarme|colgarme|tirarme\s+(?:de|desde|por|al?)\s+\w+)"
+    r"(?:matarme|suicidarme|quitarme\s+la\s+vida|acabar\s+con\s+(?:mi\s+vida|todo)"
+    r"|terminar\s+con\s+mi\s+vida|ahorcarme|colgarme|tirarme\s+(?:de|desde|por|al?)\s+\w+)"
 )
-PILLS = rf"(?:pastillas|pastis|medicamentos|medicinas|p{I}ldoras|calmantes|somn{I}feros)"
+PILLS = rf"(?:pastillas|pastis|medicamentos|medicinas|p{Í}ldoras|calmantes|somn{Í}feros)"
 
 RULES_ES = [
     rule(
         "es.passive_ideation.want_to_die",
-        C.PASSIVE_IDEATION,
-        rf"\b(?:quiero|quisiera|quer{I}a|deseo|desear{I}a|necesito)\s+morir(?:me)?\b"
-        rf"|\bme\s+(?:quiero|quisiera|gustar{I}a|dan\s+ganas\s+de)\s+morir\b"
+        Construct.PASSIVE_IDEATION,
+        rf"\b(?:quiero|quisiera|quer{Í}a|deseo|desear{Í}a|necesito)\s+morir(?:me)?\b"
+        rf"|\bme\s+(?:quiero|quisiera|gustar{Í}a|dan\s+ganas\s+de)\s+morir\b"
         rf"|\btengo\s+ganas\s+de\s+morir(?:me)?\b"
-        rf"|\bojal{A}\s+(?:me\s+muriera|me\s+muera|estuviera\s+muert[oa]|no\s+despertara"
+        rf"|\bojal{Á}\s+(?:me\s+muriera|me\s+muera|estuviera\s+muert[oa]|no\s+despertara"
         rf"|no\s+hubiera\s+nacido|muriera|desapareciera)",
         person=FIRST,
     ),
     rule(
         "es.passive_ideation.not_want_to_live",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         rf"\b(?:ya\s+)?no\s+(?:quiero|deseo|tengo\s+ganas\s+de)\s+(?:seguir\s+)?(?:vivir|viviendo"
-        rf"|existir|estar\s+viv[oa]|despertar(?:me)?|estar\s+aqu{I})\b",
+        rf"|existir|estar\s+viv[oa]|despertar(?:me)?|estar\s+aqu{Í})\b",
         person=FIRST,
         polarity=FIXED,
     ),
     rule(
         "es.passive_ideation.negated_wish_to_live",
-        C.PASSIVE_IDEATION,
+        Construct.PASSIVE_IDEATION,
         r"\b(?:quiero|deseo|tengo\s+ganas\s+de)\s+(?:seguir\s+)?vivir\b",
         person=FIRST,
         polarity=Polarity.FLIP,
     ),
     rule(
         "es.passive_ideation.better_off_without_me",
-        C.PASSIVE_IDEATION,
-        rf"\b(?:estar{I}a[ns]?|estar{I}amos|ser{I}a)\s+mejor\s+(?:muert[oa]|sin\s+m{I}|si\s+me\s+"
-        rf"muero|si\s+no\s+existiera)\b|\bmejor\s+(?:muert[oa]|sin\s+m{I})\b",
+        Construct.PASSIVE_IDEATION,
+        rf"\b(?:estar{Í}a[ns]?|estar{Í}amos|ser{Í}a)\s+mejor\s+(?:muert[oa]|sin\s+m{Í}|si\s+me\s+"
+        rf"muero|si\s+no\s+existiera)\b|\bmejor\s+(?:muert[oa]|sin\s+m{Í})\b",
         person=FIRST,
         polarity=FIXED,
     ),
     rule(
         "es.passive_ideation.no_reason_to_live",
-        C.PASSIVE_IDEATION,
-        rf"\b(?:no\s+tengo|no\s+hay|sin|ning{U}n[a]?|no\s+le\s+veo|no\s+encuentro)\s+(?:\w+\s+)?"
-        rf"(?:raz{O}n(?:es)?|motivos?|sentido)\s+(?:para|de|en|a)\s+(?:vivir|seguir(?:\s+viviendo)?"
+        Construct.PASSIVE_IDEATION,
+        rf"\b(?:no\s+tengo|no\s+hay|sin|ning{Ú}n[a]?|no\s+le\s+veo|no\s+encuentro)\s+(?:\w+\s+)?"
+        rf"(?:raz{Ó}n(?:es)?|motivos?|sentido)\s+(?:para|de|en|a)\s+(?:vivir|seguir(?:\s+viviendo)?"
         rf"|la\s+vida)|\bnada\s+por\s+(?:lo\s+)?(?:que|cual)\s+vivir",
         polarity=FIXED,
     ),
     rule(
         "es.passive_ideation.tired_of_life",
-        C.PASSIVE_IDEATION,
-        rf"\b(?:cansad[oa]|hart[oa])\s+de\s+(?:vivir|la\s+vida|existir|mi\s+vida)\b",
+        Construct.PASSIVE_IDEATION,
+        r"\b(?:cansad[oa]|hart[oa])\s+de\s+(?:vivir|la\s+vida|existir|mi\s+vida)\b",
     ),
     rule(
         "es.passive_ideation.disappear",
-        C.PASSIVE_IDEATION,
-        rf"\b(?:quiero|quisiera)\s+(?:desaparecer|dejar\s+de\s+existir)(?:\s+para\s+siempre)?\b",
+        Construct.PASSIVE_IDEATION,
+        r"\b(?:quiero|quisiera)\s+(?:desaparecer|dejar\s+de\s+existir)(?:\s+para\s+siempre)?\b",
         person=FIRST,
         weight=0.4,
     ),
     rule(
         "es.passive_ideation.dont_care_if_i_die",
-        C.PASSIVE_IDEATION,
-        rf"\bno\s+me\s+importa(?:r{I}a)?\s+(?:si\s+)?(?:morir(?:me)?|me\s+muero|muero|vivir)\b",
+        Construct.PASSIVE_IDEATION,
+        rf"\bno\s+me\s+importa(?:r{Í}a)?\s+(?:si\s+)?(?:morir(?:me)?|me\s+muero|muero|vivir)\b",
         person=FIRST,
         polarity=FIXED,
     ),
     rule(
         "es.active_ideation.kill_myself",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         rf"\b(?:matarme|suicidarme|quitarme\s+la\s+vida|(?:acabar|terminar)\s+con\s+mi\s+vida)\b"
-        rf"|\bme\s+(?:quiero|quisiera|gustar{I}a|dan\s+ganas\s+de)\s+(?:matar|suicidar)\b",
+        rf"|\bme\s+(?:quiero|quisiera|gustar{Í}a|dan\s+ganas\s+de)\s+(?:matar|suicidar)\b",
         person=FIRST,
     ),
     rule(
         "es.active_ideation.would_kill_myself",
-        C.ACTIVE_IDEATION,
-        rf"\bme\s+(?:matar{I}a|suicidar{I}a|quitar{I}a\s+la\s+vida)\b",
+        Construct.ACTIVE_IDEATION,
+        rf"\bme\s+(?:matar{Í}a|suicidar{Í}a|quitar{Í}a\s+la\s+vida)\b",
         person=FIRST,
     ),
     rule(
         "es.active_ideation.suicidal",
-        C.ACTIVE_IDEATION,
-        rf"\bsuicidas?\b|\bideaci{O}n\s+suicida\b",
+        Construct.ACTIVE_IDEATION,
+        rf"\bsuicidas?\b|\bideaci{Ó}n\s+suicida\b",
     ),
     rule(
         "es.active_ideation.thinking_about_suicide",
-        C.ACTIVE_IDEATION,
-        rf"\b(?:pienso|pensando|pens{E}|he\s+pensado|pensar|pensamientos\s+de)\s+en\s+(?:el\s+)?"
+        Construct.ACTIVE_IDEATION,
+        rf"\b(?:pienso|pensando|pens{É}|he\s+pensado|pensar|pensamientos\s+de)\s+en\s+(?:el\s+)?"
         rf"(?:suicidio|suicidarme|matarme|quitarme\s+la\s+vida|acabar\s+con\s+(?:mi\s+vida|todo))",
         person=FIRST,
     ),
     rule(
         "es.active_ideation.end_it_all",
-        C.ACTIVE_IDEATION,
+        Construct.ACTIVE_IDEATION,
         r"\b(?:quiero|quisiera|necesito)\s+(?:acabar|terminar)\s+con\s+todo\b",
         person=FIRST,
     ),
     rule(
         "es.active_ideation.someone_else",
-        C.ACTIVE_IDEATION,
-        rf"\b(?:matarse|suicidarse|quitarse\s+la\s+vida)\b|\bse\s+(?:quiere|quer{I}a|va\s+a"
-        rf"|iba\s+a)\s+(?:matar|suicidar|morir)\b|\bquiere\s+morir(?:se)?\b|\bse\s+(?:mat{O}"
-        rf"|suicid{O}|quit{O}\s+la\s+vida)\b",
+        Construct.ACTIVE_IDEATION,
+        rf"\b(?:matarse|suicidarse|quitarse\s+la\s+vida)\b|\bse\s+(?:quiere|quer{Í}a|va\s+a"
+        rf"|iba\s+a)\s+(?:matar|suicidar|morir)\b|\bquiere\s+morir(?:se)?\b|\bse\s+(?:mat{Ó}"
+        rf"|suicid{Ó}|quit{Ó}\s+la\s+vida)\b",
         person=THIRD,
     ),
     rule(
         "es.method.means",
-        C.METHOD,
+        Construct.METHOD,
         rf"\b(?:ahorcarme|colgarme|cortarme\s+las\s+venas|pegarme\s+un\s+tiro|dispararme"
         rf"|envenenarme|tirarme\s+(?:de|desde|por|al?|bajo|delante\s+de)\s+(?:un|una|el|la|los"
-        rf"|las)?\s*(?:\w+\s+)?(?:puente|edificio|balc{O}n|ventana|azotea|techo|tren|metro|coche"
-        rf"|carro|auto|cami{O}n|acantilado|v{I}as))\b",
+        rf"|las)?\s*(?:\w+\s+)?(?:puente|edificio|balc{Ó}n|ventana|azotea|techo|tren|metro|coche"
+        rf"|carro|auto|cami{Ó}n|acantilado|v{Í}as))\b",
         person=FIRST,
     ),
     rule(
         "es.method.many_pills",
-        C.METHOD,
+        Construct.METHOD,
         rf"\b(?:tomarme|tragarme|tomar)\s+(?:todas\s+(?:las|mis)|un\s+frasco\s+de|una\s+caja\s+de"
-        rf"|un\s+mont{O}n\s+de|muchas)\s+(?:\w+\s+)?{PILLS}\b|\bsobredosis\b",
+        rf"|un\s+mont{Ó}n\s+de|muchas)\s+(?:\w+\s+)?{PILLS}\b|\bsobredosis\b",
     ),
     rule(
         "es.method.seeking_a_method",
-        C.METHOD,
-        rf"\b(?:c{O}mo|forma|manera|m{E}todo)\s+(?:m{A}s\s+)?(?:f{A}cil\s+|r{A}pida\s+|indolora\s+)?"
+        Construct.METHOD,
+        rf"\b(?:c{Ó}mo|forma|manera|m{É}todo)\s+(?:m{Á}s\s+)?(?:f{Á}cil\s+|r{Á}pida\s+|indolora\s+)?"
         rf"(?:de\s+|para\s+)?(?:matarse|matarme|suicidarse|suicidarme|morir\s+sin\s+dolor)\b"
-        rf"|\bcu{A}ntas\s+(?:\w+\s+)?{PILLS}\b|\bdosis\s+letal\b",
+        rf"|\bcu{Á}ntas\s+(?:\w+\s+)?{PILLS}\b|\bdosis\s+letal\b",
         person=FIRST,
         weight=0.7,
     ),
     rule(
         "es.intent.going_to",
-        C.INTENT,
-        rf"\b(?:voy\s+a|lo\s+voy\s+a\s+hacer|he\s+decidido|ya\s+decid{I}|decid{I})\s+{KILL_ME}"
+        Construct.INTENT,
+        rf"\b(?:voy\s+a|lo\s+voy\s+a\s+hacer|he\s+decidido|ya\s+decid{Í}|decid{Í})\s+{KILL_ME}"
         rf"|\bme\s+voy\s+a\s+(?:matar|suicidar|quitar\s+la\s+vida|ahorcar|colgar|tirar)\b"
-        rf"|\bme\s+(?:mato|suicido|matar{E}|suicidar{E}|quito\s+la\s+vida)\b"
+        rf"|\bme\s+(?:mato|suicido|matar{É}|suicidar{É}|quito\s+la\s+vida)\b"
         rf"(?!\s+(?:estudiando|trabajando|de\s+(?:risa|hambre)|a\s+(?:estudiar|trabajar)))",
         person=FIRST,
     ),
     rule(
         "es.intent.last_day",
-        C.INTENT,
-        rf"\b(?:este\s+es|es|ser{A})\s+mi\s+{U}ltim[oa]\s+(?:d{I}a|noche|mensaje|adi{O}s|carta"
-        rf"|semana)\b|\bno\s+voy\s+a\s+estar\s+(?:aqu{I}\s+)?(?:mucho\s+tiempo|ma{N}ana"
-        rf"|la\s+pr{O}xima\s+semana)\b",
+        Construct.INTENT,
+        rf"\b(?:este\s+es|es|ser{Á})\s+mi\s+{Ú}ltim[oa]\s+(?:d{Í}a|noche|mensaje|adi{Ó}s|carta"
+        rf"|semana)\b|\bno\s+voy\s+a\s+estar\s+(?:aqu{Í}\s+)?(?:mucho\s+tiempo|ma{Ñ}ana"
+        rf"|la\s+pr{Ó}xima\s+semana)\b",
         person=FIRST,
     ),
     rule(
         "es.plan.planning",
-        C.PLAN,
-        rf"\b(?:planeo|planeando|planeado|planear|plane{E}|tengo\s+planeado)\s+(?:c{O}mo\s+)?"
+        Construct.PLAN,
+        rf"\b(?:planeo|planeando|planeado|planear|plane{É}|tengo\s+planeado)\s+(?:c{Ó}mo\s+)?"
         rf"(?:matarme|suicidarme|quitarme\s+la\s+vida|acabar\s+con\s+(?:mi\s+vida|todo)|morir"
         rf"|mi\s+muerte|mi\s+suicidio)\b",
         person=FIRST,
     ),
     rule(
         "es.plan.have_a_plan",
-        C.PLAN,
-        rf"\btengo\s+(?:un|el|mi)\s+plan\b|\b(?:eleg{I}|escog{I}|tengo|decid{I})\s+(?:la|el)"
-        rf"\s+(?:fecha|d{I}a|lugar|hora|m{E}todo)\b|\bya\s+s{E}\s+c{O}mo\s+(?:hacerlo|lo\s+voy\s+a)",
+        Construct.PLAN,
+        rf"\btengo\s+(?:un|el|mi)\s+plan\b|\b(?:eleg{Í}|escog{Í}|tengo|decid{Í})\s+(?:la|el)"
+        rf"\s+(?:fecha|d{Í}a|lugar|hora|m{É}todo)\b|\bya\s+s{É}\s+c{Ó}mo\s+(?:hacerlo|lo\s+voy\s+a)",
         person=FIRST,
         needs_context=True,
     ),
     rule(
         "es.preparatory_behaviour.note",
-        C.PREPARATORY_BEHAVIOUR,
-        rf"\bcartas?\s+(?:de\s+)?(?:despedida|suicidio|suicida)\b|\b(?:escrib{I}|escribiendo"
-        rf"|escrito|dej{E}|dejando)\s+(?:una|mi|la|unas)\s+cartas?\s+(?:a|para)\s+mi\s+familia\b",
+        Construct.PREPARATORY_BEHAVIOUR,
+        rf"\bcartas?\s+(?:de\s+)?(?:despedida|suicidio|suicida)\b|\b(?:escrib{Í}|escribiendo"
+        rf"|escrito|dej{É}|dejando)\s+(?:una|mi|la|unas)\s+cartas?\s+(?:a|para)\s+mi\s+familia\b",
     ),
     rule(
         "es.preparatory_behaviour.getting_the_means",
-        C.PREPARATORY_BEHAVIOUR,
-        rf"\b(?:compr{E}|comprando|consegu{I}|junt{E}|juntando|guard{E}|guardando|acumul{E}"
+        Construct.PREPARATORY_BEHAVIOUR,
+        rf"\b(?:compr{É}|comprando|consegu{Í}|junt{É}|juntando|guard{É}|guardando|acumul{É}"
         rf"|acumulando|he\s+(?:juntado|guardado|acumulado|comprado|conseguido))\s+(?:\w+\s+){{0,3}}?"
         rf"(?:una\s+)?(?:soga|cuerda|pistola|arma|balas|cuchillas|veneno|{PILLS})\b",
         needs_context=True,
     ),
     rule(
         "es.preparatory_behaviour.giving_things_away",
-        C.PREPARATORY_BEHAVIOUR,
-        rf"\b(?:regal{E}|regalando|he\s+regalado|di|dando|doy)\s+(?:todas\s+)?(?:mis\s+cosas"
+        Construct.PREPARATORY_BEHAVIOUR,
+        rf"\b(?:regal{É}|regalando|he\s+regalado|di|dando|doy)\s+(?:todas\s+)?(?:mis\s+cosas"
         rf"|todo\s+lo\s+que\s+tengo|mis\s+pertenencias)\b",
         person=FIRST,
     ),
     rule(
         "es.preparatory_behaviour.goodbyes",
-        C.PREPARATORY_BEHAVIOUR,
-        rf"\b(?:me\s+desped{I}|me\s+estoy\s+despidiendo|despedirme)\s+de\s+(?:todos|todo\s+el"
-        rf"\s+mundo|mi\s+familia|mis\s+amigos)\b|\badi{O}s\s+(?:a\s+todos|mundo|para\s+siempre)\b",
+        Construct.PREPARATORY_BEHAVIOUR,
+        rf"\b(?:me\s+desped{Í}|me\s+estoy\s+despidiendo|despedirme)\s+de\s+(?:todos|todo\s+el"
+        rf"\s+mundo|mi\s+familia|mis\s+amigos)\b|\badi{Ó}s\s+(?:a\s+todos|mundo|para\s+siempre)\b",
         needs_context=True,
     ),
     rule(
         "es.past_attempt.tried",
-        C.PAST_ATTEMPT,
-        rf"\b(?:intent{E}|he\s+intentado|trat{E}\s+de|intentaba|intentando)\s+{KILL_ME}"
+        Construct.PAST_ATTEMPT,
+        rf"\b(?:intent{É}|he\s+intentado|trat{É}\s+de|intentaba|intentando)\s+{KILL_ME}"
         rf"|\bintentos?\s+de\s+suicidio\b|\b(?:tuve|hice)\s+una\s+sobredosis\b"
-        rf"|\bme\s+(?:tom{E}|tragu{E})\s+(?:todas\s+(?:las|mis)|un\s+frasco|una\s+caja"
-        rf"|un\s+mont{O}n)",
+        rf"|\bme\s+(?:tom{É}|tragu{É})\s+(?:todas\s+(?:las|mis)|un\s+frasco|una\s+caja"
+        rf"|un\s+mont{Ó}n)",
     ),
     rule(
         "es.self_harm.acts",
-        C.SELF_HARM,
-        rf"\b(?:me\s+corto|me\s+cort{E}|cortarme|me\s+hago\s+da{N}o|hacerme\s+da{N}o|me\s+hice"
-        rf"\s+da{N}o|lastimarme|me\s+lastim[oe]|me\s+lastim{E}|quemarme|me\s+quemo)\b"
-        rf"(?!\s+(?:el|las|los|la)\s+(?:pelo|cabello|u{N}as|flequillo|barba|dedo|mano))"
-        rf"|\bautolesi{O}n(?:es)?\b|\bautolesionarme\b",
+        Construct.SELF_HARM,
+        rf"\b(?:me\s+corto|me\s+cort{É}|cortarme|me\s+hago\s+da{Ñ}o|hacerme\s+da{Ñ}o|me\s+hice"
+        rf"\s+da{Ñ}o|lastimarme|me\s+lastim[oe]|me\s+lastim{É}|quemarme|me\s+quemo)\b"
+        rf"(?!\s+(?:el|las|los|la)\s+(?:pelo|cabello|u{Ñ}as|flequillo|barba|dedo|mano))"
+        rf"|\bautolesi{Ó}n(?:es)?\b|\bautolesionarme\b",
     ),
     rule(
         "es.distress.cannot_go_on",
-        C.DISTRESS,
-        rf"\bya\s+no\s+(?:aguanto|puedo\s+m{A}s|soporto|puedo\s+seguir)\b|\bno\s+(?:aguanto|puedo"
-        rf"|soporto)\s+m{A}s\b|\bsoy\s+una\s+carga\b|\bsin\s+esperanza\b|\bno\s+hay\s+salida\b",
+        Construct.DISTRESS,
+        rf"\bya\s+no\s+(?:aguanto|puedo\s+m{Á}s|soporto|puedo\s+seguir)\b|\bno\s+(?:aguanto|puedo"
+        rf"|soporto)\s+m{Á}s\b|\bsoy\s+una\s+carga\b|\bsin\s+esperanza\b|\bno\s+hay\s+salida\b",
         polarity=FIXED,
     ),
 ]

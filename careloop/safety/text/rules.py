@@ -30,7 +30,17 @@ from careloop.safety.text.scoring import rule_weight
 from careloop.safety.text.segment import Segment
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    "en": (*PASSIVE, *ACTIVE, *METHOD, *INTENT, *PLAN, *PREPARATION, *ATTEMPT, *SELF_HARM, *DISTRESS),
+    "en": (
+        *PASSIVE,
+        *ACTIVE,
+        *METHOD,
+        *INTENT,
+        *PLAN,
+        *PREPARATION,
+        *ATTEMPT,
+        *SELF_HARM,
+        *DISTRESS,
+    ),
     "es": tuple(RULES_ES),
 }
 SUPPORTED_LANGUAGES = tuple(RULES)
@@ -70,7 +80,9 @@ def _qualifiers(rule: Rule, text: str, sentence: Segment, span: tuple[int, int])
     return found
 
 
-def _match(rule: Rule, text: str, sentence: Segment, index: int, start: int, end: int) -> RuleHit | None:
+def _match(
+    rule: Rule, text: str, sentence: Segment, index: int, start: int, end: int
+) -> RuleHit | None:
     cue = None
     if rule.polarity is not Polarity.FIXED:
         cue = context.negation_cue(text, context.clause_of(sentence, start)[0], start)

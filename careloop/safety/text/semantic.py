@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,6 +74,11 @@ def _load() -> SentenceIndex | None:
     # of 32 sentences take 37 s instead of 1.9 s. One thread per process is faster here and
     # predictable; scale out with processes. An operator's own setting wins. It must be set
     # before numpy is first imported, which is why the model import is here and lazy.
+    if "OPENBLAS_NUM_THREADS" not in os.environ and "numpy" in sys.modules:
+        logger.warning(
+            "numpy was imported before the crisis-text model, so OpenBLAS may spin several "
+            "threads per matrix product; set OPENBLAS_NUM_THREADS=1 for processes that screen text"
+        )
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         from careloop.safety.text.embedding import ModelUnavailable, load_minilm

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from careloop.safety.text import detector, evaluate, semantic
 from careloop.safety.text.rules import RuleHit, match_rules
 from careloop.safety.text.scoring import ALERT_SCORE, rule_weight
@@ -38,10 +36,14 @@ class CachingEncoder:
         self.path = path
         self.vectors: dict[str, Any] = {}
         if path is not None and path.exists():
+            import numpy as np  # after semantic set OPENBLAS_NUM_THREADS (see semantic._load)
+
             with np.load(path, allow_pickle=False) as stored:
                 self.vectors = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
 
     def encode(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
         missing = sorted({t for t in texts if t not in self.vectors})
         if missing:
             self.vectors.update(zip(missing, self.encoder.encode(missing), strict=True))
@@ -49,8 +51,12 @@ class CachingEncoder:
 
     def save(self) -> None:
         if self.path is not None and self.vectors:
+            import numpy as np
+
             texts = list(self.vectors)
-            np.savez(self.path, texts=np.array(texts), vectors=np.stack([self.vectors[t] for t in texts]))
+            np.savez(
+                self.path, texts=np.array(texts), vectors=np.stack([self.vectors[t] for t in texts])
+            )
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,9 @@ class Record:
     sentences: tuple[tuple[float, float], ...]  # (weight before the ramp, similarity)
 
     def score(self, floor: float, full: float) -> float:
-        semantic_scores = (w * detector.ramp(sim, floor, full) for w, sim in self.sentences)
-        return max(self.rules_score, max(semantic_scores, default=0.0))
+        semantic_scores = [w * detector.ramp(sim, floor, full) for w, sim in self.sentences]
+        shown = [w for w in semantic_scores if w >= detector.EXEMPLAR_EVIDENCE_MIN_WEIGHT]
+        return max(self.rules_score, max(shown, default=0.0))
 
 
 def record(example: evaluate.Example, index: semantic.SentenceIndex) -> Record:
@@ -117,10 +124,14 @@ def main(argv: list[str] | None = None) -> int:
         cache.save()
     rows = grid(records)
     reaching = [
-        r for r in rows if all(r[2][n]["recall"] >= TUNE_RECALL_TARGET for n in (evaluate.SDCNL, evaluate.KAGGLE))
+        r
+        for r in rows
+        if all(r[2][n]["recall"] >= TUNE_RECALL_TARGET for n in (evaluate.SDCNL, evaluate.KAGGLE))
     ]
     reaching.sort(key=lambda r: -r[2]["pooled"]["precision"])
-    print(f"{len(records)} tuning texts; {len(reaching)} of {len(rows)} grid points reach the target")
+    print(
+        f"{len(records)} tuning texts; {len(reaching)} of {len(rows)} grid points reach the target"
+    )
     for floor, full, metrics in reaching[:15]:
         cells = " ".join(
             f"{name[:6]}: R={m['recall']:.3f} P={m['precision']:.3f} AUC={m['auc']:.3f}"

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         "line. Levels: none, low, moderate, high; moderate and above should raise an alert. "
         "Exits non-zero if any line was malformed (the others are still screened)."
     )
-    requires_system_checks: list[str] = []  # pure text in, text out: no database, no settings
+    requires_system_checks = ()  # pure text in, text out: no database, no settings
     stealth_options = ("stdin",)
 
     def handle(self, *args: Any, **options: Any) -> None:

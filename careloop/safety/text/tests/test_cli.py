@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +19,7 @@ from careloop.safety.text import semantic
 
 pytestmark = pytest.mark.usefixtures("rules_only")
 
-REQUESTS = [
+REQUESTS: list[dict[str, Any]] = [
     {"id": "j-1", "text": "I had a good day at work."},
     {"id": 2, "text": "I want to kill myself tonight.", "language": "en"},
     {"id": "j-3", "text": "Ya no quiero vivir.", "language": "es-MX"},
@@ -26,11 +27,13 @@ REQUESTS = [
 ]
 
 
-def run(lines: list[str]) -> tuple[list[dict[str, object]], str, CommandError | None]:
+def run(lines: list[str]) -> tuple[list[dict[str, Any]], str, CommandError | None]:
     out, err = io.StringIO(), io.StringIO()
     failure = None
     try:
-        call_command("screen_text", stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, stderr=err)
+        call_command(
+            "screen_text", stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, stderr=err
+        )
     except CommandError as error:
         failure = error
     return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue(), failure
@@ -62,7 +65,9 @@ def test_malformed_lines_are_reported_and_the_rest_still_screened() -> None:
     ]
     results, errors, failure = run(lines)
     assert [r["id"] for r in results] == [2, "j-3"]
-    assert failure is not None and "5 malformed line(s) not screened; 2 line(s) screened" in str(failure)
+    assert failure is not None and "5 malformed line(s) not screened; 2 line(s) screened" in str(
+        failure
+    )
     assert errors.splitlines() == [
         "line 2: not valid JSON (Expecting value at column 1)",
         'line 3: expected a JSON object like {"id": "1", "text": "..."}',
@@ -104,7 +109,9 @@ def test_the_real_command_exits_zero_when_every_line_is_screened() -> None:
 
 
 def test_the_real_command_exits_non_zero_after_a_malformed_line() -> None:
-    done = _careloop(b'{"id": "a", "text": "fine"}\n\xff\xfe broken bytes\n{"id": "b", "text": "ok"}\n')
+    done = _careloop(
+        b'{"id": "a", "text": "fine"}\n\xff\xfe broken bytes\n{"id": "b", "text": "ok"}\n'
+    )
     assert done.returncode == 1
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["a", "b"]
     assert b"line 2: not valid UTF-8" in done.stderr

@@ -25,7 +25,9 @@ def _cosine(encoder: semantic.Encoder, a: str, b: str) -> float:
     return float(vectors[0] @ vectors[1])
 
 
-def test_vectors_are_384_wide_unit_length_and_deterministic(model_index: semantic.SentenceIndex) -> None:
+def test_vectors_are_384_wide_unit_length_and_deterministic(
+    model_index: semantic.SentenceIndex,
+) -> None:
     import numpy as np
 
     texts = ["I feel hopeless.", "Hoy hace sol.", "", "x" * 3000]
@@ -53,7 +55,9 @@ def test_matches_sentence_transformers_reference(model_index: semantic.SentenceI
     assert np.abs(ours - np.array(reference["embeddings"], dtype=np.float32)).max() < 1e-5
 
 
-def test_paraphrases_are_closer_than_unrelated_sentences(model_index: semantic.SentenceIndex) -> None:
+def test_paraphrases_are_closer_than_unrelated_sentences(
+    model_index: semantic.SentenceIndex,
+) -> None:
     encoder = model_index.encoder
     anchor = "I want to end my life."
     paraphrase = _cosine(encoder, anchor, "I am thinking about killing myself.")
@@ -63,7 +67,9 @@ def test_paraphrases_are_closer_than_unrelated_sentences(model_index: semantic.S
     assert spanish > _cosine(encoder, "Quiero quitarme la vida.", "El tren sale a las nueve.")
 
 
-def test_changed_model_files_are_refused(tmp_path: Path, model_index: semantic.SentenceIndex) -> None:
+def test_changed_model_files_are_refused(
+    tmp_path: Path, model_index: semantic.SentenceIndex
+) -> None:
     from careloop.safety.text.embedding import MiniLmEncoder, ModelUnavailable
 
     (tmp_path / "model.safetensors").write_bytes(b"not the pinned weights")
@@ -78,7 +84,12 @@ def test_the_model_loads_once_per_process_even_under_concurrent_first_use(
     from careloop.safety.text import embedding
 
     loads = []
-    monkeypatch.setattr(embedding, "load_minilm", lambda: loads.append(1) or model_index.encoder)
+
+    def counting_load() -> semantic.Encoder:
+        loads.append(1)
+        return model_index.encoder
+
+    monkeypatch.setattr(embedding, "load_minilm", counting_load)
     semantic.reset()
     try:
         threads = [threading.Thread(target=semantic.index) for _ in range(4)]

@@ -53,7 +53,9 @@ def test_the_split_is_deterministic_and_holds_out_about_thirty_percent(examples)
 
 
 def test_the_tuner_rebuilds_the_detector_score_exactly(examples, model_index) -> None:
-    for example in evaluate.deterministic_sample([e for e in examples if not evaluate.is_held_out(e)], 8):
+    for example in evaluate.deterministic_sample(
+        [e for e in examples if not evaluate.is_held_out(e)], 8
+    ):
         rebuilt = tune.record(example, model_index).score(SIMILARITY_FLOOR, SIMILARITY_FULL)
         assert rebuilt == pytest.approx(screen_text(example.text).score)
 
@@ -65,8 +67,12 @@ HELD_OUT_SUBSET = 60  # suicide-class posts from each set: small enough for CI o
 def test_recall_target_on_a_deterministic_held_out_subset(examples, model_index) -> None:
     held_out = [e for e in examples if evaluate.is_held_out(e) and e.is_suicide]
     subset = [
-        *evaluate.deterministic_sample([e for e in held_out if e.dataset == evaluate.SDCNL], HELD_OUT_SUBSET),
-        *evaluate.deterministic_sample([e for e in held_out if e.dataset == evaluate.KAGGLE], HELD_OUT_SUBSET),
+        *evaluate.deterministic_sample(
+            [e for e in held_out if e.dataset == evaluate.SDCNL], HELD_OUT_SUBSET
+        ),
+        *evaluate.deterministic_sample(
+            [e for e in held_out if e.dataset == evaluate.KAGGLE], HELD_OUT_SUBSET
+        ),
     ]
     results, _ = evaluate.screen_examples(subset)
     alerted = sum(r.level.value in ("moderate", "high") for r in results)

@@ -70,7 +70,9 @@ def test_result_is_json_serialisable_and_names_version_and_model() -> None:
 
 
 @pytest.mark.usefixtures("rules_only")
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_any_text_screens_with_valid_spans(text: str) -> None:
     screen = screen_text(text)
@@ -78,12 +80,16 @@ def test_any_text_screens_with_valid_spans(text: str) -> None:
     assert_spans_match(text, screen)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
-    prefix=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    prefix=st.text(alphabet=st.characters(codec="utf-8"), max_size=40),
     phrase=st.sampled_from(["I want to die", "quiero morirme", "I tried to kill myself"]),
 )
-def test_a_crisis_phrase_is_found_wherever_it_sits(rules_only: None, prefix: str, phrase: str) -> None:
+def test_a_crisis_phrase_is_found_wherever_it_sits(
+    rules_only: None, prefix: str, phrase: str
+) -> None:
     text = f"{prefix}. {phrase}."
     screen = screen_text(text)
     phrase_start = len(prefix) + 2

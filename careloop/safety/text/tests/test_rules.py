@@ -23,7 +23,12 @@ ENGLISH = [
     ("I don't want to live anymore.", M, "en.passive_ideation.not_want_to_live", ()),
     ("There is no reason to live.", M, "en.passive_ideation.no_reason_to_live", ()),
     ("No one would miss me if I died.", M, "en.passive_ideation.nobody_would_miss_me", ()),
-    ("I can't stop thinking about killing myself.", M, "en.active_ideation.thinking_about_suicide", ()),
+    (
+        "I can't stop thinking about killing myself.",
+        M,
+        "en.active_ideation.thinking_about_suicide",
+        (),
+    ),
     ("I've been feeling suicidal.", M, "en.active_ideation.suicidal", ()),
     ("How many pills does it take to die?", M, "en.method.seeking_a_method", (Q,)),
     ("I keep thinking about how I'd hang myself.", M, "en.method.hang_myself", ()),
@@ -64,7 +69,12 @@ ENGLISH = [
     ("I tried to kill myself six months ago.", M, "en.past_attempt.tried", (REMOTE,)),
     ("I tried to kill myself.", H, "en.past_attempt.tried", ()),
     ("When I was 15 I wanted to die.", L, "en.passive_ideation.want_to_die", (REMOTE,)),
-    ("I used to think about suicide all the time.", L, "en.active_ideation.thinking_about_suicide", (REMOTE,)),
+    (
+        "I used to think about suicide all the time.",
+        L,
+        "en.active_ideation.thinking_about_suicide",
+        (REMOTE,),
+    ),
     ("At 3am I wanted to die.", M, "en.passive_ideation.want_to_die", ()),
     ("I want to kill myself right now.", H, "en.active_ideation.kill_myself", (NOW,)),
     ("I want to die right now.", M, "en.passive_ideation.want_to_die", (NOW,)),
@@ -113,7 +123,9 @@ NOT_CRISIS = [
 
 
 @pytest.mark.parametrize(("text", "level", "rule_id", "qualifiers"), [*ENGLISH, *SPANISH])
-def test_rule_table(text: str, level: Level, rule_id: str, qualifiers: tuple[Qualifier, ...]) -> None:
+def test_rule_table(
+    text: str, level: Level, rule_id: str, qualifiers: tuple[Qualifier, ...]
+) -> None:
     screen = screen_text(text)
     assert screen.level is level, screen.as_dict()
     rule_spans = [span for span in screen.evidence if span.rule_id is not None]
@@ -159,7 +171,10 @@ def test_the_strongest_of_several_statements_sets_the_level() -> None:
 
 def test_no_language_screens_both_lexicons_and_a_language_only_its_own() -> None:
     mixed = "Estoy cansada. I want to die. Quiero morirme."
-    assert {s.rule_id.split(".")[0] for s in screen_text(mixed).evidence if s.rule_id} == {"en", "es"}
+    assert {s.rule_id.split(".")[0] for s in screen_text(mixed).evidence if s.rule_id} == {
+        "en",
+        "es",
+    }
     assert {s.rule_id for s in screen_text(mixed, language="es-MX").evidence} == {
         "es.passive_ideation.want_to_die"
     }
