@@ -11,6 +11,8 @@ from ninja.security import django_auth
 from careloop.accounts.api import api_user
 from careloop.analytics.reports import nhs_tt_report
 from careloop.analytics.selectors import report_service_for
+from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.services import record_event
 
 router = Router(tags=["analytics"], auth=django_auth)
 
@@ -51,8 +53,18 @@ class NhsTtReportOut(Schema):
 def nhs_tt(
     request: HttpRequest, period_from: date | None = None, period_to: date | None = None
 ) -> NhsTtReportOut:
-    service = report_service_for(api_user(request))
+    user = api_user(request)
+    service = report_service_for(user)
     report = nhs_tt_report(service, period_from=period_from, period_to=period_to)
+    # Aggregates only, but still a use of patient data: the trail says who ran which report.
+    record_event(
+        actor=user,
+        action=AuditAction.REPORT_VIEWED,
+        service_id=service.id,
+        purpose=Purpose.OPERATIONS,
+        obj=("Report", "nhs-tt"),
+        detail={"from": str(period_from or ""), "to": str(period_to or "")},
+    )
     rates = {
         name: RateOut(numerator=r.numerator, denominator=r.denominator, rate=r.value)
         for name, r in report.rates.items()

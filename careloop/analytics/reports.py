@@ -2,9 +2,10 @@
 rates, each with its numerator and denominator (clinical_spec.md §15; definitions in
 careloop.monitoring.outcomes.nhs_tt and .service_metrics, method in docs/outcomes.md).
 
-Scale: referrals and the episodes without any score are counted by the database; the rest is one
-streamed query (careloop.monitoring.outcome_selectors.closed_episode_scores) folded episode by
-episode into a tally, so memory stays flat for 100k patients and there is no query per episode.
+Scale: referrals and the episodes without any score are counted by the database; the rest is read
+a page of episodes per query (careloop.monitoring.outcome_selectors.closed_episode_scores) and
+folded episode by episode into a tally, so memory stays flat for 100k patients and there is no
+query per episode.
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ from django.db import models
 
 
 class AuditAction(models.TextChoices):
+    """The audit domain's own and the walking skeleton's actions.
+
+    Other domains define their own action enums next to their services (e.g. safety's, the
+    safety plan's, measurement plans'): audit records any dotted code and needs no list of them.
+    """
+
     SIGNED_IN = "auth.signed_in"
     MFA_ENROLLED = "auth.mfa_enrolled"
     MFA_VERIFIED = "auth.mfa_verified"
@@ -18,6 +24,7 @@ class AuditAction(models.TextChoices):
     ALERT_NOTIFIED = "alert.notified"
     ALERTS_VIEWED = "alert.viewed"
     POPULATION_SEEDED = "service.population_seeded"
+    REPORT_VIEWED = "service.report_viewed"
 
 
 class Purpose(models.TextChoices):
@@ -37,7 +44,7 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     actor_role = models.CharField(max_length=20, blank=True)
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    action = models.CharField(max_length=60, help_text='A dotted code, e.g. "alert.raised"')
     purpose = models.CharField(max_length=10, choices=Purpose.choices, blank=True)
     patient_id = models.UUIDField(null=True)
     object_type = models.CharField(max_length=40, blank=True)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from careloop.audit.models import AuditAction, AuditEvent, Purpose
+from careloop.audit.models import AuditEvent, Purpose
 from careloop.core import clock
 
 
@@ -28,7 +28,7 @@ def _role(actor: Actor | None) -> str:
 def record_event(
     *,
     actor: Actor | None,
-    action: AuditAction,
+    action: str,
     service_id: uuid.UUID | None,
     patient_id: uuid.UUID | None = None,
     purpose: Purpose | str = "",
@@ -36,7 +36,10 @@ def record_event(
     source_ip: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. `detail` must never hold names, free text or answers: only ids, codes."""
+    """Append one event. `action` is a dotted code from the acting domain's action enum.
+
+    `detail` must never hold names, free text or answers: only ids and codes.
+    """
     object_type, object_id = obj if obj is not None else ("", "")
     return AuditEvent.objects.create(
         occurred_at=clock.now(),
@@ -56,7 +59,7 @@ def record_event(
 def record_patient_reads(
     *,
     actor: Actor,
-    action: AuditAction,
+    action: str,
     service_id: uuid.UUID,
     patient_ids: Iterable[uuid.UUID],
     purpose: Purpose,

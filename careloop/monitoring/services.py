@@ -7,15 +7,14 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.urls import reverse
 
 from careloop.accounts.models import Role, User
 from careloop.assessments.models import SubmissionSource
-from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.core import clock
@@ -40,11 +39,18 @@ from careloop.monitoring.selectors import (
 from careloop.notifications.models import Channel, PushSubscription
 from careloop.notifications.services import queue_notification
 
-# TODO(#3): these belong in careloop.audit.models.AuditAction, a shared file this change may not
-# edit. Once the lead adds members with these exact values, point the names at them.
-PLAN_CREATED = cast(AuditAction, "measurement_plan.created")
-PLAN_ITEM_CHANGED = cast(AuditAction, "measurement_plan.item_changed")
-CHECKIN_SUBMITTED = cast(AuditAction, "checkin.submitted")
+
+class MonitoringAuditAction(models.TextChoices):
+    """What monitoring writes to the audit trail (audit accepts any domain's dotted codes)."""
+
+    PLAN_CREATED = "measurement_plan.created"
+    PLAN_ITEM_CHANGED = "measurement_plan.item_changed"
+    CHECKIN_SUBMITTED = "checkin.submitted"
+
+
+PLAN_CREATED = MonitoringAuditAction.PLAN_CREATED
+PLAN_ITEM_CHANGED = MonitoringAuditAction.PLAN_ITEM_CHANGED
+CHECKIN_SUBMITTED = MonitoringAuditAction.CHECKIN_SUBMITTED
 
 MOOD_MIN, MOOD_MAX = 0, 10
 MAX_NOTE_CHARS = 500

@@ -125,6 +125,10 @@ def test_supervisors_and_service_admins_read_their_services_report(
     body = response.json()
     assert body["service"] == "test-service" and body["finished"] == 8
     assert body["recovery"] == {"numerator": 2, "denominator": 5, "rate": 0.4}
+    from careloop.audit.models import AuditAction, AuditEvent
+
+    event = AuditEvent.objects.get(action=AuditAction.REPORT_VIEWED)
+    assert (event.actor.username, event.object_id) == (reader, "nhs-tt")
 
 
 @pytest.mark.parametrize("reader", ["ben", "dana", "ada"])

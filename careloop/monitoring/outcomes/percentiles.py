@@ -10,11 +10,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
+from typing import TypeVar
+
+Score = TypeVar("Score", int, float)  # whole totals, or prorated ones
 
 PERCENTILE_METHOD = "linear interpolation between closest ranks (Hyndman & Fan 1996, type 7)"
 
 
-def percentile(counts: Mapping[float, int], p: float) -> float:
+def percentile(counts: Mapping[Score, int], p: float) -> float:
     """The p-th percentile (0–100) of the values in `counts` ({value: how many}).
 
     1. n = number of values; the position is h = (n − 1) · p / 100 (0-based, in sorted order).
@@ -35,7 +38,7 @@ def percentile(counts: Mapping[float, int], p: float) -> float:
     return lower + (position - lower_rank) * (upper - lower)
 
 
-def percentiles(counts: Mapping[float, int], ps: tuple[int, ...]) -> dict[int, float]:
+def percentiles(counts: Mapping[Score, int], ps: tuple[int, ...]) -> dict[int, float]:
     return {p: percentile(counts, p) for p in ps}
 
 
@@ -46,7 +49,7 @@ def merge(*counters: Mapping[float, int]) -> Counter[float]:
     return merged
 
 
-def _value_at_rank(ordered: list[tuple[float, int]], rank: int) -> float:
+def _value_at_rank(ordered: list[tuple[Score, int]], rank: int) -> float:
     """The value at 0-based `rank` of the sorted, expanded list, without expanding it."""
     seen = 0
     for value, count in ordered:

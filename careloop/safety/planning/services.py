@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import Role, User
-from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.care.selectors import patients_visible_to
@@ -37,17 +37,6 @@ class PlanningAuditAction(StrEnum):
     CRISIS_LINE_WITHDRAWN = "crisis_resource.withdrawn"
 
 
-def as_audit_action(action: PlanningAuditAction) -> AuditAction:
-    """The audit enum member, or the same dotted code until audit lists it.
-
-    TODO(#4): the audit domain owns AuditAction; once these members are added there this becomes
-    a plain lookup. The stored value is the same either way (it fits the 40-character column).
-    """
-    if action.value in AuditAction.values:
-        return AuditAction(action.value)
-    return cast(AuditAction, action.value)
-
-
 def _audit(
     *,
     actor: User,
@@ -60,7 +49,7 @@ def _audit(
 ) -> None:
     record_event(
         actor=actor,
-        action=as_audit_action(action),
+        action=action,
         service_id=service_id,
         patient_id=patient_id,
         purpose=purpose,

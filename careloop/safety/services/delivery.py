@@ -38,7 +38,7 @@ from careloop.safety.services.fallback import fire_fallback
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 10
+CLAIM_BATCH = 25
 MAX_ATTEMPTS = 3  # reliability F9: fallback after N=3 failures
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 60  # reliability F9 (own): exponential, capped at 60 s

@@ -34,7 +34,7 @@ from careloop.safety.services.policies import policy_for_team, recipients_for
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 50
+BATCH_SIZE = 20  # small: each batch holds the stream heads of the recipients it tells
 
 
 def _locked(query: QuerySet[Alert]) -> list[Alert]:

@@ -62,10 +62,9 @@ def setup(patients: int) -> dict[str, object]:
         return user
 
     staff("clin1", Role.CLINICIAN)
-    staff("clin2", Role.CLINICIAN)
     lead = staff("super1", Role.SUPERVISOR)
     channels = ("in_app", "email")
-    tiers = [TierSpec(target, 20, channels) for target in TierTarget]  # 20 s per tier
+    tiers = [TierSpec(target, 30, channels) for target in TierTarget]  # 30 s per tier
     set_escalation_policy(team, actor=lead, tiers=tiers, service_lead_id=lead.id)
     names = []
     for index in range(patients):

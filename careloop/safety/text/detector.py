@@ -9,24 +9,46 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from careloop.core.errors import InvalidInput
 from careloop.safety.text import semantic
-from careloop.safety.text.result import EvidenceSpan, Level, Qualifier, Source, TextScreen
+from careloop.safety.text.result import (
+    Construct,
+    EvidenceSpan,
+    Level,
+    Qualifier,
+    Source,
+    TextScreen,
+)
 from careloop.safety.text.rules import SUPPORTED_LANGUAGES, RuleHit, match_rules
-from careloop.safety.text.scoring import level_for, rule_weight
+from careloop.safety.text.scoring import ALERT_SCORE, level_for, rule_weight
 from careloop.safety.text.segment import Segment, normalise, sentences
 
 DETECTOR_VERSION = "crisis-text@1.0.0"
-# Cosine similarity to the nearest crisis exemplar: below FLOOR counts nothing, at FULL counts
-# the exemplar construct's full weight; tuned on the tuning split of crisis_text_dev (evaluate.py).
-SIMILARITY_FLOOR = 0.30
-SIMILARITY_FULL = 0.70
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How a sentence's similarity (semantic.SentenceSimilarity) becomes a weight.
+
+    At or below `floor` it counts nothing; at `alert` it reaches the alert score (so `alert` is
+    the operating point on the similarity scale, chosen for recall); at `full` it counts as much
+    as a rule match of its nearest exemplar's construct; linear in between. Tuned on the tuning
+    split of crisis_text_dev with tune.py; the held-out split was not used.
+    """
+
+    floor: float
+    alert: float
+    full: float
+
+
+CALIBRATION = Calibration(floor=0.0, alert=0.14, full=0.55)
 # The model reads at most this many characters per text (≈250 tokens, one model input's worth),
 # whole sentences from both ends of a long text, where people most often say what they mean
 # to do; the rules read everything. It bounds the cost: about 0.5 s of one core per long text.
 SEMANTIC_CHAR_BUDGET = 1000
+CONTRAST_MIN_SIMILARITY = 0.7
 EXEMPLAR_EVIDENCE_LIMIT = 3
 EXEMPLAR_EVIDENCE_MIN_WEIGHT = 0.05
 _INHERITED = frozenset(
@@ -72,12 +94,24 @@ def _rule_evidence(text: str, hit: RuleHit) -> EvidenceSpan:
     )
 
 
-def ramp(
-    similarity: float, floor: float = SIMILARITY_FLOOR, full: float = SIMILARITY_FULL
+def semantic_weight(
+    similarity: float,
+    construct: Construct,
+    qualifiers: tuple[Qualifier, ...],
+    calibration: Calibration = CALIBRATION,
 ) -> float:
-    """0 at or below `floor`, 1 at or above `full`, linear between."""
-    fraction = (similarity - floor) / (full - floor)
-    return min(1.0, max(0.0, fraction))
+    """The weight of a sentence at `similarity`, then scaled by its qualifiers like a rule match."""
+    top = rule_weight(construct, ())
+    c = calibration
+    if similarity <= c.floor:
+        unhedged = 0.0
+    elif similarity < c.alert:
+        unhedged = ALERT_SCORE * (similarity - c.floor) / (c.alert - c.floor)
+    elif similarity < c.full:
+        unhedged = ALERT_SCORE + (top - ALERT_SCORE) * (similarity - c.alert) / (c.full - c.alert)
+    else:
+        unhedged = top
+    return unhedged * rule_weight(construct, qualifiers) / top
 
 
 def _sentence_hedges(hits: list[RuleHit], sentence_index: int) -> set[Qualifier]:
@@ -114,7 +148,10 @@ def sentence_qualifiers(
     near: semantic.SentenceSimilarity, hits: list[RuleHit]
 ) -> tuple[Qualifier, ...]:
     qualifiers = _sentence_hedges(hits, near.sentence_index)
-    if near.contrast_similarity > near.similarity:
+    # Only a near-paraphrase of a non-crisis sentence ("this homework is killing me") counts
+    # as contrast: a general pull towards the contrast set ranked posts worse when tuning.
+    contrast = near.contrast_similarity
+    if contrast > near.nearest_similarity and contrast >= CONTRAST_MIN_SIMILARITY:
         qualifiers.add(Qualifier.CONTRAST)
     return tuple(q for q in Qualifier if q in qualifiers)
 
@@ -138,7 +175,7 @@ def _semantic_evidence(
                 exemplar_id=near.exemplar.exemplar_id,
                 similarity=near.similarity,
                 qualifiers=qualifiers,
-                weight=rule_weight(construct, qualifiers) * ramp(near.similarity),
+                weight=semantic_weight(near.similarity, construct, qualifiers),
             )
         )
     spans.sort(key=lambda span: -span.weight)

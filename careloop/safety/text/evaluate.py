@@ -9,7 +9,7 @@
 3. Screen every text of the chosen split; report ROC AUC of the score, and recall and precision
    of the suicide class at the alert operating point (level moderate or high), per set and
    pooled, for the full detector and for rules alone; and texts per second.
-`--tune` instead grid-searches the semantic calibration (detector.SIMILARITY_FLOOR/FULL).
+The semantic calibration was tuned with tune.py on the tuning split (detector.CALIBRATION).
 """
 
 from __future__ import annotations
@@ -174,8 +174,7 @@ def report(results: Sequence[Scored], seconds: float, split: str) -> dict[str, A
         "detector_version": detector.DETECTOR_VERSION,
         "model": semantic.model_version(),
         "alert_score": ALERT_SCORE,
-        "similarity_floor": detector.SIMILARITY_FLOOR,
-        "similarity_full": detector.SIMILARITY_FULL,
+        "calibration": vars(detector.CALIBRATION),
         "pooled": summarise(results),
         **{name: summarise(rows) for name, rows in by_set.items() if rows},
         "texts_per_second": len(results) / seconds if seconds else float("nan"),

@@ -3,7 +3,8 @@
 No sentence is taken or adapted from any dataset (the tuning data's licences do not allow
 shipping it). Crisis exemplars carry the C-SSRS construct they illustrate; contrast exemplars
 are non-crisis sentences that share crisis words (negations, hyperbole, someone else, the past),
-so a sentence nearer to one of them than to any crisis exemplar counts for less.
+so a sentence nearer to one of them than to any crisis exemplar counts for less. Everyday
+exemplars are the baseline every sentence is measured against (semantic.py).
 Changing this list changes the detector: bump DETECTOR_VERSION in detector.py.
 """
 
@@ -17,7 +18,7 @@ from careloop.safety.text.result import Construct
 @dataclass(frozen=True)
 class Exemplar:
     exemplar_id: str
-    construct: Construct | None  # None: a contrast exemplar
+    construct: Construct | None  # None: a contrast or everyday exemplar
     text: str
 
 
@@ -175,4 +176,38 @@ CONTRAST = _group(
     ),
 )
 
-EXEMPLARS = (*CRISIS, *CONTRAST)
+# Everyday sentences, crisis words absent: the baseline a sentence must rise above. Short
+# first-person sentences all resemble each other a little; subtracting the nearest of these
+# removes that shared part (it raised precision at the recall target when tuning).
+EVERYDAY = _group(
+    "everyday",
+    None,
+    (
+        "I had a long day at work and I am tired.",
+        "I went for a walk with my dog this morning.",
+        "My exams start next week and I am a bit nervous.",
+        "I felt a little sad today but it passed.",
+        "I argued with my sister about the dishes.",
+        "I am looking forward to the weekend.",
+        "I slept badly last night.",
+        "My boss was annoyed with me in the meeting.",
+        "I don't know what to cook for dinner.",
+        "I miss my friends from school.",
+        "I feel stressed about money this month.",
+        "I played video games all evening.",
+        "My phone broke and I need a new one.",
+        "I am bored and there is nothing on TV.",
+        "I had a headache most of the afternoon.",
+        "I started a new job and it is going okay.",
+        "My parents are annoying me lately.",
+        "I feel lonely sometimes on Sundays.",
+        "Can anyone recommend a good book?",
+        "I think I have a crush on someone in my class.",
+        "Me siento un poco cansada hoy.",
+        "Tengo mucho trabajo esta semana.",
+        "Hoy comí con mi familia.",
+        "Estoy aburrido en casa.",
+    ),
+)
+
+EXEMPLARS = (*CRISIS, *CONTRAST, *EVERYDAY)

@@ -3,11 +3,11 @@
     .venv/bin/python -m careloop.safety.text.tune --data /work/shared/data/crisis_text_dev
 
 1. Take a deterministic sample of the tuning split and embed each text once, keeping for every
-   text its rules score and, per sentence, the unramped weight and the similarity.
-2. For every (floor, full) on a grid, rebuild each score exactly as the detector does and
+   text its rules score and, per sentence, the construct, qualifiers and similarity.
+2. For every calibration (floor, alert, full) on a grid, rebuild each score exactly as the detector does and
    measure recall and precision at the alert score, per set.
 3. Print the candidates that reach the recall target on both sets, best precision first; the
-   chosen pair is written by hand into detector.SIMILARITY_FLOOR/FULL (a reviewed change).
+   chosen calibration is written by hand into detector.CALIBRATION (a reviewed change).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 
 from careloop.safety.text import detector, evaluate, semantic
 from careloop.safety.text.rules import RuleHit, match_rules
-from careloop.safety.text.scoring import ALERT_SCORE, rule_weight
+from careloop.safety.text.result import Construct, Qualifier
+from careloop.safety.text.scoring import ALERT_SCORE
 from careloop.safety.text.segment import normalise, sentences
 
 TUNE_RECALL_TARGET = 0.96  # a margin above the 0.95 target, for the held-out split to keep
@@ -63,11 +64,12 @@ class CachingEncoder:
 class Record:
     example: evaluate.Example
     rules_score: float
-    sentences: tuple[tuple[float, float], ...]  # (weight before the ramp, similarity)
+    # per sentence the model read: (nearest exemplar's construct, qualifiers, similarity)
+    sentences: tuple[tuple[Construct, tuple[Qualifier, ...], float], ...]
 
-    def score(self, floor: float, full: float) -> float:
-        semantic_scores = [w * detector.ramp(sim, floor, full) for w, sim in self.sentences]
-        shown = [w for w in semantic_scores if w >= detector.EXEMPLAR_EVIDENCE_MIN_WEIGHT]
+    def score(self, calibration: detector.Calibration) -> float:
+        weights = [detector.semantic_weight(sim, c, q, calibration) for c, q, sim in self.sentences]
+        shown = [w for w in weights if w >= detector.EXEMPLAR_EVIDENCE_MIN_WEIGHT]
         return max(self.rules_score, max(shown, default=0.0))
 
 
@@ -79,24 +81,34 @@ def record(example: evaluate.Example, index: semantic.SentenceIndex) -> Record:
     for near in detector.nearest_exemplars(index, parts) if parts else []:
         construct = near.exemplar.construct
         assert construct is not None
-        weight = rule_weight(construct, detector.sentence_qualifiers(near, hits))
-        found.append((weight, near.similarity))
+        found.append((construct, detector.sentence_qualifiers(near, hits), near.similarity))
     return Record(example, max((h.weight for h in hits), default=0.0), tuple(found))
 
 
-def grid(records: Sequence[Record]) -> list[tuple[float, float, dict[str, dict[str, float]]]]:
+Row = tuple[detector.Calibration, dict[str, dict[str, float]]]
+
+
+def _metrics(
+    records: Sequence[Record], calibration: detector.Calibration
+) -> dict[str, dict[str, float]]:
+    metrics = {}
+    for name in (evaluate.SDCNL, evaluate.KAGGLE, "pooled"):
+        subset = [r for r in records if name in (r.example.dataset, "pooled")]
+        labels = [r.example.is_suicide for r in subset]
+        scores = [r.score(calibration) for r in subset]
+        metrics[name] = evaluate.at_threshold(scores, labels, ALERT_SCORE)
+        metrics[name]["auc"] = evaluate.roc_auc(scores, labels)
+    return metrics
+
+
+def grid(records: Sequence[Record]) -> list[Row]:
+    """`alert` sets recall and precision; `floor` and `full` only shape the ranking (AUC)."""
     rows = []
-    floors = [round(0.20 + 0.025 * i, 3) for i in range(13)]
-    for floor in floors:
-        for full in [round(floor + 0.1 + 0.05 * i, 3) for i in range(10)]:
-            metrics = {}
-            for name in (evaluate.SDCNL, evaluate.KAGGLE, "pooled"):
-                subset = [r for r in records if name in (r.example.dataset, "pooled")]
-                labels = [r.example.is_suicide for r in subset]
-                scores = [r.score(floor, full) for r in subset]
-                metrics[name] = evaluate.at_threshold(scores, labels, ALERT_SCORE)
-                metrics[name]["auc"] = evaluate.roc_auc(scores, labels)
-            rows.append((floor, full, metrics))
+    for alert in [round(0.08 + 0.005 * i, 3) for i in range(25)]:
+        for floor in (-0.05, 0.0):
+            for full in (0.45, 0.5, 0.55, 0.6):
+                calibration = detector.Calibration(floor=floor, alert=alert, full=full)
+                rows.append((calibration, _metrics(records, calibration)))
     return rows
 
 
@@ -122,23 +134,24 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{number} texts embedded", file=sys.stderr, flush=True)
     finally:
         cache.save()
-    rows = grid(records)
-    reaching = [
-        r
-        for r in rows
-        if all(r[2][n]["recall"] >= TUNE_RECALL_TARGET for n in (evaluate.SDCNL, evaluate.KAGGLE))
-    ]
-    reaching.sort(key=lambda r: -r[2]["pooled"]["precision"])
-    print(
-        f"{len(records)} tuning texts; {len(reaching)} of {len(rows)} grid points reach the target"
-    )
-    for floor, full, metrics in reaching[:15]:
+    _print_best(grid(records), len(records))
+    return 0
+
+
+def _print_best(rows: list[Row], texts: int) -> None:
+    sets = (evaluate.SDCNL, evaluate.KAGGLE)
+    reaching = [r for r in rows if all(r[1][n]["recall"] >= TUNE_RECALL_TARGET for n in sets)]
+    # Best precision at the target; among equals, the best pooled AUC.
+    reaching.sort(key=lambda r: (-round(r[1]["pooled"]["precision"], 3), -r[1]["pooled"]["auc"]))
+    print(f"{texts} tuning texts; {len(reaching)} of {len(rows)} grid points reach the target")
+    if not reaching:  # show the nearest misses instead
+        reaching = sorted(rows, key=lambda r: -min(r[1][n]["recall"] for n in sets))
+    for calibration, metrics in reaching[:15]:
         cells = " ".join(
             f"{name[:6]}: R={m['recall']:.3f} P={m['precision']:.3f} AUC={m['auc']:.3f}"
             for name, m in metrics.items()
         )
-        print(f"floor={floor:.3f} full={full:.3f} {cells}")
-    return 0
+        print(f"{calibration} {cells}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from careloop.safety.text import evaluate, semantic, tune
-from careloop.safety.text.detector import SIMILARITY_FLOOR, SIMILARITY_FULL, screen_text
+from careloop.safety.text.detector import CALIBRATION, screen_text
 
 DATA = Path(__file__).resolve().parents[5] / "shared" / "data" / "crisis_text_dev"
 
@@ -56,7 +56,7 @@ def test_the_tuner_rebuilds_the_detector_score_exactly(examples, model_index) ->
     for example in evaluate.deterministic_sample(
         [e for e in examples if not evaluate.is_held_out(e)], 8
     ):
-        rebuilt = tune.record(example, model_index).score(SIMILARITY_FLOOR, SIMILARITY_FULL)
+        rebuilt = tune.record(example, model_index).score(CALIBRATION)
         assert rebuilt == pytest.approx(screen_text(example.text).score)
 
 
