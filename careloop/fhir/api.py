@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from ninja import NinjaAPI
 from ninja.params.functions import Body, Header
 from ninja.security import django_auth
@@ -77,6 +76,10 @@ def _checked_response(resource: dict[str, Any]) -> None:
     """Structure (R4B) and required value sets; failures are the client's (400)."""
     if resource.get("resourceType") != "QuestionnaireResponse":
         raise FhirError("the body must be a QuestionnaireResponse", 400)
+    # Imported here, not at the top: the R4B models take ~0.2 s to import, and this module is
+    # loaded with the URLconf on a server's first request (whatever its path).
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
     try:
         QuestionnaireResponse.model_validate(resource)
     except PydanticError as error:

@@ -105,6 +105,21 @@ def acknowledge(share: float, min_age_seconds: float, stop_file: str) -> None:
         time.sleep(0.3)
 
 
+def acknowledge_all() -> int:
+    """Heal: the clinicians answer every page still open (each alert was delivered first)."""
+    from careloop.accounts.models import User
+    from careloop.safety.models import Alert, AlertStatus
+    from careloop.safety.services import acknowledge_alert
+
+    clinician = User.objects.get(username="clin1")
+    open_alerts = Alert.objects.filter(status__in=[AlertStatus.RAISED, AlertStatus.NOTIFIED])
+    count = 0
+    for alert in open_alerts:
+        acknowledge_alert(alert, actor=clinician)
+        count += 1
+    return count
+
+
 def _seconds(value: float) -> object:
     from datetime import timedelta
 
@@ -201,6 +216,8 @@ def main(argv: list[str]) -> None:
         print(json.dumps(setup(int(argv[1]))))
     elif command == "acknowledge":
         acknowledge(float(argv[1]), float(argv[2]), argv[3])
+    elif command == "acknowledge-all":
+        print(json.dumps(acknowledge_all()))
     elif command == "check":
         print(json.dumps(check(argv[1])))
     else:

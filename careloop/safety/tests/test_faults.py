@@ -418,10 +418,9 @@ def test_no_alert_is_lost_while_workers_web_and_database_are_killed(
             cluster,
         )
         delivered_at = time.monotonic()
-        cluster.sql(
-            "UPDATE safety_alert SET raised_at = raised_at - interval '1 hour' "
-            "WHERE status IN ('raised', 'notified')"
-        )  # ripe for the acknowledger now
+        stop_file.touch()
+        acknowledger.wait(timeout=30)
+        _harness(env, "acknowledge-all")
         _wait_for(
             lambda: cluster.sql(
                 "SELECT (SELECT count(*) FROM safety_alert WHERE status IN ('raised','notified'))"

@@ -16,7 +16,6 @@ from careloop.safety.text import semantic
 from careloop.safety.text.result import (
     Construct,
     EvidenceSpan,
-    Level,
     Qualifier,
     Source,
     TextScreen,
@@ -195,7 +194,7 @@ def screen_text(text: str, *, language: str | None = None) -> TextScreen:
     score = max((span.weight for span in evidence), default=0.0)
     evidence.sort(key=lambda s: (s.start, s.end, s.source, s.rule_id or s.exemplar_id or ""))
     return TextScreen(
-        level=level_for(score) if score > 0 else Level.NONE,
+        level=level_for(score),
         score=score,
         evidence=tuple(evidence),
         detector_version=DETECTOR_VERSION,

@@ -42,7 +42,7 @@ class Qualifier(StrEnum):
     REMOTE_PAST = "remote_past"  # more than about 3 months ago ("years ago", "when I was 15")
     RECENT_PAST = "recent_past"  # within about 3 months ("last week")
     IMMINENT = "imminent"  # "right now", "tonight"
-    CONTRAST = "contrast"  # semantic only: closer to a non-crisis exemplar than a crisis one
+    CONTRAST = "contrast"  # semantic only: a near-paraphrase of a non-crisis exemplar
 
 
 class Source(StrEnum):
@@ -60,8 +60,8 @@ class EvidenceSpan:
     construct: Construct
     source: Source
     rule_id: str | None = None  # set when source is RULE
-    exemplar_id: str | None = None  # set when source is EXEMPLAR
-    similarity: float | None = None  # cosine similarity to the exemplar
+    exemplar_id: str | None = None  # the nearest crisis exemplar, when source is EXEMPLAR
+    similarity: float | None = None  # the sentence's similarity score (semantic.py), if EXEMPLAR
     qualifiers: tuple[Qualifier, ...] = ()
     weight: float = 0.0  # this span's score after its qualifiers (0 = seen but discounted)
 

@@ -4,8 +4,8 @@
 
 1. Take a deterministic sample of the tuning split and embed each text once, keeping for every
    text its rules score and, per sentence, the construct, qualifiers and similarity.
-2. For every calibration (floor, alert, full) on a grid, rebuild each score exactly as the detector does and
-   measure recall and precision at the alert score, per set.
+2. For every calibration (floor, alert, full) on a grid, rebuild each score exactly as the
+   detector does and measure recall and precision at the alert score, per set.
 3. Print the candidates that reach the recall target on both sets, best precision first; the
    chosen calibration is written by hand into detector.CALIBRATION (a reviewed change).
 """
@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from careloop.safety.text import detector, evaluate, semantic
-from careloop.safety.text.rules import RuleHit, match_rules
 from careloop.safety.text.result import Construct, Qualifier
+from careloop.safety.text.rules import RuleHit, match_rules
 from careloop.safety.text.scoring import ALERT_SCORE
 from careloop.safety.text.segment import normalise, sentences
 
-TUNE_RECALL_TARGET = 0.96  # a margin above the 0.95 target, for the held-out split to keep
+TUNE_RECALL_TARGET = 0.955  # a little margin above 0.95, for the held-out split to keep
 
 
 class CachingEncoder:
