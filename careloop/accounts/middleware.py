@@ -23,9 +23,14 @@ class StaffMfaRequiredMiddleware:
             and not user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
         )
         if needs_mfa and not request.path.startswith(_OPEN_PREFIXES):
+            message = "Multi-factor authentication is required for staff."
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": "Multi-factor authentication is required for staff."}, status=403
-                )
+                return JsonResponse({"detail": message}, status=403)
+            if request.path.startswith("/fhir/"):
+                outcome = {
+                    "resourceType": "OperationOutcome",
+                    "issue": [{"severity": "error", "code": "security", "diagnostics": message}],
+                }
+                return JsonResponse(outcome, status=403, content_type="application/fhir+json")
             return redirect("accounts:verify")
         return self.get_response(request)

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     SIGNED_IN = "auth.signed_in"
     MFA_ENROLLED = "auth.mfa_enrolled"
     MFA_VERIFIED = "auth.mfa_verified"
+    PATIENT_REGISTERED = "patient.registered"
     PATIENT_VIEWED = "patient.viewed"
     CASELOAD_VIEWED = "patient.listed_in_caseload"
     ASSESSMENTS_VIEWED = "assessment.history_viewed"

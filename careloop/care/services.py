@@ -42,15 +42,13 @@ def register_patient(
         birth_year=birth_year,
         gender=gender,
     )
-    # TODO(#6): a dedicated AuditAction (patient.registered) belongs in careloop.audit; until
-    # the audit owner adds it, registration is recorded as part of loading the population.
     record_event(
         actor=actor,
-        action=AuditAction.POPULATION_SEEDED,
+        action=AuditAction.PATIENT_REGISTERED,
         service_id=patient.service_id,
         patient_id=patient.id,
         purpose=Purpose.OPERATIONS,
         obj=("Patient", patient.id),
-        detail={"event": "patient.registered", "source": source},
+        detail={"source": source},
     )
     return patient

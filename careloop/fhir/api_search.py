@@ -23,7 +23,7 @@ LAST_UPDATED = Query(None, alias="_lastUpdated", description="date with prefix, 
 DateValue = Annotated[
     str,
     StringConstraints(
-        pattern=r"^(eq|ne|gt|lt|ge|le|sa|eb|ap)?"
+        pattern=r"^(eq|ne|gt|lt|ge|le|sa|eb)?"  # ap (approximately) is not supported
         r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"  # R4's year: never 0000
         r"(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])"
         r"(T([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\.[0-9]+)?)?"

@@ -113,12 +113,17 @@ class BannerOut(Schema):
     raised_at: datetime
 
 
+ChannelName = Literal["in_app", "email", "sms", "web_push"]
+
+
+def _all_channels() -> list[ChannelName]:
+    return ["in_app", "email", "sms", "web_push"]
+
+
 class TierIn(Schema):
     target: Literal["team_clinicians", "on_call", "service_lead"]
     acknowledge_within_seconds: int = Field(ge=10, le=86400)
-    channels: list[Literal["in_app", "email", "sms", "web_push"]] = Field(
-        default_factory=lambda: ["in_app", "email", "sms", "web_push"], min_length=1
-    )
+    channels: list[ChannelName] = Field(default_factory=_all_channels, min_length=1)
 
 
 class PolicyIn(Schema):

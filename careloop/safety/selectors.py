@@ -152,6 +152,8 @@ def policy_view(team: CareTeam) -> PolicyView:
 
 
 def rota_of(team: CareTeam, *, limit: int = 100) -> QuerySet[OnCallShift]:
-    return OnCallShift.objects.filter(care_team=team).select_related("user").order_by(
-        "-starts_at"
-    )[:limit]
+    return (
+        OnCallShift.objects.filter(care_team=team)
+        .select_related("user")
+        .order_by("-starts_at")[:limit]
+    )

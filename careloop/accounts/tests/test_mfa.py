@@ -92,3 +92,12 @@ def test_sign_out_clears_offline_copies(ada, ada_patient) -> None:
     response = client.post("/accounts/logout/")
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert client.get("/").status_code == 302
+
+
+def test_fhir_clients_of_staff_without_mfa_get_an_operation_outcome(ben) -> None:
+    client = Client()
+    _login(client, "ben")
+    response = client.get("/fhir/r4/Patient")
+    assert response.status_code == 403
+    assert response.json()["resourceType"] == "OperationOutcome"
+    assert response.json()["issue"][0]["code"] == "security"

@@ -43,6 +43,8 @@ def parse_date_range(text: str) -> DateRange:
     if match is None:
         raise InvalidDate(f"{text!r} is not a FHIR date or dateTime")
     parts = match.groupdict()
+    if parts["second"] == "60":  # a leap second (R4 allows it; Python does not): end of minute
+        parts["second"], parts["fraction"] = "59", ".999999"
     try:
         start = datetime(
             int(parts["year"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -34,6 +34,12 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
         ("eb2026", None, at(2026, 1, 1), False),
         ("ge2026-03-02T10:00:00+02:00", at(2026, 3, 2, 8), None, False),
         ("2026-03-02T10:00", at(2026, 3, 2, 10), at(2026, 3, 2, 10, 1), False),
+        (
+            "ge2016-12-31T23:59:60Z",
+            at(2016, 12, 31, 23, 59) + timedelta(seconds=59.999999),
+            None,
+            False,
+        ),  # a leap second
     ],
 )
 def test_date_prefixes_apply_to_the_values_implicit_range(text, lower, upper, negate) -> None:

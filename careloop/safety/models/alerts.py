@@ -62,7 +62,7 @@ class Alert(TenantModel):
     )
     # What raised it ("assessment:<id>:<rule>:<flag>", "text:<source>"): unique per service, so
     # one trigger can never have two alerts, however often its transaction is retried.
-    trigger_key = models.CharField(max_length=200, null=True, blank=True)
+    trigger_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001  # NULL: seeded alerts have no trigger, and NULLs never clash in the unique index
     rule_id = models.CharField(max_length=60)
     rule_version = models.CharField(max_length=20)
     severity = models.CharField(max_length=10, choices=Severity.choices)
@@ -96,14 +96,14 @@ class Alert(TenantModel):
     fallback_fired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["service", "trigger_key"], name="alert_trigger_unique")
-        ]
-        indexes = [
+        constraints = (
+            models.UniqueConstraint(fields=["service", "trigger_key"], name="alert_trigger_unique"),
+        )
+        indexes = (
             models.Index(fields=["service", "status", "raised_at"]),
             models.Index(fields=["service", "patient", "-raised_at"]),
             models.Index(fields=["status", "next_escalation_at"], name="alert_escalation_due"),
-        ]
+        )
 
     @property
     def is_open(self) -> bool:

@@ -47,10 +47,10 @@ class AlertDelivery(TenantModel):
     last_error = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        indexes = [
+        indexes = (
             models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["state", "lease_expires_at"], name="delivery_lease"),
-        ]
+        )
 
 
 class RecipientStream(TenantModel):
@@ -82,10 +82,10 @@ class InboxEntry(TenantModel):
     created_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["recipient", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "seq"], name="inbox_seq_unique")
-        ]
+        ordering = ("recipient", "seq")
+        constraints = (
+            models.UniqueConstraint(fields=["recipient", "seq"], name="inbox_seq_unique"),
+        )
 
 
 class FallbackBanner(TenantModel):
@@ -101,4 +101,4 @@ class FallbackBanner(TenantModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["service", "resolved_at"])]
+        indexes = (models.Index(fields=["service", "resolved_at"]),)

@@ -47,10 +47,10 @@ class EscalationTier(TenantModel):
     channels = models.JSONField(default=all_channels)  # notifications.Channel values
 
     class Meta:
-        ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["policy", "position"], name="tier_position_unique")
-        ]
+        ordering = ("position",)
+        constraints = (
+            models.UniqueConstraint(fields=["policy", "position"], name="tier_position_unique"),
+        )
 
     @property
     def acknowledge_within_minutes(self) -> float:
@@ -71,12 +71,12 @@ class OnCallShift(TenantModel):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["service", "care_team", "starts_at"])]
-        constraints = [
+        indexes = (models.Index(fields=["service", "care_team", "starts_at"]),)
+        constraints = (
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_has_length"
-            )
-        ]
+            ),
+        )
 
 
 class StepKind(models.TextChoices):
@@ -100,7 +100,7 @@ class EscalationStep(TenantModel):
     note = models.CharField(max_length=200, blank=True)  # e.g. "rota gap: team supervisors told"
 
     class Meta:
-        ordering = ["alert", "fired_at", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["alert", "number"], name="step_once_per_alert")
-        ]
+        ordering = ("alert", "fired_at", "number")
+        constraints = (
+            models.UniqueConstraint(fields=["alert", "number"], name="step_once_per_alert"),
+        )

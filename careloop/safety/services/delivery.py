@@ -60,7 +60,9 @@ def worker_id() -> str:
 
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s ... capped at 60 s after the n-th failed attempt."""
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
+    return timedelta(
+        seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+    )
 
 
 def _message(delivery: AlertDelivery) -> OutboundMessage:
@@ -140,7 +142,9 @@ def _fenced(delivery: AlertDelivery) -> QuerySet[AlertDelivery]:
 
 
 def _record_success(delivery: AlertDelivery) -> None:
-    _fenced(delivery).update(state=DeliveryState.DELIVERED, delivered_at=clock.now(), lease_expires_at=None)
+    _fenced(delivery).update(
+        state=DeliveryState.DELIVERED, delivered_at=clock.now(), lease_expires_at=None
+    )
 
 
 def _record_failure(delivery: AlertDelivery, error: str, *, permanent: bool) -> None:

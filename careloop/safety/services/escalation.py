@@ -40,9 +40,9 @@ BATCH_SIZE = 20  # small: each batch holds the stream heads of the recipients it
 def _locked(query: QuerySet[Alert]) -> list[Alert]:
     """Lock a batch, skipping alerts another worker holds (two workers never page twice)."""
     return list(
-        query.select_for_update(skip_locked=True, no_key=True, of=("self",)).select_related("patient")[
-            :BATCH_SIZE
-        ]
+        query.select_for_update(skip_locked=True, no_key=True, of=("self",)).select_related(
+            "patient"
+        )[:BATCH_SIZE]
     )
 
 
@@ -123,9 +123,9 @@ def escalate_overdue_alerts() -> int:
     with transaction.atomic():
         now = clock.now()
         alerts = _locked(
-            Alert.objects.filter(
-                status=AlertStatus.NOTIFIED, next_escalation_at__lte=now
-            ).order_by("next_escalation_at")
+            Alert.objects.filter(status=AlertStatus.NOTIFIED, next_escalation_at__lte=now).order_by(
+                "next_escalation_at"
+            )
         )
         for alert in alerts:
             policy = policy_for_team(alert.patient.care_team_id, alert.service_id)

@@ -34,7 +34,9 @@ def append_to_streams(
         ignore_conflicts=True,
     )
     streams = list(
-        RecipientStream.objects.select_for_update(no_key=True).filter(user_id__in=user_ids).order_by("user_id")
+        RecipientStream.objects.select_for_update(no_key=True)
+        .filter(user_id__in=user_ids)
+        .order_by("user_id")
     )
     entries = []
     for stream in streams:

@@ -65,9 +65,7 @@ def acknowledge_alert(alert: Alert, *, actor: User) -> Alert:
     alert.acknowledged_at = now
     alert.acknowledged_by = actor
     alert.next_escalation_at = None
-    alert.save(
-        update_fields=["status", "acknowledged_at", "acknowledged_by", "next_escalation_at"]
-    )
+    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "next_escalation_at"])
     cancelled = cancel_pending_deliveries(alert)
     FallbackBanner.objects.filter(alert=alert, resolved_at=None).update(resolved_at=now)
     told = User.objects.filter(

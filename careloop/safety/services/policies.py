@@ -49,7 +49,7 @@ class TierSpec:
     channels: tuple[str, ...] = field(default_factory=lambda: tuple(str(c) for c in Channel))
 
 
-def team_members(team_id: object, service_id: object) -> QuerySet[User]:
+def team_members(team_id: uuid.UUID, service_id: uuid.UUID) -> QuerySet[User]:
     """Active clinicians and supervisors of one team: the only people an alert may reach."""
     return User.objects.filter(
         service_id=service_id,
@@ -59,7 +59,7 @@ def team_members(team_id: object, service_id: object) -> QuerySet[User]:
     ).order_by("id")
 
 
-def _create_default_policy(team_id: object, service_id: object) -> EscalationPolicy:
+def _create_default_policy(team_id: uuid.UUID, service_id: uuid.UUID) -> EscalationPolicy:
     policy = EscalationPolicy.objects.create(
         service_id=service_id, care_team_id=team_id, changed_at=clock.now()
     )
@@ -76,7 +76,7 @@ def _create_default_policy(team_id: object, service_id: object) -> EscalationPol
     return policy
 
 
-def policy_for_team(team_id: object, service_id: object) -> EscalationPolicy:
+def policy_for_team(team_id: uuid.UUID, service_id: uuid.UUID) -> EscalationPolicy:
     """The team's policy, creating the default one if the team has none yet."""
     policy = EscalationPolicy.objects.filter(care_team_id=team_id).first()
     if policy is not None:
@@ -88,7 +88,7 @@ def policy_for_team(team_id: object, service_id: object) -> EscalationPolicy:
         return EscalationPolicy.objects.get(care_team_id=team_id)
 
 
-def on_call_at(team_id: object, service_id: object, when: datetime) -> list[User]:
+def on_call_at(team_id: uuid.UUID, service_id: uuid.UUID, when: datetime) -> list[User]:
     """Who the rota puts on call for the team at `when` (members only)."""
     on_call_ids = OnCallShift.objects.filter(
         care_team_id=team_id, starts_at__lte=when, ends_at__gt=when

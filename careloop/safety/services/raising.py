@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
@@ -68,8 +69,9 @@ def _store(
         detail={"rule": f"{signal.rule_id}@{signal.rule_version}", "severity": signal.severity},
     )
     # Start the chain right after the trigger commits (inbox visible within milliseconds); the
-    # worker does it anyway if this process dies first.
-    transaction.on_commit(partial(dispatch_now, [alert.id]), robust=True)
+    # worker does it anyway if this process dies first, or if eager dispatch is switched off.
+    if getattr(settings, "SAFETY_EAGER_DISPATCH", True):
+        transaction.on_commit(partial(dispatch_now, [alert.id]), robust=True)
     return alert, True
 
 

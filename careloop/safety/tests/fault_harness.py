@@ -17,11 +17,12 @@ import threading
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 import django
 
 PHQ9_RISK = [1, 1, 1, 1, 0, 1, 1, 0, 2]  # item 9 = 2; same total every time: no deterioration
-PASSWORD = "fault-test-password"  # noqa: S105  # synthetic users in a throwaway cluster
+PASSWORD = "fault-test-password"  # synthetic users in a throwaway cluster
 
 
 def _setup_django() -> None:
@@ -45,6 +46,7 @@ class CrashingSmtpSender:
 
 
 def setup(patients: int) -> dict[str, object]:
+    from careloop.accounts import mfa
     from careloop.accounts.models import Role, User
     from careloop.care.models import CareTeam, Patient, TeamMembership
     from careloop.core.models import Service
@@ -59,6 +61,7 @@ def setup(patients: int) -> dict[str, object]:
             username=name, password=PASSWORD, role=role, service=service, email=f"{name}@x.invalid"
         )
         TeamMembership.objects.create(service=service, team=team, user=user)
+        mfa.enrol_confirmed_device(user)
         return user
 
     staff("clin1", Role.CLINICIAN)
@@ -120,9 +123,7 @@ def acknowledge_all() -> int:
     return count
 
 
-def _seconds(value: float) -> object:
-    from datetime import timedelta
-
+def _seconds(value: float) -> timedelta:
     return timedelta(seconds=value)
 
 
@@ -142,11 +143,16 @@ def check(acked_path: str) -> dict[str, object]:
     with open(acked_path, encoding="utf-8") as handle:
         acked = set(json.load(handle))
     per_assessment = Counter(
-        str(a) for a in Alert.objects.filter(assessment__isnull=False).values_list("assessment_id", flat=True)
+        str(a)
+        for a in Alert.objects.filter(assessment__isnull=False).values_list(
+            "assessment_id", flat=True
+        )
     )
     risk_assessments = {str(a) for a in Assessment.objects.values_list("id", flat=True)}
     delivered_alerts = set(
-        AlertDelivery.objects.filter(state=DeliveryState.DELIVERED).values_list("alert_id", flat=True)
+        AlertDelivery.objects.filter(state=DeliveryState.DELIVERED).values_list(
+            "alert_id", flat=True
+        )
     )
     steps_twice = (
         EscalationStep.objects.values("alert_id", "number").annotate(n=Count("id")).filter(n__gt=1)
@@ -216,6 +222,13 @@ def main(argv: list[str]) -> None:
         print(json.dumps(setup(int(argv[1]))))
     elif command == "acknowledge":
         acknowledge(float(argv[1]), float(argv[2]), argv[3])
+    elif command == "otp":
+        from careloop.accounts import mfa
+        from careloop.accounts.models import User
+
+        device = mfa.confirmed_device(User.objects.get(username=argv[1]))
+        assert device is not None
+        print(mfa.current_code(device))
     elif command == "acknowledge-all":
         print(json.dumps(acknowledge_all()))
     elif command == "check":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 import pytest
 from django.test import Client
@@ -14,8 +15,8 @@ from careloop.safety.services.fallback import fire_fallback
 JSON = "application/json"
 
 
-def _post(client: Client, path: str, body: dict[str, object] | None = None):
-    return client.post(path, body or {}, content_type=JSON)
+def _post(client: Client, path: str, body: Mapping[str, object] | None = None):
+    return client.post(path, dict(body or {}), content_type=JSON)
 
 
 def test_clinician_lists_and_reads_alerts_of_their_team(as_user, risk_alert, ben) -> None:
@@ -60,7 +61,9 @@ def test_illegal_and_invalid_moves_get_clear_4xx(as_user, risk_alert, ben) -> No
     assert "raised cannot become actioned" in early.json()["detail"]
     assert _post(as_user(ben), f"{base}/close").status_code == 409
     _post(as_user(ben), f"{base}/acknowledge")
-    assert _post(as_user(ben), f"{base}/action", {"outcome": "hugs", "note": "x"}).status_code == 422
+    assert (
+        _post(as_user(ben), f"{base}/action", {"outcome": "hugs", "note": "x"}).status_code == 422
+    )
     assert _post(as_user(ben), f"{base}/action", {"outcome": "urgent_referral"}).status_code == 422
 
 
@@ -169,7 +172,11 @@ def test_outsider_cannot_read_or_change_another_teams_policy(as_user, dana, nort
 
 def test_supervisors_keep_the_on_call_rota(as_user, ben, sam, dana, north) -> None:
     path = f"/api/on-call/{north.id}"
-    shift = {"user_id": str(ben.id), "starts_at": "2026-12-01T18:00:00Z", "ends_at": "2026-12-02T08:00:00Z"}
+    shift = {
+        "user_id": str(ben.id),
+        "starts_at": "2026-12-01T18:00:00Z",
+        "ends_at": "2026-12-02T08:00:00Z",
+    }
     assert _post(as_user(ben), path, shift).status_code == 403
     created = _post(as_user(sam), path, shift)
     assert created.status_code == 201 and created.json()["username"] == "ben"
@@ -183,5 +190,9 @@ def test_supervisors_keep_the_on_call_rota(as_user, ben, sam, dana, north) -> No
 def test_outsider_cannot_read_or_change_another_teams_rota(as_user, ben, dana, north) -> None:
     path = f"/api/on-call/{north.id}"
     assert as_user(dana).get(path).status_code == 404
-    shift = {"user_id": str(dana.id), "starts_at": "2026-12-01T18:00:00Z", "ends_at": "2026-12-02T08:00:00Z"}
+    shift = {
+        "user_id": str(dana.id),
+        "starts_at": "2026-12-01T18:00:00Z",
+        "ends_at": "2026-12-02T08:00:00Z",
+    }
     assert _post(as_user(dana), path, shift).status_code == 404

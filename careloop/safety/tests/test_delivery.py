@@ -54,8 +54,8 @@ def test_sms_and_web_push_go_through_their_senders(recorded, risk_alert, ben) ->
     )
     notify_raised_alerts()
     assert deliver_alert_messages() == 2
-    sms = recorded("sms").sent  # type: ignore[attr-defined]
-    push = recorded("web_push").sent  # type: ignore[attr-defined]
+    sms = recorded("sms").sent
+    push = recorded("web_push").sent
     assert [m.address for m in sms] == ["+447700900123"]
     assert [m.address for m in push] == ["https://push.example.invalid/ben"]
     assert not FallbackBanner.objects.exists()
@@ -84,7 +84,9 @@ def test_a_failing_channel_is_retried_with_backoff_then_the_fallback_fires(
     assert fallback.recipient.username == "sam"
 
 
-def test_a_channel_that_recovers_delivers_without_a_fallback(clock, smtp_sink, risk_alert, reachable):
+def test_a_channel_that_recovers_delivers_without_a_fallback(
+    clock, smtp_sink, risk_alert, reachable
+):
     smtp_sink.refuse = True
     notify_raised_alerts()
     deliver_alert_messages()
@@ -104,9 +106,10 @@ def test_a_worker_killed_after_sending_is_swept_and_the_receiver_drops_the_copy(
     def killed(delivery):
         raise SystemExit("SIGKILL")  # nothing after the send runs
 
-    with monkeypatch.context() as patch, pytest.raises(SystemExit):
+    with monkeypatch.context() as patch:
         patch.setattr(delivery_module, "_record_success", killed)
-        deliver_alert_messages()
+        with pytest.raises(SystemExit):
+            deliver_alert_messages()
     assert AlertDelivery.objects.get().state == DeliveryState.IN_FLIGHT
     assert sweep_expired_leases() == 0  # the lease still stands
     clock.advance(seconds=delivery_module.lease_seconds() + 1)

@@ -92,7 +92,9 @@ def test_acknowledgement_stops_the_chain(clock, ada, ada_patient, reachable, ben
     assert _steps(alert) == [(1, "tier", start), (2, "tier", start + 15 * MINUTE)]
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACKNOWLEDGED and alert.next_escalation_at is None
-    assert all(step.fired_at <= alert.acknowledged_at for step in alert.steps.all())
+    acknowledged_at = alert.acknowledged_at
+    assert acknowledged_at is not None
+    assert all(step.fired_at <= acknowledged_at for step in alert.steps.all())
 
 
 def test_a_late_worker_fires_the_missed_step_once_and_shifts_the_rest(
@@ -127,7 +129,9 @@ def test_the_rota_decides_who_is_on_call(clock, ada, ada_patient, reachable, ben
     assert EscalationStep.objects.get(alert=alert, number=2).note == ""
 
 
-def test_a_team_policy_with_a_named_service_lead(clock, ada, ada_patient, reachable, ben, sam, north):
+def test_a_team_policy_with_a_named_service_lead(
+    clock, ada, ada_patient, reachable, ben, sam, north
+):
     set_escalation_policy(
         north,
         actor=sam,
@@ -154,7 +158,9 @@ def test_nobody_reachable_fires_the_fallback_at_once(clock, ada, ada_patient, be
     banner = FallbackBanner.objects.get(alert=alert)
     assert banner.reason == "nobody reachable" and banner.care_team_id == ada_patient.care_team_id
     assert _told(alert, 0) == {"sam"}  # supervisors told in-app as part of the fallback
-    assert AuditEvent.objects.filter(action="alert.fallback_fired", object_id=str(alert.id)).exists()
+    assert AuditEvent.objects.filter(
+        action="alert.fallback_fired", object_id=str(alert.id)
+    ).exists()
 
 
 def test_only_a_supervisor_of_the_team_changes_the_policy(ben, sam, dana, north):

@@ -118,6 +118,12 @@ class Child:
                 start_new_session=True,
             )
 
+    def run(self) -> None:
+        """Run to completion (e.g. migrate)."""
+        self.start()
+        assert self.process is not None
+        assert self.process.wait(timeout=300) == 0, self.log.read_text()[-2000:]
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
@@ -362,14 +368,18 @@ def test_no_alert_is_lost_while_workers_web_and_database_are_killed(
 ) -> None:
     started = time.monotonic()
     env = _environment(cluster, sink, tmp_path)
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "careloop.core.cli", "migrate", "-v", "0"],
         env=env, cwd=ROOT, check=True, timeout=300,
     )  # fmt: skip
     people = json.loads(_harness(env, "setup", str(PATIENTS)))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    web = Child(["serve", "--port", str(port), "--workers", "2", "--threads", "4"], env, tmp_path / "web.log")
+    web = Child(
+        ["serve", "--port", str(port), "--workers", "2", "--threads", "4"],
+        env,
+        tmp_path / "web.log",
+    )
     workers = [Child(["worker"], env, tmp_path / f"worker{i}.log") for i in range(WORKERS)]
     stop_file = tmp_path / "stop-acknowledging"
     acknowledger = subprocess.Popen(  # noqa: S603
@@ -394,7 +404,13 @@ def test_no_alert_is_lost_while_workers_web_and_database_are_killed(
         clients = [
             threading.Thread(
                 target=_client,
-                args=(base, patients[i::CLIENTS], people["password"], SUBMISSIONS // CLIENTS, history),
+                args=(
+                    base,
+                    patients[i::CLIENTS],
+                    people["password"],
+                    SUBMISSIONS // CLIENTS,
+                    history,
+                ),
             )
             for i in range(CLIENTS)
         ]
@@ -409,10 +425,13 @@ def test_no_alert_is_lost_while_workers_web_and_database_are_killed(
 
         # Quiesce: every alert delivered, then the clinicians acknowledge the rest.
         _wait_for(
-            lambda: cluster.sql(
-                "SELECT count(*) FROM safety_alert a WHERE NOT EXISTS (SELECT 1 FROM "
-                "safety_alertdelivery d WHERE d.alert_id = a.id AND d.state = 'delivered')"
-            ) == "0",
+            lambda: (
+                cluster.sql(
+                    "SELECT count(*) FROM safety_alert a WHERE NOT EXISTS (SELECT 1 FROM "
+                    "safety_alertdelivery d WHERE d.alert_id = a.id AND d.state = 'delivered')"
+                )
+                == "0"
+            ),
             240,
             "every alert to be delivered",
             cluster,
@@ -422,11 +441,15 @@ def test_no_alert_is_lost_while_workers_web_and_database_are_killed(
         acknowledger.wait(timeout=30)
         _harness(env, "acknowledge-all")
         _wait_for(
-            lambda: cluster.sql(
-                "SELECT (SELECT count(*) FROM safety_alert WHERE status IN ('raised','notified'))"
-                " + (SELECT count(*) FROM safety_alertdelivery WHERE state IN "
-                "('pending','in_flight'))"
-            ) == "0",
+            lambda: (
+                cluster.sql(
+                    "SELECT (SELECT count(*) FROM safety_alert WHERE status IN "
+                    "('raised','notified')) + (SELECT count(*) FROM safety_alertdelivery "
+                    "WHERE state IN "
+                    "('pending','in_flight'))"
+                )
+                == "0"
+            ),
             120,
             "every alert acknowledged and every message settled",
             cluster,
@@ -454,7 +477,9 @@ def test_no_alert_is_lost_while_workers_web_and_database_are_killed(
             "smtp_duplicate_copies": sum(raw.values()) - len(raw),
             "delivered_rows_missing_at_smtp": len(set(keys) - set(raw)),
             "seconds_submitting": round(submitted_at - started, 1),
-            "seconds_until_all_delivered_after_last_submission": round(delivered_at - submitted_at, 1),
+            "seconds_until_all_delivered_after_last_submission": round(
+                delivered_at - submitted_at, 1
+            ),
             "seconds_total": round(time.monotonic() - started, 1),
         }
     )

@@ -44,7 +44,11 @@ def test_the_happy_path_is_audited_with_actor_and_time(
         "Spoke to Ada",
     )
     alert = close_alert(alert, actor=sam)
-    assert (alert.status, alert.closed_by, alert.closed_at) == (AlertStatus.CLOSED, sam, clock.now())
+    assert (alert.status, alert.closed_by, alert.closed_at) == (
+        AlertStatus.CLOSED,
+        sam,
+        clock.now(),
+    )
     events = AuditEvent.objects.filter(object_id=str(alert.id)).order_by("id")
     assert [(e.action, e.actor.username if e.actor else None) for e in events] == [
         ("alert.raised", None),
@@ -88,7 +92,7 @@ def test_illegal_moves_raise_a_conflict_and_change_nothing(risk_alert, ben, sam,
 
 
 def test_the_transition_table_never_moves_backwards() -> None:
-    order = list(AlertStatus)
+    order = [str(status) for status in AlertStatus]
     for current, targets in TRANSITIONS.items():
         assert all(order.index(target) > order.index(current) for target in targets)
     assert TRANSITIONS[AlertStatus.CLOSED] == frozenset()

@@ -22,12 +22,12 @@ from careloop.safety.services import (
 from careloop.safety.tests.conftest import submit_risk
 
 
-def _submit(ada, ada_patient, instrument: str, answers: list[int | None]) -> Assessment:
+def _submit(ada, ada_patient, instrument: str, answers: list[int] | list[int | None]) -> Assessment:
     assessment, _ = submit_assessment(
         ada_patient,
         actor=ada,
         instrument_id=instrument,
-        answers=answers,
+        answers=list(answers),
         client_id=uuid.uuid4(),
         source=SubmissionSource.API,
     )
@@ -164,16 +164,26 @@ def test_a_moderate_text_signal_adds_beside_a_high_rule_alert(ada, ada_patient, 
 )
 def test_text_signal_rejects_bad_input(ada_patient, source, level) -> None:
     with pytest.raises(InvalidInput):
-        raise_alert_for_text_signal(ada_patient, source=source, evidence={}, level=level, actor=None)
+        raise_alert_for_text_signal(
+            ada_patient, source=source, evidence={}, level=level, actor=None
+        )
 
 
 def test_a_clinician_raises_an_alert_by_hand_once_per_client_id(ben, ada_patient) -> None:
     client_id = uuid.uuid4()
     alert, created = raise_alert_by_clinician(
-        ada_patient, actor=ben, severity="high", reason="Called: plans this weekend", client_id=client_id
+        ada_patient,
+        actor=ben,
+        severity="high",
+        reason="Called: plans this weekend",
+        client_id=client_id,
     )
     again, created_again = raise_alert_by_clinician(
-        ada_patient, actor=ben, severity="high", reason="Called: plans this weekend", client_id=client_id
+        ada_patient,
+        actor=ben,
+        severity="high",
+        reason="Called: plans this weekend",
+        client_id=client_id,
     )
     assert (created, created_again, again) == (True, False, alert)
     assert alert.source == AlertSource.CLINICIAN and alert.raised_by == ben
@@ -182,7 +192,9 @@ def test_a_clinician_raises_an_alert_by_hand_once_per_client_id(ben, ada_patient
     assert event.actor == ben and "plans" not in str(event.detail)  # no free text in audit
 
 
-@pytest.mark.parametrize(("severity", "reason"), [("urgent", "x"), ("high", "  "), ("low", "x" * 2001)])
+@pytest.mark.parametrize(
+    ("severity", "reason"), [("urgent", "x"), ("high", "  "), ("low", "x" * 2001)]
+)
 def test_a_hand_raised_alert_needs_a_severity_and_a_reason(ben, ada_patient, severity, reason):
     with pytest.raises(InvalidInput):
         raise_alert_by_clinician(ada_patient, actor=ben, severity=severity, reason=reason)

@@ -69,7 +69,8 @@ def test_sharp_deterioration_fires_at_the_reliable_change_criterion(
 
 
 @pytest.mark.parametrize(
-    ("level", "severity"), [("none", None), ("low", None), ("moderate", "moderate"), ("high", "high")]
+    ("level", "severity"),
+    [("none", None), ("low", None), ("moderate", "moderate"), ("high", "high")],
 )
 def test_text_levels_moderate_and_high_raise_of_that_severity(level, severity) -> None:
     signal = signal_from_text_level(level, {"spans": [{"text": "end it"}]})

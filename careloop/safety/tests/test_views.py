@@ -23,7 +23,9 @@ def test_the_alert_page_shows_the_live_inbox_without_inline_script(
     assert 'data-inbox-url="/api/alerts/inbox"' in html and 'data-last-seq="1"' in html
     assert re.search(r'<tr data-seq="1">.*?Ada Test', html, re.S)
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    assert scripts and all('src="/static/safety/inbox.js"' in attrs and not body.strip() for attrs, body in scripts)
+    assert scripts and all(
+        'src="/static/safety/inbox.js"' in attrs and not body.strip() for attrs, body in scripts
+    )
     assert 'aria-live="polite"' in html
     assert finders.find("safety/inbox.js") is not None
 
@@ -69,7 +71,9 @@ def test_outsider_gets_404_for_every_page_of_another_teams_alert(as_user, risk_a
     base = f"/alerts/{risk_alert.id}"
     assert client.get(f"{base}/").status_code == 404
     assert client.post(f"{base}/acknowledge").status_code == 404
-    assert client.post(f"{base}/action", {"outcome": "false_positive", "note": "x"}).status_code == 404
+    assert (
+        client.post(f"{base}/action", {"outcome": "false_positive", "note": "x"}).status_code == 404
+    )
     assert client.post(f"{base}/close").status_code == 404
     assert "Ada Test" not in client.get("/alerts/").content.decode()
     risk_alert.refresh_from_db()
@@ -99,7 +103,12 @@ def test_a_clinician_raises_an_alert_with_the_form(as_user, ada_patient, ben) ->
 
 
 def test_outsider_cannot_raise_for_a_patient_of_another_team(as_user, ada_patient, dana) -> None:
-    body = {"patient": str(ada_patient.id), "severity": "high", "reason": "x", "client_id": str(uuid.uuid4())}
+    body = {
+        "patient": str(ada_patient.id),
+        "severity": "high",
+        "reason": "x",
+        "client_id": str(uuid.uuid4()),
+    }
     form = as_user(dana).get("/alerts/raise/").content.decode()
     assert "Ada Test" not in form
     response = as_user(dana).post("/alerts/raise/", body)
