@@ -3,6 +3,8 @@ outsider clinician Dana (Team South), service admin Cleo. All synthetic."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -11,6 +13,9 @@ from careloop.accounts import mfa
 from careloop.accounts.models import Role, User
 from careloop.care.models import CareTeam, Patient, TeamMembership
 from careloop.core.models import Service
+
+# One BLAS thread: tests run beside each other on 2 cores (set before anything imports numpy).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> None:
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # One BLAS thread per process: the crisis-text model runs beside web and worker processes.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["careloop", *args])

@@ -44,9 +44,9 @@ def test_serve_with_worker_answers_healthz_and_stops_on_sigterm(tmp_path: Path) 
         answer = None
         while time.monotonic() < deadline:
             try:
-                answer = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                answer = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=20)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.ReadTimeout):
                 time.sleep(0.3)
         assert answer is not None, "server never answered"
         assert answer.json() == {"status": "ok", "database": "ok"}
@@ -55,6 +55,7 @@ def test_serve_with_worker_answers_healthz_and_stops_on_sigterm(tmp_path: Path) 
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
 

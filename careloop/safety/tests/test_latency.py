@@ -23,14 +23,14 @@ import requests
 
 from careloop.safety.tests.conftest import free_port
 from careloop.safety.tests.fault_harness import PHQ9_RISK
-from careloop.safety.tests.test_faults import (
+from careloop.safety.tests.processes import (
     Child,
     PrivatePostgres,
-    _harness,
-    _healthy,
-    _sign_in,
-    _wait_for,
     cluster,  # noqa: F401  # fixture
+    harness,
+    healthy,
+    sign_in,
+    wait_for,
 )
 
 pytestmark = pytest.mark.slow
@@ -56,11 +56,11 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _clinician(base: str, env: dict[str, str], password: str) -> requests.Session:
-    session = _sign_in(base, "clin1", password)
+    session = sign_in(base, "clin1", password)
     response = session.post(
         f"{base}/accounts/verify/",
         data={
-            "code": _harness(env, "otp", "clin1"),
+            "code": harness(env, "otp", "clin1"),
             "csrfmiddlewaretoken": session.cookies["csrftoken"],
         },
         headers={"Referer": f"{base}/accounts/verify/"},
@@ -88,7 +88,7 @@ def _poll(base: str, session: requests.Session, seen: dict[str, float], stop: th
 def _patient(
     base: str, user: str, password: str, sent: dict[str, float], answered: list[float]
 ) -> None:
-    session = _sign_in(base, user, password)
+    session = sign_in(base, user, password)
     for _ in range(PER_CLIENT):
         started = time.monotonic()
         response = session.post(
@@ -114,7 +114,7 @@ def test_submission_to_inbox_latency(database: str, tmp_path: Path, eager: str, 
     }
     env.pop("NOTIFICATION_EMAIL_SENDER", None)  # recording sender: e-mail is not measured here
     Child(["migrate", "-v", "0"], env, tmp_path / "migrate.log").run()
-    people = json.loads(_harness(env, "setup", str(CLIENTS)))
+    people = json.loads(harness(env, "setup", str(CLIENTS)))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Child(["serve", "--port", str(port), "--with-worker"], env, tmp_path / "serve.log")
@@ -124,7 +124,7 @@ def test_submission_to_inbox_latency(database: str, tmp_path: Path, eager: str, 
     stop = threading.Event()
     try:
         server.start()
-        _wait_for(lambda: _healthy(base), 60, "the web server")
+        wait_for(lambda: healthy(base), 60, "the web server")
         clinician = _clinician(base, env, people["password"])
         poller = threading.Thread(target=_poll, args=(base, clinician, seen, stop))
         poller.start()
@@ -136,7 +136,7 @@ def test_submission_to_inbox_latency(database: str, tmp_path: Path, eager: str, 
             thread.start()
         for thread in patients:
             thread.join()
-        _wait_for(lambda: len(seen) >= CLIENTS * PER_CLIENT, 60, "every alert in the inbox")
+        wait_for(lambda: len(seen) >= CLIENTS * PER_CLIENT, 60, "every alert in the inbox")
         alerts = clinician.get(f"{base}/api/alerts", timeout=10).json()
     finally:
         stop.set()
