@@ -1,6 +1,6 @@
 """The walking skeleton over real HTTP (a live server on loopback, the `requests` client):
 a patient submits a PHQ-9 with item 9 = 2 → it is scored and stored → an alert is raised in the
-same transaction → her clinician sees it → the worker tells her care team → an outsider
+same transaction → her clinician sees it → the worker tells her clinician → an outsider
 clinician of another team gets 404 for the patient and the alert."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import requests
 
 from careloop.accounts import mfa
 from careloop.core import worker
-from careloop.notifications.models import Channel, Notification
-from careloop.safety.models import Alert, AlertStatus
+from careloop.notifications.models import Channel
+from careloop.safety.models import Alert, AlertDelivery, AlertStatus, DeliveryState, InboxEntry
 
 PHQ9_ITEM9_TWO = [1, 2, 1, 1, 0, 1, 1, 0, 2]
 
@@ -66,6 +66,8 @@ def test_item9_positive_submission_reaches_the_clinician_and_not_an_outsider(
     from conftest import PASSWORD
 
     base = live_server.url
+    ben.email = "ben@team-north.example"  # staff are reachable by e-mail (recording sender)
+    ben.save(update_fields=["email"])
 
     # The patient sees that her PHQ-9 is due and submits it through the JSON API.
     patient = _sign_in(base, "ada", PASSWORD, ada)
@@ -112,16 +114,17 @@ def test_item9_positive_submission_reaches_the_clinician_and_not_an_outsider(
     caseload = clinician.get(f"{base}/caseload/", timeout=10)
     assert re.search(r"Ada Test.*?<span class=\"badge\">1</span>", caseload.text, re.S)
 
-    # The worker tells Ada's care team (Ben and Sam), in-app and by e-mail, and nobody else.
+    # The worker tells the first tier of the team's escalation policy (her clinician, Ben), in his
+    # in-app inbox and by e-mail; nobody outside her team hears of it.
     worker.run_once()
     alert.refresh_from_db()
     assert alert.status == AlertStatus.NOTIFIED
-    told = set(
-        Notification.objects.filter(channel=Channel.EMAIL).values_list(
-            "recipient__username", flat=True
-        )
+    inbox = set(
+        InboxEntry.objects.filter(alert=alert).values_list("recipient__username", flat=True)
     )
-    assert told == {"ben", "sam"}
+    assert inbox == {"ben"}
+    emailed = AlertDelivery.objects.filter(alert=alert, channel=Channel.EMAIL)
+    assert [(d.recipient.username, d.state) for d in emailed] == [("ben", DeliveryState.DELIVERED)]
 
     # The outsider clinician of another team gets 404 for the patient and for the alert.
     outsider = _sign_in(base, "dana", PASSWORD, dana)

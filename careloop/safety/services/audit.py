@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 from careloop.accounts.models import User
-from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
 from careloop.safety.models import Alert
 
@@ -23,17 +23,6 @@ class SafetyAuditAction(StrEnum):
     ON_CALL_CHANGED = "escalation.on_call_changed"
 
 
-def as_audit_action(action: SafetyAuditAction) -> AuditAction:
-    """The audit enum member, or the same dotted code until audit lists it.
-
-    TODO(#4): the audit domain owns AuditAction; adding the missing members there (with its own
-    migration) makes this a plain lookup. The stored value is the same either way.
-    """
-    if action.value in AuditAction.values:
-        return AuditAction(action.value)
-    return cast(AuditAction, action.value)
-
-
 def audit_alert(
     action: SafetyAuditAction,
     alert: Alert,
@@ -44,7 +33,7 @@ def audit_alert(
     """Record who did what to which alert (ids and codes only: never notes or answers)."""
     record_event(
         actor=actor,
-        action=as_audit_action(action),
+        action=action,
         service_id=alert.service_id,
         patient_id=alert.patient_id,
         purpose=Purpose.TREATMENT,

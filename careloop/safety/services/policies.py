@@ -28,7 +28,7 @@ from careloop.safety.models import (
     TierTarget,
 )
 from careloop.safety.models.escalation import OUTBOUND_CHANNELS
-from careloop.safety.services.audit import SafetyAuditAction, as_audit_action
+from careloop.safety.services.audit import SafetyAuditAction
 
 # Careloop default (issue #4 example): clinicians 15 min -> on-call 15 min -> service lead 15 min.
 # A service sets its own; the Clinical Safety Officer must confirm these windows (hazard HZ-002).
@@ -233,7 +233,7 @@ def _audit_team_change(
 ) -> None:
     record_event(
         actor=actor,
-        action=as_audit_action(action),
+        action=action,
         service_id=team.service_id,
         obj=("CareTeam", team.id),
         detail={**detail, "team": str(team.id)},
