@@ -38,6 +38,8 @@ from careloop.monitoring.selectors import (
 )
 from careloop.notifications.models import Channel, PushSubscription
 from careloop.notifications.services import queue_notification
+from careloop.safety.services import raise_alert_for_text_signal
+from careloop.safety.text import TextScreen, screen_text
 
 
 class MonitoringAuditAction(models.TextChoices):
@@ -239,8 +241,33 @@ def _replayed_checkin(
     return earlier
 
 
-def _store_checkin(patient: Patient, actor: User, checkin: CheckIn) -> CheckIn:
+def _screen_note(patient: Patient, note: str) -> TextScreen | None:
+    """Screen a check-in note for crisis language (outside the transaction: it is CPU work)."""
+    if not note:
+        return None
+    language = patient.preferred_language if patient.preferred_language in ("en", "es") else None
+    return screen_text(note, language=language)
+
+
+def _store_checkin(
+    patient: Patient, actor: User, checkin: CheckIn, screen: TextScreen | None
+) -> CheckIn:
     checkin.save(force_insert=True)
+    if screen is not None:
+        # Same transaction as the note (outbox): a crisis note never exists without its alert.
+        raise_alert_for_text_signal(
+            patient,
+            source=f"checkin:{checkin.id}",
+            level=screen.level.value,
+            evidence={
+                "score": screen.score,
+                "detector_version": screen.detector_version,
+                "model": screen.model,
+                "language": screen.language,
+                "spans": [span.as_dict() for span in screen.evidence],
+            },
+            actor=actor,
+        )
     record_event(
         actor=actor,
         action=CHECKIN_SUBMITTED,
@@ -279,9 +306,10 @@ def record_checkin(
         source=source,
         client_id=client_id,
     )
+    screen = _screen_note(patient, note)
     try:
         with transaction.atomic():
-            return _store_checkin(patient, actor, checkin), True
+            return _store_checkin(patient, actor, checkin, screen), True
     except IntegrityError:
         # Two copies of one check-in raced; the other one won. Return it (or report the clash).
         if earlier := _replayed_checkin(patient, client_id, mood, note):

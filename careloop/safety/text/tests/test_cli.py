@@ -115,3 +115,17 @@ def test_the_real_command_exits_non_zero_after_a_malformed_line() -> None:
     assert done.returncode == 1
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["a", "b"]
     assert b"line 2: not valid UTF-8" in done.stderr
+
+
+def test_the_issue_spelling_careloop_safety_screen_text_runs_the_same_command() -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    lines = io.StringIO(json.dumps({"id": "a", "text": "I want to kill myself tonight."}) + "\n")
+    call_command("safety", "screen-text", stdin=lines, stdout=out)
+    [result] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert result["id"] == "a"
+    assert result["level"] in ("moderate", "high")
