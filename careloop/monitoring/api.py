@@ -13,14 +13,19 @@ from pydantic import Field
 from careloop.accounts.api import api_user
 from careloop.assessments.models import SubmissionSource
 from careloop.audit.models import AuditAction, Purpose
-from careloop.audit.services import record_event, record_patient_reads
+from careloop.audit.services import record_event
 from careloop.care.selectors import own_patient_record, patient_visible_to
 from careloop.core import clock
 from careloop.monitoring import selectors
 from careloop.monitoring.models import CheckIn
 from careloop.monitoring.schedule import local_date
 from careloop.monitoring.selectors import ScheduleEntry
-from careloop.monitoring.services import PlanItemChange, change_plan_item, record_checkin
+from careloop.monitoring.services import (
+    PlanItemChange,
+    change_plan_item,
+    record_caseload_viewed,
+    record_checkin,
+)
 
 router = Router(tags=["monitoring"], auth=django_auth)
 
@@ -53,14 +58,7 @@ class CaseloadRowOut(Schema):
 def caseload(request: HttpRequest) -> list[CaseloadRowOut]:
     user = api_user(request)
     rows = selectors.caseload_rows(user)
-    if rows and user.service_id is not None:
-        record_patient_reads(
-            actor=user,
-            action=AuditAction.CASELOAD_VIEWED,
-            service_id=user.service_id,
-            patient_ids=[row.patient.id for row in rows],
-            purpose=Purpose.TREATMENT,
-        )
+    record_caseload_viewed(user, rows)
     return [
         CaseloadRowOut(
             patient_id=row.patient.id,

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from careloop.accounts.models import Role, User
 from careloop.assessments.models import SubmissionSource
-from careloop.audit.models import Purpose
-from careloop.audit.services import record_event
+from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.services import record_event, record_patient_reads
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -28,6 +28,7 @@ from careloop.monitoring.schedule import (
     reminder_window,
 )
 from careloop.monitoring.selectors import (
+    CaseloadRow,
     active_plan_of,
     default_plan_cadences,
     default_starts_on,
@@ -440,3 +441,18 @@ def send_due_reminders() -> int:
             plan.next_reminder_at = next_reminder_check(now, patient_time_zone(plan.patient))
         MeasurementPlan.objects.bulk_update(plans, ["next_reminder_at"])
     return len(plans)
+
+
+def record_caseload_viewed(
+    user: User, rows: list[CaseloadRow], *, source_ip: str | None = None
+) -> None:
+    """Audit one read per patient the registry showed (the page and the API say the same)."""
+    if rows and user.service_id is not None:
+        record_patient_reads(
+            actor=user,
+            action=AuditAction.CASELOAD_VIEWED,
+            service_id=user.service_id,
+            patient_ids=[row.patient.id for row in rows],
+            purpose=Purpose.TREATMENT,
+            source_ip=source_ip,
+        )

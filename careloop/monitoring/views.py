@@ -16,14 +16,19 @@ from careloop.accounts.models import User
 from careloop.assessments.models import SubmissionSource
 from careloop.assessments.selectors import assessments_of
 from careloop.audit.models import AuditAction, Purpose
-from careloop.audit.services import record_event, record_patient_reads
+from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record, patient_visible_to
 from careloop.core import clock
 from careloop.core.errors import DomainError, InvalidInput, NotFound
 from careloop.monitoring import selectors
 from careloop.monitoring.schedule import local_date
-from careloop.monitoring.services import PlanItemChange, change_plan_item, record_checkin
+from careloop.monitoring.services import (
+    PlanItemChange,
+    change_plan_item,
+    record_caseload_viewed,
+    record_checkin,
+)
 from careloop.safety.selectors import alerts_visible_to
 
 
@@ -109,15 +114,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if not user.works_in_care_team:
         raise Http404
     rows = selectors.caseload_rows(user)
-    if user.service_id is not None and rows:
-        record_patient_reads(
-            actor=user,
-            action=AuditAction.CASELOAD_VIEWED,
-            service_id=user.service_id,
-            patient_ids=[row.patient.id for row in rows],
-            purpose=Purpose.TREATMENT,
-            source_ip=_client_ip(request),
-        )
+    record_caseload_viewed(user, rows, source_ip=_client_ip(request))
     context = {"rows": rows, "missed_flag": selectors.MISSED_IN_A_ROW_FLAG}
     return render(request, "monitoring/caseload.html", context)
 

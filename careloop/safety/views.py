@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from careloop.accounts.models import User
 from careloop.audit.models import AuditAction, Purpose
-from careloop.audit.services import record_event, record_patient_reads
+from careloop.audit.services import record_patient_reads
 from careloop.care.selectors import patient_visible_to, patients_visible_to
 from careloop.core.errors import DomainError, NotFound
 from careloop.safety import services
@@ -28,6 +28,7 @@ from careloop.safety.selectors import (
     recent_inbox,
     timeline_of,
 )
+from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 
 INBOX_POLL_MILLISECONDS = 5000
 
@@ -81,14 +82,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = _clinician(request)
     alert = _visible(user, alert_id)
-    record_event(
-        actor=user,
-        action=AuditAction.ALERTS_VIEWED,
-        service_id=alert.service_id,
-        patient_id=alert.patient_id,
-        purpose=Purpose.TREATMENT,
-        obj=("Alert", alert.id),
-        source_ip=request.META.get("REMOTE_ADDR"),
+    audit_alert(
+        SafetyAuditAction.VIEWED, alert, actor=user, source_ip=request.META.get("REMOTE_ADDR")
     )
     context = {
         "alert": alert,

@@ -10,7 +10,7 @@ from ninja import Status
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
 from careloop.audit.models import AuditAction, Purpose
-from careloop.audit.services import record_event, record_patient_reads
+from careloop.audit.services import record_patient_reads
 from careloop.care.selectors import patient_visible_to
 from careloop.core.errors import InvalidInput, NotFound
 from careloop.safety import services
@@ -34,6 +34,7 @@ from careloop.safety.selectors import (
     alerts_visible_to,
     inbox_page,
 )
+from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
@@ -136,14 +137,7 @@ def raise_alert(request: HttpRequest, body: RaiseAlertIn) -> Status[AlertOut]:
 def get_alert(request: HttpRequest, alert_id: uuid.UUID) -> AlertOut:
     user = api_user(request)
     alert = alert_visible_to(user, alert_id)
-    record_event(
-        actor=user,
-        action=AuditAction.ALERTS_VIEWED,
-        service_id=alert.service_id,
-        patient_id=alert.patient_id,
-        purpose=Purpose.TREATMENT,
-        obj=("Alert", alert.id),
-    )
+    audit_alert(SafetyAuditAction.VIEWED, alert, actor=user)
     return AlertOut.of(alert)
 
 

@@ -13,6 +13,7 @@ from careloop.safety.models import Alert
 
 class SafetyAuditAction(StrEnum):
     RAISED = "alert.raised"
+    VIEWED = "alert.viewed"
     NOTIFIED = "alert.notified"
     ESCALATED = "alert.escalated"
     FALLBACK_FIRED = "alert.fallback_fired"
@@ -29,6 +30,7 @@ def audit_alert(
     *,
     actor: User | None,
     detail: dict[str, Any] | None = None,
+    source_ip: str | None = None,
 ) -> None:
     """Record who did what to which alert (ids and codes only: never notes or answers)."""
     record_event(
@@ -39,4 +41,5 @@ def audit_alert(
         purpose=Purpose.TREATMENT,
         obj=("Alert", alert.id),
         detail=detail,
+        source_ip=source_ip,
     )
