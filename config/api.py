@@ -7,8 +7,12 @@ from ninja import NinjaAPI
 from careloop.analytics.api import router as analytics_router
 from careloop.assessments.api import router as assessments_router
 from careloop.core.api import install_error_handlers
+from careloop.journal.api import router as journal_router
+from careloop.messaging.api import router as messaging_router
 from careloop.monitoring.api import router as monitoring_router
 from careloop.monitoring.outcomes_api import router as outcomes_router
+from careloop.rights.api_access import router as rights_access_router
+from careloop.rights.api_data import router as rights_data_router
 from careloop.safety.api import router as safety_router
 from careloop.safety.planning.api import router as planning_router
 
@@ -25,3 +29,7 @@ api.add_router("/", outcomes_router)
 api.add_router("/", analytics_router)
 api.add_router("/", safety_router)
 api.add_router("/", planning_router)
+api.add_router("/", journal_router)
+api.add_router("/", messaging_router)
+api.add_router("/", rights_access_router)
+api.add_router("/", rights_data_router)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "careloop.core",
     "careloop.accounts",
+    "careloop.privacy",
     "careloop.audit",
     "careloop.notifications",
     "careloop.care",
@@ -69,7 +70,10 @@ INSTALLED_APPS = [
     "careloop.safety",
     "careloop.analytics",
     "careloop.safety.planning",
+    "careloop.journal",
+    "careloop.messaging",
     "careloop.fhir",
+    "careloop.rights",
     "careloop.seed",
 ]
 

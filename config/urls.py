@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("careloop.monitoring.urls")),
     path("alerts/", include("careloop.safety.urls")),
     path("safety/", include("careloop.safety.planning.urls")),
+    path("journal/", include("careloop.journal.urls")),
+    path("messages/", include("careloop.messaging.urls")),
+    path("me/", include("careloop.rights.urls")),
     path("api/", api.urls),
     path("fhir/r4/", include("careloop.fhir.urls")),
 ]

@@ -1,0 +1,7 @@
+"""JSON API of the messaging domain."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["messaging"])

@@ -1,0 +1,5 @@
+"""Pages: export, erasure, research extracts."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
