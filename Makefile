@@ -42,9 +42,8 @@ imports: $(STAMP)  ## import-linter: domains depend downward only, clinical logi
 
 check: lint typecheck imports test  ## everything CI runs
 
-bench: $(STAMP)  ## benchmarks (stub until the benchmark issue #7)
-	@echo "make bench: NOT IMPLEMENTED YET - the benchmark suite arrives with issue #7."
-	@echo "Until then use: time .venv/bin/careloop seed --patients N --weeks W --seed S"
+bench: $(STAMP)  ## measure key operations against a floor on PostgreSQL (QUICK=1: small, for CI)
+	$(BIN)/python -m benchmarks.run $(if $(QUICK),--quick)
 
 lock:  ## re-lock dependencies with hashes (needs network to PyPI)
 	$(PYTHON) -m pip install --quiet uv

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from careloop.core import logging as careloop_logging
 from config.env import database_from_url, env, env_bool, env_choice, env_int
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +50,24 @@ SECRET_KEY = _secret_key()
 if IS_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be false when CARELOOP_ENV=production")
 
+# Keys that encrypt free text at rest (careloop.core.crypto); outside the database by design.
+if IS_PRODUCTION:
+    FIELD_ENCRYPTION_KEYS_FILE = Path(env("FIELD_ENCRYPTION_KEYS_FILE"))
+    # Refuse to start on a missing or malformed keyring rather than fail on the first note.
+    from careloop.core.crypto import Keyring, KeyringError
+
+    try:
+        Keyring.from_file(FIELD_ENCRYPTION_KEYS_FILE)
+    except KeyringError as _keyring_error:
+        raise ImproperlyConfigured(str(_keyring_error)) from None
+else:
+    from careloop.core.crypto import ensure_keyring_file
+
+    FIELD_ENCRYPTION_KEYS_FILE = Path(
+        env("FIELD_ENCRYPTION_KEYS_FILE", str(VAR_DIR / "field_encryption_keys.json"))
+    )
+    ensure_keyring_file(FIELD_ENCRYPTION_KEYS_FILE)
+
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -58,6 +79,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "oauth2_provider",
     "careloop.core",
     "careloop.accounts",
     "careloop.privacy",
@@ -78,6 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "careloop.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,9 +111,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "careloop.accounts.middleware.SessionTimeoutMiddleware",
     "careloop.accounts.middleware.StaffMfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: it answers a locked-out sign-in (careloop.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "careloop.safety.context_processors.fallback_banners",
             ],
         },
     },
@@ -137,17 +167,66 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Sign-in throttling (django-axes): its backend first so a locked-out pair never reaches the
+# password check. Lockout is per username+IP (unknown usernames lock exactly like real ones, so
+# the answer reveals nothing); LOGIN_IP_FAILURE_LIMIT caps failures from one IP across usernames.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 50, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "careloop.accounts.lockout.locked_out_response"
+AXES_VERBOSE = False  # its log lines name the username; ours carry no personal data
+AXES_DISABLE_ACCESS_LOG = True  # audit records sign-ins; no second table of usernames and IPs
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+
+# Sessions: idle and absolute limits (careloop.accounts.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_SECONDS_STAFF = env_int("SESSION_IDLE_SECONDS_STAFF", 15 * 60, minimum=60)
+SESSION_IDLE_SECONDS_PATIENT = env_int("SESSION_IDLE_SECONDS_PATIENT", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=300)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_SECONDS", 8 * 3600, minimum=300)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=IS_PRODUCTION)
+SECURE_COOKIES = env_bool("SECURE_COOKIES", default=IS_PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SAMESITE = "Lax"
+if SECURE_COOKIES:
+    # __Host-: the browser accepts these only over HTTPS, for Path=/ and with no Domain, so a
+    # sibling subdomain can never plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-careloop-session"
+    CSRF_COOKIE_NAME = "__Host-careloop-csrf"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if IS_PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp 4): no inline script or style anywhere, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 OTP_TOTP_ISSUER = "Careloop"
 
@@ -179,12 +258,72 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "careloop@localhost")
+# SMART on FHIR: django-oauth-toolkit as the authorisation server (careloop.fhir.smart).
+# Authorisation happens in a signed-in browser session (staff past MFA), so tokens are minted
+# only after MFA. Every RFC 9700 gate is on: PKCE S256 only, no implicit/password grants,
+# tokens stored hashed, `iss` in the authorisation response.
+# Named explicitly: careloop.fhir's migrations point at the (swappable) Application model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "careloop.fhir.smart.validator.SmartValidator",
+    "SCOPES_BACKEND_CLASS": "careloop.fhir.smart.validator.SmartScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600, minimum=60),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_REFRESH_TOKEN_SECONDS", 14 * 86400, minimum=60),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if IS_PRODUCTION else ["http", "https"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
+# Bulk $export (careloop.fhir.bulk): finished exports are kept this long, then deleted.
+FHIR_BULK_EXPORT_RETENTION_SECONDS = env_int(
+    "FHIR_BULK_EXPORT_RETENTION_SECONDS", 86400, minimum=60
+)
 WORKER_POLL_SECONDS = float(env_int("WORKER_POLL_MILLISECONDS", 1000, minimum=10)) / 1000
 
+# Audit chain keys (docs/privacy/audit.md): files outside the database. The Ed25519 key signs
+# checkpoints; the pseudonym key keys the HMAC that stands for a patient in audit records.
+from careloop.audit import keyfiles as _audit_keys  # noqa: E402  (framework-free)
+
+if IS_PRODUCTION:
+    AUDIT_SIGNING_KEY_FILE = Path(env("AUDIT_SIGNING_KEY_FILE"))
+    AUDIT_PSEUDONYM_KEY_FILE = Path(env("AUDIT_PSEUDONYM_KEY_FILE"))
+    try:
+        _audit_keys.check_key_files(AUDIT_SIGNING_KEY_FILE, AUDIT_PSEUDONYM_KEY_FILE)
+    except _audit_keys.AuditKeyError as _error:
+        raise ImproperlyConfigured(str(_error)) from None
+else:
+    AUDIT_SIGNING_KEY_FILE = Path(
+        env("AUDIT_SIGNING_KEY_FILE", str(VAR_DIR / "audit_signing_key.pem"))
+    )
+    AUDIT_PSEUDONYM_KEY_FILE = Path(
+        env("AUDIT_PSEUDONYM_KEY_FILE", str(VAR_DIR / "audit_pseudonym_key"))
+    )
+    _audit_keys.ensure_key_files(AUDIT_SIGNING_KEY_FILE, AUDIT_PSEUDONYM_KEY_FILE)
+# Public keys of retired signing keys (comma-separated PEM paths), so old checkpoints still verify.
+AUDIT_VERIFY_PUBLIC_KEY_FILES = [
+    Path(p.strip()) for p in env("AUDIT_VERIFY_PUBLIC_KEY_FILES", "").split(",") if p.strip()
+]
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 15, minimum=1)
+
+# Structured logs without personal data (careloop.core.logging): JSON lines in production.
+LOGGING_CONFIG = "careloop.core.logging.configure"
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if IS_PRODUCTION else "console", {"json", "console"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"structured": careloop_logging.formatter(json=LOG_FORMAT == "json")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # Never SQL with its parameters, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

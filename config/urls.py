@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from careloop.core.views import healthz
+from careloop.fhir.smart.discovery import smart_configuration_view
 from careloop.monitoring.views import home
 from config.api import api
 
@@ -17,4 +18,6 @@ urlpatterns = [
     path("me/", include("careloop.rights.urls")),
     path("api/", api.urls),
     path("fhir/r4/", include("careloop.fhir.urls")),
+    path("o/", include("careloop.fhir.smart.urls")),
+    path(".well-known/smart-configuration", smart_configuration_view, name="smart-configuration"),
 ]

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "careloop.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        # Signal receivers: session stamps at sign-in, sessions ended when an account is disabled.
+        from careloop.accounts import sessions  # noqa: F401

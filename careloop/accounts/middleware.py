@@ -1,14 +1,54 @@
-"""The staff MFA gate: staff who have not passed TOTP this session reach nothing but sign-in."""
+"""Session gates: idle/absolute timeouts, and staff who have not passed TOTP reach only sign-in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+
+from careloop.accounts.models import User
+from careloop.accounts.sessions import expired_reason
 
 # Paths a half-signed-in staff member may reach: sign-in, MFA, static files and the health check.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz")
+_FHIR_PREFIX = "/fhir/"
+
+
+def _operation_outcome(message: str, *, code: str, status: int) -> JsonResponse:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": message}],
+    }
+    return JsonResponse(outcome, status=status, content_type="application/fhir+json")
+
+
+def _carries_bearer_token(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+class SessionTimeoutMiddleware:
+    """Sign out a session idle too long (15 min staff, 30 min patients) or older than 12 hours."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if isinstance(user, User) and user.is_authenticated and expired_reason(request, user):
+            logout(request)  # flushes the session: its id is never valid again
+            message = "Your session has ended. Please sign in again."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=401)
+            if request.path.startswith(_FHIR_PREFIX):
+                return _operation_outcome(message, code="login", status=401)
+            login = reverse("accounts:login")
+            return HttpResponseRedirect(f"{login}?{urlencode({'next': request.path})}")
+        return self.get_response(request)
 
 
 class StaffMfaRequiredMiddleware:
@@ -16,6 +56,12 @@ class StaffMfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(_FHIR_PREFIX) and _carries_bearer_token(request):
+            # SMART on FHIR: MFA happened when the token was authorised in the browser; the
+            # bearer authentication of the FHIR API decides, not this session gate. The session's
+            # user is set aside, so no code path can fall back to a half-signed-in session.
+            request.user = AnonymousUser()
+            return self.get_response(request)
         user = request.user
         needs_mfa = (
             user.is_authenticated
@@ -26,11 +72,7 @@ class StaffMfaRequiredMiddleware:
             message = "Multi-factor authentication is required for staff."
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=403)
-            if request.path.startswith("/fhir/"):
-                outcome = {
-                    "resourceType": "OperationOutcome",
-                    "issue": [{"severity": "error", "code": "security", "diagnostics": message}],
-                }
-                return JsonResponse(outcome, status=403, content_type="application/fhir+json")
+            if request.path.startswith(_FHIR_PREFIX):
+                return _operation_outcome(message, code="security", status=403)
             return redirect("accounts:verify")
         return self.get_response(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_otp
 from django import forms
 from django.contrib.auth import logout
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careloop.accounts import mfa
+from careloop.accounts import lockout, mfa
 from careloop.accounts.models import User
 from careloop.audit.models import AuditAction
 from careloop.audit.services import record_event
@@ -34,6 +36,12 @@ class SignInView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # One IP trying many usernames: refused before any password is checked.
+        if lockout.ip_failures_exceeded(request):
+            return lockout.locked_out_response(request)
+        return super().post(request, *args, **kwargs)
+
     def get_success_url(self) -> str:
         user = self.request.user
         if isinstance(user, User) and user.is_staff_role:
@@ -51,6 +59,8 @@ def _verify_device(request: HttpRequest, user: User, *, confirming: bool) -> boo
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     django_otp.login(request, device)
+    # A new session id once the second factor is passed, as at password sign-in (fixation).
+    request.session.cycle_key()
     record_event(
         actor=user,
         action=AuditAction.MFA_ENROLLED if confirming else AuditAction.MFA_VERIFIED,

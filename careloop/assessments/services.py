@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
-from careloop.assessments.hooks import run_submission_handlers
+from careloop.assessments.hooks import raises_live_alerts, run_submission_handlers
 from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
@@ -186,7 +186,9 @@ def record_imported_total(
     2. A re-sent total (same client id, same instrument and total) returns the stored one.
     3. Stored with `items_available=False` and no risk flags: without the item answers no
        item-level risk rule can run, which the source system's own screening had to cover.
-       Audit and submission hooks run in the same transaction as for app submissions.
+    4. Audit and, for a result completed within the last two weeks only, the submission hooks
+       run in the same transaction as for app submissions; older history raises no live alert
+       (hooks.raises_live_alerts) and the audit event says which.
     `provenance` (ids and file names only, never names) goes into the audit event.
     """
     instrument, band, caseness = _checked_total(instrument_id, total)
@@ -219,7 +221,11 @@ def record_imported_total(
             patient_id=patient.id,
             purpose=Purpose.OPERATIONS,
             obj=("Assessment", assessment.id),
-            detail={"instrument": assessment.instrument_version, "imported_total": True}
+            detail={
+                "instrument": assessment.instrument_version,
+                "imported_total": True,
+                "live_alerts": raises_live_alerts(assessment),
+            }
             | provenance,
         )
         run_submission_handlers(assessment)

@@ -1,7 +1,9 @@
 """Audit: an append-only record of every read and write of patient data, and of sign-ins.
 
-Owns: AuditEvent, AuditAction, `record_event` / `record_patient_access`.
+Owns: AuditEvent, AuditAction, Purpose, `record_event` / `record_patient_reads` (services),
+`events_for_patient` / `patient_ref` (selectors), the hash chain and its signed checkpoints
+(`chain`, pure), `careloop audit verify|checkpoint|restrict-app-role`.
 Depends on: core, accounts (the actor).
-The table is shaped for a hash chain (sequence order, prev_hash, record_hash), which the privacy
-work (issue #5) fills in and verifies; today the columns are written empty.
+Each service's events form one hash chain (plus one for service-less system events); patients are
+named only by a keyed HMAC. How it works and what to do when verify fails: docs/privacy/audit.md.
 """

@@ -1,14 +1,25 @@
 """The only write path for audit events. Callers run it inside their own transaction, so the
-event commits or rolls back together with what it describes."""
+event commits or rolls back together with what it describes.
+
+Each event is linked onto its service's hash chain (careloop.audit.chain). Appending locks the
+chain's head row (SELECT … FOR UPDATE) until the caller's transaction ends: two writers of one
+service queue there, so seq numbers never fork; other services' writers are not touched.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from careloop.audit.models import AuditEvent, Purpose
+from django.db import transaction
+
+from careloop.audit import chain, records
+from careloop.audit.keys import patient_ref
+from careloop.audit.models import AuditChainHead, AuditEvent, Purpose
 from careloop.core import clock
+
+PATIENT_OBJECT = "Patient"
 
 
 class Actor(Protocol):
@@ -25,6 +36,34 @@ def _role(actor: Actor | None) -> str:
     return actor.role if actor is not None else "system"
 
 
+def _lock_head(service_id: uuid.UUID | None) -> chain.ChainHead:
+    """Lock the chain's head row for the rest of the transaction (creating it on first use)."""
+    key = chain.chain_of(service_id)
+    locked = AuditChainHead.objects.select_for_update()
+    head = locked.filter(chain=key).first()
+    if head is None:
+        # ON CONFLICT DO NOTHING: a racing first writer wins and we then queue on its row.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(chain=key, service_id=service_id, last_hash=chain.GENESIS_HASH)],
+            ignore_conflicts=True,
+        )
+        head = locked.get(chain=key)
+    return chain.ChainHead(key, head.seq, head.last_hash)
+
+
+def _append(service_id: uuid.UUID | None, new: Sequence[chain.ChainRecord]) -> list[AuditEvent]:
+    with transaction.atomic(savepoint=False):
+        head = _lock_head(service_id)
+        linked, new_head = chain.link(head, new)
+        events = AuditEvent.objects.bulk_create(
+            [AuditEvent(**records.row_fields(record)) for record in linked]
+        )
+        AuditChainHead.objects.filter(chain=head.chain).update(
+            seq=new_head.seq, last_hash=new_head.last_hash
+        )
+    return events
+
+
 def record_event(
     *,
     actor: Actor | None,
@@ -38,22 +77,26 @@ def record_event(
 ) -> AuditEvent:
     """Append one event. `action` is a dotted code from the acting domain's action enum.
 
+    The patient is stored only as a keyed HMAC (`patient_ref`), and so is a Patient object's id.
     `detail` must never hold names, free text or answers: only ids and codes.
     """
     object_type, object_id = obj if obj is not None else ("", "")
-    return AuditEvent.objects.create(
+    if object_type == PATIENT_OBJECT and object_id:
+        object_id = patient_ref(str(object_id))
+    record = records.new_record(
         occurred_at=clock.now(),
         service_id=service_id,
         actor_id=actor.id if actor is not None else None,
         actor_role=_role(actor),
         action=action,
         purpose=purpose,
-        patient_id=patient_id,
+        patient_ref=patient_ref(patient_id) if patient_id is not None else "",
         object_type=object_type,
         object_id=str(object_id),
         source_ip=source_ip,
         detail=detail or {},
     )
+    return _append(service_id, [record])[0]
 
 
 def record_patient_reads(
@@ -67,20 +110,24 @@ def record_patient_reads(
 ) -> int:
     """Append one event per patient whose data a list view showed (one insert, many rows)."""
     at = clock.now()
-    events = [
-        AuditEvent(
-            occurred_at=at,
-            service_id=service_id,
-            actor_id=actor.id if actor is not None else None,
-            actor_role=_role(actor),
-            action=action,
-            purpose=purpose,
-            patient_id=patient_id,
-            object_type="Patient",
-            object_id=str(patient_id),
-            source_ip=source_ip,
+    new = []
+    for patient_id in patient_ids:
+        ref = patient_ref(patient_id)
+        new.append(
+            records.new_record(
+                occurred_at=at,
+                service_id=service_id,
+                actor_id=actor.id if actor is not None else None,
+                actor_role=_role(actor),
+                action=action,
+                purpose=purpose,
+                patient_ref=ref,
+                object_type=PATIENT_OBJECT,
+                object_id=ref,
+                source_ip=source_ip,
+                detail={},
+            )
         )
-        for patient_id in patient_ids
-    ]
-    AuditEvent.objects.bulk_create(events)
-    return len(events)
+    if new:
+        _append(service_id, new)
+    return len(new)

@@ -1,43 +1,186 @@
-"""Reads of patients, with access built in: an outsider gets NotFound (HTTP 404), never the data.
+"""Reads of patients, with access built in: the one place that decides who may see whom.
 
-Access rule (issue #5 adds purpose of use and consent on top):
-- a patient sees only their own record;
-- a clinician or supervisor sees the patients of the care teams they belong to;
-- nobody else sees patient records.
+Every decision comes from the declarative table in careloop.privacy.policy:
+
+    (role, relationship to the patient, purpose of use, data stream) → permit / if consented / deny
+
+- a patient sees their own record (self-access, PATRQT);
+- clinicians and supervisors see the patients of their care teams for treatment (TREAT), and each
+  data stream only while the patient's consent allows it (careloop.privacy.consent);
+- a clinician outside the team sees one patient for 60 minutes under a break-glass grant, as
+  emergency treatment (ETREAT), and every such read is audited;
+- nobody else sees patient records, and an outsider gets NotFound (HTTP 404), never the data.
+
+Consent and grants are read from the database on every call (nothing is cached in the session),
+so a withdrawal or an expiry applies to every open session on its next request.
+
+A Patient returned by `patient_visible_to` or `own_patient_record` carries the access it was
+granted under; the read selectors of each stream (assessments, check-ins, safety plans, journal,
+messages) ask `stream_visible`/`require_stream` before returning content.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from careloop.accounts.models import Role, User
-from careloop.care.models import CareTeam, Patient
-from careloop.core.errors import NotFound
+from careloop.care.models import CareTeam, Patient, TeamMembership
+from careloop.core.errors import InvalidInput, NotFound
+from careloop.privacy import breakglass
+from careloop.privacy.consent import consented_patient_ids, stream_permitted
+from careloop.privacy.policy import (
+    DataStream,
+    Decision,
+    PolicyRole,
+    PurposeOfUse,
+    Relationship,
+    decide,
+    effective_purpose,
+)
+
+_ACCESS = "_careloop_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who opened this patient record, how they stand to the patient, and why."""
+
+    user: User
+    relationship: Relationship
+    purpose: PurposeOfUse  # the effective purpose (ETREAT under a break-glass grant)
+    grant_id: uuid.UUID | None = None
+
+
+def _role(user: User) -> PolicyRole | None:
+    try:
+        return PolicyRole(user.role)
+    except ValueError:
+        return None
 
 
 def teams_of(user: User) -> QuerySet[CareTeam]:
     return CareTeam.objects.filter(service=user.service_id, memberships__user=user)
 
 
-def patients_visible_to(user: User) -> QuerySet[Patient]:
-    """Every patient `user` may see, scoped to the user's own service (tenant)."""
-    service_id = user.service_id
-    if not user.is_authenticated or service_id is None:
-        return Patient.objects.none()
+def _team_relationship(user: User) -> Relationship:
+    return Relationship.TEAM_SUPERVISOR if user.role == Role.SUPERVISOR else Relationship.CARE_TEAM
+
+
+def _candidates(user: User, service_id: uuid.UUID) -> list[tuple[Relationship, QuerySet[Patient]]]:
+    """Each relationship the user can have to patients of their service, with those patients."""
     scoped = Patient.objects.filter(service_id=service_id)
     if user.role == Role.PATIENT:
-        return scoped.filter(user=user)
+        return [(Relationship.SELF, scoped.filter(user=user))]
     if user.works_in_care_team:
-        return scoped.filter(care_team__memberships__user=user)
-    return Patient.objects.none()
+        own_teams = scoped.filter(care_team__in=teams_of(user).values("id"))
+        granted = scoped.filter(id__in=breakglass.granted_patient_ids(user)).exclude(
+            care_team__in=teams_of(user).values("id")
+        )
+        others = scoped.exclude(care_team__in=teams_of(user).values("id"))
+        return [
+            (_team_relationship(user), own_teams),
+            (Relationship.BREAK_GLASS, granted),
+            (Relationship.SAME_SERVICE, others),
+        ]
+    return [(Relationship.SAME_SERVICE, scoped)]
 
 
-def patient_visible_to(user: User, patient_id: uuid.UUID) -> Patient:
-    patient = patients_visible_to(user).filter(id=patient_id).select_related("care_team").first()
-    if patient is None:
+def patients_visible_to(
+    user: User,
+    purpose: PurposeOfUse = PurposeOfUse.TREAT,
+    *,
+    stream: DataStream = DataStream.PROFILE,
+) -> QuerySet[Patient]:
+    """Every patient whose `stream` `user` may read for `purpose`, within the user's service.
+
+    Lazy: building it runs no SQL, so callers may nest it in their own queries.
+    """
+    role = _role(user)
+    if not user.is_authenticated or user.service_id is None or role is None:
+        return Patient.objects.none()
+    allowed: list[QuerySet[Patient]] = []
+    for relationship, candidates in _candidates(user, user.service_id):
+        judged_as = effective_purpose(role, relationship, purpose)
+        decision = decide(role, relationship, judged_as, stream)
+        if decision == Decision.DENY:
+            continue
+        if decision == Decision.PERMIT_IF_CONSENTED:
+            candidates = candidates.filter(
+                id__in=consented_patient_ids(
+                    service_id=user.service_id, purpose=judged_as, stream=stream
+                )
+            )
+        allowed.append(candidates)
+    if not allowed:
+        return Patient.objects.none()
+    if len(allowed) == 1:
+        return allowed[0]
+    either = reduce(or_, (Q(id__in=part.values("id")) for part in allowed))
+    return Patient.objects.filter(either, service_id=user.service_id)
+
+
+def relationship_to(user: User, patient: Patient) -> tuple[Relationship, uuid.UUID | None]:
+    """How `user` stands to `patient` now, and the break-glass grant if that is the reason."""
+    if not user.is_authenticated or user.service_id != patient.service_id:
+        return Relationship.OTHER_SERVICE, None
+    if user.role == Role.PATIENT:
+        is_self = patient.user_id == user.id
+        return (Relationship.SELF if is_self else Relationship.SAME_SERVICE), None
+    if user.works_in_care_team:
+        if TeamMembership.objects.filter(team_id=patient.care_team_id, user=user).exists():
+            return _team_relationship(user), None
+        grant = breakglass.active_grant(user, patient.id)
+        if grant is not None:
+            return Relationship.BREAK_GLASS, grant.id
+    return Relationship.SAME_SERVICE, None
+
+
+def _judge(
+    user: User, patient: Patient, purpose: PurposeOfUse, stream: DataStream
+) -> Access | None:
+    """The access `user` has to `stream` of `patient` for `purpose`, or None."""
+    role = _role(user)
+    if role is None:
+        return None
+    relationship, grant_id = relationship_to(user, patient)
+    judged_as = effective_purpose(role, relationship, purpose)
+    decision = decide(role, relationship, judged_as, stream)
+    if decision == Decision.DENY:
+        return None
+    if decision == Decision.PERMIT_IF_CONSENTED and not stream_permitted(
+        patient_id=patient.id, service_id=patient.service_id, purpose=judged_as, stream=stream
+    ):
+        return None
+    return Access(user, relationship, judged_as, grant_id)
+
+
+def patient_visible_to(
+    user: User, patient_id: uuid.UUID, purpose: PurposeOfUse = PurposeOfUse.TREAT
+) -> Patient:
+    """One patient `user` may open for `purpose`; NotFound if absent or not theirs to see.
+
+    A read under a break-glass grant is audited as emergency access (DICOM 110127, ETREAT).
+    """
+    if not user.is_authenticated or user.service_id is None:
+        raise NotFound("patient")
+    patient = (
+        Patient.objects.filter(service_id=user.service_id, id=patient_id)
+        .select_related("care_team")
+        .first()
+    )
+    access = _judge(user, patient, purpose, DataStream.PROFILE) if patient else None
+    if patient is None or access is None:
         raise NotFound("patient")  # same answer whether absent or forbidden
+    if access.grant_id is not None:
+        grant = breakglass.active_grant(user, patient.id)
+        if grant is not None:
+            breakglass.record_read(grant, actor=user)
+    setattr(patient, _ACCESS, access)
     return patient
 
 
@@ -48,4 +191,57 @@ def own_patient_record(user: User) -> Patient:
     patient = Patient.objects.filter(user=user, service=user.service_id).first()
     if patient is None:
         raise NotFound("patient")
+    setattr(patient, _ACCESS, Access(user, Relationship.SELF, PurposeOfUse.PATRQT))
+    return patient
+
+
+def access_of(patient: Patient) -> Access | None:
+    """The access a selector granted for this patient object (None: loaded by trusted code)."""
+    access = getattr(patient, _ACCESS, None)
+    return access if isinstance(access, Access) else None
+
+
+def access_purpose(patient: Patient, default: str = PurposeOfUse.TREAT) -> str:
+    """The purpose to audit a read of this patient under (ETREAT under break-glass)."""
+    access = access_of(patient)
+    return access.purpose.value if access is not None else default
+
+
+def stream_visible(patient: Patient, stream: DataStream) -> bool:
+    """Whether the reader who opened `patient` may see `stream` now (consent read afresh).
+
+    A Patient that no selector handed out (worker jobs, services acting for the system) carries
+    no access and is trusted: those callers decide access themselves.
+    """
+    access = access_of(patient)
+    if access is None:
+        return True
+    return _judge(access.user, patient, access.purpose, stream) is not None
+
+
+def require_stream(
+    user: User,
+    patient: Patient,
+    stream: DataStream,
+    purpose: PurposeOfUse | None = None,
+) -> Access:
+    """NotFound unless `user` may read `stream` of `patient` (for the purpose it was opened
+    under, or `purpose`). For endpoints that show one stream only: journal, messages."""
+    access = access_of(patient)
+    wanted = purpose or (access.purpose if access is not None else PurposeOfUse.TREAT)
+    judged = _judge(user, patient, wanted, stream)
+    if judged is None:
+        raise NotFound(stream.value)
+    return judged
+
+
+def break_glass_candidate(user: User, patient_id: uuid.UUID) -> Patient:
+    """A patient `user` may open emergency access to: same service, outside the user's teams."""
+    if not user.is_authenticated or not user.works_in_care_team or user.service_id is None:
+        raise NotFound("patient")
+    patient = Patient.objects.filter(service_id=user.service_id, id=patient_id).first()
+    if patient is None:
+        raise NotFound("patient")
+    if TeamMembership.objects.filter(team_id=patient.care_team_id, user=user).exists():
+        raise InvalidInput("You are in this patient's care team: open their record directly.")
     return patient

@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticError
 from careloop.accounts.api import api_user
 from careloop.core import clock
 from careloop.fhir.api_search import search_router
+from careloop.fhir.bulk.api import bulk_router
 from careloop.fhir.capability import SUPPORTED, capability_statement
 from careloop.fhir.endpoints import ERRORS, FhirResource, QuestionnaireResponseIn, run_read
 from careloop.fhir.http import (
@@ -31,18 +32,25 @@ from careloop.fhir.http import (
 from careloop.fhir.resources.valuesets import value_set_violations
 from careloop.fhir.search_assessments import questionnaire_response_for
 from careloop.fhir.services import FhirError, create_questionnaire_response
+from careloop.fhir.smart.api import smart_router
+from careloop.fhir.smart.auth import SmartBearer, install_smart_errors
 
 SOFTWARE_VERSION = "0.1.0"
 
 fhir_api = NinjaAPI(
     title="Careloop FHIR R4",
     version="4.0.1",
-    description="FHIR R4 (4.0.1) REST endpoint. Session-cookie auth; see /fhir/r4/metadata.",
+    description=(
+        "FHIR R4 (4.0.1) REST endpoint. OAuth 2.0 bearer tokens (SMART on FHIR; see "
+        "/fhir/r4/.well-known/smart-configuration) or the session cookie; see /fhir/r4/metadata."
+    ),
     urls_namespace="fhir",
     renderer=FhirJsonRenderer(),
-    auth=django_auth,
+    # A bearer token, when sent, decides alone (careloop.fhir.smart.auth); else the session.
+    auth=[SmartBearer(), django_auth],
 )
 install_fhir_error_handlers(fhir_api)
+install_smart_errors(fhir_api)
 
 
 @fhir_api.get(
@@ -133,3 +141,5 @@ def create_response(
 
 
 fhir_api.add_router("", search_router)
+fhir_api.add_router("", smart_router)
+fhir_api.add_router("", bulk_router)

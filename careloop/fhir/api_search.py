@@ -10,7 +10,8 @@ from ninja import Router
 from ninja.params.functions import Query
 from pydantic import StringConstraints
 
-from careloop.fhir.endpoints import ERRORS, FhirResource, run_search
+from careloop.fhir.capability import SUPPORTED
+from careloop.fhir.endpoints import ERRORS, FhirResource, run_history, run_search, run_vread
 
 search_router = Router(tags=["search"])
 RESPONSES = {200: FhirResource, **ERRORS}
@@ -31,6 +32,7 @@ DateValue = Annotated[
     ),
 ]
 _DATED_SORT = r"^-?(date|_lastUpdated)(,-?(date|_lastUpdated))*$"
+TOKEN = Query(None, description="[system|]code; a comma means OR")
 SORT = Query(None, alias="_sort", pattern=_DATED_SORT, description="e.g. -date")
 INCLUDE = Query(None, alias="_include")
 ID = Query(None, alias="_id")
@@ -173,3 +175,129 @@ def search_provenance(
     summary: Literal["count", "false"] | None = SUMMARY,
 ) -> HttpResponse:
     return run_search(request, "Provenance")
+
+
+@search_router.get("/CarePlan", response=RESPONSES, summary="Search CarePlan")
+def search_care_plan(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    subject: str | None = None,
+    status: str | None = TOKEN,
+    category: str | None = Query(None, description="measurement-plan or safety-plan"),
+    last_updated: list[DateValue] | None = LAST_UPDATED,
+    sort: str | None = Query(None, alias="_sort", pattern=r"^-?_lastUpdated$"),
+    include: list[Literal["CarePlan:subject", "CarePlan:patient"]] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: Literal["count", "false"] | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "CarePlan")
+
+
+@search_router.get(
+    "/RiskAssessment", response=RESPONSES, summary="Search RiskAssessment (automated alerts)"
+)
+def search_risk_assessment(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    subject: str | None = None,
+    date: list[DateValue] | None = Query(None, description="date with prefix"),
+    method: str | None = Query(None, description="rule id, e.g. instrument_risk_item"),
+    status: str | None = TOKEN,
+    last_updated: list[DateValue] | None = LAST_UPDATED,
+    sort: str | None = SORT,
+    include: list[Literal["RiskAssessment:subject", "RiskAssessment:patient"]] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: Literal["count", "false"] | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "RiskAssessment")
+
+
+@search_router.get(
+    "/AuditEvent", response=RESPONSES, summary="Search AuditEvent (one patient's audit trail)"
+)
+def search_audit_event(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = Query(None, description="required for staff: Patient/<id>"),
+    date: list[DateValue] | None = Query(None, description="date with prefix"),
+    agent: str | None = Query(None, description="Practitioner/<id> or Patient/<id>"),
+    action: str | None = Query(None, description="C, R, U, D or E"),
+    sort: str | None = Query(None, alias="_sort", pattern=r"^-?date$"),
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: Literal["count", "false"] | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "AuditEvent")
+
+
+@search_router.get("/Consent", response=RESPONSES, summary="Search Consent (decisions)")
+def search_consent(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    status: str | None = Query(None, description="active, rejected or inactive"),
+    purpose: str | None = Query(None, description="v3-ActReason code, e.g. HRESCH"),
+    date: list[DateValue] | None = Query(None, description="date with prefix"),
+    last_updated: list[DateValue] | None = LAST_UPDATED,
+    sort: str | None = SORT,
+    include: list[Literal["Consent:patient"]] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: Literal["count", "false"] | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Consent")
+
+
+@search_router.get("/Communication", response=RESPONSES, summary="Search Communication")
+def search_communication(
+    request: HttpRequest,
+    id_: str | None = ID,
+    patient: str | None = None,
+    subject: str | None = None,
+    sent: list[DateValue] | None = Query(None, description="date with prefix"),
+    sender: str | None = Query(None, description="Patient/<id> or Practitioner/<id>"),
+    status: str | None = TOKEN,
+    last_updated: list[DateValue] | None = LAST_UPDATED,
+    sort: str | None = Query(
+        None, alias="_sort", pattern=r"^-?(sent|_lastUpdated)(,-?(sent|_lastUpdated))*$"
+    ),
+    include: list[Literal["Communication:subject", "Communication:patient"]] | None = INCLUDE,
+    count: int | None = COUNT,
+    offset: int | None = OFFSET,
+    summary: Literal["count", "false"] | None = SUMMARY,
+) -> HttpResponse:
+    return run_search(request, "Communication")
+
+
+def _register_history(resource_type: str) -> None:
+    def instance_history(
+        request: HttpRequest,
+        resource_id: str,
+        count: int | None = COUNT,
+        offset: int | None = OFFSET,
+    ) -> HttpResponse:
+        return run_history(request, resource_type, resource_id)
+
+    def vread(request: HttpRequest, resource_id: str, version_id: str) -> HttpResponse:
+        return run_vread(request, resource_type, resource_id, version_id)
+
+    search_router.get(
+        f"/{resource_type}/{{resource_id}}/_history",
+        response=RESPONSES,
+        operation_id=f"history{resource_type}",
+        summary=f"History of one {resource_type} (newest first)",
+    )(instance_history)
+    search_router.get(
+        f"/{resource_type}/{{resource_id}}/_history/{{version_id}}",
+        response=RESPONSES,
+        operation_id=f"vread{resource_type}",
+        summary=f"Read one version of a {resource_type}",
+    )(vread)
+
+
+for _resource_type in SUPPORTED:
+    _register_history(_resource_type)

@@ -12,17 +12,25 @@ from pydantic import ConfigDict, Field
 
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
+from careloop.audit.models import AuditAction, Purpose
+from careloop.audit.services import record_event
+from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.fhir.http import base_url, etag, fhir_response
-from careloop.fhir.resources.bundle import page_links, searchset
+from careloop.fhir.resources.bundle import history, page_links, searchset
 from careloop.fhir.resources.operation_outcome import operation_outcome
-from careloop.fhir.search import SearchRequest, parse_search
+from careloop.fhir.search import MAX_PAGE_SIZE, SearchRequest, parse_search
 from careloop.fhir.search_assessments import (
     search_observations,
     search_questionnaire_responses,
 )
+from careloop.fhir.search_audit_events import search_audit_events
+from careloop.fhir.search_care_plans import CarePlanPage, search_care_plans
 from careloop.fhir.search_common import Page
+from careloop.fhir.search_communications import search_communications
+from careloop.fhir.search_consents import search_consents
+from careloop.fhir.search_history import VERSIONED, History
 from careloop.fhir.search_provenance import search_provenance
 from careloop.fhir.search_records import (
     search_care_teams,
@@ -31,8 +39,13 @@ from careloop.fhir.search_records import (
     search_practitioners,
     search_questionnaires,
 )
+from careloop.fhir.search_risk_assessments import search_risk_assessments
 from careloop.fhir.services import FhirError, record_fhir_reads
+from careloop.messaging.services import MessagingAuditAction
+from careloop.safety.planning.services import record_safety_plan_viewed
 
+AUDIT_TRAIL_VIEWED = "audit.trail_viewed"  # someone read a patient's audit trail
+_PAGING = frozenset({"_count", "_offset", "_summary"})
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
 
 
@@ -73,6 +86,20 @@ SEARCHERS: dict[str, Searcher] = {
     "Observation": search_observations,
     "Flag": search_flags,
     "Provenance": search_provenance,
+    "CarePlan": search_care_plans,
+    "RiskAssessment": search_risk_assessments,
+    "AuditEvent": search_audit_events,
+    "Consent": search_consents,
+    "Communication": search_communications,
+}
+# Reads of the types served since the first release, audited here with each domain's own code
+# until careloop.fhir.services.record_fhir_reads lists them.
+_READ_ACTIONS = {
+    "CarePlan": AuditAction.PATIENT_VIEWED,
+    "RiskAssessment": AuditAction.ALERTS_VIEWED,
+    "AuditEvent": AUDIT_TRAIL_VIEWED,
+    "Consent": AuditAction.PATIENT_VIEWED,
+    "Communication": MessagingAuditAction.THREAD_VIEWED,
 }
 
 
@@ -86,6 +113,42 @@ def _check_format(request: HttpRequest) -> None:
             raise FhirError(f"_format {value!r}: only JSON is served", 406)
 
 
+def audit_reads(
+    request: HttpRequest, user: User, resource_type: str, interaction: str, page: Page
+) -> None:
+    """One audit event per patient whose data the reply shows (safety plans: per version)."""
+    source_ip = _source_ip(request)
+    action = _READ_ACTIONS.get(resource_type)
+    if action is None:
+        record_fhir_reads(
+            actor=user,
+            resource_type=resource_type,
+            interaction=interaction,
+            patient_ids=page.patient_ids,
+            source_ip=source_ip,
+        )
+        return
+    patient_ids = set(page.patient_ids)
+    if isinstance(page, CarePlanPage):
+        for version in page.safety_versions:
+            record_safety_plan_viewed(
+                version.plan.patient, actor=user, version=version, what=f"fhir-{interaction}"
+            )
+            patient_ids.discard(version.plan.patient_id)
+    own = Patient.objects.filter(user=user).values_list("id", flat=True).first()
+    for patient_id in sorted(patient_ids):
+        record_event(
+            actor=user,
+            action=action,
+            service_id=user.service_id,
+            patient_id=patient_id,
+            purpose=Purpose.SELF_ACCESS if patient_id == own else Purpose.TREATMENT,
+            obj=("Patient", patient_id),
+            source_ip=source_ip,
+            detail={"via": "fhir", "resource": resource_type, "interaction": interaction},
+        )
+
+
 def run_search(request: HttpRequest, resource_type: str) -> HttpResponse:
     user = api_user(request)
     _check_format(request)
@@ -94,13 +157,7 @@ def run_search(request: HttpRequest, resource_type: str) -> HttpResponse:
     search = parse_search(resource_type, query, strict=strict)
     query = {name: values for name, values in query.items() if name not in search.ignored}
     page = SEARCHERS[resource_type](user, search)
-    record_fhir_reads(
-        actor=user,
-        resource_type=resource_type,
-        interaction="search-type",
-        patient_ids=page.patient_ids,
-        source_ip=_source_ip(request),
-    )
+    audit_reads(request, user, resource_type, "search-type", page)
     base = base_url(request)
     links = page_links(
         f"{base}/{resource_type}",
@@ -135,16 +192,83 @@ def run_read(request: HttpRequest, resource_type: str, resource_id: str) -> Http
     found = [r for r in page.matches if r["id"] == resource_id]
     if not found:
         raise NotFound(f"{resource_type}/{resource_id}")
-    record_fhir_reads(
-        actor=user,
-        resource_type=resource_type,
-        interaction="read",
-        patient_ids=page.patient_ids,
-        source_ip=_source_ip(request),
-    )
+    audit_reads(request, user, resource_type, "read", page)
     tag = etag(found[0])
     if request.headers.get("If-None-Match") == tag:
         response = HttpResponse(status=304)
         response["ETag"] = tag
         return response
     return fhir_response(found[0], headers={"ETag": tag})
+
+
+def _history_of(user: User, resource_type: str, resource_id: str) -> tuple[History, bool]:
+    """(versions, complete): every version where the domain keeps them, else the current one."""
+    versioned = VERSIONED.get(resource_type)
+    if versioned is not None:
+        found = versioned(user, resource_id)
+        if found is None:
+            raise NotFound(f"{resource_type}/{resource_id}")
+        return found, True
+    search = SearchRequest(resource_type, params={"_id": [resource_id]}, count=1)
+    page = SEARCHERS[resource_type](user, search)
+    current = [r for r in page.matches if r["id"] == resource_id]
+    if not current:
+        raise NotFound(f"{resource_type}/{resource_id}")
+    patient_id = next(iter(page.patient_ids), None)
+    return History(current, patient_id), False
+
+
+def _audit_history(
+    request: HttpRequest, user: User, resource_type: str, interaction: str, found: History
+) -> None:
+    patients = {found.patient_id} if found.patient_id is not None else set()
+    audit_reads(request, user, resource_type, interaction, Page(patient_ids=patients))
+
+
+def run_history(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
+    """GET [type]/[id]/_history: the versions, newest first, paged with _count/_offset."""
+    user = api_user(request)
+    _check_format(request)
+    query = {name: request.GET.getlist(name) for name in request.GET}
+    search = parse_search(resource_type, {k: v for k, v in query.items() if k in _PAGING})
+    found, complete = _history_of(user, resource_type, resource_id)
+    _audit_history(request, user, resource_type, "history-instance", found)
+    count = min(search.count, MAX_PAGE_SIZE)
+    shown = [] if search.summary_count else found.versions[search.offset : search.offset + count]
+    base = base_url(request)
+    links = page_links(
+        f"{base}/{resource_type}/{resource_id}/_history",
+        [],
+        offset=search.offset,
+        count=count,
+        total=len(found.versions),
+    )
+    bundle = history(
+        bundle_id=str(uuid.uuid4()),
+        base_url=base,
+        versions=shown,
+        total=len(found.versions),
+        links=links,
+        complete=complete,
+        now=clock.now(),
+    )
+    return fhir_response(bundle)
+
+
+def run_vread(
+    request: HttpRequest, resource_type: str, resource_id: str, version_id: str
+) -> HttpResponse:
+    """GET [type]/[id]/_history/[vid]: that version, or 404 if the resource never had it."""
+    user = api_user(request)
+    _check_format(request)
+    found, _ = _history_of(user, resource_type, resource_id)
+    matching = [r for r in found.versions if r["meta"]["versionId"] == version_id]
+    if not matching:
+        raise NotFound(f"version {version_id} of {resource_type}/{resource_id}")
+    _audit_history(request, user, resource_type, "vread", found)
+    tag = etag(matching[0])
+    if request.headers.get("If-None-Match") == tag:
+        response = HttpResponse(status=304)
+        response["ETag"] = tag
+        return response
+    return fhir_response(matching[0], headers={"ETag": tag})

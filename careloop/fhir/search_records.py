@@ -118,7 +118,10 @@ def _flag_statuses(request: SearchRequest) -> Q | None:
 
 def search_flags(user: User, request: SearchRequest) -> Page:
     rows = selectors.flags_visible_to(user).annotate(
-        last_updated=Coalesce("notified_at", "raised_at")
+        # The newest lifecycle stamp: the lifecycle only moves forward (Flag meta.lastUpdated).
+        last_updated=Coalesce(
+            "closed_at", "actioned_at", "acknowledged_at", "notified_at", "raised_at"
+        )
     )
     rows = apply(
         rows,

@@ -6,12 +6,17 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import CARE_TEAM_ROLES, User
+from careloop.accounts.models import CARE_TEAM_ROLES, Role, User
 from careloop.assessments.models import Assessment
 from careloop.care.models import CareTeam, Patient
 from careloop.care.selectors import patients_visible_to
 from careloop.fhir.models import ImportedResource
-from careloop.safety.models import Alert
+from careloop.messaging.models import Message
+from careloop.monitoring.models import MeasurementPlan
+from careloop.privacy.models import ConsentDecision
+from careloop.privacy.policy import DataStream
+from careloop.safety.models import Alert, AlertSource
+from careloop.safety.planning.models import SafetyPlan
 from careloop.safety.selectors import alerts_visible_to
 
 
@@ -27,6 +32,58 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
 def flags_visible_to(user: User) -> QuerySet[Alert]:
     """Safety alerts are shown to the care team only (careloop.safety.selectors)."""
     return alerts_visible_to(user)
+
+
+def automated_alerts_visible_to(user: User) -> QuerySet[Alert]:
+    """Alerts a rule or the text detector raised (RiskAssessments): the care team only, while
+    the policy lets them read the patient's safety stream."""
+    return (
+        alerts_visible_to(user)
+        .filter(patient__in=patients_visible_to(user, stream=DataStream.SAFETY))
+        .exclude(source=AlertSource.CLINICIAN)
+    )
+
+
+def measurement_plans_visible_to(user: User) -> QuerySet[MeasurementPlan]:
+    """Stored measurement plans of every patient `user` may see (the patient, their team)."""
+    if user.service_id is None:
+        return MeasurementPlan.objects.none()
+    return MeasurementPlan.objects.filter(
+        service_id=user.service_id,
+        patient__in=patients_visible_to(user, stream=DataStream.QUESTIONNAIRES),
+    )
+
+
+def safety_plans_visible_to(user: User) -> QuerySet[SafetyPlan]:
+    """Saved safety plans (at least one version) of every patient whose safety stream `user`
+    may read (the patient and their care team)."""
+    if user.service_id is None:
+        return SafetyPlan.objects.none()
+    return SafetyPlan.objects.filter(
+        service_id=user.service_id,
+        patient__in=patients_visible_to(user, stream=DataStream.SAFETY),
+        current_version__gt=0,
+    )
+
+
+def consent_decisions_visible_to(user: User) -> QuerySet[ConsentDecision]:
+    """Consent decisions of the patients `user` may see (the patient, their care team)."""
+    if user.service_id is None:
+        return ConsentDecision.objects.none()
+    return ConsentDecision.objects.filter(
+        service_id=user.service_id, patient__in=patients_visible_to(user)
+    )
+
+
+def messages_visible_to(user: User) -> QuerySet[Message]:
+    """Messages of the conversations `user` takes part in: the patient's own, or a patient of
+    their care team whose messages stream they may read (as careloop.messaging.selectors)."""
+    if user.service_id is None or not (user.role == Role.PATIENT or user.works_in_care_team):
+        return Message.objects.none()
+    return Message.objects.filter(
+        service_id=user.service_id,
+        patient__in=patients_visible_to(user, stream=DataStream.MESSAGES),
+    )
 
 
 def care_teams_visible_to(user: User) -> QuerySet[CareTeam]:

@@ -1,7 +1,125 @@
-"""JSON API of the journal domain."""
+"""JSON API of the journal: the patient writes and lists their own entries and shares one or
+not; a care-team member lists the entries a patient shared."""
 
 from __future__ import annotations
 
-from ninja import Router
+import uuid
+from datetime import datetime
 
-router = Router(tags=["journal"])
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.security import django_auth
+from pydantic import Field
+
+from careloop.accounts.api import api_user
+from careloop.care.selectors import own_patient_record
+from careloop.journal import selectors, services
+from careloop.journal.models import JournalEntry
+
+router = Router(tags=["journal"], auth=django_auth)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class EntryIn(Schema):
+    body: str = Field(description=f"1-{services.MAX_BODY_CHARS:,} characters")
+    shared_with_team: bool = Field(
+        default=False, description="Share this entry with the care team (private by default)"
+    )
+    mood: int | None = Field(default=None, description="Optional, 0 (very low) to 10")
+    client_id: uuid.UUID = Field(
+        description="Chosen by the client; re-sending the same entry stores it only once"
+    )
+
+
+class EntryOut(Schema):
+    id: uuid.UUID
+    body: str
+    mood: int | None
+    shared_with_team: bool
+    created_at: datetime
+    client_id: uuid.UUID
+
+
+class WrittenOut(EntryOut):
+    concern_raised: bool = Field(
+        description="Screening found crisis language: the care team was told; show crisis help"
+    )
+
+
+class SharingIn(Schema):
+    shared_with_team: bool
+
+
+def _out(entry: JournalEntry) -> EntryOut:
+    return EntryOut(
+        id=entry.id,
+        body=entry.body,
+        mood=entry.mood,
+        shared_with_team=entry.shared_with_team,
+        created_at=entry.created_at,
+        client_id=entry.client_id,
+    )
+
+
+@router.post(
+    "/journal/entries",
+    response={200: WrittenOut, 201: WrittenOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Write in my journal (201 stored, 200 already stored under this client id)",
+)
+def write_entry(request: HttpRequest, body: EntryIn) -> Status[WrittenOut]:
+    user = api_user(request)
+    entry, created = services.write_entry(
+        user,
+        own_patient_record(user),
+        body=body.body,
+        shared=body.shared_with_team,
+        client_id=body.client_id,
+        mood=body.mood,
+    )
+    out = WrittenOut(
+        **_out(entry).dict(), concern_raised=entry.screen_level in ("moderate", "high")
+    )
+    return Status(201 if created else 200, out)
+
+
+@router.get(
+    "/journal/entries",
+    response={200: list[EntryOut], 404: ErrorOut},
+    summary="My journal entries, newest first (limit 1-100; page with before=<created_at>)",
+)
+def my_entries(
+    request: HttpRequest, before: datetime | None = None, limit: int = 50
+) -> list[EntryOut]:
+    user = api_user(request)
+    return [_out(e) for e in selectors.own_entries(user, before=before, limit=limit)]
+
+
+@router.put(
+    "/journal/entries/{entry_id}/sharing",
+    response={200: EntryOut, 404: ErrorOut},
+    summary="Share one of my entries with my care team, or make it private again",
+)
+def set_sharing(request: HttpRequest, entry_id: uuid.UUID, body: SharingIn) -> EntryOut:
+    user = api_user(request)
+    entry = selectors.own_entry(user, entry_id)
+    return _out(services.set_sharing(user, entry, shared=body.shared_with_team))
+
+
+@router.get(
+    "/patients/{patient_id}/journal",
+    response={200: list[EntryOut], 404: ErrorOut},
+    summary="Entries a patient of my care teams shared (empty while they withhold the journal)",
+)
+def shared_entries(
+    request: HttpRequest, patient_id: uuid.UUID, before: datetime | None = None, limit: int = 50
+) -> list[EntryOut]:
+    user = api_user(request)
+    patient = selectors.team_patient(user, patient_id)
+    entries = selectors.shared_entries(user, patient, before=before, limit=limit)
+    services.record_shared_entries_viewed(
+        user, patient, entries, source_ip=request.META.get("REMOTE_ADDR")
+    )
+    return [_out(entry) for entry in entries]

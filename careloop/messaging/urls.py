@@ -1,4 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from careloop.messaging import views
 
 app_name = "messaging"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("patients/<uuid:patient_id>/", views.thread, name="thread"),
+]

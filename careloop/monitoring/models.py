@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from careloop.assessments.models import SubmissionSource
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
+from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
 from careloop.monitoring.schedule import MAX_EVERY_DAYS
 
@@ -81,7 +82,7 @@ class CheckIn(TenantModel):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
     mood = models.PositiveSmallIntegerField()
-    note = models.TextField(blank=True, max_length=500)
+    note = EncryptedTextField(blank=True, max_length=500)
     completed_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
     submitted_by = models.ForeignKey(

@@ -30,6 +30,7 @@ from django.db.models.functions import Cast
 
 from careloop.assessments.models import Assessment
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.care.selectors import stream_visible
 from careloop.core import clock
 from careloop.monitoring.outcomes.bands import BandModel, EpisodeTrajectory, fit_bands
 from careloop.monitoring.outcomes.episode import (
@@ -39,6 +40,7 @@ from careloop.monitoring.outcomes.episode import (
     summarise_episode,
 )
 from careloop.monitoring.outcomes.nhs_tt import DatedScore
+from careloop.privacy.policy import DataStream
 
 OUTCOME_INSTRUMENTS = ("phq9", "gad7")
 ENDED = (EpisodeEnding.COMPLETED, EpisodeEnding.DROPPED_OUT)
@@ -90,6 +92,8 @@ def _split(
 def _scores_by_episode(
     patient: Patient,
 ) -> dict[uuid.UUID, tuple[tuple[DatedScore, ...], tuple[DatedScore, ...]]]:
+    if not stream_visible(patient, DataStream.QUESTIONNAIRES):
+        return {}  # scores are questionnaire data: hidden when the patient withdrew them
     rows = (
         Assessment.objects.filter(
             service_id=patient.service_id,

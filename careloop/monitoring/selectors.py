@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from careloop.accounts.models import User
 from careloop.assessments.models import Assessment
 from careloop.care.models import Patient, TreatmentEpisode
-from careloop.care.selectors import patients_visible_to
+from careloop.care.selectors import patients_visible_to, stream_visible
 from careloop.core import clock
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
@@ -37,7 +37,8 @@ from careloop.monitoring.schedule import (
     local_date,
     zone_of,
 )
-from careloop.safety.models import OPEN_STATUSES
+from careloop.privacy.policy import DataStream
+from careloop.safety.models import OPEN_STATUSES, Alert
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,12 @@ def due_sentence(entry: ScheduleEntry, today: date) -> str:
 
 
 def checkins_of(patient: Patient) -> QuerySet[CheckIn]:
-    """A visible patient's mood check-ins, newest first. `patient` must come from a selector."""
+    """A visible patient's mood check-ins, newest first. `patient` must come from a selector.
+
+    None if the reader may not see check-ins (the patient withdrew them from their care).
+    """
+    if not stream_visible(patient, DataStream.CHECKINS):
+        return CheckIn.objects.none()
     return CheckIn.objects.filter(service_id=patient.service_id, patient=patient).order_by(
         "-completed_at"
     )
@@ -322,6 +328,21 @@ def _score(instrument_id: str, *, first: bool, episode_only: bool = False) -> Su
     return Subquery(rows.order_by(order).values("score_total")[:1])
 
 
+def _open_alert_count() -> Coalesce:
+    """A correlated count, not a join: joining alerts would make PostgreSQL group by every
+    annotation and evaluate each score subquery again per group (1.1 s -> 25 ms, 53 patients)."""
+    open_alerts = (
+        Alert.objects.filter(
+            service_id=OuterRef("service_id"), patient_id=OuterRef("pk"), status__in=OPEN_STATUSES
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(open_alerts[:1], output_field=IntegerField()), 0)
+
+
 def caseload_for(user: User) -> QuerySet[Patient]:
     """The user's visible patients annotated for the registry, most worrying first.
 
@@ -338,16 +359,27 @@ def caseload_for(user: User) -> QuerySet[Patient]:
             .order_by("-completed_at")
             .values("completed_at")[:1]
         ),
-        open_alerts=Count("alerts", filter=Q(alerts__status__in=OPEN_STATUSES)),
+        open_alerts=_open_alert_count(),
     )
+    # Scores only of patients who share questionnaires with the team (privacy.policy); the
+    # completion dates still count, so a withdrawn stream is not chased as missed.
+    shared = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES).values("id")
     for instrument_id in REGISTRY_INSTRUMENTS:
         rows = rows.annotate(
             **{
-                f"{instrument_id}_baseline": Coalesce(
-                    _score(instrument_id, first=True, episode_only=True),
-                    _score(instrument_id, first=True),
+                f"{instrument_id}_baseline": Case(
+                    When(
+                        pk__in=shared,
+                        then=Coalesce(
+                            _score(instrument_id, first=True, episode_only=True),
+                            _score(instrument_id, first=True),
+                        ),
+                    ),
+                    default=None,
                 ),
-                f"{instrument_id}_latest": _score(instrument_id, first=False),
+                f"{instrument_id}_latest": Case(
+                    When(pk__in=shared, then=_score(instrument_id, first=False)), default=None
+                ),
             }
         )
     ordering = ("-open_alerts", "-phq9_latest", "display_name")  # annotations mypy cannot see

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
 
 
@@ -39,7 +40,8 @@ class Notification(TenantModel):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     subject = models.CharField(max_length=200)
-    body = models.TextField()
+    # Reminder and alert texts can name what they are about: encrypted at rest like other free text.
+    body = EncryptedTextField()
     link_path = models.CharField(max_length=200, blank=True)
     # The same logical message is queued once, whoever asks twice (e.g. a retried transaction).
     idempotency_key = models.CharField(max_length=200, unique=True)

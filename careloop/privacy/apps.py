@@ -5,3 +5,9 @@ class PrivacyConfig(AppConfig):
     name = "careloop.privacy"
     label = "privacy"
     verbose_name = "Privacy"
+
+    def ready(self) -> None:
+        from careloop.core.worker import register_job
+        from careloop.privacy import breakglass
+
+        register_job("privacy.close_expired_break_glass", breakglass.close_expired_grants)

@@ -1,5 +1,11 @@
-"""Pages: export, erasure, research extracts."""
+"""Pages: everything about me, its download, erasure."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from careloop.rights import data_views
+
+urlpatterns: list[URLPattern] = [
+    path("data/", data_views.my_data, name="data"),
+    path("data/export.json", data_views.export_json, name="data-export"),
+    path("data/erase/", data_views.erase, name="data-erase"),
+]

@@ -25,6 +25,9 @@ from careloop.care.models import (
 )
 from careloop.core import clock
 from careloop.core.models import Service
+from careloop.privacy.models import Choice, ConsentDecision
+from careloop.privacy.policy import DataStream, PurposeOfUse
+from careloop.privacy.services import decide, publish_default_documents
 from careloop.seed.loader import ensure_teams, load_population
 from careloop.seed.population import PopulationSpec
 
@@ -120,6 +123,20 @@ def _ada_record(service: Service, user: User, team: CareTeam) -> None:
             )
 
 
+def _ada_consents(service: Service, user: User) -> None:
+    """Ada shares her journal with her team and has agreed to research on her questionnaires, so
+    the privacy pages, the research extract and Ben's journal view all have something to show."""
+    publish_default_documents(service.id)
+    patient = Patient.objects.get(user=user)
+    if ConsentDecision.objects.filter(patient_id=patient.id).exists():
+        return
+    for purpose, stream in (
+        (PurposeOfUse.TREAT, DataStream.JOURNAL),
+        (PurposeOfUse.HRESCH, DataStream.QUESTIONNAIRES),
+    ):
+        decide(actor=user, patient=patient, purpose=purpose, stream=stream, choice=Choice.GIVEN)
+
+
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create (or refresh) the demo service; return the logins to print."""
@@ -130,6 +147,7 @@ def seed_demo() -> list[DemoLogin]:
     teams = ensure_teams(service, len(TEAM_NAMES), TEAM_NAMES)
     users = {p.username: _persona_user(service, p, teams) for p in PERSONAS}
     _ada_record(service, users["ada"], teams[0])
+    _ada_consents(service, users["ada"])
     if created:
         spec = PopulationSpec(
             patients=DEMO_PATIENTS,

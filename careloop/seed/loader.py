@@ -1,9 +1,10 @@
 """Bulk-load a synthetic population into one service: teams, staff, patients, episodes, scored
 PHQ-9 and GAD-7 answers, and alerts for recent risk answers.
 
-Rows are built in memory a chunk of patients at a time and written with bulk_create, so 100k
-patients x 12 weeks (~2.4M assessments) stays in constant memory. Every id is derived from the
-seed, so the same parameters give identical rows.
+Rows are built in memory a chunk of patients at a time, so 100k patients x 12 weeks (~2.4M
+assessments) stays in constant memory. On PostgreSQL each chunk streams in with COPY (about ten
+times faster than multi-row INSERTs); elsewhere it is written with bulk_create. Every id is
+derived from the seed, so the same parameters give identical rows in either database.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import hashlib
 import json
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from careloop.accounts.models import Role, User
 from careloop.assessments.models import Assessment, SubmissionSource
@@ -157,6 +159,58 @@ def _alert_rows(
     return alerts
 
 
+def _bulk_create(model: type[models.Model], rows: Sequence[models.Model]) -> None:
+    model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+# Columns whose Python value is already what PostgreSQL stores; any other field (JSON, the
+# encrypted fields) goes through its own get_db_prep_save, exactly as bulk_create would.
+_PLAIN_FIELDS = (
+    models.UUIDField,
+    models.CharField,
+    models.TextField,
+    models.DateTimeField,
+    models.DateField,
+    models.IntegerField,
+    models.SmallIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveIntegerField,
+    models.BigIntegerField,
+    models.FloatField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.OneToOneField,
+)
+
+
+def _column_reader(model_field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
+    """How COPY gets one column's value from an instance that Django has fully initialised."""
+    attname = model_field.attname
+    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+        return lambda row: model_field.pre_save(row, add=True)
+    if type(model_field) in _PLAIN_FIELDS:
+        return lambda row: getattr(row, attname)
+    return lambda row: model_field.get_db_prep_save(getattr(row, attname), connection)
+
+
+def _copy_rows(model: type[models.Model], rows: Sequence[models.Model]) -> None:
+    """Stream rows into the model's table with PostgreSQL COPY, inside the caller's transaction.
+
+    Field defaults were applied when each instance was built, so every concrete column is sent.
+    """
+    if not rows:
+        return
+    fields = [(f, f.column) for f in model._meta.concrete_fields if f.column is not None]
+    readers = [_column_reader(model_field) for model_field, _ in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for _, column in fields)
+    table = quote(model._meta.db_table)
+    statement = f"COPY {table} ({columns}) FROM STDIN"  # names come from the model
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([read(row) for read in readers])
+
+
 @dataclass
 class _Chunk:
     patients: list[Patient] = field(default_factory=list)
@@ -165,10 +219,11 @@ class _Chunk:
     alerts: list[Alert] = field(default_factory=list)
 
     def write(self, report: LoadReport) -> None:
-        Patient.objects.bulk_create(self.patients, batch_size=BATCH_SIZE)
-        TreatmentEpisode.objects.bulk_create(self.episodes, batch_size=BATCH_SIZE)
-        Assessment.objects.bulk_create(self.assessments, batch_size=BATCH_SIZE)
-        Alert.objects.bulk_create(self.alerts, batch_size=BATCH_SIZE)
+        write = _copy_rows if connection.vendor == "postgresql" else _bulk_create
+        write(Patient, self.patients)
+        write(TreatmentEpisode, self.episodes)
+        write(Assessment, self.assessments)
+        write(Alert, self.alerts)
         report.patients += len(self.patients)
         report.episodes += len(self.episodes)
         report.assessments += len(self.assessments)

@@ -9,6 +9,7 @@ from careloop.assessments.hooks import _handlers
 from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditAction, AuditEvent
+from careloop.audit.selectors import patient_ref
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.safety.models import Alert
 
@@ -33,8 +34,8 @@ def test_submission_is_scored_stored_with_its_version_and_audited(ada, ada_patie
     assert assessment.instrument_version.startswith("phq9@")
     assert assessment.answers == MODERATE
     event = AuditEvent.objects.get(action=AuditAction.ASSESSMENT_SUBMITTED)
-    assert (event.patient_id, event.actor_id, event.object_id) == (
-        ada_patient.id,
+    assert (event.patient_ref, event.actor_id, event.object_id) == (
+        patient_ref(ada_patient.id),
         ada.id,
         str(assessment.id),
     )

@@ -1,4 +1,4 @@
-"""Search results → FHIR searchset Bundle with paging links (pure)."""
+"""Search results → FHIR searchset Bundle with paging links; versions → history Bundle (pure)."""
 
 from __future__ import annotations
 
@@ -63,4 +63,50 @@ def searchset(
     entries = [entry(r, "match") for r in matches] + [entry(r, "include") for r in included]
     if entries:
         bundle["entry"] = entries
+    return bundle
+
+
+def history(
+    *,
+    bundle_id: str,
+    base_url: str,
+    versions: Sequence[Resource],
+    total: int,
+    links: list[dict[str, str]],
+    complete: bool,
+    now: datetime,
+) -> Resource:
+    """A `history` Bundle of one resource's versions, newest first.
+
+    `complete`: the versions reach back to the resource's creation (version 1 was a create);
+    otherwise only the current state is known and it is reported as the last update.
+    """
+
+    def entry(resource: Resource) -> Resource:
+        path = f"{resource['resourceType']}/{resource['id']}"
+        version = resource["meta"]["versionId"]
+        created = complete and version == "1"
+        response: Resource = {
+            "status": "201 Created" if created else "200 OK",
+            "etag": f'W/"{version}"',
+        }
+        if "lastUpdated" in resource["meta"]:
+            response["lastModified"] = resource["meta"]["lastUpdated"]
+        return {
+            "fullUrl": f"{base_url}/{path}",
+            "resource": resource,
+            "request": {"method": "POST" if created else "PUT", "url": path},
+            "response": response,
+        }
+
+    bundle: Resource = {
+        "resourceType": "Bundle",
+        "id": bundle_id,
+        "meta": {"lastUpdated": instant(now)},
+        "type": "history",
+        "total": total,
+        "link": links,
+    }
+    if versions:
+        bundle["entry"] = [entry(resource) for resource in versions]
     return bundle

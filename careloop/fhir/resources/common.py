@@ -55,9 +55,15 @@ def version_id(resource: Resource) -> str:
     return digest.hexdigest()[:16]
 
 
-def with_meta(resource: Resource, last_updated: datetime | None) -> Resource:
-    """Add meta.versionId (content hash) and meta.lastUpdated to a finished resource."""
-    meta: dict[str, str] = {"versionId": version_id(resource)}
+def with_meta(
+    resource: Resource, last_updated: datetime | None, *, version: int | None = None
+) -> Resource:
+    """Add meta.versionId and meta.lastUpdated to a finished resource.
+
+    `version` is the stored version number where the domain keeps versions (safety plans,
+    alert transitions); otherwise the version is the content hash.
+    """
+    meta: dict[str, str] = {"versionId": str(version) if version else version_id(resource)}
     if last_updated is not None:
         meta["lastUpdated"] = instant(last_updated)
     return {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta} | {

@@ -43,6 +43,30 @@ SEARCH_PARAM_TYPE = frozenset(
 )
 RESTFUL_MODE = frozenset({"client", "server"})
 PROVENANCE_ENTITY_ROLE = frozenset({"derivation", "revision", "quotation", "source", "removal"})
+REQUEST_STATUS = frozenset(
+    {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"}
+)
+CARE_PLAN_INTENT = frozenset({"proposal", "plan", "order", "option"})
+CARE_PLAN_ACTIVITY_STATUS = frozenset(
+    {"not-started", "scheduled", "in-progress", "on-hold", "completed", "cancelled", "stopped",
+     "unknown", "entered-in-error"}
+)  # fmt: skip
+CARE_PLAN_ACTIVITY_KIND = frozenset(
+    {"Appointment", "CommunicationRequest", "DeviceRequest", "MedicationRequest",
+     "NutritionOrder", "Task", "ServiceRequest", "VisionPrescription"}
+)  # fmt: skip
+AUDIT_EVENT_ACTION = frozenset({"C", "R", "U", "D", "E"})
+AUDIT_EVENT_OUTCOME = frozenset({"0", "4", "8", "12"})
+NETWORK_TYPE = frozenset({"1", "2", "3", "4", "5"})
+CONSENT_STATE = frozenset(
+    {"draft", "proposed", "active", "rejected", "inactive", "entered-in-error"}
+)
+CONSENT_PROVISION_TYPE = frozenset({"deny", "permit"})
+EVENT_STATUS = frozenset(
+    {"preparation", "in-progress", "not-done", "on-hold", "stopped", "completed",
+     "entered-in-error", "unknown"}
+)  # fmt: skip
+HTTP_VERB = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"})
 
 # resourceType → [(path, value set)]; a path names nested keys, lists are walked through.
 BINDINGS: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = {
@@ -54,7 +78,29 @@ BINDINGS: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = {
     "CareTeam": ((("status",), CARE_TEAM_STATUS),),
     "Patient": ((("gender",), ADMINISTRATIVE_GENDER),),
     "Practitioner": ((("gender",), ADMINISTRATIVE_GENDER),),
-    "Bundle": ((("type",), BUNDLE_TYPE), (("entry", "search", "mode"), SEARCH_ENTRY_MODE)),
+    "CarePlan": (
+        (("status",), REQUEST_STATUS),
+        (("intent",), CARE_PLAN_INTENT),
+        (("activity", "detail", "status"), CARE_PLAN_ACTIVITY_STATUS),
+        (("activity", "detail", "kind"), CARE_PLAN_ACTIVITY_KIND),
+    ),
+    "RiskAssessment": ((("status",), OBSERVATION_STATUS),),
+    "AuditEvent": (
+        (("action",), AUDIT_EVENT_ACTION),
+        (("outcome",), AUDIT_EVENT_OUTCOME),
+        (("agent", "network", "type"), NETWORK_TYPE),
+    ),
+    "Consent": (
+        (("status",), CONSENT_STATE),
+        (("provision", "type"), CONSENT_PROVISION_TYPE),
+        (("provision", "provision", "type"), CONSENT_PROVISION_TYPE),
+    ),
+    "Communication": ((("status",), EVENT_STATUS),),
+    "Bundle": (
+        (("type",), BUNDLE_TYPE),
+        (("entry", "search", "mode"), SEARCH_ENTRY_MODE),
+        (("entry", "request", "method"), HTTP_VERB),
+    ),
     "OperationOutcome": (
         (("issue", "severity"), ISSUE_SEVERITY),
         (("issue", "code"), ISSUE_TYPE),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from careloop.audit.models import AuditAction, AuditEvent
+from careloop.audit.selectors import patient_ref
 from careloop.fhir.capability import SUPPORTED
 from careloop.safety.models import Alert
 
@@ -22,7 +23,9 @@ def test_metadata_is_public_and_true(anonymous_fhir) -> None:
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
     assert set(resources) == set(SUPPORTED)
     qr = resources["QuestionnaireResponse"]
-    assert {"read", "search-type", "create"} == {i["code"] for i in qr["interaction"]}
+    assert {"read", "vread", "history-instance", "search-type", "create"} == {
+        i["code"] for i in qr["interaction"]
+    }
     assert qr["conditionalCreate"] is True
     assert "code" in {p["name"] for p in resources["Observation"]["searchParam"]}
 
@@ -136,7 +139,7 @@ def test_include_adds_the_referenced_patient_once(ben_fhir, ada_phq9, ada_patien
 def test_search_reads_are_audited_per_patient(ben_fhir, ben, ada_phq9, ada_patient) -> None:
     ben_fhir.get("Observation", {"patient": str(ada_patient.id)})
     event = AuditEvent.objects.filter(actor=ben, action=AuditAction.ASSESSMENTS_VIEWED).get()
-    assert event.patient_id == ada_patient.id
+    assert event.patient_ref == patient_ref(ada_patient.id)
     assert event.detail == {"via": "fhir", "resource": "Observation", "interaction": "search-type"}
 
 

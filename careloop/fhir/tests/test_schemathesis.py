@@ -1,10 +1,14 @@
 """schemathesis against the FHIR OpenAPI document: generated requests never cause a 5xx.
 
 Runs in-process through the WSGI application (no network), signed in as clinician Ben, with a
-patient, a PHQ-9 and a safety alert in the database so reads and searches find real data.
+patient, a PHQ-9 and its safety alert (Flag, RiskAssessment), a measurement plan and a safety
+plan (CarePlan), a consent decision (Consent), messages (Communication) and their audit trail
+(AuditEvent) in the database, so reads, searches and histories find real data.
 """
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 import schemathesis
@@ -13,6 +17,12 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from careloop.messaging.services import send_message
+from careloop.monitoring.services import ensure_default_plan
+from careloop.privacy.models import Choice
+from careloop.privacy.policy import DataStream, PurposeOfUse
+from careloop.privacy.services import decide, publish_default_documents
+from careloop.safety.planning.services import save_safety_plan
 from config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/fhir/r4/openapi.json", application)
@@ -31,7 +41,25 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def ben_headers(as_user, ben, ada_phq9) -> dict[str, str]:
+def every_type(ada, ben, ada_patient, ada_phq9) -> None:
+    """One or more resources of every served type about Ada."""
+    ensure_default_plan(ada_patient, actor=ben)
+    save_safety_plan(
+        ada_patient, actor=ada, base_version=0, sections={"warning_signs": [{"text": "a sign"}]}
+    )
+    publish_default_documents(ada_patient.service_id)
+    decide(
+        actor=ada,
+        patient=ada_patient,
+        purpose=PurposeOfUse.HRESCH,
+        stream=DataStream.QUESTIONNAIRES,
+        choice=Choice.GIVEN,
+    )
+    send_message(ada, ada_patient, body="hello", client_id=uuid.uuid4())
+
+
+@pytest.fixture
+def ben_headers(as_user, ben, every_type) -> dict[str, str]:
     client = as_user(ben)
     secret = "s" * 32  # a well-formed CSRF secret, sent as cookie and header
     session = client.cookies["sessionid"].value

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditAction, AuditEvent
+from careloop.audit.selectors import patient_ref
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.monitoring.models import CheckIn
@@ -56,7 +57,7 @@ def test_caseload_shows_baseline_latest_and_change_for_team_patients(
 def test_viewing_the_caseload_audits_each_patient_shown(as_user, ada_patient, ben) -> None:
     as_user(ben).get("/caseload/")
     events = AuditEvent.objects.filter(action=AuditAction.CASELOAD_VIEWED)
-    assert [(e.actor_id, e.patient_id) for e in events] == [(ben.id, ada_patient.id)]
+    assert [(e.actor_id, e.patient_ref) for e in events] == [(ben.id, patient_ref(ada_patient.id))]
 
 
 def test_outsider_sees_an_empty_caseload_and_404_for_the_patient(

@@ -8,6 +8,7 @@ from functools import partial
 import pytest
 
 from careloop.audit.models import AuditAction, AuditEvent, Purpose
+from careloop.audit.selectors import patient_ref
 from careloop.care.models import EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring import outcome_selectors
@@ -42,7 +43,7 @@ def test_clinician_sees_episode_outcomes_and_the_read_is_audited(as_user, ada_pa
     assert outcome["cocm"]["response"] and outcome["cocm"]["review"] == "not_needed"
     assert "§15" in body["definitions"]["nhs_tt.recovery"]
     event = AuditEvent.objects.get(action=AuditAction.ASSESSMENTS_VIEWED, actor=ben)
-    assert (event.patient_id, event.purpose) == (ada_patient.id, Purpose.TREATMENT)
+    assert (event.patient_ref, event.purpose) == (patient_ref(ada_patient.id), Purpose.TREATMENT)
     assert event.detail == {"view": "outcomes", "episodes": 1}
 
 

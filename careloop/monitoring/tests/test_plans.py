@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from careloop.audit.models import AuditEvent
+from careloop.audit.selectors import patient_ref
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.instruments import library
@@ -51,7 +52,7 @@ def test_default_plan_has_weekly_questionnaires_and_a_daily_check_in(patient) ->
     }
     assert {i.starts_on for i in items.values()} == {date(2026, 2, 23)}  # from registration
     event = AuditEvent.objects.get(action=PLAN_CREATED)
-    assert event.patient_id == patient.id and event.actor_id is None
+    assert event.patient_ref == patient_ref(patient.id) and event.actor_id is None
     assert event.detail == {
         "measures": ["phq9", "gad7", "checkin"],
         "skipped_unavailable": ["who5"],
@@ -98,7 +99,7 @@ def test_clinician_changes_an_item_and_the_change_is_audited(patient, ben) -> No
     assert (item.every_days, item.overdue_after_days, item.remind_before_days) == (14, 4, 1)
     assert item.starts_on == date(2026, 2, 23)  # a change of cadence keeps the start day
     event = AuditEvent.objects.get(action=PLAN_ITEM_CHANGED)
-    assert event.actor_id == ben.id and event.patient_id == patient.id
+    assert event.actor_id == ben.id and event.patient_ref == patient_ref(patient.id)
     assert event.detail["before"]["every_days"] == 7 and event.detail["after"]["every_days"] == 14
     assert MeasurementPlan.objects.get().next_reminder_at == NOW  # the reminder job looks again
 

@@ -11,6 +11,7 @@ import pytest
 from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditEvent
+from careloop.audit.selectors import patient_ref
 from careloop.core import clock
 from careloop.monitoring.models import CheckIn
 from careloop.monitoring.services import CHECKIN_SUBMITTED
@@ -107,7 +108,11 @@ def test_check_in_is_stored_once_per_client_id(ada_client, ada, patient) -> None
     assert clash.status_code == 409 and "different check-in" in clash.json()["detail"]
     assert CheckIn.objects.count() == 1
     event = AuditEvent.objects.get(action=CHECKIN_SUBMITTED)
-    assert (event.actor_id, event.patient_id, event.detail) == (ada.id, patient.id, {})
+    assert (event.actor_id, event.patient_ref, event.detail) == (
+        ada.id,
+        patient_ref(patient.id),
+        {},
+    )
 
 
 def test_a_check_in_today_makes_the_next_one_due_tomorrow(ada_client) -> None:

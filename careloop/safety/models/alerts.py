@@ -7,6 +7,7 @@ from django.db import models
 
 from careloop.assessments.models import Assessment
 from careloop.care.models import Patient
+from careloop.core.fields import EncryptedJSONField, EncryptedTextField
 from careloop.core.models import TenantModel
 
 
@@ -66,7 +67,8 @@ class Alert(TenantModel):
     rule_id = models.CharField(max_length=60)
     rule_version = models.CharField(max_length=20)
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    evidence = models.JSONField(default=dict)
+    # May quote the patient's words (crisis-text spans) or a clinician's reason: encrypted.
+    evidence = EncryptedJSONField(default=dict)
     status = models.CharField(
         max_length=14, choices=AlertStatus.choices, default=AlertStatus.RAISED
     )
@@ -84,7 +86,7 @@ class Alert(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     outcome = models.CharField(max_length=24, choices=AlertOutcome.choices, blank=True)
-    outcome_note = models.TextField(blank=True)
+    outcome_note = EncryptedTextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from careloop.care.models import Patient
+from careloop.core.fields import EncryptedJSONField
 from careloop.core.models import TenantModel
 
 
@@ -39,7 +40,8 @@ class SafetyPlanVersion(TenantModel):
 
     plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    content = models.JSONField(help_text="{'schema': 1, 'sections': {key: [{text, phone?}]}}")
+    # The patient's own words: encrypted at rest (careloop.core.fields).
+    content = EncryptedJSONField(help_text="{'schema': 1, 'sections': {key: [{text, phone?}]}}")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_role = models.CharField(max_length=20)
     created_at = models.DateTimeField()

@@ -16,8 +16,10 @@ from django.db.models import QuerySet
 
 from careloop.accounts.models import Role, User
 from careloop.care.models import Patient
+from careloop.care.selectors import stream_visible
 from careloop.core.errors import NotFound
 from careloop.core.models import Service
+from careloop.privacy.policy import DataStream
 from careloop.safety.planning.directory import (
     CrisisCard,
     CrisisLine,
@@ -69,6 +71,8 @@ def crisis_card_for(patient: Patient) -> CrisisCard:
 
 
 def current_version_of(patient: Patient) -> SafetyPlanVersion | None:
+    if not stream_visible(patient, DataStream.SAFETY):
+        return None
     plan = SafetyPlan.objects.filter(patient=patient, service=patient.service_id).first()
     if plan is None or plan.current_version == 0:
         return None
@@ -76,7 +80,9 @@ def current_version_of(patient: Patient) -> SafetyPlanVersion | None:
 
 
 def versions_of(patient: Patient) -> QuerySet[SafetyPlanVersion]:
-    """Every saved version of the patient's plan, newest first."""
+    """Every saved version of the patient's plan, newest first (none if not the reader's)."""
+    if not stream_visible(patient, DataStream.SAFETY):
+        return SafetyPlanVersion.objects.none()
     return (
         SafetyPlanVersion.objects.filter(service=patient.service_id, plan__patient=patient)
         .select_related("author")

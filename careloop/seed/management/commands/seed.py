@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from careloop.core import clock
 from careloop.core.models import Service
@@ -67,13 +68,18 @@ class Command(BaseCommand):
             teams_per_service=options["teams"],
         )
         slug = f"synthetic-s{spec.seed}-p{spec.patients}-w{spec.weeks}-{spec.end_date:%Y%m%d}"
-        service, created = Service.objects.get_or_create(
-            slug=slug, defaults={"name": f"Synthetic service ({slug})", "is_demo": True}
-        )
+        started = time.perf_counter()
+        # One transaction with the service row: an interrupted load leaves no empty service behind
+        # that a re-run would mistake for a finished one.
+        with transaction.atomic():
+            service, created = Service.objects.get_or_create(
+                slug=slug, defaults={"name": f"Synthetic service ({slug})", "is_demo": True}
+            )
+            if created:
+                teams = ensure_teams(service, spec.teams_per_service)
+                report = load_population(spec, service, teams)
+        seconds = time.perf_counter() - started
         if created:
-            started = time.perf_counter()
-            report = load_population(spec, service, ensure_teams(service, spec.teams_per_service))
-            seconds = time.perf_counter() - started
             self.stdout.write(
                 f"Seeded {slug}: {report.patients} patients, {report.episodes} episodes, "
                 f"{report.assessments} assessments, {report.alerts} alerts, {report.staff} staff "

@@ -1,0 +1,1 @@
+"""The benchmark harness: population, servers, load generation and the report."""

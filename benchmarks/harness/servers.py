@@ -1,0 +1,109 @@
+"""The processes under test: Careloop in its production configuration (granian with 2 workers,
+PostgreSQL, a separate worker process) and the floor (uvicorn with 2 workers)."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchmarks.harness.config import (
+    CARELOOP,
+    CARELOOP_PORT,
+    FLOOR_PORT,
+    PYTHON,
+    ROOT,
+    WEB_WORKERS,
+)
+from benchmarks.harness.population import BenchError
+
+
+def _wait_healthy(port: int, process: subprocess.Popen[bytes], what: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:]
+            raise BenchError(f"{what} exited with {process.returncode} while starting:\n{tail}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.3)
+    raise BenchError(f"{what} did not answer /healthz on port {port} within 60 s (see {log})")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the process group this harness started (the server and its own children)."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(  # noqa: S603  # our own interpreter and fixed arguments
+            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _port_free(port: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request("GET", "/healthz")
+        connection.getresponse()
+    except OSError:
+        return
+    finally:
+        connection.close()
+    raise BenchError(f"port {port} is already in use; set BENCH_CARELOOP_PORT/BENCH_FLOOR_PORT")
+
+
+@contextlib.contextmanager
+def careloop_running(env: dict[str, str], logs: Path) -> Iterator[None]:
+    _port_free(CARELOOP_PORT)
+    web_log, worker_log = logs / "careloop-web.log", logs / "careloop-worker.log"
+    serve = [CARELOOP, "serve", "--host=127.0.0.1", f"--port={CARELOOP_PORT}"]
+    web = _start([*serve, f"--workers={WEB_WORKERS}"], env, web_log)
+    worker = _start([CARELOOP, "worker"], env, worker_log)
+    try:
+        _wait_healthy(CARELOOP_PORT, web, "careloop serve", web_log)
+        yield
+    finally:
+        _stop(web)
+        _stop(worker)
+    if worker.returncode not in (0, -signal.SIGTERM):
+        tail = worker_log.read_text(errors="replace")[-2000:]
+        raise BenchError(f"the careloop worker stopped with {worker.returncode}:\n{tail}")
+
+
+@contextlib.contextmanager
+def floor_running(database_url: str, logs: Path) -> Iterator[None]:
+    _port_free(FLOOR_PORT)
+    env = {**os.environ, "FLOOR_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    log = logs / "floor.log"
+    command = [PYTHON, "-m", "uvicorn", "benchmarks.floor.app:app", "--host=127.0.0.1"]
+    command += [f"--port={FLOOR_PORT}", f"--workers={WEB_WORKERS}", "--no-access-log"]
+    command += ["--log-level=warning"]
+    process = _start(command, env, log)
+    try:
+        _wait_healthy(FLOOR_PORT, process, "the floor (uvicorn)", log)
+        yield
+    finally:
+        _stop(process)

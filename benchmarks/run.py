@@ -1,0 +1,217 @@
+"""`make bench` (and `make bench QUICK=1`): measure Careloop's key operations against the floor.
+
+    .venv/bin/python -m benchmarks.run [--quick]
+
+1. Population: PostgreSQL database `careloop_bench_<hash of the parameters>`, seeded with
+   `careloop seed` (COPY) once and reused while a marker row says it is complete; the floor's
+   table is filled from the same answers with COPY; a small SQLite population is generated too.
+2. Careloop runs as in production (CARELOOP_ENV=production, granian with 2 workers, a separate
+   worker process) beside the floor (Starlette + psycopg pool, uvicorn with 2 workers).
+3. Rounds interleave floor and Careloop runs under wrk at concurrency 16; the load average is
+   recorded before each run; medians over rounds are reported, with ratios to the floor.
+4. The table is printed and the JSON written to benchmarks/results/.
+
+Exit status: 0 when the harness ran (missed targets are reported, not failures), 2 when it
+could not (PostgreSQL unreachable, wrk missing, a server failing, too many request errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import bulk_export
+from benchmarks.harness.config import (
+    CONCURRENCY,
+    FULL,
+    PYTHON,
+    QUICK,
+    REGISTRY_CASELOAD,
+    RESULTS_DIR,
+    ROOT,
+    WEB_WORKERS,
+    Profile,
+)
+from benchmarks.harness.load import ensure_wrk
+from benchmarks.harness.operations import (
+    HTTP_OPERATIONS,
+    alert_visible_latency,
+    crisis_screening,
+    registry_single_client,
+    run_http,
+    service_report,
+    write_request_files,
+)
+from benchmarks.harness.population import (
+    BenchError,
+    check_postgres,
+    prepare_postgres,
+    seed_sqlite,
+)
+from benchmarks.harness.report import (
+    Operation,
+    git_info,
+    machine_info,
+    operation_entries,
+    table,
+    target_results,
+    write_json,
+)
+from benchmarks.harness.servers import careloop_running, floor_running
+
+STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small population, short runs (CI)")
+    parser.add_argument("--rounds", type=int, help="override the profile's rounds")
+    parser.add_argument("--seconds", type=float, help="override the measured seconds per run")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS_DIR, help="where the JSON result goes"
+    )
+    return parser.parse_args(argv)
+
+
+def _profile(options: argparse.Namespace) -> Profile:
+    profile = QUICK if options.quick else FULL
+    changes: dict[str, Any] = {}
+    if options.rounds:
+        changes["rounds"] = options.rounds
+    if options.seconds:
+        changes["seconds"] = options.seconds
+    if not changes:
+        return profile
+    from dataclasses import replace
+
+    return replace(profile, **changes)
+
+
+def _fixtures(profile: Profile, env: dict[str, str], work: Path) -> Any:
+    slug = (
+        f"synthetic-s{profile.seed}-p{profile.patients}-w{profile.weeks}-{profile.end_date:%Y%m%d}"
+    )
+    out = work / "fixtures.json"
+    command = [PYTHON, "-m", "benchmarks.harness.fixtures", slug, str(out)]
+    command += [str(profile.submit_patients), str(REGISTRY_CASELOAD)]
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603  # our own interpreter and module
+        command, env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(f"creating the benchmark logins failed:\n{done.stderr[-3000:]}")
+    fixtures = json.loads(out.read_text(encoding="utf-8"))
+    log(
+        f"logins and sessions ready in {time.perf_counter() - started:.1f} s; "
+        f"worker settled: {fixtures['settled']}"
+    )
+    return fixtures
+
+
+def _measure(profile: Profile, fixtures: Any, env: dict[str, str], work: Path) -> list[Operation]:
+    files = write_request_files(fixtures, work)
+    operations = {name: Operation(name, label, floor) for name, label, _, floor in HTTP_OPERATIONS}
+    single = Operation("registry_page_single", "(c) registry page, one client", "floor_read")
+    report = Operation("service_report", "(e) NHS TT report, whole population")
+    report.unit = "reports/s"
+    for round_number in range(1, profile.rounds + 1):
+        log(f"round {round_number} of {profile.rounds}")
+        for name, _, base_url, _ in HTTP_OPERATIONS:
+            measurement = run_http(name, base_url, files, profile)
+            operations[name].runs.append(measurement)
+            log(
+                f"  {name:<18} {measurement.rps:9.1f} req/s  p50 {measurement.p50_ms:7.1f} ms  "
+                f"p99 {measurement.p99_ms:7.1f} ms  (load {measurement.load_avg_1m:.2f})"
+            )
+        single.runs.append(registry_single_client(fixtures, max(5, int(profile.seconds * 2))))
+        report.runs.append(service_report(fixtures, profile.report_samples))
+        log(
+            f"  registry (1 client) p50 {single.runs[-1].p50_ms:.1f} ms; "
+            f"NHS TT report p50 {report.runs[-1].p50_ms:.0f} ms"
+        )
+    alert = Operation("alert_visible", "(d) alert raised -> in clinician's inbox")
+    alert.unit = "alerts/s"
+    alert.note = "sequential samples; latency from the submission's response to visible"
+    alert.runs.append(alert_visible_latency(fixtures, profile.alert_samples))
+    log(f"  alert -> inbox p50 {alert.runs[-1].p50_ms:.1f} ms p99 {alert.runs[-1].p99_ms:.1f} ms")
+    export = bulk_export.measure(fixtures, env, profile, log)
+    screening = Operation("crisis_screening", "(g) crisis-text screening (CLI)")
+    screening.unit = "texts/s"
+    screening.note = "careloop safety screen-text; model start-up excluded; latency is mean/line"
+    screening.runs.append(crisis_screening(profile.screen_lines, env))
+    log(f"  crisis screening {screening.runs[-1].rps:.1f} texts/s")
+    return [*operations.values(), single, alert, report, export, screening]
+
+
+def main(argv: list[str]) -> int:
+    options = _arguments(argv)
+    profile = _profile(options)
+    work = Path(tempfile.mkdtemp(prefix="careloop-bench-"))
+    logs = work / "logs"
+    logs.mkdir()
+    try:
+        ensure_wrk()
+        postgres_version = check_postgres()
+        machine = machine_info(postgres_version)
+        log(f"profile {profile.name}; PostgreSQL {postgres_version}; work dir {work}")
+        population = prepare_postgres(profile, log)
+        sqlite = seed_sqlite(profile, log)
+        env = population.env
+        fixtures = _fixtures(profile, env, work)
+        with floor_running(population.url, logs), careloop_running(env, logs):
+            operations = _measure(profile, fixtures, env, work)
+    except BenchError as error:
+        print(f"\nmake bench could not finish: {error}\n(logs kept in {logs})", file=sys.stderr)
+        return 2
+    entries = operation_entries(operations)
+    targets = target_results(entries)
+    document = {
+        "profile": profile.name,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "duration_s": round(time.monotonic() - STARTED, 1),
+        "machine": {**machine, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "git": git_info(),
+        "method": {
+            "concurrency": CONCURRENCY,
+            "web_workers": WEB_WORKERS,
+            "rounds": profile.rounds,
+            "seconds_per_run": profile.seconds,
+            "warmup_seconds": profile.warmup_seconds,
+            "load_generator": "wrk (throughput), Python client (latency operations)",
+        },
+        "population": {
+            "postgresql": {
+                "database": population.database,
+                "reused": population.reused,
+                "seed_seconds": round(population.seed_seconds, 1),
+                "floor_copy_seconds": round(population.floor_seconds, 1),
+                **population.counts,
+                **profile.population_key(),
+            },
+            "sqlite": sqlite,
+        },
+        "operations": entries,
+        "targets": targets,
+    }
+    path = write_json(options.results, profile.name, document)
+    print()
+    print(table(entries, targets))
+    print(f"\nresults: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,23 @@
+"""Reads of the audit log. The log names patients only by keyed HMAC, so every look-up by patient
+goes through `patient_ref`; whoever calls `events_for_patient` has already checked that the
+reader may see this patient (their own record, or a patient of their team)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from careloop.audit.keys import patient_ref
+from careloop.audit.models import AuditEvent
+
+__all__ = ["events_for_patient", "patient_ref"]
+
+
+def events_for_patient(*, service_id: uuid.UUID, patient_id: uuid.UUID) -> QuerySet[AuditEvent]:
+    """Every read and write of one patient's data in one service, newest first, with the actor."""
+    return (
+        AuditEvent.objects.filter(service_id=service_id, patient_ref=patient_ref(patient_id))
+        .select_related("actor")
+        .order_by("-occurred_at", "-seq")
+    )

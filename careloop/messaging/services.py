@@ -1,0 +1,217 @@
+"""Messaging writes: send a message (screened, notified, audited) and mark a conversation read."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+
+from careloop.accounts.models import User
+from careloop.audit.models import Purpose
+from careloop.audit.services import record_event
+from careloop.care.models import Patient, TeamMembership
+from careloop.care.selectors import access_purpose
+from careloop.core import clock
+from careloop.core.errors import Conflict, InvalidInput, NotFound
+from careloop.messaging.models import Direction, Message
+from careloop.messaging.screening import raise_alert_if_at_risk, screen
+from careloop.notifications.models import Channel
+from careloop.notifications.services import queue_notification
+
+MAX_BODY_CHARS = 5_000
+
+
+class MessagingAuditAction(models.TextChoices):
+    """What messaging writes to the audit trail (ids and codes only, never the text)."""
+
+    SENT = "message.sent"
+    READ = "message.read"
+    THREAD_VIEWED = "message.thread_viewed"
+
+
+def clean_body(body: str) -> str:
+    """Line endings unified, surrounding blank space trimmed; refuse empty, NUL or too long."""
+    if not isinstance(body, str):
+        raise InvalidInput("the message must be text")
+    text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise InvalidInput("please write a message")
+    if "\x00" in text:
+        raise InvalidInput("the message contains a character that cannot be stored (NUL)")
+    if len(text) > MAX_BODY_CHARS:
+        raise InvalidInput(f"a message can be at most {MAX_BODY_CHARS:,} characters")
+    return text
+
+
+def is_team_member(user: User, patient: Patient) -> bool:
+    return (
+        user.works_in_care_team
+        and TeamMembership.objects.filter(
+            service_id=patient.service_id, team_id=patient.care_team_id, user=user
+        ).exists()
+    )
+
+
+def direction_for(actor: User, patient: Patient) -> Direction:
+    """The patient writes to their team; a member of the patient's team writes to the patient."""
+    if patient.user_id is not None and actor.id == patient.user_id:
+        return Direction.TO_TEAM
+    if is_team_member(actor, patient):
+        return Direction.TO_PATIENT
+    raise NotFound("conversation")
+
+
+def team_recipients(patient: Patient) -> list[User]:
+    """Everyone who works in the patient's care team and can sign in."""
+    return list(
+        User.objects.filter(
+            service_id=patient.service_id,
+            team_memberships__team_id=patient.care_team_id,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _recipients(patient: Patient, direction: Direction) -> list[User]:
+    if direction == Direction.TO_TEAM:
+        return team_recipients(patient)
+    user = patient.user
+    return [user] if user is not None and user.is_active else []
+
+
+def _notify(message: Message, recipients: list[User]) -> None:
+    """Queue "you have a new message" (no text, no name: a lock screen may show it)."""
+    link = reverse("messaging:thread", args=[message.patient_id])
+    if message.direction == Direction.TO_PATIENT:
+        link = reverse("messaging:mine")
+    for user in recipients:
+        channels = [Channel.IN_APP, *([Channel.EMAIL] if user.email else [])]
+        for channel in channels:
+            queue_notification(
+                recipient=user,
+                channel=channel,
+                subject="Careloop: you have a new message",
+                body=f"You have a new message on Careloop. Sign in to read it: {link}",
+                link_path=link,
+                idempotency_key=f"message:{message.id}:{user.id}:{channel}",
+            )
+
+
+def _replayed(patient: Patient, sender: User, client_id: uuid.UUID, body: str) -> Message | None:
+    earlier = Message.objects.filter(
+        service_id=patient.service_id, patient=patient, sender=sender, client_id=client_id
+    ).first()
+    if earlier is not None and earlier.body != body:
+        raise Conflict("this client id was already used for a different message")
+    return earlier
+
+
+def send_message(
+    actor: User, patient: Patient, *, body: str, client_id: uuid.UUID
+) -> tuple[Message, bool]:
+    """Send one message per client id in the patient's conversation; return it and whether new.
+
+    1. The patient writes to their care team; a member of that team writes to the patient.
+    2. A re-sent message (same sender, client id and text) returns the stored one.
+    3. A patient's message is screened for crisis language (before the transaction: CPU work).
+    4. One transaction: the message, a text alert at moderate or above, a "new message"
+       notification for each recipient (outbox; no text in it) and the audit event.
+    """
+    direction = direction_for(actor, patient)
+    text = clean_body(body)
+    if earlier := _replayed(patient, actor, client_id, text):
+        return earlier, False
+    result = screen(patient, text) if direction == Direction.TO_TEAM else None
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                service_id=patient.service_id,
+                patient=patient,
+                sender=actor,
+                direction=direction,
+                body=text,
+                sent_at=clock.now(),
+                screen_level=result.level.value if result else "",
+                screened_with=result.detector_version if result else "",
+                client_id=client_id,
+            )
+            alert = None
+            if result is not None:
+                alert = raise_alert_if_at_risk(
+                    patient, result, source=f"message:{message.id}", kind="message", actor=actor
+                )
+            recipients = _recipients(patient, direction)
+            _notify(message, recipients)
+            record_event(
+                actor=actor,
+                action=MessagingAuditAction.SENT,
+                service_id=patient.service_id,
+                patient_id=patient.id,
+                purpose=Purpose.SELF_ACCESS
+                if direction == Direction.TO_TEAM
+                else Purpose.TREATMENT,
+                obj=("Message", message.id),
+                detail={
+                    "direction": direction.value,
+                    "recipients": len(recipients),
+                    "screen_level": message.screen_level,
+                    "alert_id": str(alert.id) if alert else None,
+                },
+            )
+    except IntegrityError:
+        if earlier := _replayed(patient, actor, client_id, text):
+            return earlier, False
+        raise
+    return message, True
+
+
+def mark_read(actor: User, patient: Patient, *, source_ip: str | None = None) -> int:
+    """Mark every message to the reader's side of this conversation read; return how many.
+
+    The patient reads what their team sent; any team member reads what the patient sent (the
+    first one to open the conversation is recorded). Audited when something changed.
+    """
+    try:
+        direction = direction_for(actor, patient)
+    except NotFound:
+        return 0  # a reader outside the conversation (emergency access) leaves it unread
+    incoming = Direction.TO_PATIENT if direction == Direction.TO_TEAM else Direction.TO_TEAM
+    now = clock.now()
+    with transaction.atomic():
+        unread = Message.objects.filter(
+            service_id=patient.service_id, patient=patient, direction=incoming, read_at=None
+        )
+        count = unread.update(read_at=now, read_by=actor)
+        if count:
+            record_event(
+                actor=actor,
+                action=MessagingAuditAction.READ,
+                service_id=patient.service_id,
+                patient_id=patient.id,
+                purpose=Purpose.SELF_ACCESS
+                if direction == Direction.TO_TEAM
+                else Purpose.TREATMENT,
+                obj=("Patient", patient.id),
+                source_ip=source_ip,
+                detail={"messages": count},
+            )
+    return count
+
+
+def record_thread_viewed(
+    reader: User, patient: Patient, messages: list[Message], *, source_ip: str | None = None
+) -> None:
+    """A care-team member read a conversation (audited with message ids, never their text)."""
+    record_event(
+        actor=reader,
+        action=MessagingAuditAction.THREAD_VIEWED,
+        service_id=patient.service_id,
+        patient_id=patient.id,
+        purpose=access_purpose(patient),
+        obj=("Patient", patient.id),
+        source_ip=source_ip,
+        detail={"messages": [str(message.id) for message in messages]},
+    )

@@ -1,0 +1,226 @@
+"""Reads of consent: what applies now, for one patient or for a whole service.
+
+Always read from the database, never from a session or cache: a withdrawal made in one browser
+stops reads in every other session on their very next request (ASVS 8.3.2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from careloop.core import clock
+from careloop.privacy.models import Choice, ConsentDecision, ConsentDocument
+from careloop.privacy.policy import (
+    CONSENT_PURPOSE,
+    ConsentBasis,
+    DataStream,
+    PurposeOfUse,
+    choices_offered,
+    consent_basis,
+)
+
+
+def _patient_model() -> type[Model]:
+    """care.Patient, found through the foreign key (privacy sits below care: no import)."""
+    return ConsentDecision._meta.get_field("patient").related_model
+
+
+def _consent_purpose(purpose: PurposeOfUse | str) -> PurposeOfUse | None:
+    return CONSENT_PURPOSE.get(PurposeOfUse(purpose))
+
+
+def current_document(
+    *, service_id: uuid.UUID, purpose: PurposeOfUse | str, stream: DataStream | str
+) -> ConsentDocument | None:
+    """The newest version in force (effective_from has passed)."""
+    return (
+        ConsentDocument.objects.filter(
+            service_id=service_id,
+            purpose=purpose,
+            stream=stream,
+            effective_from__lte=clock.now(),
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def reconsent_floor(
+    *, service_id: uuid.UUID, purpose: PurposeOfUse | str, stream: DataStream | str
+) -> int:
+    """The oldest document version an opt-in agreement may be against and still count."""
+    floor = ConsentDocument.objects.filter(
+        service_id=service_id,
+        purpose=purpose,
+        stream=stream,
+        requires_reconsent=True,
+        effective_from__lte=clock.now(),
+    ).aggregate(floor=Max("version"))["floor"]
+    return int(floor or 0)
+
+
+def latest_decision(
+    *,
+    patient_id: uuid.UUID,
+    service_id: uuid.UUID,
+    purpose: PurposeOfUse | str,
+    stream: DataStream | str,
+) -> ConsentDecision | None:
+    return (
+        ConsentDecision.objects.filter(
+            service_id=service_id, patient_id=patient_id, purpose=purpose, stream=stream
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def _applies(basis: ConsentBasis, decision: ConsentDecision | None, floor: int) -> bool:
+    if basis == ConsentBasis.REQUIRED:
+        return True
+    if basis == ConsentBasis.NOT_OFFERED:
+        return False
+    if decision is None:
+        return basis == ConsentBasis.OPT_OUT
+    if decision.choice == Choice.WITHDRAWN:
+        return False
+    return basis == ConsentBasis.OPT_OUT or decision.document_version >= floor
+
+
+def stream_permitted(
+    *,
+    patient_id: uuid.UUID,
+    service_id: uuid.UUID,
+    purpose: PurposeOfUse | str,
+    stream: DataStream | str,
+) -> bool:
+    """Whether the patient's consent (or its default) lets `stream` be used for `purpose`.
+
+    Supervision and emergency care are judged by the treatment choice (policy.CONSENT_PURPOSE).
+    """
+    consent_purpose = _consent_purpose(purpose)
+    if consent_purpose is None:
+        return False
+    stream = DataStream(stream)
+    basis = consent_basis(consent_purpose, stream)
+    if basis in (ConsentBasis.REQUIRED, ConsentBasis.NOT_OFFERED):
+        return basis == ConsentBasis.REQUIRED
+    decision = latest_decision(
+        patient_id=patient_id, service_id=service_id, purpose=consent_purpose, stream=stream
+    )
+    floor = reconsent_floor(service_id=service_id, purpose=consent_purpose, stream=stream)
+    return _applies(basis, decision, floor)
+
+
+def consented_patient_ids(
+    *, service_id: uuid.UUID, purpose: PurposeOfUse | str, stream: DataStream | str
+) -> QuerySet[Any, uuid.UUID]:
+    """Ids of the service's patients whose consent lets `stream` be used for `purpose`.
+
+    A lazy queryset (usable as a subquery): one SQL statement whatever the number of patients.
+    """
+    patients = _patient_model()._default_manager.filter(service_id=service_id)
+    consent_purpose = _consent_purpose(purpose)
+    if consent_purpose is None:
+        return patients.none().values_list("id", flat=True)
+    stream = DataStream(stream)
+    basis = consent_basis(consent_purpose, stream)
+    if basis == ConsentBasis.REQUIRED:
+        return patients.values_list("id", flat=True)
+    if basis == ConsentBasis.NOT_OFFERED:
+        return patients.none().values_list("id", flat=True)
+    latest = ConsentDecision.objects.filter(
+        service_id=service_id, patient_id=OuterRef("pk"), purpose=consent_purpose, stream=stream
+    ).order_by("-decided_at", "-id")
+    annotated = patients.annotate(
+        consent_choice=Subquery(latest.values("choice")[:1]),
+        consent_version=Subquery(latest.values("document_version")[:1]),
+    )
+    if basis == ConsentBasis.OPT_OUT:
+        applies = Q(consent_choice__isnull=True) | Q(consent_choice=Choice.GIVEN)
+    else:
+        # The floor as a subquery too, so building this queryset runs no SQL (it is nested in
+        # caseload queries that must stay a constant number of statements).
+        floor = ConsentDocument.objects.filter(
+            service_id=service_id,
+            purpose=consent_purpose,
+            stream=stream,
+            requires_reconsent=True,
+            effective_from__lte=clock.now(),
+        ).order_by("-version")
+        applies = Q(
+            consent_choice=Choice.GIVEN,
+            consent_version__gte=Coalesce(Subquery(floor.values("version")[:1]), Value(0)),
+        )
+    consented: QuerySet[Any, uuid.UUID] = annotated.filter(applies).values_list("id", flat=True)
+    return consented
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """One line of the patient's privacy page."""
+
+    purpose: PurposeOfUse
+    stream: DataStream
+    basis: ConsentBasis
+    permitted: bool
+    document: ConsentDocument | None
+    decision: ConsentDecision | None
+    needs_reconsent: bool  # agreed to a version that no longer counts
+
+    @property
+    def can_change(self) -> bool:
+        return self.basis in (ConsentBasis.OPT_OUT, ConsentBasis.OPT_IN)
+
+
+def consent_states(*, patient_id: uuid.UUID, service_id: uuid.UUID) -> list[ConsentState]:
+    """Every choice the patient has, with what applies now (three queries in all)."""
+    now = clock.now()
+    documents: dict[tuple[str, str], ConsentDocument] = {}
+    floors: dict[tuple[str, str], int] = {}
+    for document in ConsentDocument.objects.filter(
+        service_id=service_id, effective_from__lte=now
+    ).order_by("version"):
+        key = (document.purpose, document.stream)
+        documents[key] = document  # ascending: the newest wins
+        if document.requires_reconsent:
+            floors[key] = document.version
+    latest: dict[tuple[str, str], ConsentDecision] = {}
+    for row in ConsentDecision.objects.filter(
+        service_id=service_id, patient_id=patient_id
+    ).order_by("decided_at", "id"):
+        latest[(row.purpose, row.stream)] = row
+    states = []
+    for purpose, stream, basis in choices_offered():
+        key = (purpose.value, stream.value)
+        decision = latest.get(key)
+        floor = floors.get(key, 0)
+        states.append(
+            ConsentState(
+                purpose=purpose,
+                stream=stream,
+                basis=basis,
+                permitted=_applies(basis, decision, floor),
+                document=documents.get(key),
+                decision=decision,
+                needs_reconsent=(
+                    basis == ConsentBasis.OPT_IN
+                    and decision is not None
+                    and decision.choice == Choice.GIVEN
+                    and decision.document_version < floor
+                ),
+            )
+        )
+    return states
+
+
+def decisions_of(*, patient_id: uuid.UUID, service_id: uuid.UUID) -> QuerySet[ConsentDecision]:
+    """The patient's whole consent history (their receipts), newest first."""
+    return ConsentDecision.objects.filter(service_id=service_id, patient_id=patient_id).order_by(
+        "-decided_at", "-id"
+    )

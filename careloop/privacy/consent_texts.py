@@ -1,0 +1,83 @@
+"""The packaged plain-language consent documents (pure: no Django).
+
+A service publishes version 1 of each from here; it may publish its own wording later (a new
+version). Every treatment text states the safety exception, so the patient reads it before they
+choose.
+"""
+
+from __future__ import annotations
+
+from careloop.privacy.policy import ConsentBasis, DataStream, PurposeOfUse, consent_basis
+
+STREAM_NAMES: dict[DataStream, str] = {
+    DataStream.PROFILE: "who you are (name, year of birth, care team)",
+    DataStream.QUESTIONNAIRES: "your questionnaire answers and scores",
+    DataStream.CHECKINS: "your mood check-ins",
+    DataStream.JOURNAL: "your journal",
+    DataStream.MESSAGES: "your messages",
+    DataStream.DEVICE: "data from your devices",
+    DataStream.SAFETY: "risk alerts and your safety plan",
+}
+
+PURPOSE_NAMES: dict[PurposeOfUse, str] = {
+    PurposeOfUse.TREAT: "your care",
+    PurposeOfUse.CAREMGT: "supervision of your care",
+    PurposeOfUse.HOPERAT: "improving the service",
+    PurposeOfUse.HRESCH: "research",
+    PurposeOfUse.MLTRAINING: "training computer models (AI)",
+    PurposeOfUse.ETREAT: "emergency care",
+    PurposeOfUse.PATRQT: "your own use",
+}
+
+SAFETY_EXCEPTION = (
+    "One thing always reaches your care team: if something you enter suggests you may be at "
+    "risk, an alert goes to them so they can check you are safe. They see that an alert was "
+    "raised and why, even when you have stopped sharing the rest."
+)
+
+_PURPOSE_TEXT: dict[PurposeOfUse, str] = {
+    PurposeOfUse.TREAT: (
+        "Your care team (your clinician and their supervisor) can see {stream} to plan and "
+        "check your care."
+    ),
+    PurposeOfUse.HOPERAT: (
+        "The service uses {stream} to check how well it helps people, for example to count how "
+        "many people get better. Only your measures are used, never your own words."
+    ),
+    PurposeOfUse.HRESCH: (
+        "Researchers approved by the service may use {stream}, without your name, to learn how "
+        "to help people better."
+    ),
+    PurposeOfUse.MLTRAINING: (
+        "The service may use {stream}, without your name, to build and test computer programs "
+        "(AI) that help clinicians."
+    ),
+}
+
+_BASIS_TEXT: dict[ConsentBasis, str] = {
+    ConsentBasis.REQUIRED: (
+        "This is part of receiving care here, so it cannot be switched off. If you do not want "
+        "it, talk to your clinician about other ways to get help."
+    ),
+    ConsentBasis.OPT_OUT: (
+        "This is on unless you switch it off. You can switch it off or back on at any time, and "
+        "it takes effect straight away."
+    ),
+    ConsentBasis.OPT_IN: (
+        "This is off unless you switch it on. You can change your mind at any time, and it takes "
+        "effect straight away. Saying no does not change your care."
+    ),
+}
+
+
+def default_title(purpose: PurposeOfUse, stream: DataStream) -> str:
+    name = STREAM_NAMES[stream]
+    return f"{name[0].upper()}{name[1:]} for {PURPOSE_NAMES[purpose]}"
+
+
+def default_text(purpose: PurposeOfUse, stream: DataStream) -> str:
+    basis = consent_basis(purpose, stream)
+    parts = [_PURPOSE_TEXT[purpose].format(stream=STREAM_NAMES[stream]), _BASIS_TEXT[basis]]
+    if purpose == PurposeOfUse.TREAT and stream != DataStream.SAFETY:
+        parts.append(SAFETY_EXCEPTION)
+    return "\n\n".join(parts)

@@ -1,0 +1,57 @@
+"""A consent state as a FHIR R4 Consent resource (pure: plain values in, a dict out).
+
+One resource per (purpose, data stream): status "active", provision permit or deny, the purpose
+as an HL7 v3 ActReason code and the stream as a Careloop code; the policy names the exact
+document version the patient decided on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+DATA_STREAM_SYSTEM = "https://careloop.org/fhir/CodeSystem/data-stream"
+RECEIPT_SYSTEM = "https://careloop.org/fhir/NamingSystem/consent-receipt"
+LOINC = "http://loinc.org"
+RESEARCH_PURPOSES = frozenset({"HRESCH", "MLTRAINING"})
+
+
+def consent_resource(
+    *,
+    patient_id: uuid.UUID,
+    purpose: str,
+    stream: str,
+    permitted: bool,
+    document_version: int | None,
+    decided_at: datetime | None,
+    receipt: str | None,
+    resource_id: str,
+) -> dict[str, Any]:
+    scope = "research" if purpose in RESEARCH_PURPOSES else "patient-privacy"
+    resource: dict[str, Any] = {
+        "resourceType": "Consent",
+        "id": resource_id,
+        "status": "active",
+        "scope": {"coding": [{"system": CONSENT_SCOPE, "code": scope}]},
+        "category": [{"coding": [{"system": LOINC, "code": "59284-0"}]}],
+        "patient": {"reference": f"Patient/{patient_id}"},
+        "policy": [
+            {
+                "uri": f"urn:careloop:consent-document:{purpose}:{stream}"
+                + (f":v{document_version}" if document_version else ":default")
+            }
+        ],
+        "provision": {
+            "type": "permit" if permitted else "deny",
+            "purpose": [{"system": ACT_REASON, "code": purpose}],
+            "class": [{"system": DATA_STREAM_SYSTEM, "code": stream}],
+        },
+    }
+    if decided_at is not None:
+        resource["dateTime"] = decided_at.isoformat()
+    if receipt:
+        resource["identifier"] = [{"system": RECEIPT_SYSTEM, "value": receipt}]
+    return resource

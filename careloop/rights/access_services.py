@@ -1,0 +1,55 @@
+"""Small pieces the access pages need beyond careloop.privacy: lazy publication of the packaged
+consent texts, and the supervisors' review of emergency accesses (a read, audited)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from careloop.accounts.models import Role, User
+from careloop.audit.services import record_event
+from careloop.care.selectors import teams_of
+from careloop.core import clock
+from careloop.privacy.models import BreakGlassGrant, ConsentDocument
+from careloop.privacy.policy import PurposeOfUse
+from careloop.privacy.services import publish_default_documents
+
+REVIEW_WINDOW = timedelta(days=90)
+BREAK_GLASS_REVIEWED = "privacy.break_glass_reviewed"
+
+
+def ensure_consent_documents(service_id: uuid.UUID) -> None:
+    """A service that never published its own texts starts from the packaged version 1."""
+    if not ConsentDocument.objects.filter(service_id=service_id).exists():
+        publish_default_documents(service_id)
+
+
+def grants_to_review(user: User) -> QuerySet[BreakGlassGrant] | None:
+    """Recent grants a reviewer may see; None if `user` reviews none (the page is then 404)."""
+    if user.service_id is None or user.role not in (Role.SUPERVISOR, Role.SERVICE_ADMIN):
+        return None
+    grants = BreakGlassGrant.objects.filter(
+        service_id=user.service_id, started_at__gte=clock.now() - REVIEW_WINDOW
+    )
+    if user.role == Role.SUPERVISOR:
+        grants = grants.filter(patient__care_team__in=teams_of(user).values("id"))
+    return grants.select_related("clinician", "patient").order_by("-started_at")
+
+
+def record_review(user: User, grants: list[BreakGlassGrant], *, source_ip: str | None) -> None:
+    """The reviewer saw each grant's patient and reason: one audit event per patient shown."""
+    with transaction.atomic():
+        for grant in grants:
+            record_event(
+                actor=user,
+                action=BREAK_GLASS_REVIEWED,
+                service_id=grant.service_id,
+                patient_id=grant.patient_id,
+                purpose=PurposeOfUse.HOPERAT,
+                obj=("BreakGlassGrant", grant.id),
+                source_ip=source_ip,
+                detail={"grant_id": str(grant.id)},
+            )

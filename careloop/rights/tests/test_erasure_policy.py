@@ -1,0 +1,67 @@
+"""The retention policy is complete and consistent: every table of patient data is classified,
+and erasure handles each one (deletes it, or keeps it as the policy says)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from careloop.rights.erasure import ERASERS, HANDLED_BY_ERASE_PATIENT
+from careloop.rights.inventory import patient_data_models
+from careloop.rights.retention import (
+    POLICY,
+    Disposition,
+    UnclassifiedRecordType,
+    legal_hold_until,
+    rule_for,
+)
+
+
+def test_every_table_of_patient_data_is_classified_and_erasure_covers_it():
+    for label in patient_data_models():
+        rule = rule_for(label)  # raises UnclassifiedRecordType for a new, unclassified table
+        if rule.disposition == Disposition.ERASE:
+            assert label in ERASERS, f"{label} is erasable but erasure never deletes it"
+        elif rule.disposition != Disposition.NOT_PATIENT_DATA:
+            assert label in HANDLED_BY_ERASE_PATIENT, f"erase_patient must keep {label} as held"
+
+
+def test_the_inventory_finds_indirect_and_keyless_stores():
+    found = patient_data_models()
+    # two hops from the patient, a user-only link, a session blob and a bulk-export file
+    for label in ("safety.InboxEntry", "notifications.Notification", "sessions.Session"):
+        assert label in found
+    assert "fhir.ExportPart" in found
+    assert "core.Service" not in found
+
+
+def test_an_unknown_table_is_refused():
+    with pytest.raises(UnclassifiedRecordType):
+        rule_for("newapp.NewTable")
+
+
+def test_one_rule_per_table_and_held_periods_are_flagged_unverified():
+    labels = [rule.model for rule in POLICY]
+    assert len(labels) == len(set(labels))
+    for rule in POLICY:
+        if rule.disposition == Disposition.LEGAL_HOLD:
+            assert rule.period and not rule.verified  # the references give no period: UNVERIFIED
+            assert rule.legal_basis
+
+
+@pytest.mark.parametrize(
+    ("closed", "years", "until"),
+    [
+        (datetime(2026, 3, 1, tzinfo=UTC), 20, datetime(2046, 3, 1, tzinfo=UTC)),
+        (datetime(2024, 2, 29, tzinfo=UTC), 1, datetime(2025, 2, 28, tzinfo=UTC)),
+        (datetime(2024, 2, 29, tzinfo=UTC), 4, datetime(2028, 2, 29, tzinfo=UTC)),
+    ],
+)
+def test_legal_hold_ends_whole_years_after_the_last_closed_record(closed, years, until):
+    assert legal_hold_until(closed, years=years) == until
+
+
+def test_a_negative_period_is_refused():
+    with pytest.raises(ValueError, match="negative"):
+        legal_hold_until(datetime(2026, 1, 1, tzinfo=UTC), years=-1)

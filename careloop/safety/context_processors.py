@@ -1,0 +1,23 @@
+"""The fallback banner on every staff page, not only the alert pages.
+
+When nobody could be reached for an urgent alert (safety.services.fallback), every staff member
+of the service must see it wherever they are in the app. One indexed query per staff page
+(FallbackBanner: service, resolved_at); nothing at all for patients and anonymous visitors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from careloop.accounts.models import User
+from careloop.safety.selectors import active_banners_for
+
+
+def fallback_banners(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_staff_role:
+        return {}
+    # Lazy: evaluated only when a template renders it (a JSON or redirect response never does).
+    return {"fallback_banners": active_banners_for(user)}
