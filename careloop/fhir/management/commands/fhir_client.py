@@ -1,8 +1,8 @@
-"""`careloop fhir_client add|list`: register SMART on FHIR clients of a service.
+"""`careloop fhir-client add|list`: register SMART on FHIR clients of a service.
 
-    careloop fhir_client add --service demo --name "Mood diary app" --kind public-pkce \\
+    careloop fhir-client add --service demo --name "Mood diary app" --kind public-pkce \\
         --redirect-uri https://app.example/callback
-    careloop fhir_client add --service demo --name "Service EHR feed" --kind system --purpose TREAT
+    careloop fhir-client add --service demo --name "Service EHR feed" --kind system --purpose TREAT
 
 The client secret (confidential and system clients) is printed once; only its hash is stored.
 """
