@@ -49,13 +49,14 @@ def stored_checkpoints(key: str) -> list[chain.Checkpoint]:
     ]
 
 
-def stored_records(key: str, *, after_seq: int = 0) -> Iterator[chain.ChainRecord]:
-    rows = (
-        AuditEvent.objects.filter(service_id=_service_of(key), seq__gt=after_seq)
-        .order_by("seq", "id")
-        .values_list(*records.COLUMNS)
-    )
-    for row in rows.iterator(chunk_size=CHUNK):
+def stored_records(key: str, *, after_seq: int | None = None) -> Iterator[chain.ChainRecord]:
+    """The chain's rows in seq order: all of them (a row numbered 0 or below included, so it is
+    reported), or only those after `after_seq`."""
+    rows = AuditEvent.objects.filter(service_id=_service_of(key))
+    if after_seq is not None:
+        rows = rows.filter(seq__gt=after_seq)
+    rows = rows.order_by("seq", "id")
+    for row in rows.values_list(*records.COLUMNS).iterator(chunk_size=CHUNK):
         yield records.from_row(row)
 
 

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, QuerySet, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -344,14 +355,21 @@ def _open_alert_count() -> Coalesce:
 
 
 def caseload_for(user: User) -> QuerySet[Patient]:
-    """The user's visible patients annotated for the registry, most worrying first.
+    """The user's visible patients annotated for the registry (unordered; see caseload_rows).
 
     Baseline is the first score of the current treatment episode (the first ever if the patient
     has no episode); latest is the most recent score. One query, whatever the caseload size.
+    The `raw_*` scores are not yet filtered by consent: `questionnaires_shared` says whether the
+    team may see them, and caseload_rows withholds them otherwise. The consent test is one
+    annotation rather than a condition inside each score's annotation, because PostgreSQL runs
+    such a subquery once per copy (4 copies cost 2 s at 100k patients).
     """
     current_episode = TreatmentEpisode.objects.filter(
         service_id=OuterRef("service_id"), patient_id=OuterRef("pk")
     ).order_by("-started_on")
+    # Scores only of patients who share questionnaires with the team (privacy.policy); the
+    # completion dates still count, so a withdrawn stream is not chased as missed.
+    shared = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES).values("id")
     rows = patients_visible_to(user).annotate(
         current_episode_id=Subquery(current_episode.values("id")[:1]),
         last_submission_at=Subquery(
@@ -360,30 +378,35 @@ def caseload_for(user: User) -> QuerySet[Patient]:
             .values("completed_at")[:1]
         ),
         open_alerts=_open_alert_count(),
+        questionnaires_shared=Case(
+            When(pk__in=shared, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
     )
-    # Scores only of patients who share questionnaires with the team (privacy.policy); the
-    # completion dates still count, so a withdrawn stream is not chased as missed.
-    shared = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES).values("id")
     for instrument_id in REGISTRY_INSTRUMENTS:
         rows = rows.annotate(
             **{
-                f"{instrument_id}_baseline": Case(
-                    When(
-                        pk__in=shared,
-                        then=Coalesce(
-                            _score(instrument_id, first=True, episode_only=True),
-                            _score(instrument_id, first=True),
-                        ),
-                    ),
-                    default=None,
+                f"raw_{instrument_id}_baseline": Coalesce(
+                    _score(instrument_id, first=True, episode_only=True),
+                    _score(instrument_id, first=True),
                 ),
-                f"{instrument_id}_latest": Case(
-                    When(pk__in=shared, then=_score(instrument_id, first=False)), default=None
-                ),
+                f"raw_{instrument_id}_latest": _score(instrument_id, first=False),
             }
         )
-    ordering = ("-open_alerts", "-phq9_latest", "display_name")  # annotations mypy cannot see
-    return rows.select_related("care_team").order_by(*ordering)
+    return rows.select_related("care_team")
+
+
+def _shared_score(patient: Patient, name: str) -> float | None:
+    """A registry score, or None when the patient does not share questionnaires with the team."""
+    if not patient.questionnaires_shared:  # type: ignore[attr-defined]  # annotation
+        return None
+    value: float | None = getattr(patient, f"raw_{name}")
+    return value
+
+
+def _most_worrying_first(row: CaseloadRow) -> tuple[int, bool, float, str]:
+    """Open alerts first, then the highest latest PHQ-9 (none shown: after those with one)."""
+    latest = row.phq9_latest
+    return (-row.open_alerts, latest is None, -(latest or 0.0), row.patient.display_name)
 
 
 @dataclass(frozen=True)
@@ -453,10 +476,10 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
         rows.append(
             CaseloadRow(
                 patient=p,
-                phq9_baseline=p.phq9_baseline,  # type: ignore[attr-defined]
-                phq9_latest=p.phq9_latest,  # type: ignore[attr-defined]
-                gad7_baseline=p.gad7_baseline,  # type: ignore[attr-defined]
-                gad7_latest=p.gad7_latest,  # type: ignore[attr-defined]
+                phq9_baseline=_shared_score(p, "phq9_baseline"),
+                phq9_latest=_shared_score(p, "phq9_latest"),
+                gad7_baseline=_shared_score(p, "gad7_baseline"),
+                gad7_latest=_shared_score(p, "gad7_latest"),
                 last_submission_at=p.last_submission_at,  # type: ignore[attr-defined]
                 open_alerts=p.open_alerts,  # type: ignore[attr-defined]
                 overdue=adherence.overdue,
@@ -464,4 +487,4 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
                 missed_measure=adherence.missed_measure,
             )
         )
-    return rows
+    return sorted(rows, key=_most_worrying_first)

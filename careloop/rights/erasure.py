@@ -21,12 +21,12 @@ from datetime import datetime
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Max, Model, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from careloop.accounts.models import Role, User
+from careloop.accounts.sessions import end_all_sessions
 from careloop.assessments.models import Assessment
 from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
@@ -39,7 +39,6 @@ from careloop.messaging.models import Message
 from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
 from careloop.notifications.models import Notification, PushSubscription
 from careloop.privacy.models import BreakGlassGrant, ConsentDecision
-from careloop.rights.export import sessions_of
 from careloop.rights.retention import SAFETY_RECORD_YEARS, legal_hold_until
 from careloop.safety.models import (
     Alert,
@@ -180,7 +179,7 @@ def _sign_in_logs(name: str) -> Eraser:
 
 def _sessions(_: Patient, user: User | None) -> int:
     """Signs the patient out everywhere (the session blob names the user)."""
-    return _delete(Session.objects.filter(session_key__in=sessions_of(user))) if user else 0
+    return end_all_sessions(user) if user else 0
 
 
 # Record type → how erasure removes it. Types under legal hold, the tombstone (care.Patient), the

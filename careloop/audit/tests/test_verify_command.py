@@ -178,3 +178,11 @@ def test_verify_one_service_leaves_the_others_alone(service, chain_of_ten) -> No
     assert code == 1 and f"record id={chain_of_ten[1]}, seq 2: follows seq 0" in output
     code, output = run_audit("verify", "--service", "not-a-uuid")
     assert code == 1 and "invalid UUID value" in output
+
+
+def test_a_row_numbered_outside_the_chain_is_still_read(service, chain_of_ten) -> None:
+    first = next(iter(stored_records(str(service.id))))
+    hidden = replace(first, seq=0, action="patient.exported")
+    created = AuditEvent.objects.bulk_create([AuditEvent(**records.row_fields(hidden))])
+    code, output = run_audit("verify")
+    assert code == 1 and f"record id={created[0].id}, seq 0: repeats or goes back" in output
