@@ -23,7 +23,7 @@ from benchmarks.harness.config import FULL, PYTHON, QUICK, REGISTRY_CASELOAD, RO
 from benchmarks.harness.population import prepare_postgres
 
 _IN_DJANGO = """
-import json, sys, time
+import json, os, sys, time
 import django
 django.setup()
 from django.db import connection
@@ -33,6 +33,7 @@ from pyinstrument import Profiler
 
 fixtures = json.load(open(sys.argv[1]))
 who, repeat, paths = sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+TOP_SQL = int(os.environ.get("BENCH_TOP_SQL", "3"))
 client = Client(HTTP_HOST="127.0.0.1")
 cookie = fixtures[who] if isinstance(fixtures[who], str) else fixtures[who][0]["cookie"]
 client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
@@ -60,7 +61,7 @@ for path in paths:
     print(f"== {path}: status {response.status_code}, {seconds * 1000:.1f} ms per request, "
           f"{len(queries) // repeat} queries per request")
     print(profiler.output_text(unicode=True, color=False, show_all=False))
-    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:TOP_SQL]
     for query in slowest:
         print(f"-- {float(query['time']) * 1000:.1f} ms: {query['sql'][:3000]}")
 """

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,9 @@ from typing import Any
 
 from benchmarks.harness import bulk_export
 from benchmarks.harness.config import (
+    CARELOOP_PORT,
     CONCURRENCY,
+    FLOOR_PORT,
     FULL,
     PYTHON,
     QUICK,
@@ -48,6 +51,7 @@ from benchmarks.harness.operations import (
     registry_single_client,
     run_http,
     service_report,
+    wait_until_idle,
     write_request_files,
 )
 from benchmarks.harness.population import (
@@ -131,11 +135,14 @@ def _measure(profile: Profile, fixtures: Any, env: dict[str, str], work: Path) -
         for name, _, base_url, _ in HTTP_OPERATIONS:
             measurement = run_http(name, base_url, files, profile)
             operations[name].runs.append(measurement)
+            waited = wait_until_idle(FLOOR_PORT if name.startswith("floor_") else CARELOOP_PORT)
+            if waited > 1:
+                measurement.extra["drain_s"] = round(waited, 1)
             log(
                 f"  {name:<18} {measurement.rps:9.1f} req/s  p50 {measurement.p50_ms:7.1f} ms  "
                 f"p99 {measurement.p99_ms:7.1f} ms  (load {measurement.load_avg_1m:.2f})"
             )
-        single.runs.append(registry_single_client(fixtures, max(5, int(profile.seconds * 2))))
+        single.runs.append(registry_single_client(fixtures, 30, profile.seconds / 2))
         report.runs.append(service_report(fixtures, profile.report_samples))
         log(
             f"  registry (1 client) p50 {single.runs[-1].p50_ms:.1f} ms; "
@@ -155,7 +162,12 @@ def _measure(profile: Profile, fixtures: Any, env: dict[str, str], work: Path) -
     return [*operations.values(), single, alert, report, export, screening]
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the context managers that stop the servers
+
+
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     options = _arguments(argv)
     profile = _profile(options)
     work = Path(tempfile.mkdtemp(prefix="careloop-bench-"))
@@ -190,6 +202,7 @@ def main(argv: list[str]) -> int:
             "seconds_per_run": profile.seconds,
             "warmup_seconds": profile.warmup_seconds,
             "load_generator": "wrk (throughput), Python client (latency operations)",
+            "pgoptions": os.environ.get("PGOPTIONS", ""),
         },
         "population": {
             "postgresql": {

@@ -33,6 +33,7 @@ class Profile:
     report_samples: int
     screen_lines: int
     submit_patients: int  # patients given a login (and a session) to submit as
+    export_since_days: int | None  # bulk export only this recent a slice (None: everything)
     seed: int = 7
     teams: int = 4
 
@@ -62,8 +63,9 @@ FULL = Profile(
     rounds=3,
     alert_samples=30,
     report_samples=3,
-    screen_lines=2_000,
+    screen_lines=1_000,
     submit_patients=500,
+    export_since_days=7,
 )
 QUICK = Profile(
     name="quick",
@@ -77,6 +79,7 @@ QUICK = Profile(
     report_samples=2,
     screen_lines=200,
     submit_patients=50,
+    export_since_days=None,
 )
 
 # Registry page (c): a caseload of exactly this many patients.

@@ -30,7 +30,7 @@ from django.db.models import Q, QuerySet
 
 from careloop.accounts.models import Role, User
 from careloop.care.models import CareTeam, Patient, TeamMembership
-from careloop.core.errors import InvalidInput, NotFound
+from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from careloop.privacy import breakglass
 from careloop.privacy.consent import consented_patient_ids, stream_permitted
 from careloop.privacy.policy import (
@@ -73,7 +73,8 @@ def _team_relationship(user: User) -> Relationship:
 
 def _candidates(user: User, service_id: uuid.UUID) -> list[tuple[Relationship, QuerySet[Patient]]]:
     """Each relationship the user can have to patients of their service, with those patients."""
-    scoped = Patient.objects.filter(service_id=service_id)
+    # An erased patient is a tombstone kept for the records under legal hold: nobody opens it.
+    scoped = Patient.objects.filter(service_id=service_id, erased_at__isnull=True)
     if user.role == Role.PATIENT:
         return [(Relationship.SELF, scoped.filter(user=user))]
     if user.works_in_care_team:
@@ -169,7 +170,7 @@ def patient_visible_to(
     if not user.is_authenticated or user.service_id is None:
         raise NotFound("patient")
     patient = (
-        Patient.objects.filter(service_id=user.service_id, id=patient_id)
+        Patient.objects.filter(service_id=user.service_id, id=patient_id, erased_at__isnull=True)
         .select_related("care_team")
         .first()
     )
@@ -188,7 +189,9 @@ def own_patient_record(user: User) -> Patient:
     """The patient record of a signed-in patient."""
     if user.role != Role.PATIENT or user.service_id is None:
         raise NotFound("patient")
-    patient = Patient.objects.filter(user=user, service=user.service_id).first()
+    patient = Patient.objects.filter(
+        user=user, service=user.service_id, erased_at__isnull=True
+    ).first()
     if patient is None:
         raise NotFound("patient")
     setattr(patient, _ACCESS, Access(user, Relationship.SELF, PurposeOfUse.PATRQT))
@@ -245,3 +248,16 @@ def break_glass_candidate(user: User, patient_id: uuid.UUID) -> Patient:
     if TeamMembership.objects.filter(team_id=patient.care_team_id, user=user).exists():
         raise InvalidInput("You are in this patient's care team: open their record directly.")
     return patient
+
+
+def require_write_access(patient: Patient) -> None:
+    """Changing a record (plans, safety plan) is for the patient and their care team.
+
+    Emergency (break-glass) access is read-only: the clinician can see the record and raise an
+    alert, and the care team makes the changes. The patient object must come from a selector.
+    """
+    access = access_of(patient)
+    if access is not None and access.relationship == Relationship.BREAK_GLASS:
+        raise PermissionDenied(
+            "Emergency access is read-only. Ask the patient's care team to make this change."
+        )

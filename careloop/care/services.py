@@ -1,17 +1,30 @@
-"""Writes of care records: registering a patient (used by the FHIR import)."""
+"""Writes of care records: registering a patient (used by the FHIR import), and the contact
+details a patient keeps up to date themself."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
+from careloop.accounts.models import User
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import Actor, record_event
 from careloop.care.models import CareTeam, Gender, Patient
 from careloop.core import clock
-from careloop.core.errors import InvalidInput
+from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.core.ids import uuid7
+
+CONTACT_DETAILS_UPDATED = "patient.contact_details_updated"
+# E.164: "+", a country code that does not start with 0, at most 15 digits in all.
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+# A BCP-47 tag's shape (language, then subtags), e.g. "en", "es-419", "pt-BR", "zh-Hant-TW".
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_EMAIL_MAX = 254  # RFC 5321 path limit; also the User.email column
+_LANGUAGE_MAX = 16  # the Patient.preferred_language column
 
 
 @transaction.atomic
@@ -52,3 +65,66 @@ def register_patient(
         detail={"source": source},
     )
     return patient
+
+
+def _checked_contact_details(phone: str, email: str, language: str) -> tuple[str, str, str]:
+    """Each value stripped and checked; an empty value means "none"."""
+    phone, email, language = phone.strip(), email.strip(), language.strip()
+    if phone and not _E164.match(phone):
+        raise InvalidInput("phone: give the number in international form, e.g. +447700900123")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput("email: not a valid e-mail address") from None
+        if len(email) > _EMAIL_MAX:
+            raise InvalidInput(f"email: at most {_EMAIL_MAX} characters")
+    if language and (len(language) > _LANGUAGE_MAX or not _LANGUAGE_TAG.match(language)):
+        raise InvalidInput("language: a BCP-47 language tag, e.g. en or es-419")
+    return phone, email, language
+
+
+@transaction.atomic
+def update_contact_details(
+    actor: User, patient: Patient, *, phone: str, email: str, language: str
+) -> list[str]:
+    """The patient changes how Careloop reaches them: phone (SMS), e-mail, preferred language.
+
+    Only the patient themself may (staff do not edit a patient's own contact details). Every
+    value is replaced: an empty one clears it (an empty language means "no preference": the
+    service's default is used). Returns the names of the fields that changed; a change is
+    audited with those names only, never the values.
+    """
+    if patient.user_id is None or patient.user_id != actor.id:
+        raise PermissionDenied("only the patient can change their own contact details")
+    phone, email, language = _checked_contact_details(phone, email, language)
+    locked_patient = Patient.objects.select_for_update().get(id=patient.id)
+    user = User.objects.select_for_update().get(id=patient.user_id)
+    changed = [
+        name
+        for name, old, new in (
+            ("phone", user.phone_number, phone),
+            ("email", user.email, email),
+            ("language", locked_patient.preferred_language, language),
+        )
+        if old != new
+    ]
+    if not changed:
+        return []
+    if {"phone", "email"} & set(changed):
+        user.phone_number, user.email = phone, email
+        user.save(update_fields=["phone_number", "email"])
+    if "language" in changed:
+        locked_patient.preferred_language = language
+        locked_patient.save(update_fields=["preferred_language"])
+    patient.preferred_language = language
+    record_event(
+        actor=actor,
+        action=CONTACT_DETAILS_UPDATED,
+        service_id=locked_patient.service_id,
+        patient_id=locked_patient.id,
+        purpose=Purpose.SELF_ACCESS,
+        obj=("Patient", locked_patient.id),
+        detail={"changed": changed},
+    )
+    return changed

@@ -8,12 +8,13 @@ was shown, reply in application/fhir+json.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.params.functions import Body, Header
 from ninja.security import django_auth
+from pydantic import ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
 from careloop.accounts.api import api_user
@@ -29,6 +30,8 @@ from careloop.fhir.http import (
     fhir_response,
     install_fhir_error_handlers,
 )
+from careloop.fhir.patient_update import update_own_patient
+from careloop.fhir.resources.operation_outcome import operation_outcome
 from careloop.fhir.resources.valuesets import value_set_violations
 from careloop.fhir.search_assessments import questionnaire_response_for
 from careloop.fhir.services import FhirError, create_questionnaire_response
@@ -80,21 +83,66 @@ for _resource_type in SUPPORTED:
     _register_read(_resource_type)
 
 
-def _checked_response(resource: dict[str, Any]) -> None:
+@fhir_api.exception_handler(FhirError)
+def _fhir_error(request: HttpRequest, error: FhirError) -> HttpResponse:
+    outcome = operation_outcome(error.status_code, error.message)
+    if error.issue_code:
+        outcome["issue"][0]["code"] = error.issue_code
+    return fhir_response(outcome, status=error.status_code)
+
+
+class PatientIn(Schema):
+    """A Patient update body: the resource as read, with telecom/communication changed."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: Literal["Patient"]  # noqa: N815 (FHIR's own element name)
+    id: str = Field(min_length=1, max_length=64)
+
+
+# Same path as the read, so the one path answers GET and PUT (PATCH and DELETE stay 405).
+@fhir_api.put(
+    "/Patient/{resource_id}",
+    response={200: FhirResource, **ERRORS, 412: FhirResource, 422: FhirResource, 428: FhirResource},
+    operation_id="updatePatient",
+    summary="Update your own contact details (telecom) and preferred language (communication)",
+    description=(
+        "For the patient themself only (a patient/Patient.write or user/Patient.write token, or "
+        "the session with X-CSRFToken); staff get 403. Requires If-Match: W/\"<versionId>\" of "
+        "the version read (428 without it, 412 when stale). Only telecom (one phone in E.164, "
+        "one e-mail) and communication (one BCP-47 language) may change: any other element "
+        "must equal the current one or be absent (422 names it)."
+    ),
+)
+def update_patient(
+    request: HttpRequest,
+    resource_id: str,
+    body: PatientIn = Body(...),  # noqa: B008 (ninja declares parameters this way)
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> HttpResponse:
+    user = api_user(request)
+    resource = json.loads(request.body)
+    _checked_resource(resource, "Patient")
+    updated = update_own_patient(
+        resource, actor=user, patient_id=resource_id, if_match=request.headers.get("If-Match")
+    )
+    return fhir_response(updated, headers={"ETag": etag(updated)})
+
+
+def _checked_resource(resource: Any, resource_type: str) -> None:
     """Structure (R4B) and required value sets; failures are the client's (400)."""
-    if resource.get("resourceType") != "QuestionnaireResponse":
-        raise FhirError("the body must be a QuestionnaireResponse", 400)
+    if not isinstance(resource, dict) or resource.get("resourceType") != resource_type:
+        raise FhirError(f"the body must be a {resource_type}", 400)
     # Imported here, not at the top: the R4B models take ~0.2 s to import, and this module is
     # loaded with the URLconf on a server's first request (whatever its path).
-    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+    from fhir.resources.R4B import get_fhir_model_class
 
     try:
-        QuestionnaireResponse.model_validate(resource)
+        get_fhir_model_class(resource_type).model_validate(resource)
     except PydanticError as error:
         problems = [
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:10]
         ]
-        raise FhirError("invalid QuestionnaireResponse: " + "; ".join(problems), 400) from None
+        raise FhirError(f"invalid {resource_type}: " + "; ".join(problems), 400) from None
     violations = value_set_violations(resource)
     if violations:
         raise FhirError("codes outside their required value set: " + ", ".join(violations), 400)
@@ -127,7 +175,7 @@ def create_response(
     # The declared body documents and pre-checks the shape; the resource itself is the raw JSON
     # (every element, including ones the declaration does not name).
     resource = json.loads(request.body)
-    _checked_response(resource)
+    _checked_resource(resource, "QuestionnaireResponse")
     assessment, created = create_questionnaire_response(
         resource, actor=user, if_none_exist=request.headers.get("If-None-Exist")
     )

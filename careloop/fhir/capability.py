@@ -26,6 +26,8 @@ class TypeSupport:
     conditional_create: bool = False
     # Earlier versions are kept (or rebuilt exactly), so _history returns more than the current.
     read_history: bool = False
+    # Updates must name the version they were made from (If-Match): "versioned-update".
+    versioned_update: bool = False
 
 
 # Every type answers vread and instance history; see read_history for which keep old versions.
@@ -33,10 +35,12 @@ _READ = ("read", "vread", "history-instance", "search-type")
 _DATED = {"_id": "token", "patient": "reference", "subject": "reference", "_lastUpdated": "date"}
 
 SUPPORTED: Mapping[str, TypeSupport] = {
+    # update: by the patient themself, of their contact details only (careloop.fhir.patient_update).
     "Patient": TypeSupport(
-        _READ,
+        (*_READ, "update"),
         {"_id": "token", "name": "string", "gender": "token", "_lastUpdated": "date"},
         sorts=("_lastUpdated",),
+        versioned_update=True,
     ),
     "Practitioner": TypeSupport(_READ, {"_id": "token"}),
     "CareTeam": TypeSupport(
@@ -212,7 +216,7 @@ def _resource_entry(resource_type: str, support: TypeSupport) -> Resource:
     entry: Resource = {
         "type": resource_type,
         "interaction": [{"code": code} for code in support.interactions],
-        "versioning": "versioned",
+        "versioning": "versioned-update" if support.versioned_update else "versioned",
         "readHistory": support.read_history,
         "updateCreate": False,
         "conditionalCreate": support.conditional_create,

@@ -12,9 +12,6 @@ from pydantic import ConfigDict, Field
 
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
-from careloop.audit.models import AuditAction, Purpose
-from careloop.audit.services import record_event
-from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.fhir.http import base_url, etag, fhir_response
@@ -27,6 +24,7 @@ from careloop.fhir.search_assessments import (
 )
 from careloop.fhir.search_audit_events import search_audit_events
 from careloop.fhir.search_care_plans import CarePlanPage, search_care_plans
+from careloop.fhir.patient_update import search_patients_with_own_contact
 from careloop.fhir.search_common import Page
 from careloop.fhir.search_communications import search_communications
 from careloop.fhir.search_consents import search_consents
@@ -35,16 +33,13 @@ from careloop.fhir.search_provenance import search_provenance
 from careloop.fhir.search_records import (
     search_care_teams,
     search_flags,
-    search_patients,
     search_practitioners,
     search_questionnaires,
 )
 from careloop.fhir.search_risk_assessments import search_risk_assessments
 from careloop.fhir.services import FhirError, record_fhir_reads
-from careloop.messaging.services import MessagingAuditAction
-from careloop.safety.planning.services import record_safety_plan_viewed
+from careloop.fhir.smart.auth import token_caller
 
-AUDIT_TRAIL_VIEWED = "audit.trail_viewed"  # someone read a patient's audit trail
 _PAGING = frozenset({"_count", "_offset", "_summary"})
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
 
@@ -78,7 +73,7 @@ ERRORS: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 406), FhirR
 
 Searcher = Callable[[User, SearchRequest], Page]
 SEARCHERS: dict[str, Searcher] = {
-    "Patient": search_patients,
+    "Patient": search_patients_with_own_contact,  # the patient's own record: with telecom
     "Practitioner": search_practitioners,
     "CareTeam": search_care_teams,
     "Questionnaire": lambda user, request: search_questionnaires(request),
@@ -92,17 +87,6 @@ SEARCHERS: dict[str, Searcher] = {
     "Consent": search_consents,
     "Communication": search_communications,
 }
-# Reads of the types served since the first release, audited here with each domain's own code
-# until careloop.fhir.services.record_fhir_reads lists them.
-_READ_ACTIONS = {
-    "CarePlan": AuditAction.PATIENT_VIEWED,
-    "RiskAssessment": AuditAction.ALERTS_VIEWED,
-    "AuditEvent": AUDIT_TRAIL_VIEWED,
-    "Consent": AuditAction.PATIENT_VIEWED,
-    "Communication": MessagingAuditAction.THREAD_VIEWED,
-}
-
-
 def _source_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
@@ -116,37 +100,17 @@ def _check_format(request: HttpRequest) -> None:
 def audit_reads(
     request: HttpRequest, user: User, resource_type: str, interaction: str, page: Page
 ) -> None:
-    """One audit event per patient whose data the reply shows (safety plans: per version)."""
-    source_ip = _source_ip(request)
-    action = _READ_ACTIONS.get(resource_type)
-    if action is None:
-        record_fhir_reads(
-            actor=user,
-            resource_type=resource_type,
-            interaction=interaction,
-            patient_ids=page.patient_ids,
-            source_ip=source_ip,
-        )
-        return
-    patient_ids = set(page.patient_ids)
-    if isinstance(page, CarePlanPage):
-        for version in page.safety_versions:
-            record_safety_plan_viewed(
-                version.plan.patient, actor=user, version=version, what=f"fhir-{interaction}"
-            )
-            patient_ids.discard(version.plan.patient_id)
-    own = Patient.objects.filter(user=user).values_list("id", flat=True).first()
-    for patient_id in sorted(patient_ids):
-        record_event(
-            actor=user,
-            action=action,
-            service_id=user.service_id,
-            patient_id=patient_id,
-            purpose=Purpose.SELF_ACCESS if patient_id == own else Purpose.TREATMENT,
-            obj=("Patient", patient_id),
-            source_ip=source_ip,
-            detail={"via": "fhir", "resource": resource_type, "interaction": interaction},
-        )
+    """One audit event per patient whose data the reply shows (see services.record_fhir_reads)."""
+    caller = token_caller(request)
+    record_fhir_reads(
+        actor=user,
+        resource_type=resource_type,
+        interaction=interaction,
+        patient_ids=page.patient_ids,
+        source_ip=_source_ip(request),
+        client_id=caller.client_id if caller is not None else "",
+        safety_plan_versions=page.safety_versions if isinstance(page, CarePlanPage) else (),
+    )
 
 
 def run_search(request: HttpRequest, resource_type: str) -> HttpResponse:

@@ -24,9 +24,9 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
     """Assessments of every patient `user` may see (care.selectors decides who that is)."""
     if user.service_id is None:
         return Assessment.objects.none()
-    return Assessment.objects.filter(
-        service_id=user.service_id, patient__in=patients_visible_to(user)
-    )
+    # Questionnaire answers are their own consent stream: a withdrawal hides them here too.
+    visible = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES)
+    return Assessment.objects.filter(service_id=user.service_id, patient__in=visible)
 
 
 def flags_visible_to(user: User) -> QuerySet[Alert]:

@@ -1,4 +1,4 @@
-"""Writes made through the FHIR edge: creating a QuestionnaireResponse, auditing reads."""
+"""Writes made through the FHIR edge: creating a QuestionnaireResponse; auditing every read."""
 
 from __future__ import annotations
 
@@ -23,14 +23,22 @@ from careloop.fhir.resources.questionnaire_response import (
 )
 from careloop.fhir.search import token
 from careloop.instruments.library import InvalidDefinition
+from careloop.messaging.services import MessagingAuditAction
+from careloop.safety.planning.models import SafetyPlanVersion
+from careloop.safety.planning.services import record_safety_plan_viewed
 
 
 class FhirError(DomainError):
-    """An error with its own HTTP status (400 bad search, 412 ambiguous condition, ...)."""
+    """An error with its own HTTP status (400 bad search, 412 ambiguous condition, ...).
 
-    def __init__(self, message: str, status_code: int) -> None:
+    `issue_code` overrides the OperationOutcome issue code the status would get (e.g. an
+    If-Match version conflict is a 412 `conflict`, not the `duplicate` of a conditional create).
+    """
+
+    def __init__(self, message: str, status_code: int, *, issue_code: str | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+        self.issue_code = issue_code
 
 
 def _subject(user: User, patient_id: str) -> Patient:
@@ -92,12 +100,20 @@ def create_questionnaire_response(
     )
 
 
-_READ_ACTIONS = {
+AUDIT_TRAIL_VIEWED = "audit.trail_viewed"  # someone read a patient's audit trail
+# Every FHIR type that shows patient data → the audit code of the domain that owns the data.
+# Questionnaire, Practitioner and CareTeam hold no patient data and are not audited.
+_READ_ACTIONS: dict[str, str] = {
     "Patient": AuditAction.PATIENT_VIEWED,
     "QuestionnaireResponse": AuditAction.ASSESSMENTS_VIEWED,
     "Observation": AuditAction.ASSESSMENTS_VIEWED,
-    "Flag": AuditAction.ALERTS_VIEWED,
     "Provenance": AuditAction.ASSESSMENTS_VIEWED,
+    "Flag": AuditAction.ALERTS_VIEWED,
+    "RiskAssessment": AuditAction.ALERTS_VIEWED,
+    "CarePlan": AuditAction.PATIENT_VIEWED,  # measurement plans (safety plans: see below)
+    "Consent": AuditAction.PATIENT_VIEWED,
+    "Communication": MessagingAuditAction.THREAD_VIEWED,
+    "AuditEvent": AUDIT_TRAIL_VIEWED,
 }
 
 
@@ -108,13 +124,29 @@ def record_fhir_reads(
     interaction: str,
     patient_ids: Iterable[uuid.UUID],
     source_ip: str | None,
+    client_id: str = "",
+    safety_plan_versions: Iterable[SafetyPlanVersion] = (),
 ) -> None:
-    """One audit event per patient whose data a FHIR read or search returned."""
+    """The one place FHIR reads are audited: one event per patient whose data was shown.
+
+    `client_id` is the OAuth client of a bearer-token request (empty for a session); it goes
+    into `detail`. A safety plan read is audited by the planning domain's own
+    `safety_plan.viewed`, once per version shown, instead of the type's code.
+    """
     action = _READ_ACTIONS.get(resource_type)
     if action is None:
         return
+    patient_ids = set(patient_ids)
+    for version in safety_plan_versions:
+        record_safety_plan_viewed(
+            version.plan.patient, actor=actor, version=version, what=f"fhir-{interaction}"
+        )
+        patient_ids.discard(version.plan.patient_id)
+    detail = {"via": "fhir", "resource": resource_type, "interaction": interaction}
+    if client_id:
+        detail["client_id"] = client_id
     own = Patient.objects.filter(user=actor).values_list("id", flat=True).first()
-    for patient_id in sorted(set(patient_ids)):
+    for patient_id in sorted(patient_ids):
         record_event(
             actor=actor,
             action=action,
@@ -123,5 +155,5 @@ def record_fhir_reads(
             purpose=Purpose.SELF_ACCESS if patient_id == own else Purpose.TREATMENT,
             obj=("Patient", patient_id),
             source_ip=source_ip,
-            detail={"via": "fhir", "resource": resource_type, "interaction": interaction},
+            detail=dict(detail),
         )

@@ -14,7 +14,7 @@ from careloop.accounts.api import api_user
 from careloop.assessments.models import SubmissionSource
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
-from careloop.care.selectors import own_patient_record, patient_visible_to
+from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.monitoring import selectors
 from careloop.monitoring.models import CheckIn
@@ -221,6 +221,7 @@ def put_plan_item(
 ) -> PlanItemOut:
     user = api_user(request)
     patient = patient_visible_to(user, patient_id)
+    require_write_access(patient)
     change = PlanItemChange(**body.dict())
     change_plan_item(patient, actor=user, measure=measure, change=change)
     entry = next(

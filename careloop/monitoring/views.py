@@ -18,7 +18,11 @@ from careloop.assessments.selectors import assessments_of
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
-from careloop.care.selectors import own_patient_record, patient_visible_to
+from careloop.care.selectors import (
+    own_patient_record,
+    patient_visible_to,
+    require_write_access,
+)
 from careloop.core import clock
 from careloop.core.errors import DomainError, InvalidInput, NotFound
 from careloop.monitoring import selectors
@@ -175,6 +179,12 @@ def plan_item(request: HttpRequest, patient_id: uuid.UUID, measure: str) -> Http
     """A clinician changes one measure of a patient's plan (the form on the patient page)."""
     user = _user(request)
     patient = _visible_or_404(user, patient_id)
+    try:
+        require_write_access(patient)
+    except DomainError as problem:
+        return _patient_page(
+            request, user, patient, error=problem.message, status=problem.status_code
+        )
     try:
         change = _change_from_form(request)
     except ValueError:

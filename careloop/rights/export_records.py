@@ -3,8 +3,10 @@ of the patient's rows, read in bounded chunks. The registry is in export.py."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -18,6 +20,8 @@ from careloop.fhir.resources.audit_event import audit_event_resource
 from careloop.fhir.resources.care_plan import measurement_plan_resource
 from careloop.fhir.resources.care_team import TeamMember, care_team_resource
 from careloop.fhir.resources.common import Resource, instant, reference
+from careloop.fhir.resources.communication import communication_resource
+from careloop.fhir.resources.consent import consent_resource
 from careloop.fhir.resources.observation import TOTAL, observation_resource
 from careloop.fhir.resources.patient import patient_resource
 from careloop.fhir.resources.practitioner import practitioner_resource
@@ -25,11 +29,11 @@ from careloop.fhir.resources.provenance import provenance_resource
 from careloop.fhir.resources.questionnaire_response import questionnaire_response_resource
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.journal.models import JournalEntry
-from careloop.messaging.models import Direction, Message
+from careloop.messaging.models import Message
 from careloop.monitoring.models import CheckIn, MeasurementPlan
 from careloop.notifications.models import Notification, PushSubscription
-from careloop.privacy.fhir_consent import consent_resource
-from careloop.privacy.models import Choice, ConsentDecision
+from careloop.privacy.models import ConsentDecision
+from careloop.privacy.policy import DataStream, PurposeOfUse, consent_basis
 from careloop.rights import export_resources as shapes
 
 CHUNK = 2000
@@ -190,38 +194,25 @@ def devices(scope: ExportScope) -> Iterator[Resource]:
 
 
 def consents(scope: ExportScope) -> Iterator[Resource]:
-    rows = ConsentDecision.objects.filter(patient=scope.patient).order_by("decided_at")
-    for decision in rows.iterator(CHUNK):
-        yield consent_resource(
-            patient_id=scope.patient.id,
-            purpose=decision.purpose,
-            stream=decision.stream,
-            permitted=decision.choice == Choice.GIVEN,
-            document_version=decision.document_version,
-            decided_at=decision.decided_at,
-            receipt=decision.receipt,
-            resource_id=str(decision.id),
-        )
+    """Every decision, each marked superseded once a later one for its purpose and stream came."""
+    rows = list(ConsentDecision.objects.filter(patient=scope.patient).order_by("decided_at", "id"))
+    next_at: dict[uuid.UUID, datetime] = {}
+    latest: dict[tuple[str, str], ConsentDecision] = {}
+    for decision in rows:
+        earlier = latest.get((decision.purpose, decision.stream))
+        if earlier is not None:
+            next_at[earlier.id] = decision.decided_at
+        latest[(decision.purpose, decision.stream)] = decision
+    for decision in rows:
+        basis = consent_basis(PurposeOfUse(decision.purpose), DataStream(decision.stream))
+        yield consent_resource(decision, basis=basis.value, superseded_at=next_at.get(decision.id))
 
 
 def messages(scope: ExportScope) -> Iterator[Resource]:
-    patient_ref_ = reference("Patient", scope.patient.id)
     rows = Message.objects.filter(patient=scope.patient).order_by("sent_at")
     for message in rows.iterator(CHUNK):
-        team = reference("CareTeam", scope.patient.care_team_id)
-        to_team = message.direction == Direction.TO_TEAM
-        yield shapes.communication(
-            record_id=message.id,
-            patient_id=scope.patient.id,
-            category=f"message-{message.direction}",
-            category_text=message.get_direction_display(),
-            status="completed",
-            sent=message.sent_at,
-            received=message.read_at,
-            medium="in_app",
-            sender=patient_ref_ if to_team else reference("Practitioner", message.sender_id),
-            recipient=[team if to_team else patient_ref_],
-            payload=[message.body],
+        yield communication_resource(
+            message, care_team_id=scope.patient.care_team_id, include_text=True
         )
 
 

@@ -1,9 +1,14 @@
-"""The resources of one export, type by type, streamed from the database in bounded chunks.
+"""The NDJSON lines of one export, type by type, streamed from the database in bounded chunks.
 
 Whose data: the service's patients (never erased ones) whose consent lets the data stream of
 the type (profile, questionnaires, safety) be used for the client's purpose of use. The patient
 set is a lazy subquery (careloop.privacy.consent.consented_patient_ids), so memory stays
 bounded by the chunk size whatever the population.
+
+Observations and QuestionnaireResponses (nearly all of an export) are read as plain rows and
+written through shapes compiled from the REST mappers (assessment_lines.py): the same JSON as a
+read of the resource, without building and serialising a dict per resource. The few other
+resources go through their mappers and one compact JSON encoding each.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
@@ -22,13 +27,18 @@ from careloop.accounts.models import CARE_TEAM_ROLES, User
 from careloop.assessments.models import Assessment
 from careloop.care.models import CareTeam, Patient, TeamMembership
 from careloop.fhir import selectors
+from careloop.fhir.bulk.assessment_lines import (
+    AssessmentRow,
+    ObservationLines,
+    QuestionnaireResponseLines,
+    author_of,
+)
+from careloop.fhir.bulk.shapes import line_text
 from careloop.fhir.resources.care_team import TeamMember, care_team_resource
 from careloop.fhir.resources.common import Resource
 from careloop.fhir.resources.flag import flag_resource
-from careloop.fhir.resources.observation import observation_parts, observation_resource
 from careloop.fhir.resources.patient import patient_resource
 from careloop.fhir.resources.practitioner import practitioner_resource
-from careloop.fhir.search_assessments import questionnaire_response_for
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
 from careloop.privacy.consent import consented_patient_ids
 from careloop.privacy.policy import DataStream
@@ -49,11 +59,39 @@ STREAM_OF_TYPE = {
 EXPORTABLE_TYPES = tuple(STREAM_OF_TYPE)
 
 
+T = TypeVar("T")
+_Row = TypeVar("_Row")
+
+
 @dataclass(frozen=True)
 class ExportScope:
     service_id: uuid.UUID
     purpose: str
     since: datetime | None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """NDJSON lines of one type, and the patients whose data they hold (for the audit)."""
+
+    lines: list[str]
+    patient_ids: set[uuid.UUID]
+
+
+def _subject_id(resource: Resource) -> uuid.UUID | None:
+    if resource["resourceType"] == "Patient":
+        return uuid.UUID(resource["id"])
+    reference = resource.get("subject", {}).get("reference", "")
+    if reference.startswith("Patient/"):
+        return uuid.UUID(reference.removeprefix("Patient/"))
+    return None
+
+
+def encoded(resources: Iterator[Resource]) -> Iterator[Batch]:
+    """Mapped resources as lines, CHUNK at a time."""
+    while chunk := list(islice(resources, CHUNK)):
+        subjects = {subject for r in chunk if (subject := _subject_id(r)) is not None}
+        yield Batch([line_text(resource) for resource in chunk], subjects)
 
 
 def patient_ids(scope: ExportScope, resource_type: str) -> QuerySet[Any, uuid.UUID]:
@@ -73,15 +111,6 @@ def patient_chunks(scope: ExportScope, resource_type: str) -> Iterator[list[uuid
         yield chunk
 
 
-def _definition(instrument_id: str, cache: dict[str, InstrumentDefinition | None]) -> Any:
-    if instrument_id not in cache:
-        try:
-            cache[instrument_id] = get_instrument(instrument_id)
-        except UnknownInstrument:
-            cache[instrument_id] = None
-    return cache[instrument_id]
-
-
 def _assessments(scope: ExportScope, patients: list[uuid.UUID]) -> QuerySet[Assessment]:
     rows = Assessment.objects.filter(service_id=scope.service_id, patient_id__in=patients)
     if scope.since is not None:
@@ -89,42 +118,66 @@ def _assessments(scope: ExportScope, patients: list[uuid.UUID]) -> QuerySet[Asse
     return rows.order_by("patient_id", "id")
 
 
-def _patients(scope: ExportScope) -> Iterator[Resource]:
+def _patients(scope: ExportScope) -> Iterator[Batch]:
     for chunk in patient_chunks(scope, "Patient"):
         rows = Patient.objects.filter(id__in=chunk)
         if scope.since is not None:
             rows = rows.filter(created_at__gt=scope.since)
-        for patient in rows.order_by("id"):
-            yield patient_resource(patient)
+        yield from encoded(patient_resource(patient) for patient in rows.order_by("id"))
 
 
-def _observations(scope: ExportScope) -> Iterator[Resource]:
-    definitions: dict[str, InstrumentDefinition | None] = {}
+class _Builders(Generic[T]):
+    """One line builder per instrument of the job (shapes compile on first use)."""
+
+    def __init__(self, build: Callable[[InstrumentDefinition], T]) -> None:
+        self.build = build
+        self.by_instrument: dict[str, T | None] = {}
+
+    def get(self, instrument_id: str) -> T | None:
+        if instrument_id not in self.by_instrument:
+            try:
+                self.by_instrument[instrument_id] = self.build(get_instrument(instrument_id))
+            except UnknownInstrument:
+                self.by_instrument[instrument_id] = None  # the REST API shows none either
+        return self.by_instrument[instrument_id]
+
+
+def _observations(scope: ExportScope) -> Iterator[Batch]:
+    builders = _Builders(ObservationLines)
     for chunk in patient_chunks(scope, "Observation"):
-        rows = _assessments(scope, chunk)
+        rows = _assessments(scope, chunk).values_list(*AssessmentRow._fields)
         for batch in _batches(rows.iterator(chunk_size=CHUNK), CHUNK):
-            sources = selectors.import_sources(scope.service_id, [a.id for a in batch])
-            for assessment in batch:
-                definition = _definition(assessment.instrument_id, definitions)
-                if definition is None:
-                    continue
-                source = sources.get(assessment.id)
-                for part in observation_parts(assessment, definition):
-                    yield observation_resource(
-                        assessment, definition, part, source_identifier=source
-                    )
+            sources = selectors.import_sources(scope.service_id, [values[0] for values in batch])
+            lines: list[str] = []
+            patients: set[uuid.UUID] = set()
+            for values in batch:
+                row = AssessmentRow._make(values)
+                builder = builders.get(row.instrument_id)
+                produced = builder.lines(row, sources.get(row.id)) if builder else []
+                if produced:
+                    lines += produced
+                    patients.add(row.patient_id)
+            yield Batch(lines, patients)
 
 
-def _questionnaire_responses(scope: ExportScope) -> Iterator[Resource]:
+def _questionnaire_responses(scope: ExportScope) -> Iterator[Batch]:
+    builders = _Builders(QuestionnaireResponseLines)
+    columns = (*AssessmentRow._fields, "submitted_by_id", "patient__user_id")
     for chunk in patient_chunks(scope, "QuestionnaireResponse"):
-        rows = _assessments(scope, chunk).filter(items_available=True).select_related("patient")
-        for assessment in rows.iterator(chunk_size=CHUNK):
-            resource = questionnaire_response_for(assessment)
-            if resource is not None:
-                yield resource
+        rows = _assessments(scope, chunk).filter(items_available=True).values_list(*columns)
+        for batch in _batches(rows.iterator(chunk_size=CHUNK), CHUNK):
+            lines: list[str] = []
+            patients: set[uuid.UUID] = set()
+            for *values, submitted_by, patient_user in batch:
+                row = AssessmentRow._make(values)
+                builder = builders.get(row.instrument_id)
+                if builder is not None:
+                    lines.append(builder.line(row, author_of(row, submitted_by, patient_user)))
+                    patients.add(row.patient_id)
+            yield Batch(lines, patients)
 
 
-def _flags(scope: ExportScope) -> Iterator[Resource]:
+def _flags(scope: ExportScope) -> Iterator[Batch]:
     for chunk in patient_chunks(scope, "Flag"):
         rows = Alert.objects.filter(service_id=scope.service_id, patient_id__in=chunk)
         if scope.since is not None:
@@ -132,8 +185,8 @@ def _flags(scope: ExportScope) -> Iterator[Resource]:
                 "closed_at", "actioned_at", "acknowledged_at", "notified_at", "raised_at"
             )
             rows = rows.annotate(last_updated=last_updated).filter(last_updated__gt=scope.since)
-        for alert in rows.order_by("patient_id", "id").iterator(chunk_size=CHUNK):
-            yield flag_resource(alert)
+        alerts = rows.order_by("patient_id", "id").iterator(chunk_size=CHUNK)
+        yield from encoded(flag_resource(alert) for alert in alerts)
 
 
 def _teams(scope: ExportScope) -> QuerySet[CareTeam]:
@@ -142,29 +195,34 @@ def _teams(scope: ExportScope) -> QuerySet[CareTeam]:
     ).distinct()
 
 
-def _care_teams(scope: ExportScope) -> Iterator[Resource]:
+def _care_teams(scope: ExportScope) -> Iterator[Batch]:
     members = TeamMembership.objects.filter(
         team__in=_teams(scope), user__role__in=CARE_TEAM_ROLES
     ).values_list("team_id", "user_id", "user__role")
     by_team: dict[uuid.UUID, list[TeamMember]] = {}
     for team_id, user_id, role in members.iterator(chunk_size=CHUNK):
         by_team.setdefault(team_id, []).append(TeamMember(user_id, role))
-    for team in _teams(scope).order_by("id").iterator(chunk_size=CHUNK):
-        team_members = sorted(by_team.get(team.id, []), key=lambda m: str(m.user_id))
-        yield care_team_resource(team.id, team.name, team_members)
+    teams = _teams(scope).order_by("id").iterator(chunk_size=CHUNK)
+    yield from encoded(
+        care_team_resource(
+            team.id, team.name, sorted(by_team.get(team.id, []), key=lambda m: str(m.user_id))
+        )
+        for team in teams
+    )
 
 
-def _practitioners(scope: ExportScope) -> Iterator[Resource]:
+def _practitioners(scope: ExportScope) -> Iterator[Batch]:
     staff = User.objects.filter(
         service_id=scope.service_id,
         role__in=CARE_TEAM_ROLES,
         team_memberships__team__in=_teams(scope),
     ).distinct()
-    for user in staff.order_by("id").iterator(chunk_size=CHUNK):
-        yield practitioner_resource(user)
+    yield from encoded(
+        practitioner_resource(user) for user in staff.order_by("id").iterator(chunk_size=CHUNK)
+    )
 
 
-GENERATORS: dict[str, Callable[[ExportScope], Iterator[Resource]]] = {
+GENERATORS: dict[str, Callable[[ExportScope], Iterator[Batch]]] = {
     "Patient": _patients,
     "CareTeam": _care_teams,
     "Practitioner": _practitioners,
@@ -174,10 +232,11 @@ GENERATORS: dict[str, Callable[[ExportScope], Iterator[Resource]]] = {
 }
 
 
-def resources(scope: ExportScope, resource_type: str) -> Iterator[Resource]:
+def batches(scope: ExportScope, resource_type: str) -> Iterator[Batch]:
+    """The export's NDJSON lines of one type, a bounded batch at a time."""
     return GENERATORS[resource_type](scope)
 
 
-def _batches(rows: Iterator[Assessment], size: int) -> Iterator[list[Assessment]]:
+def _batches(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
     while batch := list(islice(rows, size)):
         yield batch

@@ -9,7 +9,6 @@ are checked between parts.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from datetime import timedelta
@@ -20,11 +19,10 @@ from django.db.models import Q
 from careloop.audit.services import record_event, record_patient_reads
 from careloop.core import clock
 from careloop.core.worker import register_job
-from careloop.fhir.bulk.generate import ExportScope, resources
+from careloop.fhir.bulk.generate import ExportScope, batches
 from careloop.fhir.bulk.services import BulkAuditAction, retention
 from careloop.fhir.bulk.storage import ExportStore, export_store
 from careloop.fhir.models import ExportJob, ExportStatus
-from careloop.fhir.resources.common import Resource
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -69,11 +67,12 @@ class _PartWriter:
         self.sequence = 0
         self.written = 0
 
-    def add(self, line: str) -> None:
-        self.lines.append(line)
-        self.characters += len(line) + 1
-        if len(self.lines) >= PART_MAX_RESOURCES or self.characters >= PART_MAX_CHARACTERS:
-            self.flush()
+    def add(self, lines: list[str]) -> None:
+        for line in lines:
+            self.lines.append(line)
+            self.characters += len(line) + 1
+            if len(self.lines) >= PART_MAX_RESOURCES or self.characters >= PART_MAX_CHARACTERS:
+                self.flush()
 
     def flush(self) -> None:
         if not self.lines:
@@ -90,30 +89,18 @@ class _PartWriter:
         self.lines, self.characters = [], 0
 
 
-def _subject_id(resource: Resource) -> uuid.UUID | None:
-    if resource["resourceType"] == "Patient":
-        return uuid.UUID(resource["id"])
-    reference = resource.get("subject", {}).get("reference", "")
-    if reference.startswith("Patient/"):
-        return uuid.UUID(reference.removeprefix("Patient/"))
-    return None
-
-
 def build_export(job: ExportJob, store: ExportStore | None = None) -> None:
     store = store or export_store()
     store.delete(job)  # a re-claimed job starts over
     scope = ExportScope(job.service_id, job.client.purpose, job.since)
     patients: set[uuid.UUID] = set()
     total = 0
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     try:
         for resource_type in job.resource_types:
             writer = _PartWriter(store, job, resource_type)
-            for resource in resources(scope, resource_type):
-                writer.add(dumps(resource))
-                subject = _subject_id(resource)
-                if subject is not None:
-                    patients.add(subject)
+            for batch in batches(scope, resource_type):
+                writer.add(batch.lines)
+                patients |= batch.patient_ids
             writer.flush()
             total += writer.written
     except _Stopped:

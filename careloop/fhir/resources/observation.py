@@ -99,7 +99,7 @@ def observation_resource(
         resource["identifier"] = [source_identifier]
     if part == TOTAL:
         resource["code"]["text"] = f"{definition.title} total score"
-        resource["valueQuantity"] = {"value": _number(assessment.score_total)} | SCORE_UNIT
+        resource["valueQuantity"] = {"value": total_value(assessment.score_total)} | SCORE_UNIT
     else:
         resource.update(_item_value(assessment, definition, part))
     if assessment.items_available:
@@ -117,7 +117,8 @@ def _item_value(
     return {"valueCodeableConcept": {"coding": [coding] if coding else [], "text": item.text}}
 
 
-def _number(total: float | None) -> int | float:
+def total_value(total: float | None) -> int | float:
+    """The total as valueQuantity.value: whole scores as integers."""
     if total is None:
         raise ValueError("an assessment without a total has no total Observation")
     return int(total) if float(total).is_integer() else total

@@ -64,6 +64,7 @@ class TokenCaller:
     user: User | None
     scopes: tuple[ResourceScope, ...] = field(default=())
     scope_text: str = ""
+    client_id: str = ""  # the OAuth client_id (named in the audit of what the token read)
 
     @property
     def is_system(self) -> bool:
@@ -103,7 +104,9 @@ def caller_for_token(token_value: str) -> TokenCaller:
             raise SmartAuthError(401, "a system token acts for no person", "invalid_token")
     elif user is None or not user.is_active or user.service_id != client.service_id:
         raise SmartAuthError(401, "the token's user cannot use this client", "invalid_token")
-    return TokenCaller(client, user, _parsed(token.scope), token.scope)
+    return TokenCaller(
+        client, user, _parsed(token.scope), token.scope, client_id=token.application.client_id
+    )
 
 
 @cache

@@ -67,19 +67,54 @@ def contexts_of(scopes: Iterable[ResourceScope]) -> set[Context]:
     return {scope.context for scope in scopes}
 
 
+# What each FHIR type holds, in the words of the consent page.
+PLAIN_NAMES = {
+    "*": "whole record",
+    "Patient": "profile (name, birth year, gender and language)",
+    "Practitioner": "care team members' names",
+    "CareTeam": "care team",
+    "Questionnaire": "questionnaires (the questions only)",
+    "QuestionnaireResponse": "questionnaire answers",
+    "Observation": "questionnaire scores and answers",
+    "Flag": "safety alerts",
+    "Provenance": "sources of imported results",
+    "CarePlan": "measurement plans and safety plans",
+    "RiskAssessment": "risk assessments",
+    "AuditEvent": "access log (who looked at the record)",
+    "Consent": "privacy choices",
+    "Communication": "messages",
+}
+
+
+# The only writes the server accepts (every other type is read-only, whatever the scope says).
+_WRITES = {
+    "QuestionnaireResponse": "send questionnaire answers",
+    "Patient": "change your own contact details and preferred language (patients only)",
+}
+
+
 def describe(text: str) -> str:
-    """Plain-language text shown on the consent page for one scope."""
+    """Plain-language text shown on the consent page for one scope: what the app will be able
+    to do with it here (a write scope on a read-only type adds nothing, so it says nothing)."""
     if text == LAUNCH_PATIENT:
-        return "Know which patient record you are using (your own)"
+        return "Know which patient record is yours"
     if text == "offline_access":
-        return "Keep access while you are not using the app (until you revoke it)"
+        return "Keep access while you are not using the app, until the access is withdrawn"
     scope = parse_scope(text)
     assert scope is not None
-    what = "records" if scope.resource_type == "*" else f"{scope.resource_type} records"
-    verbs = []
-    if scope.permissions & {"r", "s"}:
-        verbs.append("read")
-    if scope.permissions & {"c", "u", "d"}:
-        verbs.append("add or change")
-    whose = {"patient": "your own", "user": "the patients' you can see", "system": "the service's"}
-    return f"{' and '.join(verbs).capitalize()} {whose[scope.context]} {what}"
+    what = PLAIN_NAMES.get(scope.resource_type, f"{scope.resource_type} records")
+    if scope.resource_type == "Patient" and scope.context == "patient":
+        what = "profile (name, birth year, gender, language and contact details)"
+    whose = {
+        "patient": f"your {what}",
+        "user": f"the {what} of every patient you can see in Careloop",
+        "system": f"the {what} of the service's patients",
+    }[scope.context]
+    parts = [f"see {whose}"] if scope.permissions & {"r", "s"} else []
+    if scope.permissions & {"c", "u"} and scope.context != "system":
+        types = _WRITES if scope.resource_type == "*" else [scope.resource_type]
+        parts += [_WRITES[t] for t in types if t in _WRITES]
+    if not parts:
+        return f"Nothing: Careloop accepts no changes to {whose}"
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:]

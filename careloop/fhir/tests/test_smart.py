@@ -334,3 +334,137 @@ def test_registration_rules_and_command(service) -> None:
     assert "system purpose=HOPERAT" in listing.getvalue()
     # The secret works once printed: only its hash is stored.
     assert system_token(lines["client_id"], lines["client_secret"])
+
+
+def test_token_reads_are_audited_with_the_client_id(
+    as_user, ada, ada_patient, ben, patient_app
+) -> None:
+    submit(ada_patient, ada, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 0])
+    token = authorise(as_user(ada), patient_app.client_id, "patient/*.read")["access_token"]
+    app = bearer(token)
+    assert app.get("/fhir/r4/Observation").status_code == 200
+    assert app.get(f"/fhir/r4/Consent?patient={ada_patient.id}").status_code == 200
+    for action, resource in (
+        ("assessment.history_viewed", "Observation"),
+        ("patient.viewed", "Consent"),
+    ):
+        event = AuditEvent.objects.filter(actor=ada, action=action).latest("seq")
+        assert event.detail == {
+            "via": "fhir",
+            "resource": resource,
+            "interaction": "search-type",
+            "client_id": patient_app.client_id,
+        }
+    # A session read names no client.
+    as_user(ben).get("/fhir/r4/Observation")
+    session_read = AuditEvent.objects.filter(actor=ben, action="assessment.history_viewed").get()
+    assert "client_id" not in session_read.detail
+
+
+def test_patient_token_with_patient_write_updates_contact_details(
+    as_user, ada, ada_patient, patient_app
+) -> None:
+    writer = authorise(as_user(ada), patient_app.client_id, "patient/Patient.read patient/Patient.u")
+    app = bearer(writer["access_token"])
+    read = app.get(f"/fhir/r4/Patient/{ada_patient.id}")
+    body = read.json() | {"telecom": [{"system": "phone", "value": "+447700900456"}]}
+    response = app.put(
+        f"/fhir/r4/Patient/{ada_patient.id}",
+        json.dumps(body),
+        content_type="application/fhir+json",
+        headers={"If-Match": read["ETag"]},
+    )
+    assert response.status_code == 200, response.content
+    ada.refresh_from_db()
+    assert ada.phone_number == "+447700900456"
+    reader = authorise(as_user(ada), patient_app.client_id, "patient/*.read")
+    refused = bearer(reader["access_token"]).put(
+        f"/fhir/r4/Patient/{ada_patient.id}",
+        json.dumps(body),
+        content_type="application/fhir+json",
+        headers={"If-Match": response["ETag"]},
+    )
+    assert refused.status_code == 403
+    assert 'error="insufficient_scope"' in refused["WWW-Authenticate"]
+
+
+def _authorize_query(client_id: str, scope: str) -> dict[str, str]:
+    _, challenge = pkce_pair()
+    return {
+        "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
+        "scope": scope, "state": "s", "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }  # fmt: skip
+
+
+def test_consent_page_is_careloops_plain_language_page(as_user, ada, ada_patient, patient_app):
+    page = as_user(ada).get(
+        "/o/authorize/",
+        _authorize_query(patient_app.client_id, "launch/patient patient/Observation.read"),
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Skip to main content" in html  # extends base.html
+    assert "Allow “Diary app” to use your Careloop account?" in html
+    assert "<legend>If you allow it, “Diary app” will be able to:</legend>" in html
+    assert "<li>See your questionnaire scores and answers</li>" in html
+    assert "<li>Know which patient record is yours</li>" in html
+    assert "Only your own record." in html
+    assert "<strong>127.0.0.1:8765</strong>" in html
+    assert '<button type="submit">Don&#x27;t allow</button>' in html
+    assert '<button type="submit" name="allow" value="Authorize">Allow “Diary app”</button>' in html
+
+
+def test_denying_on_the_consent_page_returns_access_denied(
+    as_user, ada, ada_patient, patient_app
+) -> None:
+    query = _authorize_query(patient_app.client_id, "patient/*.read")
+    denied = as_user(ada).post("/o/authorize/", query)  # the "Don't allow" button: no `allow`
+    assert denied.status_code == 302
+    returned = parse_qs(urlparse(denied["Location"]).query)
+    assert returned["error"] == ["access_denied"] and "code" not in returned
+    assert not AccessToken.objects.exists()
+
+
+def test_consent_page_for_an_unknown_client_shows_an_error(as_user, ada, ada_patient) -> None:
+    page = as_user(ada).get("/o/authorize/", _authorize_query("no-such-client", "patient/*.read"))
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "This app cannot be connected" in html and "invalid_client_id" in html.lower()
+    assert "http://127.0.0.1:8765" not in page["Content-Security-Policy"]
+
+
+def test_consent_page_csp_allows_the_clients_redirect_origin(
+    as_user, ada, ada_patient, patient_app, service
+) -> None:
+    """form-action also governs the redirect after the form posts: the app's origin must be in
+    it, and only the requesting client's origins (never another client's)."""
+    register_client(
+        service=service, name="Other", kind=ClientKind.PUBLIC_PKCE,
+        redirect_uris=["https://other.example/cb"],
+    )  # fmt: skip
+    browser = as_user(ada)
+    query = _authorize_query(patient_app.client_id, "patient/*.read")
+    page = browser.get("/o/authorize/", query)
+    policy = {
+        d.split()[0]: d.split()[1:] for d in page["Content-Security-Policy"].split("; ") if d
+    }
+    assert policy["form-action"] == ["'self'", "http://127.0.0.1:8765"]
+    assert policy["default-src"] == ["'self'"]  # the rest of the policy is unchanged
+    approval = browser.post("/o/authorize/", query | {"allow": "Authorize"})
+    assert "http://127.0.0.1:8765" in approval["Content-Security-Policy"]
+    assert "other.example" not in page["Content-Security-Policy"]
+    elsewhere = browser.get("/accounts/login/")
+    assert "127.0.0.1:8765" not in elsewhere.get("Content-Security-Policy", "")
+
+
+def test_redirect_origins_of_web_and_native_apps() -> None:
+    from careloop.fhir.smart.consent import redirect_origins
+
+    assert redirect_origins(
+        "https://app.example/cb https://app.example:8443/x http://127.0.0.1:8765/callback "
+        "com.example.diary:/oauth https://user:pw@app.example/cb"
+    ) == [
+        "https://app.example", "https://app.example:8443", "http://127.0.0.1:8765",
+        "com.example.diary:",
+    ]  # fmt: skip

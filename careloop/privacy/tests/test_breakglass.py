@@ -143,3 +143,25 @@ def test_reason_is_encrypted_at_rest(dana, ada_patient) -> None:
             rows = cursor.fetchall()
     assert REASON not in rows[0][0]
     assert BreakGlassGrant.objects.get(id=grant.id).reason == REASON
+
+
+def test_emergency_access_is_read_only(as_user, dana, ada_patient) -> None:
+    """Break-glass opens the record to read (and to raise an alert), never to change plans."""
+    breakglass.start(actor=dana, patient=ada_patient, reason=REASON)
+    client = as_user(dana)
+    assert client.get(f"/api/patients/{ada_patient.id}/plan").status_code == 200
+    plan_change = client.put(
+        f"/api/patients/{ada_patient.id}/plan/items/gad7",
+        {"every_days": 14, "overdue_after_days": 5},
+        content_type="application/json",
+    )
+    assert plan_change.status_code == 403
+    assert "read-only" in plan_change.json()["detail"]
+    safety_plan = client.put(
+        f"/api/patients/{ada_patient.id}/safety-plan",
+        {"base_version": 0, "sections": {"warning_signs": [{"text": "I stop sleeping"}]}},
+        content_type="application/json",
+    )
+    assert safety_plan.status_code == 403
+    page = client.post(f"/patients/{ada_patient.id}/plan/gad7/", {"every_days": "14"})
+    assert page.status_code == 403

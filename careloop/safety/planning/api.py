@@ -14,7 +14,7 @@ from ninja.security import django_auth
 
 from careloop.accounts.api import api_user
 from careloop.care.models import Patient
-from careloop.care.selectors import own_patient_record, patient_visible_to
+from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.safety.planning import selectors, services
 from careloop.safety.planning.directory import plain_message
@@ -92,7 +92,7 @@ def get_safety_plan(request: HttpRequest, patient_id: uuid.UUID) -> SafetyPlanOu
 
 @router.put(
     "/patients/{patient_id}/safety-plan",
-    response={200: SafetyPlanOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: SafetyPlanOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Save a new version; send the version you edited as base_version (stale → 409)",
 )
 def put_safety_plan(
@@ -100,6 +100,7 @@ def put_safety_plan(
 ) -> SafetyPlanOut:
     user = api_user(request)
     patient = patient_visible_to(user, patient_id)
+    require_write_access(patient)
     version = services.save_safety_plan(
         patient, actor=user, base_version=body.base_version, sections=body.sections_as_data()
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.accounts.models import User
 from careloop.care.models import Patient
-from careloop.care.selectors import own_patient_record, patient_visible_to
+from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.core.errors import DomainError, NotFound
 from careloop.safety.planning import forms, selectors, services
@@ -107,6 +107,7 @@ def plan_edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     current = selectors.current_version_of(patient)
     if request.method == "POST":
         try:
+            require_write_access(patient)
             saved = services.save_safety_plan(
                 patient,
                 actor=user,
