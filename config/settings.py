@@ -286,6 +286,9 @@ FHIR_BULK_EXPORT_RETENTION_SECONDS = env_int(
     "FHIR_BULK_EXPORT_RETENTION_SECONDS", 86400, minimum=60
 )
 WORKER_POLL_SECONDS = float(env_int("WORKER_POLL_MILLISECONDS", 1000, minimum=10)) / 1000
+# How long closed safety records stay under legal hold after an erasure (docs/privacy/
+# patient-rights.md). UNVERIFIED default: each deployment sets its jurisdiction's period.
+CARELOOP_SAFETY_RECORD_RETENTION_YEARS = env_int("SAFETY_RECORD_RETENTION_YEARS", 20, minimum=1)
 
 # Audit chain keys (docs/privacy/audit.md): files outside the database. The Ed25519 key signs
 # checkpoints; the pseudonym key keys the HMAC that stands for a patient in audit records.

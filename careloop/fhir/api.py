@@ -107,7 +107,7 @@ class PatientIn(Schema):
     summary="Update your own contact details (telecom) and preferred language (communication)",
     description=(
         "For the patient themself only (a patient/Patient.write or user/Patient.write token, or "
-        "the session with X-CSRFToken); staff get 403. Requires If-Match: W/\"<versionId>\" of "
+        'the session with X-CSRFToken); staff get 403. Requires If-Match: W/"<versionId>" of '
         "the version read (428 without it, 412 when stale). Only telecom (one phone in E.164, "
         "one e-mail) and communication (one BCP-47 language) may change: any other element "
         "must equal the current one or be absent (422 names it)."

@@ -15,6 +15,7 @@ from careloop.accounts.models import User
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.fhir.http import base_url, etag, fhir_response
+from careloop.fhir.patient_update import search_patients_with_own_contact
 from careloop.fhir.resources.bundle import history, page_links, searchset
 from careloop.fhir.resources.operation_outcome import operation_outcome
 from careloop.fhir.search import MAX_PAGE_SIZE, SearchRequest, parse_search
@@ -24,7 +25,6 @@ from careloop.fhir.search_assessments import (
 )
 from careloop.fhir.search_audit_events import search_audit_events
 from careloop.fhir.search_care_plans import CarePlanPage, search_care_plans
-from careloop.fhir.patient_update import search_patients_with_own_contact
 from careloop.fhir.search_common import Page
 from careloop.fhir.search_communications import search_communications
 from careloop.fhir.search_consents import search_consents
@@ -87,6 +87,8 @@ SEARCHERS: dict[str, Searcher] = {
     "Consent": search_consents,
     "Communication": search_communications,
 }
+
+
 def _source_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 

@@ -14,7 +14,7 @@ from careloop.care.selectors import access_purpose
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.journal.models import JournalEntry
-from careloop.journal.screening import raise_alert_if_at_risk, screen
+from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 
 MAX_BODY_CHARS = 10_000
 MOOD_MIN, MOOD_MAX = 0, 10
@@ -87,7 +87,7 @@ def write_entry(
     _check_mood(mood)
     if earlier := _replayed(patient, client_id, text, shared, mood):
         return earlier, False
-    result = screen(patient, text)
+    result = screen_patient_text(patient, text)
     try:
         with transaction.atomic():
             entry = JournalEntry.objects.create(

@@ -15,9 +15,9 @@ from careloop.care.selectors import access_purpose
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.messaging.models import Direction, Message
-from careloop.messaging.screening import raise_alert_if_at_risk, screen
 from careloop.notifications.models import Channel
 from careloop.notifications.services import queue_notification
+from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 
 MAX_BODY_CHARS = 5_000
 
@@ -124,7 +124,7 @@ def send_message(
     text = clean_body(body)
     if earlier := _replayed(patient, actor, client_id, text):
         return earlier, False
-    result = screen(patient, text) if direction == Direction.TO_TEAM else None
+    result = screen_patient_text(patient, text) if direction == Direction.TO_TEAM else None
     try:
         with transaction.atomic():
             message = Message.objects.create(

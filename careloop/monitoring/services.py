@@ -39,8 +39,8 @@ from careloop.monitoring.selectors import (
 )
 from careloop.notifications.models import Channel, PushSubscription
 from careloop.notifications.services import queue_notification
-from careloop.safety.services import raise_alert_for_text_signal
-from careloop.safety.text import TextScreen, screen_text
+from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
+from careloop.safety.text import TextScreen
 
 
 class MonitoringAuditAction(models.TextChoices):
@@ -244,31 +244,17 @@ def _replayed_checkin(
 
 def _screen_note(patient: Patient, note: str) -> TextScreen | None:
     """Screen a check-in note for crisis language (outside the transaction: it is CPU work)."""
-    if not note:
-        return None
-    language = patient.preferred_language if patient.preferred_language in ("en", "es") else None
-    return screen_text(note, language=language)
+    return screen_patient_text(patient, note) if note else None
 
 
 def _store_checkin(
     patient: Patient, actor: User, checkin: CheckIn, screen: TextScreen | None
 ) -> CheckIn:
     checkin.save(force_insert=True)
-    if screen is not None:
-        # Same transaction as the note (outbox): a crisis note never exists without its alert.
-        raise_alert_for_text_signal(
-            patient,
-            source=f"checkin:{checkin.id}",
-            level=screen.level.value,
-            evidence={
-                "score": screen.score,
-                "detector_version": screen.detector_version,
-                "model": screen.model,
-                "language": screen.language,
-                "spans": [span.as_dict() for span in screen.evidence],
-            },
-            actor=actor,
-        )
+    # Same transaction as the note (outbox): a crisis note never exists without its alert.
+    raise_alert_if_at_risk(
+        patient, screen, source=f"checkin:{checkin.id}", kind="checkin", actor=actor
+    )
     record_event(
         actor=actor,
         action=CHECKIN_SUBMITTED,

@@ -33,6 +33,7 @@ from careloop.monitoring.services import (
     record_caseload_viewed,
     record_checkin,
 )
+from careloop.safety.presenters import reason_of
 from careloop.safety.selectors import alerts_visible_to
 
 
@@ -145,7 +146,10 @@ def _patient_page(
     context = {
         "patient": patient,
         "assessments": list(assessments_of(patient)[:200]),
-        "alerts": list(alerts_visible_to(user).filter(patient=patient)[:50]),
+        "alerts": [
+            (alert, reason_of(alert))
+            for alert in alerts_visible_to(user).filter(patient=patient)[:50]
+        ],
         "plan": selectors.plan_overview_for(patient, clock.now()),
         "skipped_measures": selectors.skipped_default_measures(),
         "checkins": list(selectors.checkins_of(patient)[:30]),

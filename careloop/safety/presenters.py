@@ -7,7 +7,14 @@ from careloop.safety.models import Alert, AlertSource
 
 def reason_of(alert: Alert) -> str:
     """A one-line, human reason built from the evidence (what answer, what rise, what words)."""
-    evidence = alert.evidence or {}
+    reason = _reason(alert, alert.evidence or {})
+    if (alert.evidence or {}).get("imported_result"):
+        completed = str(alert.evidence.get("completed_at", ""))[:10]
+        return f"{reason} (imported result from another system, completed {completed})"
+    return reason
+
+
+def _reason(alert: Alert, evidence: dict[str, object]) -> str:
     if alert.source == AlertSource.DETERIORATION:
         return (
             f"{evidence.get('instrument')}: total rose {evidence.get('previous_total')} → "

@@ -57,6 +57,9 @@ def test_a_recent_imported_rise_raises_the_deterioration_alert(ada_patient) -> N
     latest = _import_total(ada_patient, 24, days_ago=3)
     alert = Alert.objects.get(assessment=latest)
     assert alert.rule_id == "sharp_deterioration"
+    # The clinician sees that the result came from another system's record, and when.
+    assert alert.evidence["imported_result"] is True
+    assert alert.evidence["completed_at"] == latest.completed_at.isoformat()
     event = AuditEvent.objects.get(action=AuditAction.ASSESSMENT_SUBMITTED, object_id=latest.id)
     assert event.detail["live_alerts"] is True
 
@@ -91,3 +94,15 @@ def test_app_submissions_of_any_age_still_alert(ada, ada_patient) -> None:
         completed_at=clock.now() - timedelta(days=90),  # an offline phone, synced late
     )
     assert Alert.objects.filter(assessment=late).count() == 1
+
+
+def test_alerts_from_the_app_carry_no_imported_marker(ada, ada_patient) -> None:
+    assessment, _ = submit_assessment(
+        ada_patient,
+        actor=ada,
+        instrument_id="phq9",
+        answers=ITEM9_POSITIVE,
+        client_id=uuid.uuid4(),
+        source=SubmissionSource.API,
+    )
+    assert "imported_result" not in Alert.objects.get(assessment=assessment).evidence

@@ -18,7 +18,6 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
 
 
-
 class ConsentView(AuthorizationView):  # type: ignore[misc]  # untyped base class
     """The stock view on Careloop's page, which also names where the answer is sent."""
 

@@ -129,7 +129,9 @@ def test_if_match_is_required_and_checked(ada_client, ada, ada_patient, current)
     # A strong tag naming the same version is accepted too.
     assert put(ada_client, ada_patient.id, body, tag.removeprefix("W/")).status_code == 200
     # The version read before that update is stale now: a lost update is refused.
-    again = put(ada_client, ada_patient.id, with_contact(resource, "+447700900999", EMAIL, "en"), tag)
+    again = put(
+        ada_client, ada_patient.id, with_contact(resource, "+447700900999", EMAIL, "en"), tag
+    )
     assert again.status_code == 412
     ada.refresh_from_db()
     assert ada.phone_number == PHONE
@@ -191,7 +193,9 @@ def test_malformed_bodies_are_400(ada_client, ada_patient, current) -> None:
     assert not_json.status_code == 400
 
 
-def test_staff_cannot_change_a_patients_contact_details(fhir, as_user, ben, dana, ada_patient) -> None:
+def test_staff_cannot_change_a_patients_contact_details(
+    fhir, as_user, ben, dana, ada_patient
+) -> None:
     body = fhir(ben).get(f"Patient/{ada_patient.id}").json()
     assert "telecom" not in body  # contact details are shown to the patient only
     tag = f'W/"{body["meta"]["versionId"]}"'
@@ -223,7 +227,7 @@ def test_session_update_needs_the_csrf_token(ada, ada_patient, current) -> None:
 
 
 def test_patch_and_delete_stay_unsupported(ada_client, ada_patient, current) -> None:
-    resource, tag = current
+    resource, _ = current
     for method in ("patch", "delete"):
         response = getattr(ada_client, method)(
             f"/fhir/r4/Patient/{ada_patient.id}", json.dumps(resource), content_type=FHIR_JSON
@@ -247,11 +251,11 @@ def test_capability_statement_offers_update_for_patient_only(anonymous_fhir) -> 
 def test_service_is_for_the_patient_themself(ada, ben, ada_patient) -> None:
     with pytest.raises(PermissionDenied):
         update_contact_details(ben, ada_patient, phone=PHONE, email="", language="en")
-    with pytest.raises(InvalidInput, match="^phone"):
+    with pytest.raises(InvalidInput, match=r"^phone"):
         update_contact_details(ada, ada_patient, phone="12345", email="", language="en")
-    assert update_contact_details(ada, ada_patient, phone=f" {PHONE} ", email="", language="en") == [
-        "phone"
-    ]
+    assert update_contact_details(
+        ada, ada_patient, phone=f" {PHONE} ", email="", language="en"
+    ) == ["phone"]
     # Nothing changed: nothing written, nothing audited a second time.
     assert update_contact_details(ada, ada_patient, phone=PHONE, email="", language="en") == []
     assert AuditEvent.objects.filter(action=CONTACT_DETAILS_UPDATED).count() == 1
@@ -267,8 +271,6 @@ def test_update_rules_are_pure() -> None:
     update = read_patient_update(body, current)
     assert (update.phone, update.email, update.language) == ("", "", "pt-BR")
     with pytest.raises(UpdateRejected, match="exactly one coding"):
-        read_patient_update(
-            current | {"communication": [{"language": {"coding": []}}]}, current
-        )
+        read_patient_update(current | {"communication": [{"language": {"coding": []}}]}, current)
     with pytest.raises(UpdateRejected, match="one preferred language"):
         read_patient_update(current | {"communication": [{}, {}]}, current)

@@ -40,3 +40,10 @@ def test_a_crisis_note_raises_a_text_alert_with_its_evidence(ada, ada_patient) -
 def test_a_neutral_or_hedged_note_raises_nothing(ada, ada_patient, note) -> None:
     _checkin(ada, ada_patient, note)
     assert not Alert.objects.filter(patient=ada_patient).exists()
+
+
+def test_the_patient_page_says_why_a_text_alert_was_raised(ada, ada_patient, ben, as_user) -> None:
+    _checkin(ada, ada_patient, "I want to kill myself tonight.")
+    page = as_user(ben).get(f"/patients/{ada_patient.id}/").content.decode()
+    assert "Crisis language" in page
+    assert "kill myself" in page  # the words that raised it, shown to the care team only

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
-from careloop.assessments.models import Assessment
+from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
@@ -107,6 +108,13 @@ def raise_alerts_for_assessment(assessment: Assessment) -> list[Alert]:
             assessment.score_total,
         )
     ]
+    if assessment.source == SubmissionSource.IMPORT:
+        # The clinician must see at once that this answer came from another system's record.
+        imported = {"imported_result": True, "completed_at": assessment.completed_at.isoformat()}
+        signals = [
+            (source, replace(signal, evidence={**signal.evidence, **imported}))
+            for source, signal in signals
+        ]
     alerts = []
     for source, signal in signals:
         key = f"assessment:{assessment.id}:{signal.rule_id}:{signal.discriminator}"
