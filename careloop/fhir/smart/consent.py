@@ -9,6 +9,7 @@ the server answers it with, so `form-action 'self'` alone would block the redire
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ class ConsentView(AuthorizationView):  # type: ignore[misc]  # untyped base clas
         return context
 
 
-_authorization_view = ConsentView.as_view()
+_authorization_view: Callable[..., HttpResponseBase] = ConsentView.as_view()
 
 
 def redirect_origins(redirect_uris: str) -> list[str]:

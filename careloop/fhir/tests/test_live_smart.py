@@ -74,8 +74,8 @@ def test_fhirclient_standalone_launch_with_pkce_then_pages(live_server, ada, ada
         service=ada_patient.service, name="Mood diary", kind=ClientKind.PUBLIC_PKCE,
         redirect_uris=[REDIRECT],
     )  # fmt: skip
-    for answers in ([0] * 9, [1] * 9, [2] * 9):
-        submit(ada_patient, ada, "phq9", answers)
+    for answer in (0, 1, 2):
+        submit(ada_patient, ada, "phq9", [answer] * 9)
     someone_else = make_user(ada_patient.service, "pat-live", Role.PATIENT)
     other = Patient.objects.create(
         service=ada_patient.service,
