@@ -21,6 +21,7 @@ from benchmarks.harness.population import BenchError
 
 WRK_SCRIPT = BENCH_DIR / "wrk" / "requests.lua"
 WRK_THREADS = 2
+WRK_TIMEOUT_SECONDS = 10
 MAX_ERROR_RATE = 0.01
 
 
@@ -86,7 +87,7 @@ def _wrk_once(base_url: str, requests_file: Path, seconds: float) -> dict[str, A
         f"-t{WRK_THREADS}",
         f"-c{CONCURRENCY}",
         f"-d{max(1, round(seconds))}s",
-        "--timeout=10s",
+        f"--timeout={WRK_TIMEOUT_SECONDS}s",
         f"--script={WRK_SCRIPT}",
         base_url,
     ]
@@ -118,12 +119,13 @@ def wrk(base_url: str, requests_file: Path, seconds: float, warmup: float) -> Me
         )
     duration_s = result["duration_us"] / 1e6
     extra: dict[str, Any] = {"timeouts": int(counts["timeout"])} if counts["timeout"] else {}
-    if requests == 0:
-        # Nothing finished inside the run: report the run's length as a lower bound on latency.
-        extra["no_request_completed"] = True
-        bound = duration_s * 1000
-        return Measurement(0.0, bound, bound, 0, int(counts["timeout"]), load, extra)
     latency = result["latency_us"]
+    if requests == 0 or latency["p50"] == 0:
+        # Nothing (timed) finished inside the run: wrk's timeout is a lower bound on latency.
+        extra["latency_lower_bound"] = True
+        bound = WRK_TIMEOUT_SECONDS * 1000.0
+        rps = requests / duration_s
+        return Measurement(rps, bound, bound, requests, int(counts["timeout"]), load, extra)
     return Measurement(
         rps=requests / duration_s,
         p50_ms=latency["p50"] / 1000,

@@ -185,9 +185,12 @@ def table(entries: list[dict[str, Any]], targets: list[dict[str, Any]]) -> str:
             continue
         throughput = f"{_fmt(entry['rps'])} {entry['unit']}"
         share = entry["ratio_to_floor"]
+        # ">" marks a latency wrk could only bound (requests outlived its timeout).
+        bound = ">" if any(r.get("latency_lower_bound") for r in entry["rounds"]) else ""
+        p50, p99 = bound + _fmt(entry["p50_ms"]), bound + _fmt(entry["p99_ms"])
         lines.append(
-            f"{entry['label']:<44} {throughput:>16} {_fmt(entry['p50_ms']):>9} "
-            f"{_fmt(entry['p99_ms']):>9} {'-' if share is None else f'{share:.0%}':>9}"
+            f"{entry['label']:<44} {throughput:>16} {p50:>9} "
+            f"{p99:>9} {'-' if share is None else f'{share:.0%}':>9}"
         )
     lines.append("")
     lines.append("targets:")

@@ -24,8 +24,9 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 from careloop.instruments import _json
@@ -122,6 +123,20 @@ class InstrumentDefinition:
         """The raw definition document (a fresh copy each time; the cache stays untouched)."""
         return dict(json.loads(self.questionnaire_json))
 
+    @cached_property
+    def questionnaire_view(self) -> Mapping[str, Any]:
+        """The raw definition document, parsed once and shared, so it is read-only all the way
+        down (mappings are MappingProxyType, lists are tuples). `questionnaire` gives a copy
+        that may be changed."""
+        view = _read_only(json.loads(self.questionnaire_json))
+        assert isinstance(view, Mapping)
+        return view
+
+    @property
+    def url(self) -> str:
+        """The Questionnaire's canonical URL (without version)."""
+        return str(self.questionnaire_view["url"])
+
     def fhir_questionnaire(self) -> dict[str, Any]:
         """The definition as valid FHIR R4: every `_careloop` object removed."""
         stripped = _strip_careloop(self.questionnaire)
@@ -150,6 +165,14 @@ def _value_for(instrument_id: str, item: InstrumentItem, code: str | None) -> in
             f"{instrument_id} item {item.link_id}: unknown answer code {code!r}"
         )
     return option.value
+
+
+def _read_only(node: object) -> object:
+    if isinstance(node, dict):
+        return MappingProxyType({key: _read_only(value) for key, value in node.items()})
+    if isinstance(node, list):
+        return tuple(_read_only(value) for value in node)
+    return node
 
 
 def _strip_careloop(node: object) -> object:

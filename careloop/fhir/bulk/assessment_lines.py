@@ -36,12 +36,12 @@ from careloop.fhir.resources.questionnaire_response import questionnaire_respons
 from careloop.instruments.library import InstrumentDefinition
 
 AuthorKind = Literal["Patient", "Practitioner"]
-SOURCE_KEYS = frozenset({"system", "value"})
+SOURCE_KEYS = ("system", "value")  # in this order: JSON keeps the dict's key order
 
 
 class AssessmentRow(NamedTuple):
-    """The columns the mappers read (careloop.fhir.resources.questionnaire_response
-    .AssessmentRecord), in the order the export's query selects them."""
+    """One assessment as the export's query selects it: the columns the mappers read, with the
+    two times already as R4 instants (common.instant), which is all a line needs of them."""
 
     id: uuid.UUID
     patient_id: uuid.UUID
@@ -49,10 +49,20 @@ class AssessmentRow(NamedTuple):
     instrument_version: str
     answers: Sequence[int | None]
     score_total: float | None
-    completed_at: datetime
-    recorded_at: datetime
+    completed: str
+    recorded: str
     client_id: uuid.UUID
     items_available: bool
+
+    # The mapper's AssessmentRecord (questionnaire_response.py) reads datetimes; an instant
+    # read back gives the same instant again (milliseconds, UTC).
+    @property
+    def completed_at(self) -> datetime:
+        return datetime.fromisoformat(self.completed)
+
+    @property
+    def recorded_at(self) -> datetime:
+        return datetime.fromisoformat(self.recorded)
 
 
 @dataclass(frozen=True)
@@ -90,29 +100,32 @@ class _Sample:
     def row(self, answers: Sequence[int | None], items_available: bool) -> AssessmentRow:
         return AssessmentRow(
             self.assessment_id, self.patient_id, "", "", answers, self.total,
-            self.completed_at, self.recorded_at, self.client_id, items_available,
+            instant(self.completed_at), instant(self.recorded_at), self.client_id,
+            items_available,
         )  # fmt: skip
 
     def plain(self) -> list[str]:
         return _plain(
-            self.assessment_id, self.patient_id, self.completed_at, self.recorded_at,
-            _number(self.total), self.client_id, self.author_id,
+            self.assessment_id, self.patient_id, instant(self.completed_at),
+            instant(self.recorded_at), _number(self.total), self.client_id, self.author_id,
         )  # fmt: skip
 
 
 def _plain(
     assessment_id: uuid.UUID,
     patient_id: uuid.UUID,
-    completed_at: datetime,
-    recorded_at: datetime,
+    completed: str,
+    recorded: str,
     total: str,
-    client_id: uuid.UUID,
+    client_id: uuid.UUID | None,
     author_id: uuid.UUID | None,
 ) -> list[str]:
-    """Slots 0–6, shared by both types; slot 7 (and 8) are whole JSON values."""
+    """Slots 0–6, shared by both types (None: a slot the type has no field for); slots 7 and 8
+    are whole JSON values."""
     return [
-        str(assessment_id), str(patient_id), instant(completed_at), instant(recorded_at), total,
-        str(client_id), str(author_id) if author_id is not None else "",
+        str(assessment_id), str(patient_id), completed, recorded, total,
+        str(client_id) if client_id is not None else "",
+        str(author_id) if author_id is not None else "",
     ]  # fmt: skip
 
 
@@ -157,13 +170,13 @@ class ObservationLines:
 
     def lines(self, row: AssessmentRow, source: Mapping[str, str] | None) -> list[str]:
         parts = observation_parts(row, self.definition)
-        if source is not None and source.keys() != SOURCE_KEYS:
+        if source is not None and tuple(source) != SOURCE_KEYS:
             return [line_text(observation_resource(row, self.definition, part,
                                                    source_identifier=dict(source)))
-                    for part in parts]  # fmt: skip  # a shape knows only system and value
+                    for part in parts]  # fmt: skip  # a shape knows only {system, value}
         plain = _plain(
-            row.id, row.patient_id, row.completed_at, row.recorded_at,
-            _number(row.score_total), row.client_id, None,
+            row.id, row.patient_id, row.completed, row.recorded, _number(row.score_total),
+            None, None,
         )  # fmt: skip
         hashed = written = [*plain, "", ""]  # shapes without a source use no slot 7 or 8
         if source is not None:
@@ -216,7 +229,7 @@ class QuestionnaireResponseLines:
             if answer is not None and (entry := self._entry(position, answer)) is not None
         ]
         plain = _plain(
-            row.id, row.patient_id, row.completed_at, row.recorded_at, "", row.client_id,
+            row.id, row.patient_id, row.completed, row.recorded, "", row.client_id,
             author.id if author is not None else None,
         )  # fmt: skip
         key = (author.kind if author is not None else None, bool(entries))

@@ -20,7 +20,8 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import CharField, Func, QuerySet
 from django.db.models.functions import Coalesce
 
 from careloop.accounts.models import CARE_TEAM_ROLES, User
@@ -34,8 +35,9 @@ from careloop.fhir.bulk.assessment_lines import (
     author_of,
 )
 from careloop.fhir.bulk.shapes import line_text
+from careloop.fhir.models import ImportedResource
 from careloop.fhir.resources.care_team import TeamMember, care_team_resource
-from careloop.fhir.resources.common import Resource
+from careloop.fhir.resources.common import Resource, instant
 from careloop.fhir.resources.flag import flag_resource
 from careloop.fhir.resources.patient import patient_resource
 from careloop.fhir.resources.practitioner import practitioner_resource
@@ -142,12 +144,20 @@ class _Builders(Generic[T]):
         return self.by_instrument[instrument_id]
 
 
+def _has_imported_assessments(scope: ExportScope) -> bool:
+    """Whether any of the service's assessments came from an import: most services have none,
+    and then no batch needs the provenance lookup."""
+    imported = ImportedResource.objects.filter(service_id=scope.service_id, local_type="Assessment")
+    return imported.exists()
+
+
 def _observations(scope: ExportScope) -> Iterator[Batch]:
     builders = _Builders(ObservationLines)
+    imported = _has_imported_assessments(scope)
     for chunk in patient_chunks(scope, "Observation"):
-        rows = _assessments(scope, chunk).values_list(*AssessmentRow._fields)
-        for batch in _batches(rows.iterator(chunk_size=CHUNK), CHUNK):
-            sources = selectors.import_sources(scope.service_id, [values[0] for values in batch])
+        for batch in _batches(_rows(_assessments(scope, chunk)), CHUNK):
+            ids = [values[0] for values in batch]
+            sources = selectors.import_sources(scope.service_id, ids) if imported else {}
             lines: list[str] = []
             patients: set[uuid.UUID] = set()
             for values in batch:
@@ -162,10 +172,9 @@ def _observations(scope: ExportScope) -> Iterator[Batch]:
 
 def _questionnaire_responses(scope: ExportScope) -> Iterator[Batch]:
     builders = _Builders(QuestionnaireResponseLines)
-    columns = (*AssessmentRow._fields, "submitted_by_id", "patient__user_id")
     for chunk in patient_chunks(scope, "QuestionnaireResponse"):
-        rows = _assessments(scope, chunk).filter(items_available=True).values_list(*columns)
-        for batch in _batches(rows.iterator(chunk_size=CHUNK), CHUNK):
+        rows = _assessments(scope, chunk).filter(items_available=True)
+        for batch in _batches(_rows(rows, "submitted_by_id", "patient__user_id"), CHUNK):
             lines: list[str] = []
             patients: set[uuid.UUID] = set()
             for *values, submitted_by, patient_user in batch:
@@ -175,6 +184,35 @@ def _questionnaire_responses(scope: ExportScope) -> Iterator[Batch]:
                     lines.append(builder.line(row, author_of(row, submitted_by, patient_user)))
                     patients.add(row.patient_id)
             yield Batch(lines, patients)
+
+
+class _Instant(Func):
+    """A timestamptz as an R4 instant, exactly as common.instant writes it (UTC, milliseconds
+    truncated, 'Z'), so the rows need no datetime objects at all (PostgreSQL only)."""
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    output_field = CharField()
+
+
+def _rows(rows: QuerySet[Assessment], *extra: str) -> Iterator[tuple[Any, ...]]:
+    """The AssessmentRow columns (then `extra`) of `rows`, streamed."""
+    columns = list(AssessmentRow._fields)
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(completed=_Instant("completed_at"), recorded=_Instant("recorded_at"))
+        yield from rows.values_list(*columns, *extra).iterator(chunk_size=CHUNK)
+        return
+    columns[_COMPLETED], columns[_RECORDED] = "completed_at", "recorded_at"
+    for values in rows.values_list(*columns, *extra).iterator(chunk_size=CHUNK):
+        as_text = list(values)
+        as_text[_COMPLETED], as_text[_RECORDED] = (
+            instant(values[_COMPLETED]),
+            instant(values[_RECORDED]),
+        )
+        yield tuple(as_text)
+
+
+_COMPLETED = AssessmentRow._fields.index("completed")
+_RECORDED = AssessmentRow._fields.index("recorded")
 
 
 def _flags(scope: ExportScope) -> Iterator[Batch]:

@@ -152,7 +152,7 @@ def _definition_for(questionnaire: object) -> InstrumentDefinition:
 
 def _by_url(url: str) -> InstrumentDefinition:
     for definition in list_instruments():
-        if definition.questionnaire["url"] == url:
+        if definition.url == url:
             return definition
     if url.startswith("Questionnaire/"):
         try:

@@ -76,9 +76,12 @@ def test_outsiders_get_404_on_history_and_vread(fhir, dana, ada, alert, ada_pati
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_every_type_is_read_only_except_create(ben_fhir, alert, method) -> None:
     """Flags change only through the safety lifecycle (acknowledge, action, close), never by a
-    FHIR write; no type accepts update, patch or delete."""
+    FHIR write; no type accepts patch or delete, and only Patient accepts update (a patient's
+    own contact details: test_patient_update.py)."""
     body = json.dumps({"resourceType": "Flag", "id": str(alert.id), "status": "inactive"})
     for resource_type in SUPPORTED:
+        if method == "put" and resource_type == "Patient":
+            continue
         path = f"/fhir/r4/{resource_type}/{alert.id}"
         response = getattr(ben_fhir.client, method)(
             path, body, content_type="application/fhir+json"
@@ -101,7 +104,8 @@ def test_capability_statement_tells_which_types_keep_history(anonymous_fhir) -> 
     for entry in entries.values():
         codes = {i["code"] for i in entry["interaction"]}
         assert {"read", "vread", "history-instance", "search-type"} <= codes
-        assert not codes & {"update", "patch", "delete"}
+        assert not codes & {"patch", "delete"}
+        assert ("update" in codes) == (entry["type"] == "Patient")
 
 
 @pytest.mark.parametrize(

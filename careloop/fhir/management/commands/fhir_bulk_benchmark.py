@@ -2,17 +2,21 @@
 
 Builds every exportable type exactly as the worker does (consent filter, mappers, NDJSON parts
 written to the store, audit events) inside one transaction that is then rolled back, so the
-database is left as it was. Prints resources per second.
+database is left as it was. Prints resources per second of wall time, and per CPU-second (the
+command's own CPU time plus, when PostgreSQL runs on this host, its backend's), with the load
+average: on a shared machine the wall figure swings with the load, the CPU figure does not.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from argparse import ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from careloop.core.models import Service
 from careloop.fhir.bulk.generate import EXPORTABLE_TYPES
@@ -44,9 +48,13 @@ class Command(BaseCommand):
             )  # fmt: skip
             job = claim_export()
             assert job is not None
-            started = time.perf_counter()
+            backend = _backend_cpu_reader()
+            backend_before = backend() if backend else 0.0
+            started, cpu_started = time.perf_counter(), time.process_time()
             build_export(job)
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
+            database_cpu = backend() - backend_before if backend else None
             job = ExportJob.objects.get(id=job.id)
             parts = ExportPart.objects.filter(job=job)
             characters = sum(len(c) for c in parts.values_list("content", flat=True))
@@ -56,4 +64,33 @@ class Command(BaseCommand):
                 f"({characters / 1e6:.1f} MB NDJSON) in {elapsed:.2f} s = "
                 f"{job.resources_exported / elapsed:,.0f} resources/s"
             )
+            both = cpu + (database_cpu or 0.0)
+            database = "n/a" if database_cpu is None else f"{database_cpu:.2f} s"
+            self.stdout.write(
+                f"CPU: this process {cpu:.2f} s, database backend {database} = "
+                f"{job.resources_exported / both:,.0f} resources per CPU-second; "
+                f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+            )
             transaction.set_rollback(True)
+
+
+def _backend_cpu_reader() -> Callable[[], float] | None:
+    """A function giving the PostgreSQL backend's CPU seconds so far, if it runs on this host
+    (its /proc entry is readable); else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    stat = f"/proc/{row[0]}/stat" if row else ""
+
+    def seconds() -> float:
+        with open(stat, encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    try:
+        seconds()
+    except (OSError, ValueError, IndexError):
+        return None  # another host, or not Linux
+    return seconds
