@@ -185,7 +185,12 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         (grant, _minutes_left(grant.expires_at - now))
         for grant in breakglass.active_grants_of(user)
     ]
-    context = {"active": active, "error": error, "submitted": request.POST if error else {}}
+    context = {
+        "active": active,
+        "error": error,
+        "submitted": request.POST if error else {},
+        "on_emergency_page": True,  # this page lists the grants itself; no banner on top
+    }
     status = 422 if error else 200
     return _no_store(render(request, "rights/access_break_glass.html", context, status=status))
 

@@ -14,6 +14,7 @@ from careloop.audit.models import AuditEvent
 from careloop.core import clock
 from careloop.core.worker import registered_jobs
 from careloop.notifications.models import Notification
+from careloop.privacy import breakglass
 from careloop.privacy.models import BreakGlassGrant, ConsentDecision
 
 REASON = "Presented in crisis at the walk-in centre; Team North unreachable."
@@ -246,3 +247,19 @@ def test_break_glass_is_not_for_patients_or_admins(as_user, ada, cleo, ada_patie
             "/me/access/emergency/", {"patient_id": str(ada_patient.id), "reason": REASON}
         )
         assert response.status_code == 404
+
+
+def test_emergency_access_banner_follows_the_clinician_to_every_page(
+    as_user, dana, ben, ada_patient, frozen
+) -> None:
+    """The time-boxed grant and its time left are visible wherever the clinician goes."""
+    client = as_user(dana)
+    assert "Emergency access is open" not in client.get("/caseload/").content.decode()
+    breakglass.start(actor=dana, patient=ada_patient, reason="Seen in A&E, team unreachable")
+    frozen(10)  # (less than the 15-minute idle sign-out of staff sessions)
+    for path in ("/caseload/", f"/patients/{ada_patient.id}/", "/alerts/"):
+        page = client.get(path).content.decode()
+        assert "Emergency access is open" in page, path
+        assert "50 minutes left" in page, path
+    # The care team without a grant sees no such banner.
+    assert "Emergency access is open" not in as_user(ben).get("/caseload/").content.decode()
