@@ -75,4 +75,10 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, Any]:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # The JIT compiles a query when the planner expects many rows, as in the registry's
+        # consent-filtered scores: 4.1 s of compiling for 200 rows was measured (performance.md).
+        # Our queries are short OLTP ones, where the JIT only costs; a DBA can turn it back on.
+        options = dict(config.get("OPTIONS") or {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
+        config["OPTIONS"] = options
     return config

@@ -110,6 +110,9 @@ def submit_assessment(
                 source=source,
                 client_id=client_id,
             )
+            run_submission_handlers(assessment)
+            # Last: writing an audit event takes the service's audit-chain lock until commit, so
+            # it waits until the safety rules have run (docs/privacy/audit.md, performance.md).
             record_event(
                 actor=actor,
                 action=AuditAction.ASSESSMENT_SUBMITTED,
@@ -119,7 +122,6 @@ def submit_assessment(
                 obj=("Assessment", assessment.id),
                 detail={"instrument": assessment.instrument_version},
             )
-            run_submission_handlers(assessment)
     except IntegrityError:
         # Two copies of one submission raced; the other one won. Return it (or report the clash).
         if earlier := _replayed(patient, client_id, instrument_id, answers):

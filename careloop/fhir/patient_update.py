@@ -89,8 +89,11 @@ def update_own_patient(
             issue_code="business-rule",
         )
     with transaction.atomic():
-        locked = Patient.objects.select_for_update().select_related("user").get(id=patient.id)
-        assert locked.user is not None  # patient.user_id == actor.id above
+        # Lock both rows the view is built from. (PostgreSQL refuses FOR UPDATE across the outer
+        # join that select_related would make on the nullable user link, so two plain locks.)
+        locked = Patient.objects.select_for_update().get(id=patient.id)
+        assert locked.user_id is not None  # patient.user_id == actor.id above
+        locked.user = User.objects.select_for_update().get(id=locked.user_id)
         current = own_patient_view(locked, locked.user)
         if current["meta"]["versionId"] not in _versions_named(if_match):
             raise FhirError(

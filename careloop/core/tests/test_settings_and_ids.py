@@ -34,6 +34,8 @@ def test_postgresql_url_is_parsed(tmp_path: Path) -> None:
     config = database_from_url("postgresql://root@127.0.0.1:5432/careloop", base_dir=tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["HOST"], config["PORT"]) == ("careloop", "127.0.0.1", 5432)
+    # Short OLTP queries: the JIT only adds compile time (seconds on the registry, measured).
+    assert "-c jit=off" in config["OPTIONS"]["options"]
 
 
 def test_env_helpers_reject_malformed_values(monkeypatch: pytest.MonkeyPatch) -> None:
