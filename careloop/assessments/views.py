@@ -109,7 +109,6 @@ def result(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    _, patient = _patient_or_404(request)
     user, patient = _patient_or_404(request)
     rows = list(selectors.assessments_of(patient)[:200])
     _record_self_view(user, patient)
