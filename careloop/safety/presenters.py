@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.safety.models import Alert, AlertSource
 
 
@@ -29,10 +30,26 @@ def _reason(alert: Alert, evidence: dict[str, object]) -> str:
         )
     if alert.source == AlertSource.CLINICIAN:
         return f"Raised by {evidence.get('raised_by')}: {evidence.get('reason')}"
-    return (
+    return _risk_answer(evidence) or (
         f"{evidence.get('instrument')}: {evidence.get('flag')} "
         f"(item {evidence.get('item')}, answer {evidence.get('answer')})"
     )
+
+
+def _risk_answer(evidence: dict[str, object]) -> str | None:
+    """'PHQ-9, question 9 ("Thoughts that you would…"): answered "Several days"', or None when
+    the instrument or the item is unknown (then the coded line above is shown, never nothing)."""
+    instrument_id = str(evidence.get("instrument", "")).partition("@")[0]
+    try:
+        definition = get_instrument(instrument_id)
+        number = int(str(evidence.get("item")))
+        item = definition.items[number - 1]
+    except (UnknownInstrument, ValueError, IndexError):
+        return None
+    answer = evidence.get("answer")
+    option = next((o for o in item.options if o.value == answer), None)
+    answered = f'"{option.display}"' if option is not None else str(answer)
+    return f'{definition.title}, question {number} ("{item.text}"): answered {answered}'
 
 
 def _span_texts(spans: object) -> list[str]:
