@@ -19,7 +19,7 @@ from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import DomainError, NotFound
-from careloop.instruments.library import UnknownInstrument, get_instrument
+from careloop.instruments.library import UnknownInstrument, get_instrument, list_instruments
 
 
 def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
@@ -110,6 +110,10 @@ def result(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     user, patient = _patient_or_404(request)
-    rows = list(selectors.assessments_of(patient)[:200])
+    titles = {definition.id: definition.title for definition in list_instruments()}
+    rows = [
+        (assessment, titles.get(assessment.instrument_id, assessment.instrument_id.upper()))
+        for assessment in selectors.assessments_of(patient)[:200]
+    ]
     _record_self_view(user, patient)
     return render(request, "assessments/history.html", {"assessments": rows})

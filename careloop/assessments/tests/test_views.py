@@ -84,3 +84,14 @@ def test_another_patient_gets_404_for_adas_result(
 def test_disabled_or_unknown_instrument_form_is_404(as_user, ada, ada_patient) -> None:
     assert as_user(ada).get("/questionnaires/epds/").status_code == 404
     assert as_user(ada).get("/questionnaires/nope/").status_code == 404
+
+
+def test_my_results_name_each_questionnaire_and_link_to_its_result(
+    as_user, ada, ada_patient
+) -> None:
+    client = as_user(ada)
+    response = client.post("/questionnaires/phq9/", _form(dict.fromkeys(_link_ids(), 1)))
+    assert response.status_code in (200, 302)
+    page = client.get("/questionnaires/history/").content.decode()
+    assert "Patient Health Questionnaire-9 (PHQ-9)" in page
+    assert ">PHQ9<" not in page
