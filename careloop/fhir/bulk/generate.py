@@ -20,8 +20,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
-from django.db.models import CharField, Func, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
 from careloop.accounts.models import CARE_TEAM_ROLES, User
@@ -34,10 +33,11 @@ from careloop.fhir.bulk.assessment_lines import (
     QuestionnaireResponseLines,
     author_of,
 )
+from careloop.fhir.bulk.rows import CHUNK, assessment_rows
 from careloop.fhir.bulk.shapes import line_text
 from careloop.fhir.models import ImportedResource
 from careloop.fhir.resources.care_team import TeamMember, care_team_resource
-from careloop.fhir.resources.common import Resource, instant
+from careloop.fhir.resources.common import Resource
 from careloop.fhir.resources.flag import flag_resource
 from careloop.fhir.resources.patient import patient_resource
 from careloop.fhir.resources.practitioner import practitioner_resource
@@ -46,7 +46,6 @@ from careloop.privacy.consent import consented_patient_ids
 from careloop.privacy.policy import DataStream
 from careloop.safety.models import Alert
 
-CHUNK = 2000  # rows fetched per round trip
 PATIENT_CHUNK = 500  # patients per data query
 
 # Which part of the record each exported type shows (the consent that must allow it).
@@ -155,7 +154,7 @@ def _observations(scope: ExportScope) -> Iterator[Batch]:
     builders = _Builders(ObservationLines)
     imported = _has_imported_assessments(scope)
     for chunk in patient_chunks(scope, "Observation"):
-        for batch in _batches(_rows(_assessments(scope, chunk)), CHUNK):
+        for batch in _batches(assessment_rows(_assessments(scope, chunk)), CHUNK):
             ids = [values[0] for values in batch]
             sources = selectors.import_sources(scope.service_id, ids) if imported else {}
             lines: list[str] = []
@@ -174,7 +173,7 @@ def _questionnaire_responses(scope: ExportScope) -> Iterator[Batch]:
     builders = _Builders(QuestionnaireResponseLines)
     for chunk in patient_chunks(scope, "QuestionnaireResponse"):
         rows = _assessments(scope, chunk).filter(items_available=True)
-        for batch in _batches(_rows(rows, "submitted_by_id", "patient__user_id"), CHUNK):
+        for batch in _batches(assessment_rows(rows, "submitted_by_id", "patient__user_id"), CHUNK):
             lines: list[str] = []
             patients: set[uuid.UUID] = set()
             for *values, submitted_by, patient_user in batch:
@@ -184,35 +183,6 @@ def _questionnaire_responses(scope: ExportScope) -> Iterator[Batch]:
                     lines.append(builder.line(row, author_of(row, submitted_by, patient_user)))
                     patients.add(row.patient_id)
             yield Batch(lines, patients)
-
-
-class _Instant(Func):
-    """A timestamptz as an R4 instant, exactly as common.instant writes it (UTC, milliseconds
-    truncated, 'Z'), so the rows need no datetime objects at all (PostgreSQL only)."""
-
-    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-    output_field = CharField()
-
-
-def _rows(rows: QuerySet[Assessment], *extra: str) -> Iterator[tuple[Any, ...]]:
-    """The AssessmentRow columns (then `extra`) of `rows`, streamed."""
-    columns = list(AssessmentRow._fields)
-    if connection.vendor == "postgresql":
-        rows = rows.annotate(completed=_Instant("completed_at"), recorded=_Instant("recorded_at"))
-        yield from rows.values_list(*columns, *extra).iterator(chunk_size=CHUNK)
-        return
-    columns[_COMPLETED], columns[_RECORDED] = "completed_at", "recorded_at"
-    for values in rows.values_list(*columns, *extra).iterator(chunk_size=CHUNK):
-        as_text = list(values)
-        as_text[_COMPLETED], as_text[_RECORDED] = (
-            instant(values[_COMPLETED]),
-            instant(values[_RECORDED]),
-        )
-        yield tuple(as_text)
-
-
-_COMPLETED = AssessmentRow._fields.index("completed")
-_RECORDED = AssessmentRow._fields.index("recorded")
 
 
 def _flags(scope: ExportScope) -> Iterator[Batch]:

@@ -15,4 +15,4 @@ def questionnaire_resource(definition: InstrumentDefinition) -> Resource:
 
 def canonical(definition: InstrumentDefinition) -> str:
     """The versioned canonical reference a QuestionnaireResponse points at."""
-    return f"{definition.questionnaire['url']}|{definition.version}"
+    return f"{definition.url}|{definition.version}"

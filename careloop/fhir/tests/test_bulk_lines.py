@@ -87,7 +87,8 @@ def test_questionnaire_response_lines_equal_the_mapper(definition) -> None:
     lines = QuestionnaireResponseLines(definition)
     for answers in values_of(definition):
         row = row_of(definition, answers)
-        for author in (None, Author("Patient", row.patient_id), Author("Practitioner", uuid.uuid4())):
+        authors = (None, Author("Patient", row.patient_id), Author("Practitioner", uuid.uuid4()))
+        for author in authors:
             expected = questionnaire_response_resource(
                 row, definition, author=reference(author.kind, author.id) if author else None
             )
@@ -97,8 +98,10 @@ def test_questionnaire_response_lines_equal_the_mapper(definition) -> None:
 @settings(max_examples=150, deadline=None)
 @given(
     data=st.data(),
-    moment=st.datetimes(
-        min_value=datetime(1900, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)
+    moment=st.datetimes(  # hypothesis takes naive bounds and adds the zone
+        min_value=datetime(1900, 1, 1),  # noqa: DTZ001
+        max_value=datetime(9998, 12, 31),  # noqa: DTZ001
+        timezones=st.just(UTC),
     ),
     total=st.one_of(st.none(), st.floats(0, 1000, allow_nan=False)),
     source=st.one_of(st.none(), st.fixed_dictionaries({"system": st.text(), "value": st.text()})),

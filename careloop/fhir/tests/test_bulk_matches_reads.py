@@ -101,12 +101,12 @@ def test_postgresql_insert_keeps_the_content(service, population) -> None:
 
 
 def test_postgresql_writes_instants_as_the_mappers_do(population) -> None:
-    """The export reads times as text formatted by PostgreSQL (generate._rows)."""
+    """The export reads times as text formatted by PostgreSQL (careloop.fhir.bulk.rows)."""
     from datetime import UTC, datetime, timedelta, timezone
 
     from django.db import connection
 
-    from careloop.fhir.bulk.generate import _rows
+    from careloop.fhir.bulk.rows import assessment_rows
     from careloop.fhir.resources.common import instant
 
     moments = [
@@ -117,6 +117,6 @@ def test_postgresql_writes_instants_as_the_mappers_do(population) -> None:
     ]
     for assessment, moment in zip(population, moments, strict=False):
         Assessment.objects.filter(id=assessment.id).update(completed_at=moment)
-    rows = {values[0]: values for values in _rows(Assessment.objects.order_by("id"))}
+    rows = {values[0]: values for values in assessment_rows(Assessment.objects.order_by("id"))}
     for assessment, moment in zip(population, moments, strict=False):
         assert rows[assessment.id][6] == instant(moment), connection.vendor
