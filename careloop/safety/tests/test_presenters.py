@@ -22,7 +22,7 @@ def test_a_risk_answer_names_the_question_and_the_answer_given() -> None:
                 "item": "9",
                 "answer": 2,
             },
-        )  # fmt: skip
+        )
     )
     option = next(o for o in phq9.items[8].options if o.value == 2)
     assert reason.startswith(f"{phq9.title}, question 9")
