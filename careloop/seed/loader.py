@@ -2,9 +2,10 @@
 PHQ-9 and GAD-7 answers, and alerts for recent risk answers.
 
 Rows are built in memory a chunk of patients at a time, so 100k patients x 12 weeks (~2.4M
-assessments) stays in constant memory. On PostgreSQL each chunk streams in with COPY (about ten
-times faster than multi-row INSERTs); elsewhere it is written with bulk_create. Every id is
-derived from the seed, so the same parameters give identical rows in either database.
+assessments) stays in constant memory. On PostgreSQL each chunk streams in with COPY (a
+5,000-patient load took 6-9 s instead of 12.5-14 s with bulk_create; the rest is building the
+rows); elsewhere it is written with bulk_create. Every id is derived from the seed, so the same
+parameters give identical rows in either database.
 """
 
 from __future__ import annotations
