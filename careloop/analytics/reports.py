@@ -3,9 +3,10 @@ rates, each with its numerator and denominator (clinical_spec.md §15; definitio
 careloop.monitoring.outcomes.nhs_tt and .service_metrics, method in docs/outcomes.md).
 
 Scale: referrals and the episodes without any score are counted by the database; the rest is read
-a page of episodes per query (careloop.monitoring.outcome_selectors.closed_episode_scores) and
-folded episode by episode into a tally, so memory stays flat for 100k patients and there is no
-query per episode.
+a page of episodes per query, each episode already reduced by the database to its first and last
+paired score and its number of measurement days
+(careloop.monitoring.outcome_selectors.ended_episode_outcome_inputs), and folded episode by
+episode into a tally, so memory stays flat for 100k patients and there is no query per episode.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from careloop.analytics.selectors import referral_count
 from careloop.core.errors import InvalidInput
 from careloop.core.models import Service
 from careloop.monitoring.outcome_selectors import (
-    closed_episode_scores,
+    ended_episode_outcome_inputs,
     ended_episodes_without_scores,
+    ended_outcome_of,
 )
 from careloop.monitoring.outcomes import nhs_tt, service_metrics
-from careloop.monitoring.outcomes.nhs_tt import nhs_tt_outcome
 from careloop.monitoring.outcomes.service_metrics import NhsTtTally, Rate
 
 RATE_NAMES = ("recovery", "reliable_improvement", "reliable_recovery", "reliable_deterioration")
@@ -73,18 +74,16 @@ def nhs_tt_report(
     and outcomes by the day the episode ended. No period: everything.
 
     1. Count referrals in the database.
-    2. Stream every ended episode with scores, compute its NHS TT outcome, add it to a tally.
+    2. Stream every ended episode with scores (reduced in SQL), add its NHS TT outcome to a tally.
     3. Add the ended episodes that have no PHQ-9/GAD-7 at all (one aggregate query).
     """
     if period_from and period_to and period_from > period_to:
         raise InvalidInput("the period starts after it ends")
     tally = NhsTtTally()
-    for scores in closed_episode_scores(service.id, ended_from=period_from, ended_to=period_to):
-        tally.add(
-            nhs_tt_outcome(
-                scores.phq9, scores.gad7, is_ended=True, recorded_sessions=scores.recorded_sessions
-            )
-        )
+    for inputs in ended_episode_outcome_inputs(
+        service.id, ended_from=period_from, ended_to=period_to
+    ):
+        tally.add(ended_outcome_of(inputs))
     ended, finished = ended_episodes_without_scores(
         service.id, ended_from=period_from, ended_to=period_to
     )

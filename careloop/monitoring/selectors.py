@@ -467,9 +467,12 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
     patients = list(caseload_for(user))
     if not patients:
         return []
-    visible_ids = patients_visible_to(user).values("id")
-    planned = _planned_by_patient(patients, visible_ids)
-    latest = last_completions(visible_ids, service_ids={p.service_id for p in patients})
+    # The ids just read, not the visibility subquery again: PostgreSQL would re-evaluate it for
+    # the whole team inside each grouped read (about 100 ms a query at 30k patients), while an
+    # id list walks the (service, patient, instrument, completed_at) index per patient.
+    patient_ids = [p.id for p in patients]
+    planned = _planned_by_patient(patients, patient_ids)
+    latest = last_completions(patient_ids, service_ids={p.service_id for p in patients})
     rows = []
     for p in patients:
         adherence = _adherence(schedule_entries(p, planned[p.id], latest, now))
