@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from careloop.accounts.models import User
-from careloop.safety.selectors import active_banners_for
+from careloop.safety.selectors import banner_summaries_for
 
 
 def fallback_banners(request: HttpRequest) -> dict[str, Any]:
@@ -20,4 +21,4 @@ def fallback_banners(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User) or not user.is_authenticated or not user.is_staff_role:
         return {}
     # Lazy: evaluated only when a template renders it (a JSON or redirect response never does).
-    return {"fallback_banners": active_banners_for(user)}
+    return {"fallback_banners": SimpleLazyObject(lambda: banner_summaries_for(user))}

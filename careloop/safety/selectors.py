@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 
 from careloop.accounts.models import User
 from careloop.care.models import CareTeam
@@ -99,6 +99,34 @@ def active_banners_for(user: User) -> QuerySet[FallbackBanner]:
         .select_related("care_team")
         .order_by("raised_at")
     )
+
+
+@dataclass(frozen=True)
+class BannerSummary:
+    """One team's undeliverable urgent alerts, as the service-wide banner shows them."""
+
+    team_id: uuid.UUID
+    team_name: str
+    count: int
+    since: datetime
+
+
+def banner_summaries_for(user: User) -> list[BannerSummary]:
+    """One line per care team with unresolved fallback banners (one aggregate query).
+
+    One banner per undeliverable alert would repeat the same warning down every page (and cost
+    hundreds of milliseconds to render on a large service: docs/performance.md).
+    """
+    rows = (
+        active_banners_for(user)
+        .order_by()
+        .values("care_team_id", "care_team__name")
+        .annotate(count=Count("id"), since=Min("raised_at"))
+        .order_by("since")
+    )
+    return [
+        BannerSummary(r["care_team_id"], r["care_team__name"], r["count"], r["since"]) for r in rows
+    ]
 
 
 @dataclass(frozen=True)

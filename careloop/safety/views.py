@@ -22,7 +22,6 @@ from careloop.safety.forms import ActionForm, RaiseAlertForm
 from careloop.safety.models import TRANSITIONS, Alert, AlertStatus
 from careloop.safety.presenters import reason_of
 from careloop.safety.selectors import (
-    active_banners_for,
     alert_visible_to,
     alerts_visible_to,
     recent_inbox,
@@ -71,7 +70,6 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "alerts": [(alert, reason_of(alert)) for alert in alerts],
         "inbox": [(item, reason_of(item.alert) if item.alert else "") for item in inbox.items],
         "last_seq": inbox.last_seq,
-        "banners": list(active_banners_for(user)),
         "poll_ms": INBOX_POLL_MILLISECONDS,
     }
     return render(request, "safety/alert_list.html", context)
@@ -93,7 +91,6 @@ def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
         "can_acknowledge": AlertStatus.ACKNOWLEDGED in _next(alert),
         "can_action": AlertStatus.ACTIONED in _next(alert),
         "can_close": AlertStatus.CLOSED in _next(alert),
-        "banners": list(active_banners_for(user)),
     }
     return render(request, "safety/alert_detail.html", context)
 

@@ -67,3 +67,16 @@ def test_one_query_per_staff_page(fired, as_user, ben) -> None:
         client.get("/caseload/")
     banner_queries = [q for q in queries if "safety_fallbackbanner" in q["sql"]]
     assert len(banner_queries) == 1
+
+
+def test_many_undeliverable_alerts_of_a_team_make_one_banner_with_the_count(
+    fired, as_user, ben, ada, ada_patient
+) -> None:
+    from careloop.safety.tests.conftest import submit_risk
+
+    for _ in range(2):
+        second = submit_risk(ada, ada_patient, [1, 1, 1, 1, 1, 1, 1, 1, 3])
+        assert fire_fallback(Alert.objects.select_related("patient").get(id=second.id), reason="x")
+    html = as_user(ben).get("/caseload/").content.decode()
+    assert html.count(HEADING) == 1
+    assert "3 urgent safety alerts" in html
