@@ -52,6 +52,9 @@ class CaseloadRowOut(Schema):
     )
     missed_measure: str = Field(description="The measure with that run ('' when none)")
     missed_flag: bool = Field(description="missed_in_a_row reached the registry's flag level")
+    in_care: bool = Field(
+        description="False after discharge (every episode ended): nothing is due or missed"
+    )
 
 
 @router.get("/caseload", response=list[CaseloadRowOut], summary="My care teams' patients")
@@ -76,6 +79,7 @@ def caseload(request: HttpRequest) -> list[CaseloadRowOut]:
             missed_in_a_row=row.missed_in_a_row,
             missed_measure=row.missed_measure,
             missed_flag=row.is_missed_flagged,
+            in_care=row.in_care,
         )
         for row in rows
     ]

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from careloop.accounts.models import User
 from careloop.assessments.models import Assessment
-from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.care.selectors import patients_visible_to, stream_visible
 from careloop.core import clock
 from careloop.instruments.library import UnknownInstrument, get_instrument
@@ -256,17 +256,36 @@ def last_completions(
     return latest
 
 
+def in_care_ids(patient_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Who is still in care: an ongoing episode, or no episode recorded yet (one query).
+
+    After discharge nothing is due and nothing is missed: the registry must not chase people
+    who finished or left treatment (reminders follow the same rule).
+    """
+    episodes: dict[uuid.UUID, set[str]] = {}
+    rows = TreatmentEpisode.objects.filter(patient_id__in=patient_ids)
+    for patient_id, ending in rows.values_list("patient_id", "ending"):
+        episodes.setdefault(patient_id, set()).add(ending)
+    return {
+        patient_id
+        for patient_id in patient_ids
+        if patient_id not in episodes or EpisodeEnding.ONGOING in episodes[patient_id]
+    }
+
+
 def schedule_entries(
     patient: Patient,
     planned: list[PlannedMeasure],
     latest: dict[tuple[uuid.UUID, str], datetime],
     now: datetime,
+    *,
+    in_care: bool = True,
 ) -> list[ScheduleEntry]:
     zone = patient_time_zone(patient)
     entries = []
     for item in planned:
         status = None
-        if item.is_scheduled:
+        if item.is_scheduled and in_care:
             last = latest.get((patient.id, item.info.measure))
             status = due_status(item.cadence, last, now, zone, starts_on=item.starts_on)
         entries.append(ScheduleEntry(item, status))
@@ -277,7 +296,8 @@ def plan_overview_for(patient: Patient, now: datetime) -> list[ScheduleEntry]:
     """Every item of a visible patient's plan (stored or default) with its state if scheduled."""
     planned = _planned_by_patient([patient], [patient.id])[patient.id]
     latest = last_completions([patient.id], service_ids=[patient.service_id])
-    return schedule_entries(patient, planned, latest, now)
+    in_care = patient.id in in_care_ids([patient.id])
+    return schedule_entries(patient, planned, latest, now, in_care=in_care)
 
 
 def schedule_for(patient: Patient, now: datetime) -> list[ScheduleEntry]:
@@ -372,6 +392,7 @@ def caseload_for(user: User) -> QuerySet[Patient]:
     shared = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES).values("id")
     rows = patients_visible_to(user).annotate(
         current_episode_id=Subquery(current_episode.values("id")[:1]),
+        current_episode_ending=Subquery(current_episode.values("ending")[:1]),
         last_submission_at=Subquery(
             Assessment.objects.filter(service_id=OuterRef("service_id"), patient_id=OuterRef("pk"))
             .order_by("-completed_at")
@@ -403,10 +424,17 @@ def _shared_score(patient: Patient, name: str) -> float | None:
     return value
 
 
-def _most_worrying_first(row: CaseloadRow) -> tuple[int, bool, float, str]:
-    """Open alerts first, then the highest latest PHQ-9 (none shown: after those with one)."""
+def _most_worrying_first(row: CaseloadRow) -> tuple[int, bool, bool, float, str]:
+    """Open alerts first, then people in care before the discharged, then the highest latest
+    PHQ-9 (none shown: after those with one)."""
     latest = row.phq9_latest
-    return (-row.open_alerts, latest is None, -(latest or 0.0), row.patient.display_name)
+    return (
+        -row.open_alerts,
+        not row.in_care,
+        latest is None,
+        -(latest or 0.0),
+        row.patient.display_name,
+    )
 
 
 @dataclass(frozen=True)
@@ -423,6 +451,7 @@ class CaseloadRow:
     overdue: tuple[str, ...] = ()  # labels of overdue measures
     missed_in_a_row: int = 0  # the longest current run of missed windows, over all measures
     missed_measure: str = ""  # the label of the measure with that run
+    in_care: bool = True  # False after discharge: nothing is due or missed any more
 
     @property
     def phq9_change(self) -> float | None:
@@ -473,9 +502,17 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
     patient_ids = [p.id for p in patients]
     planned = _planned_by_patient(patients, patient_ids)
     latest = last_completions(patient_ids, service_ids={p.service_id for p in patients})
+    # In care: no episode recorded yet, or the current one is ongoing (same rule as in_care_ids,
+    # read from the registry's own query rather than one more).
+    in_care = {
+        p.id
+        for p in patients
+        if p.current_episode_ending in (None, EpisodeEnding.ONGOING)  # type: ignore[attr-defined]
+    }
     rows = []
     for p in patients:
-        adherence = _adherence(schedule_entries(p, planned[p.id], latest, now))
+        entries = schedule_entries(p, planned[p.id], latest, now, in_care=p.id in in_care)
+        adherence = _adherence(entries)
         rows.append(
             CaseloadRow(
                 patient=p,
@@ -488,6 +525,7 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
                 overdue=adherence.overdue,
                 missed_in_a_row=adherence.missed_in_a_row,
                 missed_measure=adherence.missed_measure,
+                in_care=p.id in in_care,
             )
         )
     return sorted(rows, key=_most_worrying_first)

@@ -15,7 +15,7 @@ from careloop.audit.selectors import patient_ref
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.monitoring.models import CheckIn
-from careloop.monitoring.selectors import caseload_rows
+from careloop.monitoring.selectors import caseload_rows, schedule_for
 from careloop.monitoring.services import PlanItemChange, change_plan_item, ensure_default_plan
 
 
@@ -157,3 +157,32 @@ def test_registry_reads_in_a_constant_number_of_queries(
         rows = caseload_rows(ben)
     assert len(rows) == 13
     assert len(many.captured_queries) == len(one_patient.captured_queries)
+
+
+def test_discharged_patients_are_not_chased_as_overdue(
+    as_user, ada, ada_patient, ben, frozen
+) -> None:
+    """After discharge nothing is due or missed: the registry says 'discharged' instead."""
+    _registered(ada_patient, frozen - timedelta(days=60))
+    TreatmentEpisode.objects.create(
+        service=ada_patient.service,
+        patient=ada_patient,
+        referred_on=(frozen - timedelta(days=60)).date(),
+        started_on=(frozen - timedelta(days=60)).date(),
+        ended_on=(frozen - timedelta(days=20)).date(),
+        ending=EpisodeEnding.COMPLETED,
+    )
+    row = as_user(ben).get("/api/caseload").json()[0]
+    assert (row["in_care"], row["overdue"], row["missed_in_a_row"]) == (False, [], 0)
+    assert "discharged" in as_user(ben).get("/caseload/").content.decode()
+    assert schedule_for(ada_patient, frozen) == []
+    # Back in care (a new episode): due and missed windows count again.
+    TreatmentEpisode.objects.create(
+        service=ada_patient.service,
+        patient=ada_patient,
+        referred_on=(frozen - timedelta(days=10)).date(),
+        started_on=(frozen - timedelta(days=10)).date(),
+        ending=EpisodeEnding.ONGOING,
+    )
+    row = as_user(ben).get("/api/caseload").json()[0]
+    assert row["in_care"] is True and row["overdue"]
