@@ -25,6 +25,7 @@ from careloop.care.models import (
 )
 from careloop.core import clock
 from careloop.core.models import Service
+from careloop.monitoring.services import PlanItemChange, change_plan_item, ensure_default_plan
 from careloop.privacy.models import Choice, ConsentDecision
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents
@@ -138,6 +139,23 @@ def _ada_consents(service: Service, user: User) -> None:
 
 
 @transaction.atomic
+def _questionnaire_only_plans(service: Service) -> None:
+    """The synthetic patients answer questionnaires only: the generator simulates no daily mood
+    check-ins. Their stored plans leave the check-in off, or the registry would flag every one
+    of them with weeks of "missed" check-ins that were never asked of them."""
+    check_in_off = PlanItemChange(every_days=1, overdue_after_days=0, active=False)
+    clinicians = {
+        m.team_id: m.user
+        for m in TeamMembership.objects.filter(service=service).select_related("user")
+        if m.user.works_in_care_team
+    }
+    for patient in Patient.objects.filter(service=service, user__isnull=True):
+        clinician = clinicians.get(patient.care_team_id)
+        if clinician is not None:  # the plan is the team's decision, audited as theirs
+            ensure_default_plan(patient, actor=clinician)
+            change_plan_item(patient, actor=clinician, measure="checkin", change=check_in_off)
+
+
 def seed_demo() -> list[DemoLogin]:
     """Create (or refresh) the demo service; return the logins to print."""
     service, created = Service.objects.get_or_create(
@@ -157,4 +175,5 @@ def seed_demo() -> list[DemoLogin]:
             teams_per_service=len(teams),
         )
         load_population(spec, service, teams)
+        _questionnaire_only_plans(service)
     return [DemoLogin(p, users[p.username].is_staff_role) for p in PERSONAS]

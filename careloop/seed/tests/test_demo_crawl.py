@@ -451,3 +451,17 @@ def test_pages_outside_the_link_graph_keep_the_house_rules(demo: dict[str, User]
     html = server_error.content.decode()
     assert server_error.status_code == 500 and page_problems(strict, html) == []
     assert "emergency" in html
+
+
+def test_the_demo_registry_flags_only_what_a_clinician_should_act_on(
+    demo: dict[str, User],
+) -> None:
+    """Synthetic patients are asked for questionnaires only (the generator makes no check-ins),
+    and the discharged are not chased: no row is flagged for weeks of check-ins never asked."""
+    from careloop.monitoring.selectors import caseload_rows
+
+    rows = caseload_rows(demo["ben"])
+    assert rows
+    synthetic = [row for row in rows if row.patient.user_id is None]
+    assert synthetic and not [r for r in synthetic if r.missed_measure == "Mood check-in"]
+    assert all(row.missed_in_a_row == 0 for row in rows if not row.in_care)
