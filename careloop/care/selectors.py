@@ -261,3 +261,22 @@ def require_write_access(patient: Patient) -> None:
         raise PermissionDenied(
             "Emergency access is read-only. Ask the patient's care team to make this change."
         )
+
+
+def stream_readable(
+    user: User,
+    patient_id: uuid.UUID,
+    stream: DataStream,
+    purpose: PurposeOfUse = PurposeOfUse.TREAT,
+) -> bool:
+    """Whether `user` may read `stream` of this one patient now; records nothing.
+
+    The same decision as patients_visible_to, judged for one patient: a search that names its
+    patient asks this instead of building the team-wide subquery (docs/performance.md).
+    """
+    if not user.is_authenticated or user.service_id is None:
+        return False
+    patient = Patient.objects.filter(
+        service_id=user.service_id, id=patient_id, erased_at__isnull=True
+    ).first()
+    return patient is not None and _judge(user, patient, purpose, stream) is not None

@@ -35,7 +35,7 @@ from careloop.fhir.resources.questionnaire_response import (
     client_id_for,
     questionnaire_response_resource,
 )
-from careloop.fhir.search import SearchRequest, token
+from careloop.fhir.search import SearchRequest, reference_id, token
 from careloop.fhir.search_common import Page, apply, as_uuid, date_q, ids_q, ordered, window
 from careloop.instruments.library import (
     InstrumentDefinition,
@@ -68,6 +68,18 @@ def questionnaire_response_for(assessment: Assessment) -> Resource | None:
     if definition is None or not assessment.items_available:
         return None
     return questionnaire_response_resource(assessment, definition, author=_author(assessment))
+
+
+def _visible_assessments(user: User, request: SearchRequest) -> QuerySet[Assessment]:
+    """The assessments a search may see; one named patient takes the single-patient path."""
+    named = [
+        as_uuid(reference_id(value, "Patient"))
+        for name in ("patient", "subject")
+        for value in request.values(name)
+    ]
+    if len(named) == 1 and named[0] is not None:
+        return selectors.assessments_of_patient_visible_to(user, named[0])
+    return selectors.assessments_visible_to(user)
 
 
 def _patient_rows(request: SearchRequest, rows: QuerySet[Assessment]) -> QuerySet[Assessment]:
@@ -110,7 +122,7 @@ def _identifier_q(request: SearchRequest) -> Q | None:
 
 def search_questionnaire_responses(user: User, request: SearchRequest) -> Page:
     statuses = request.values("status")
-    rows = _patient_rows(request, selectors.assessments_visible_to(user))
+    rows = _patient_rows(request, _visible_assessments(user, request))
     rows = apply(
         rows.filter(items_available=True).select_related("patient"),
         [
@@ -194,7 +206,7 @@ def _category_and_status_allow(request: SearchRequest) -> bool:
 def search_observations(user: User, request: SearchRequest) -> Page:
     wanted = _wanted_parts(request)
     id_q, wanted_ids = _observation_id_q(request)
-    rows = _patient_rows(request, selectors.assessments_visible_to(user))
+    rows = _patient_rows(request, _visible_assessments(user, request))
     rows = apply(
         rows.select_related("patient"),
         [

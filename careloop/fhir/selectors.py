@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from careloop.accounts.models import CARE_TEAM_ROLES, Role, User
 from careloop.assessments.models import Assessment
 from careloop.care.models import CareTeam, Patient
-from careloop.care.selectors import patients_visible_to
+from careloop.care.selectors import patients_visible_to, stream_readable
 from careloop.fhir.models import ImportedResource
 from careloop.messaging.models import Message
 from careloop.monitoring.models import MeasurementPlan
@@ -27,6 +27,14 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
     # Questionnaire answers are their own consent stream: a withdrawal hides them here too.
     visible = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES)
     return Assessment.objects.filter(service_id=user.service_id, patient__in=visible)
+
+
+def assessments_of_patient_visible_to(user: User, patient_id: uuid.UUID) -> QuerySet[Assessment]:
+    """As assessments_visible_to, for a search naming exactly one patient: that patient is
+    judged alone (a few indexed reads) instead of through the team-wide visibility subquery."""
+    if user.service_id is None or not stream_readable(user, patient_id, DataStream.QUESTIONNAIRES):
+        return Assessment.objects.none()
+    return Assessment.objects.filter(service_id=user.service_id, patient_id=patient_id)
 
 
 def flags_visible_to(user: User) -> QuerySet[Alert]:

@@ -109,7 +109,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         _p("/alerts/{alert}/"),
         S.SAFETY,
         STAFF,
-        marker=_text("phq9_item9_positive"),
+        marker=_text("(PHQ-9), question 9"),
     ),
     Endpoint(
         "questionnaires/results/<uuid:assessment_id>/",
