@@ -35,7 +35,7 @@ def test_the_inbox_api_returns_what_follows_a_number(as_user, ada, ada_patient, 
     entry = page["entries"][0]
     assert entry["kind"] == "alert" and entry["step"] == 1
     assert entry["alert"]["patient_name"] == "Ada Test" and entry["alert"]["severity"] == "high"
-    assert "item 9" in entry["alert"]["reason"]
+    assert "question 9" in entry["alert"]["reason"]
     limited = as_user(ben).get("/api/alerts/inbox", {"after_seq": 0, "limit": 1}).json()
     assert [e["seq"] for e in limited["entries"]] == [1] and limited["last_seq"] == 3
     assert as_user(ben).get("/api/alerts/inbox", {"after_seq": 3}).json()["entries"] == []
