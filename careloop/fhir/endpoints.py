@@ -14,6 +14,7 @@ from careloop.accounts.api import api_user
 from careloop.accounts.models import User
 from careloop.core import clock
 from careloop.core.errors import NotFound
+from careloop.core.http import client_ip
 from careloop.fhir.http import base_url, etag, fhir_response
 from careloop.fhir.patient_update import search_patients_with_own_contact
 from careloop.fhir.resources.bundle import history, page_links, searchset
@@ -89,10 +90,6 @@ SEARCHERS: dict[str, Searcher] = {
 }
 
 
-def _source_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _check_format(request: HttpRequest) -> None:
     for value in request.GET.getlist("_format"):
         if value not in JSON_FORMATS:
@@ -109,7 +106,7 @@ def audit_reads(
         resource_type=resource_type,
         interaction=interaction,
         patient_ids=page.patient_ids,
-        source_ip=_source_ip(request),
+        source_ip=client_ip(request),
         client_id=caller.client_id if caller is not None else "",
         safety_plan_versions=page.safety_versions if isinstance(page, CarePlanPage) else (),
     )

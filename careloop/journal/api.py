@@ -13,6 +13,7 @@ from pydantic import Field
 
 from careloop.accounts.api import api_user
 from careloop.care.selectors import own_patient_record
+from careloop.core.http import client_ip
 from careloop.journal import selectors, services
 from careloop.journal.models import JournalEntry
 
@@ -119,7 +120,5 @@ def shared_entries(
     user = api_user(request)
     patient = selectors.team_patient(user, patient_id)
     entries = selectors.shared_entries(user, patient, before=before, limit=limit)
-    services.record_shared_entries_viewed(
-        user, patient, entries, source_ip=request.META.get("REMOTE_ADDR")
-    )
+    services.record_shared_entries_viewed(user, patient, entries, source_ip=client_ip(request))
     return [_out(entry) for entry in entries]

@@ -4,7 +4,6 @@ entries a patient shared. Works without JavaScript; outsiders get 404."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from careloop.accounts.models import User
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import DomainError, InvalidInput, NotFound
+from careloop.core.http import aware_datetime_param, client_ip
 from careloop.journal import selectors, services
 from careloop.journal.models import JournalEntry
 from careloop.safety.planning.selectors import crisis_card_for
@@ -39,15 +39,6 @@ def _own_patient(user: User) -> Patient:
         raise Http404 from None
 
 
-def _before(request: HttpRequest) -> datetime | None:
-    raw = request.GET.get("before", "")
-    try:
-        moment = datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    return moment if moment is None or moment.utcoffset() is not None else None
-
-
 def _older_cursor(entries: list[JournalEntry]) -> str:
     return entries[-1].created_at.isoformat() if len(entries) == PAGE_SIZE else ""
 
@@ -64,7 +55,9 @@ def _concern_entry(user: User, request: HttpRequest) -> JournalEntry | None:
 def _journal_page(
     request: HttpRequest, user: User, patient: Patient, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    entries = selectors.own_entries(user, before=_before(request), limit=PAGE_SIZE)
+    entries = selectors.own_entries(
+        user, before=aware_datetime_param(request, "before"), limit=PAGE_SIZE
+    )
     context: dict[str, Any] = {
         "entries": entries,
         "older_before": _older_cursor(entries),
@@ -149,11 +142,11 @@ def shared(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     entries = (
         []
         if withheld
-        else selectors.shared_entries(user, patient, before=_before(request), limit=PAGE_SIZE)
+        else selectors.shared_entries(
+            user, patient, before=aware_datetime_param(request, "before"), limit=PAGE_SIZE
+        )
     )
-    services.record_shared_entries_viewed(
-        user, patient, entries, source_ip=request.META.get("REMOTE_ADDR")
-    )
+    services.record_shared_entries_viewed(user, patient, entries, source_ip=client_ip(request))
     context = {
         "patient": patient,
         "entries": entries,

@@ -14,6 +14,7 @@ from pydantic import Field
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
 from careloop.care.models import Patient
+from careloop.core.http import client_ip
 from careloop.messaging import selectors, services
 from careloop.messaging.models import Message
 from careloop.safety.planning.selectors import crisis_card_for
@@ -123,7 +124,7 @@ def my_messages(
 def read_mine(request: HttpRequest) -> ReadOut:
     user = api_user(request)
     patient = selectors.own_conversation(user)
-    marked = services.mark_read(user, patient, source_ip=request.META.get("REMOTE_ADDR"))
+    marked = services.mark_read(user, patient, source_ip=client_ip(request))
     return ReadOut(marked_read=marked)
 
 
@@ -169,7 +170,7 @@ def patient_messages(
     user = api_user(request)
     patient = selectors.team_conversation(user, patient_id)
     shown = selectors.messages_of(patient, before=before, limit=limit)
-    services.record_thread_viewed(user, patient, shown, source_ip=request.META.get("REMOTE_ADDR"))
+    services.record_thread_viewed(user, patient, shown, source_ip=client_ip(request))
     return [_out(m) for m in shown]
 
 
@@ -181,5 +182,5 @@ def patient_messages(
 def read_patient_messages(request: HttpRequest, patient_id: uuid.UUID) -> ReadOut:
     user = api_user(request)
     patient = selectors.team_conversation(user, patient_id)
-    marked = services.mark_read(user, patient, source_ip=request.META.get("REMOTE_ADDR"))
+    marked = services.mark_read(user, patient, source_ip=client_ip(request))
     return ReadOut(marked_read=marked)

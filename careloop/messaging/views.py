@@ -4,7 +4,6 @@ a conversation seen from the team's side. Works without JavaScript; outsiders ge
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages as flash
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from careloop.accounts.models import User
 from careloop.care.models import Patient
 from careloop.core.errors import DomainError, NotFound
+from careloop.core.http import aware_datetime_param, client_ip
 from careloop.messaging import selectors, services
 from careloop.messaging.models import Message
 from careloop.safety.planning.selectors import crisis_card_for
@@ -29,19 +29,6 @@ PAGE_SIZE = 50
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def _before(request: HttpRequest) -> datetime | None:
-    raw = request.GET.get("before", "")
-    try:
-        moment = datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    return moment if moment is None or moment.utcoffset() is not None else None
 
 
 def _concern(request: HttpRequest, shown: list[Message]) -> bool:
@@ -59,11 +46,13 @@ def _thread_page(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    shown = selectors.messages_of(patient, before=_before(request), limit=PAGE_SIZE)
+    shown = selectors.messages_of(
+        patient, before=aware_datetime_param(request, "before"), limit=PAGE_SIZE
+    )
     if request.method == "GET":
-        services.mark_read(user, patient, source_ip=_ip(request))
+        services.mark_read(user, patient, source_ip=client_ip(request))
         if not is_patient:
-            services.record_thread_viewed(user, patient, shown, source_ip=_ip(request))
+            services.record_thread_viewed(user, patient, shown, source_ip=client_ip(request))
     context: dict[str, Any] = {
         "patient": patient,
         "thread": shown,

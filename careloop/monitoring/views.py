@@ -25,6 +25,7 @@ from careloop.care.selectors import (
 )
 from careloop.core import clock
 from careloop.core.errors import DomainError, InvalidInput, NotFound
+from careloop.core.http import client_ip
 from careloop.monitoring import selectors
 from careloop.monitoring.schedule import local_date
 from careloop.monitoring.services import (
@@ -40,10 +41,6 @@ from careloop.safety.selectors import alerts_visible_to
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _own_record_or_404(user: User) -> Patient:
@@ -119,7 +116,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if not user.works_in_care_team:
         raise Http404
     rows = selectors.caseload_rows(user)
-    record_caseload_viewed(user, rows, source_ip=_client_ip(request))
+    record_caseload_viewed(user, rows, source_ip=client_ip(request))
     context = {"rows": rows, "missed_flag": selectors.MISSED_IN_A_ROW_FLAG}
     return render(request, "monitoring/caseload.html", context)
 
@@ -141,7 +138,7 @@ def _patient_page(
         patient_id=patient.id,
         purpose=Purpose.TREATMENT,
         obj=("Patient", patient.id),
-        source_ip=_client_ip(request),
+        source_ip=client_ip(request),
     )
     context = {
         "patient": patient,

@@ -21,6 +21,7 @@ from careloop.care.models import Patient
 from careloop.care.selectors import break_glass_candidate, own_patient_record
 from careloop.core import clock
 from careloop.core.errors import DomainError, NotFound
+from careloop.core.http import client_ip
 from careloop.privacy import breakglass
 from careloop.privacy.consent import ConsentState, consent_states, decisions_of
 from careloop.privacy.consent_texts import PURPOSE_NAMES, SAFETY_EXCEPTION, STREAM_NAMES
@@ -34,10 +35,6 @@ from careloop.rights.access_selectors import access_log_for
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _own_record(user: User) -> Patient:
@@ -115,7 +112,7 @@ def privacy_decide(request: HttpRequest) -> HttpResponse:
             stream=stream,
             choice=choice,
             document_version=version,
-            source_ip=_ip(request),
+            source_ip=client_ip(request),
         )
     except DomainError as problem:
         messages.error(request, problem.message)
@@ -165,7 +162,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             patient = break_glass_candidate(user, patient_id)
             breakglass.start(
                 actor=user, patient=patient, reason=request.POST.get("reason", ""),
-                source_ip=_ip(request),
+                source_ip=client_ip(request),
             )  # fmt: skip
         except ValueError:
             error = "Please enter the patient reference exactly as given."
@@ -216,5 +213,5 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
     if grants is None:
         raise Http404
     rows = list(grants[:200])
-    access_services.record_review(user, rows, source_ip=_ip(request))
+    access_services.record_review(user, rows, source_ip=client_ip(request))
     return _no_store(render(request, "rights/access_break_glass_review.html", {"grants": rows}))

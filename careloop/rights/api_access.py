@@ -18,6 +18,7 @@ from pydantic import Field
 from careloop.accounts.api import api_user
 from careloop.care.selectors import break_glass_candidate, own_patient_record
 from careloop.core.errors import NotFound
+from careloop.core.http import client_ip
 from careloop.privacy import breakglass
 from careloop.privacy.consent import consent_states, decisions_of
 from careloop.privacy.fhir_consent import consent_resource
@@ -139,7 +140,7 @@ def decide_consent(request: HttpRequest, body: ConsentIn) -> Status[DecisionOut]
         stream=stream,
         choice=Choice(body.choice),
         document_version=body.document_version,
-        source_ip=request.META.get("REMOTE_ADDR"),
+        source_ip=client_ip(request),
     )
     return Status(
         201,
@@ -256,7 +257,7 @@ def start_break_glass(request: HttpRequest, body: BreakGlassIn) -> Status[GrantO
     user = api_user(request)
     patient = break_glass_candidate(user, body.patient_id)
     grant = breakglass.start(
-        actor=user, patient=patient, reason=body.reason, source_ip=request.META.get("REMOTE_ADDR")
+        actor=user, patient=patient, reason=body.reason, source_ip=client_ip(request)
     )
     return Status(201, _grant_out(grant))
 

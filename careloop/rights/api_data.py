@@ -13,6 +13,7 @@ from careloop.accounts.api import api_user
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import NotFound
+from careloop.core.http import client_ip
 from careloop.rights import erasure
 from careloop.rights.data_views import erasure_outline
 from careloop.rights.export import export_patient
@@ -72,7 +73,7 @@ def _erasure_out(patient: Patient) -> ErasureOut:
 )
 def export_me(request: HttpRequest) -> dict[str, Any]:
     user = api_user(request)
-    return export_patient(user, _own_patient(request), source_ip=request.META.get("REMOTE_ADDR"))
+    return export_patient(user, _own_patient(request), source_ip=client_ip(request))
 
 
 @router.get(

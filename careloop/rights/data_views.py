@@ -20,6 +20,7 @@ from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import NotFound
+from careloop.core.http import client_ip
 from careloop.journal.models import JournalEntry
 from careloop.monitoring.models import CheckIn, MeasurementPlan
 from careloop.notifications.models import Notification
@@ -46,10 +47,6 @@ def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
     if patient.erased_at is not None:
         raise Http404
     return user, patient
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
         patient_id=patient.id,
         purpose=Purpose.SELF_ACCESS,
         obj=("Patient", patient.id),
-        source_ip=_client_ip(request),
+        source_ip=client_ip(request),
     )
     context = {
         "patient": patient,
@@ -128,7 +125,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
     user, patient = _patient_or_404(request)
-    bundle = export_patient(user, patient, source_ip=_client_ip(request))
+    bundle = export_patient(user, patient, source_ip=client_ip(request))
     response = HttpResponse(
         json.dumps(bundle, ensure_ascii=False, indent=1),
         content_type="application/fhir+json; charset=utf-8",

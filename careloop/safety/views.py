@@ -17,6 +17,7 @@ from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_patient_reads
 from careloop.care.selectors import patient_visible_to, patients_visible_to
 from careloop.core.errors import DomainError, NotFound
+from careloop.core.http import client_ip
 from careloop.safety import services
 from careloop.safety.forms import ActionForm, RaiseAlertForm
 from careloop.safety.models import TRANSITIONS, Alert, AlertStatus
@@ -54,7 +55,7 @@ def _audit_list(request: HttpRequest, user: User, alerts: list[Alert]) -> None:
             service_id=user.service_id,
             patient_ids=sorted({alert.patient_id for alert in alerts}),
             purpose=Purpose.TREATMENT,
-            source_ip=request.META.get("REMOTE_ADDR"),
+            source_ip=client_ip(request),
         )
 
 
@@ -80,9 +81,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = _clinician(request)
     alert = _visible(user, alert_id)
-    audit_alert(
-        SafetyAuditAction.VIEWED, alert, actor=user, source_ip=request.META.get("REMOTE_ADDR")
-    )
+    audit_alert(SafetyAuditAction.VIEWED, alert, actor=user, source_ip=client_ip(request))
     context = {
         "alert": alert,
         "reason": reason_of(alert),

@@ -14,6 +14,7 @@ from ninja import Router
 
 from careloop.audit.services import record_event
 from careloop.core.errors import NotFound
+from careloop.core.http import client_ip
 from careloop.fhir.bulk.generate import EXPORTABLE_TYPES
 from careloop.fhir.bulk.services import (
     BulkAuditAction,
@@ -130,7 +131,7 @@ def kick_off(request: HttpRequest, group_id: str) -> HttpResponse:
         resource_types=types,
         since=since,
         request_url=request.build_absolute_uri(),
-        source_ip=request.META.get("REMOTE_ADDR"),
+        source_ip=client_ip(request),
     )
     accepted = operation_outcome(202, "export accepted", severity="information")
     accepted["issue"][0]["code"] = "informational"
@@ -196,7 +197,7 @@ def export_status(request: HttpRequest, job_id: str) -> HttpResponse:
 def export_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
     client, _ = _system_client(request)
     job = _job(request, client, job_id)
-    cancel_export(job, source_ip=request.META.get("REMOTE_ADDR"))
+    cancel_export(job, source_ip=client_ip(request))
     cancelled = operation_outcome(202, "export cancelled", severity="information")
     cancelled["issue"][0]["code"] = "informational"
     return fhir_response(cancelled, status=202)
@@ -223,7 +224,7 @@ def export_file(request: HttpRequest, job_id: str, file_id: str) -> StreamingHtt
         service_id=job.service_id,
         purpose=client.purpose,
         obj=("ExportJob", job.id),
-        source_ip=request.META.get("REMOTE_ADDR"),
+        source_ip=client_ip(request),
         detail={"client_id": client.application.client_id, "file": str(wanted)},
     )
     return StreamingHttpResponse(content, content_type=NDJSON)
