@@ -32,6 +32,7 @@ from careloop.monitoring.selectors import (
     active_plan_of,
     default_plan_cadences,
     default_starts_on,
+    in_care_ids,
     last_completions,
     measure_info,
     patient_time_zone,
@@ -339,18 +340,15 @@ def ensure_default_plans_job() -> int:
 def _reachable_patient_ids(plans: list[MeasurementPlan]) -> set[uuid.UUID]:
     """Patients a reminder may go to: an active patient login, and still in care (an ongoing
     episode, or no episode recorded yet). Nobody is reminded after discharge."""
-    episodes: dict[uuid.UUID, set[str]] = {}
-    rows = TreatmentEpisode.objects.filter(patient_id__in=[p.patient_id for p in plans])
-    for patient_id, ending in rows.values_list("patient_id", "ending"):
-        episodes.setdefault(patient_id, set()).add(ending)
-    reachable = set()
-    for plan in plans:
-        user = plan.patient.user
-        endings = episodes.get(plan.patient_id)
-        in_care = endings is None or EpisodeEnding.ONGOING in endings
-        if user is not None and user.is_active and user.role == Role.PATIENT and in_care:
-            reachable.add(plan.patient_id)
-    return reachable
+    in_care = in_care_ids([plan.patient_id for plan in plans])
+    return {
+        plan.patient_id
+        for plan in plans
+        if plan.patient_id in in_care
+        and (user := plan.patient.user) is not None
+        and user.is_active
+        and user.role == Role.PATIENT
+    }
 
 
 def _window_to_remind(
