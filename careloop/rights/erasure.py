@@ -47,6 +47,7 @@ from careloop.safety.models import (
     EscalationStep,
     FallbackBanner,
     InboxEntry,
+    ReviewItem,
 )
 from careloop.safety.planning.models import SafetyPlan, SafetyPlanVersion
 
@@ -97,6 +98,7 @@ def _held_querysets(patient: Patient) -> dict[str, QuerySet]:  # type: ignore[ty
         "safety.AlertDelivery": AlertDelivery.objects.filter(alert__in=alerts),
         "safety.InboxEntry": InboxEntry.objects.filter(alert__in=alerts),
         "safety.FallbackBanner": FallbackBanner.objects.filter(alert__in=alerts),
+        "safety.ReviewItem": ReviewItem.objects.filter(patient=patient),
         "safety_planning.SafetyPlan": SafetyPlan.objects.filter(patient=patient),
         "safety_planning.SafetyPlanVersion": SafetyPlanVersion.objects.filter(
             plan__patient=patient
@@ -212,6 +214,7 @@ HANDLED_BY_ERASE_PATIENT = frozenset(
         "safety.AlertDelivery",
         "safety.InboxEntry",
         "safety.FallbackBanner",
+        "safety.ReviewItem",
         "safety_planning.SafetyPlan",
         "safety_planning.SafetyPlanVersion",
         "privacy.BreakGlassGrant",

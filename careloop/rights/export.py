@@ -55,6 +55,7 @@ EXPORTERS: dict[str, Exporter] = {
     "safety.AlertDelivery": records.covered_by,  # by safety_records.alert_communications
     "safety.InboxEntry": records.covered_by,
     "safety.FallbackBanner": records.covered_by,
+    "safety.ReviewItem": safety_records.review_items,
     "safety_planning.SafetyPlan": safety_records.safety_plan_versions,
     "safety_planning.SafetyPlanVersion": records.covered_by,  # each version is one CarePlan version
     "privacy.ConsentDecision": records.consents,

@@ -6,12 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from careloop.fhir.resources.care_plan import safety_plan_resource
-from careloop.fhir.resources.common import Resource, reference
+from careloop.fhir.resources.common import Resource, instant, reference
 from careloop.fhir.resources.flag import flag_resource
 from careloop.privacy.models import BreakGlassGrant
 from careloop.rights import export_resources as shapes
 from careloop.rights.export_records import CHUNK, ExportScope
-from careloop.safety.models import Alert, AlertDelivery, EscalationStep, FallbackBanner, InboxEntry
+from careloop.safety.models import (
+    Alert,
+    AlertDelivery,
+    EscalationStep,
+    FallbackBanner,
+    InboxEntry,
+    ReviewItem,
+)
 from careloop.safety.planning.models import SafetyPlan
 
 _DELIVERY_STATUS = {
@@ -34,6 +41,26 @@ def alerts(scope: ExportScope) -> Iterator[Resource]:
                 }
             )
         yield flag
+
+
+def review_items(scope: ExportScope) -> Iterator[Resource]:
+    """Each request for a clinician's risk review (a FHIR Task) and, once done, what was found."""
+    items = ReviewItem.objects.filter(patient=scope.patient).order_by("created_at")
+    for item in items.iterator(CHUNK):
+        task: Resource = {
+            "resourceType": "Task",
+            "id": str(item.id),
+            "status": "completed" if item.reviewed_at else "requested",
+            "intent": "order",
+            "code": {"text": item.get_kind_display()},
+            "description": item.reason,
+            "for": reference("Patient", scope.patient.id),
+            "authoredOn": instant(item.created_at),
+        }
+        if item.reviewed_at is not None:
+            task["lastModified"] = instant(item.reviewed_at)
+            task["note"] = [{"text": item.outcome_note}]
+        yield task
 
 
 def alert_communications(scope: ExportScope) -> Iterator[Resource]:

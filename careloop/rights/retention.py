@@ -160,6 +160,11 @@ POLICY: tuple[RetentionRule, ...] = (
     # --- safety records: kept under legal hold
     _hold("safety.Alert", "Closed safety alerts about you and what was done", "Flag"),
     _hold(
+        "safety.ReviewItem",
+        "Results and text a clinician was asked to review for risk, and what they found",
+        "Task",
+    ),
+    _hold(
         "safety.EscalationStep",
         "Who was asked to respond to each safety alert, and when",
         "Communication",

@@ -32,3 +32,12 @@ class RaiseAlertForm(forms.Form):
         field = self.fields["patient"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(str(p.id), p.display_name) for p in patients]
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label="What you found",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        strip=True,
+    )

@@ -10,7 +10,7 @@ from django.db.models import Count, Min, QuerySet
 
 from careloop.accounts.models import User
 from careloop.care.models import CareTeam
-from careloop.care.selectors import patients_visible_to, teams_of
+from careloop.care.selectors import patient_visible_to, patients_visible_to, teams_of
 from careloop.core.errors import NotFound
 from careloop.safety.models import (
     Alert,
@@ -21,6 +21,8 @@ from careloop.safety.models import (
     InboxEntry,
     OnCallShift,
     RecipientStream,
+    ReviewItem,
+    ReviewStatus,
     TierTarget,
 )
 from careloop.safety.services.policies import DEFAULT_TIERS, TierSpec
@@ -44,6 +46,44 @@ def alert_visible_to(user: User, alert_id: uuid.UUID) -> Alert:
     if alert is None:
         raise NotFound("alert")
     return alert
+
+
+def open_reviews_for_caseload(user: User) -> QuerySet[ReviewItem]:
+    """Open review items of the patients in the user's own care teams, oldest first.
+
+    The caseload (team membership) and the access policy both apply: emergency access to another
+    team's patient shows that patient's record, not a queue of work for their team.
+    """
+    if not user.works_in_care_team or user.service_id is None:
+        return ReviewItem.objects.none()
+    return (
+        ReviewItem.objects.filter(
+            service=user.service_id,
+            status=ReviewStatus.OPEN,
+            patient__in=patients_visible_to(user),
+            patient__care_team__in=teams_of(user),
+        )
+        .select_related("patient")
+        .order_by("created_at")
+    )
+
+
+def review_item_visible_to(user: User, item_id: uuid.UUID) -> ReviewItem:
+    """One review item of a patient the user may open (NotFound otherwise, never 403).
+
+    The patient is loaded through care.selectors, so the item carries the access decision
+    (break-glass is read-only) that `complete_review` checks.
+    """
+    if not user.works_in_care_team or user.service_id is None:
+        raise NotFound("review item")
+    item = ReviewItem.objects.filter(service=user.service_id, id=item_id).first()
+    if item is None:
+        raise NotFound("review item")
+    try:
+        item.patient = patient_visible_to(user, item.patient_id)
+    except NotFound:
+        raise NotFound("review item") from None
+    return item
 
 
 @dataclass(frozen=True)

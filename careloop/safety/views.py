@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from careloop.accounts.models import User
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_patient_reads
-from careloop.care.selectors import patient_visible_to, patients_visible_to
+from careloop.care.selectors import patient_visible_to, patients_visible_to, require_write
 from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.safety import services
@@ -25,6 +26,7 @@ from careloop.safety.presenters import reason_of
 from careloop.safety.selectors import (
     alert_visible_to,
     alerts_visible_to,
+    open_reviews_for_caseload,
     recent_inbox,
     timeline_of,
 )
@@ -45,6 +47,16 @@ def _visible(user: User, alert_id: uuid.UUID) -> Alert:
         return alert_visible_to(user, alert_id)
     except NotFound:
         raise Http404 from None
+
+
+def _to_change(user: User, alert_id: uuid.UUID) -> Alert:
+    """An alert the user may change: emergency access sees it but is refused (403, read-only)."""
+    alert = _visible(user, alert_id)
+    try:
+        require_write(user, alert.patient)
+    except DomainError as refusal:
+        raise Forbidden(refusal.message) from None
+    return alert
 
 
 def _audit_list(request: HttpRequest, user: User, alerts: list[Alert]) -> None:
@@ -72,6 +84,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "inbox": [(item, reason_of(item.alert) if item.alert else "") for item in inbox.items],
         "last_seq": inbox.last_seq,
         "poll_ms": INBOX_POLL_MILLISECONDS,
+        "open_reviews": open_reviews_for_caseload(user).count(),
     }
     return render(request, "safety/alert_list.html", context)
 
@@ -106,7 +119,7 @@ def _back(alert: Alert) -> HttpResponseRedirect:
 @require_POST
 def acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = _clinician(request)
-    alert = _visible(user, alert_id)
+    alert = _to_change(user, alert_id)
     try:
         services.acknowledge_alert(alert, actor=user)
         messages.success(request, "Acknowledged: escalation has stopped.")
@@ -119,7 +132,7 @@ def acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def record_action(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = _clinician(request)
-    alert = _visible(user, alert_id)
+    alert = _to_change(user, alert_id)
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what was done and write a note.")
@@ -138,7 +151,7 @@ def record_action(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def close(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = _clinician(request)
-    alert = _visible(user, alert_id)
+    alert = _to_change(user, alert_id)
     try:
         services.close_alert(alert, actor=user)
         messages.success(request, "Alert closed.")

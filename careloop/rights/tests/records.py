@@ -32,6 +32,7 @@ from careloop.safety.models import (
     EscalationStep,
     FallbackBanner,
     InboxEntry,
+    ReviewItem,
     StepKind,
 )
 from careloop.safety.planning.models import SafetyPlan, SafetyPlanVersion
@@ -319,6 +320,21 @@ def seed_everything(
             outcome_note=f"Phoned {CANARY_NAME}; safe, plan reviewed.",
             closed_at=now - timedelta(days=9),
             closed_by=clinician,
+        )
+    )
+    add(
+        ReviewItem.objects.create(
+            service_id=service_id,
+            patient=patient,
+            kind="risk_not_assessed",
+            reason="Imported PHQ-9 total 21 (severe): the self-harm question was not seen.",
+            evidence={"total": 21},
+            source_ref=f"assessment:{risky.id}",
+            created_at=now - timedelta(days=8),
+            status="reviewed",
+            reviewed_by=clinician,
+            reviewed_at=now - timedelta(days=7),
+            outcome_note=f"Phoned {CANARY_NAME}; no current risk.",
         )
     )
     step = add(

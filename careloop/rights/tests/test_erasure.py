@@ -31,6 +31,7 @@ from conftest import PASSWORD, make_user
 # Where the law makes us keep a patient's words after erasure (retention.py: LEGAL_HOLD).
 LEGAL_HOLD_STORES = {
     "safety.Alert",  # the clinician's outcome note of a closed alert
+    "safety.ReviewItem",  # the clinician's note of a completed risk review
     "safety_planning.SafetyPlanVersion",  # the safety plan, in the patient's words
     "privacy.BreakGlassGrant",  # the reason given for emergency access
 }

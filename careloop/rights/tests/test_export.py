@@ -45,6 +45,7 @@ ID_IN_BUNDLE = {
     "otp_totp.TOTPDevice": ("Device", "totp-{}"),
     "fhir.ImportedResource": ("Provenance", "{}"),
     "safety.Alert": ("Flag", "{}"),
+    "safety.ReviewItem": ("Task", "{}"),
     "safety.EscalationStep": ("Communication", "{}"),
     "safety.AlertDelivery": ("Communication", "{}"),
     "safety.InboxEntry": ("Communication", "{}"),

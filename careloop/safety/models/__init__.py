@@ -27,6 +27,7 @@ from careloop.safety.models.escalation import (
     StepKind,
     TierTarget,
 )
+from careloop.safety.models.review import ReviewItem, ReviewKind, ReviewStatus
 
 __all__ = [
     "OPEN_STATUSES",
@@ -45,6 +46,9 @@ __all__ = [
     "InboxKind",
     "OnCallShift",
     "RecipientStream",
+    "ReviewItem",
+    "ReviewKind",
+    "ReviewStatus",
     "Severity",
     "StepKind",
     "TierTarget",

@@ -18,12 +18,14 @@ from careloop.safety.services.raising import (
     raise_alert_for_text_signal,
     raise_alerts_for_assessment,
 )
+from careloop.safety.services.review import complete_review, request_review
 
 __all__ = [
     "TierSpec",
     "acknowledge_alert",
     "add_on_call_shift",
     "close_alert",
+    "complete_review",
     "deliver_alert_messages",
     "escalate_overdue_alerts",
     "notify_raised_alerts",
@@ -32,6 +34,7 @@ __all__ = [
     "raise_alert_for_text_signal",
     "raise_alerts_for_assessment",
     "record_alert_action",
+    "request_review",
     "rota_gaps",
     "set_escalation_policy",
     "sweep_expired_leases",

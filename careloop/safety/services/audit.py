@@ -22,6 +22,9 @@ class SafetyAuditAction(StrEnum):
     CLOSED = "alert.closed"
     POLICY_CHANGED = "escalation.policy_changed"
     ON_CALL_CHANGED = "escalation.on_call_changed"
+    REVIEW_REQUESTED = "review.requested"
+    REVIEW_COMPLETED = "review.completed"
+    REVIEWS_VIEWED = "review.viewed"
 
 
 def audit_alert(

@@ -1,0 +1,68 @@
+"""The clinician's review queue page: open review items of the caseload, and "mark reviewed"."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from careloop.accounts.models import User
+from careloop.audit.models import Purpose
+from careloop.audit.services import record_patient_reads
+from careloop.core.errors import DomainError, NotFound
+from careloop.core.http import client_ip
+from careloop.safety.forms import ReviewForm
+from careloop.safety.selectors import open_reviews_for_caseload, review_item_visible_to
+from careloop.safety.services.audit import SafetyAuditAction
+from careloop.safety.services.review import complete_review
+
+REVIEW_PAGE_MAX = 200
+
+
+def _clinician(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.works_in_care_team or user.service_id is None:
+        raise Http404
+    return user
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = _clinician(request)
+    items = list(open_reviews_for_caseload(user)[:REVIEW_PAGE_MAX])
+    if items and user.service_id is not None:
+        record_patient_reads(
+            actor=user,
+            action=SafetyAuditAction.REVIEWS_VIEWED,
+            service_id=user.service_id,
+            patient_ids=sorted({item.patient_id for item in items}),
+            purpose=Purpose.TREATMENT,
+            source_ip=client_ip(request),
+        )
+    context = {"items": items, "form": ReviewForm(), "page_max": REVIEW_PAGE_MAX}
+    return render(request, "safety/review_queue.html", context)
+
+
+@login_required
+@require_POST
+def mark_reviewed(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+    user = _clinician(request)
+    try:
+        item = review_item_visible_to(user, item_id)
+    except NotFound:
+        raise Http404 from None
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write what you found before marking the item reviewed.")
+        return redirect("safety:review-queue")
+    try:
+        complete_review(user, item, form.cleaned_data["note"])
+        messages.success(request, f"Marked reviewed: {item.patient.display_name}.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("safety:review-queue")
