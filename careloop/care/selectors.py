@@ -41,6 +41,7 @@ from careloop.privacy.policy import (
     Relationship,
     decide,
     effective_purpose,
+    write_purpose,
 )
 
 _ACCESS = "_careloop_access"
@@ -250,17 +251,46 @@ def break_glass_candidate(user: User, patient_id: uuid.UUID) -> Patient:
     return patient
 
 
+EMERGENCY_READ_ONLY = (
+    "Emergency access is read-only. Ask the patient's care team to make this change."
+)
+
+
+def require_write(user: User, patient: Patient) -> Access:
+    """The access `user` changes `patient`'s clinical state under; raises unless they may.
+
+    The one write decision (privacy.policy.write_purpose), judged afresh from the relationship
+    now, never from the read that opened the patient: the patient themself and their own care
+    team write; a break-glass grant reads only (PermissionDenied, 403: the holder can see the
+    record, so nothing is revealed); anyone else gets NotFound. Every service that changes
+    clinical state for an actor calls this inside itself, so no endpoint can forget it.
+    """
+    role = _role(user)
+    relationship, grant_id = relationship_to(user, patient)
+    purpose = write_purpose(role, relationship) if role is not None else None
+    if purpose is None:
+        if relationship == Relationship.BREAK_GLASS:
+            raise PermissionDenied(EMERGENCY_READ_ONLY)
+        raise NotFound("patient")
+    return Access(user, relationship, purpose, grant_id)
+
+
+def may_write(user: User, patient: Patient) -> bool:
+    """Whether `user` may change `patient`'s record (to hide buttons that would be refused)."""
+    role = _role(user)
+    relationship, _grant = relationship_to(user, patient)
+    return role is not None and write_purpose(role, relationship) is not None
+
+
 def require_write_access(patient: Patient) -> None:
-    """Changing a record (plans, safety plan) is for the patient and their care team.
+    """Early refusal in a view for a patient a selector handed out (the service checks again).
 
     Emergency (break-glass) access is read-only: the clinician can see the record and raise an
-    alert, and the care team makes the changes. The patient object must come from a selector.
+    alert for the care team, and the care team makes the changes.
     """
     access = access_of(patient)
-    if access is not None and access.relationship == Relationship.BREAK_GLASS:
-        raise PermissionDenied(
-            "Emergency access is read-only. Ask the patient's care team to make this change."
-        )
+    if access is not None:
+        require_write(access.user, patient)
 
 
 def stream_readable(

@@ -11,7 +11,7 @@ from careloop.accounts.models import User
 from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient, TeamMembership
-from careloop.care.selectors import access_purpose
+from careloop.care.selectors import access_purpose, require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.messaging.models import Direction, Message
@@ -120,6 +120,7 @@ def send_message(
     4. One transaction: the message, a text alert at moderate or above, a "new message"
        notification for each recipient (outbox; no text in it) and the audit event.
     """
+    require_write(actor, patient)  # the patient or their team; never emergency access
     direction = direction_for(actor, patient)
     text = clean_body(body)
     if earlier := _replayed(patient, actor, client_id, text):

@@ -80,9 +80,10 @@ def _send(request: HttpRequest, user: User, patient: Patient, *, is_patient: boo
             client_id=uuid.UUID(request.POST.get("client_id", "")),
         )
     except ValueError:
-        error = _("The form was incomplete. Please try again.")
+        error, status = _("The form was incomplete. Please try again."), 422
     except DomainError as problem:
-        error = problem.message
+        # 403 under emergency access (read-only), 422 for a message that cannot be sent
+        error, status = problem.message, 403 if problem.status_code == 403 else 422
     else:
         flash.success(request, _("Your message is sent."))
         target = (
@@ -91,7 +92,7 @@ def _send(request: HttpRequest, user: User, patient: Patient, *, is_patient: boo
             else reverse("messaging:thread", args=[patient.id])
         )
         return redirect(f"{target}?sent={message.id}")
-    return _thread_page(request, user, patient, is_patient=is_patient, error=error, status=422)
+    return _thread_page(request, user, patient, is_patient=is_patient, error=error, status=status)
 
 
 @login_required

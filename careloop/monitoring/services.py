@@ -17,6 +17,7 @@ from careloop.assessments.models import SubmissionSource
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event, record_patient_reads
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
@@ -185,6 +186,7 @@ def change_plan_item(
     """
     if not actor.works_in_care_team:
         raise PermissionDenied("only the care team can change a measurement plan")
+    require_write(actor, patient)  # the patient's own team; never emergency access
     _validated_cadence(measure, change)
     with transaction.atomic():
         stored = ensure_default_plan(patient, actor=actor)
@@ -278,6 +280,7 @@ def record_checkin(
     completed_at: datetime | None = None,
 ) -> tuple[CheckIn, bool]:
     """Store a mood check-in once per client id; return it and whether it is new (audited)."""
+    require_write(actor, patient)
     note = note.strip()
     _validate_checkin(mood, note, completed_at)
     if earlier := _replayed_checkin(patient, client_id, mood, note):

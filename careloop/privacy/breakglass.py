@@ -23,6 +23,7 @@ from careloop.accounts.models import CARE_TEAM_ROLES, Role, User
 from careloop.audit.services import record_event
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
+from careloop.core.text import strip_invisible, valid_text, visible_length
 from careloop.notifications.models import Channel
 from careloop.notifications.services import queue_notification
 from careloop.privacy.models import BreakGlassGrant, GrantEnding
@@ -32,7 +33,8 @@ from careloop.privacy.services import PatientRecord, PrivacyAuditAction
 GRANT_LIFETIME = timedelta(minutes=60)
 DICOM_EMERGENCY_OVERRIDE = "110127"  # DCM "Emergency Override Started"
 DICOM_EMERGENCY_OVERRIDE_STOPPED = "110138"  # DCM "Emergency Override Stopped"
-MIN_REASON_LENGTH = 10
+MIN_REASON_LENGTH = 10  # visible characters: enough for "patient in A&E", not for "x"
+MAX_REASON_LENGTH = 2000
 BATCH_SIZE = 100
 
 
@@ -66,6 +68,25 @@ def granted_patient_ids(user: User) -> QuerySet[Any, uuid.UUID]:
     return BreakGlassGrant.objects.filter(
         _live(clock.now()), service_id=user.service_id, clinician=user
     ).values_list("patient_id", flat=True)
+
+
+def emergency_patients(
+    actor_id: uuid.UUID, patient_ids: frozenset[uuid.UUID]
+) -> frozenset[uuid.UUID]:
+    """Those of `patient_ids` that `actor_id` reaches only through a live grant (the audit
+    records their treatment events as ETREAT: registered with audit in PrivacyConfig.ready)."""
+    if not patient_ids:
+        return frozenset()
+    # A grant is only opened from outside the team; one who has joined the team since reads as
+    # the team (the relation is followed in SQL: privacy sits below care and names no Patient).
+    granted = (
+        BreakGlassGrant.objects.filter(
+            _live(clock.now()), clinician_id=actor_id, patient_id__in=patient_ids
+        )
+        .exclude(patient__care_team__memberships__user_id=actor_id)
+        .values_list("patient_id", flat=True)
+    )
+    return frozenset(granted)
 
 
 def active_grants_of(user: User) -> QuerySet[BreakGlassGrant]:
@@ -143,11 +164,16 @@ def start(
     """
     if actor.role not in CARE_TEAM_ROLES or actor.service_id != patient.service_id:
         raise NotFound("patient")
-    reason = reason.strip()
-    if len(reason) < MIN_REASON_LENGTH:
+    reason = strip_invisible(valid_text(reason))
+    # Spaces, NBSP and zero-width characters (Unicode Z*, Cc, Cf) do not count: a reason nobody
+    # can read is no reason (the reviewer must be able to judge it).
+    if visible_length(reason) < MIN_REASON_LENGTH:
         raise InvalidInput(
-            f"Please say why you need emergency access (at least {MIN_REASON_LENGTH} characters)."
+            f"Please say why you need emergency access: at least {MIN_REASON_LENGTH} visible "
+            "characters (spaces and invisible characters do not count)."
         )
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(f"The reason can be at most {MAX_REASON_LENGTH} characters.")
     existing = active_grant(actor, patient.id)
     if existing is not None:
         return existing

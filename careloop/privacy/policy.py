@@ -195,6 +195,50 @@ def effective_purpose(
     return requested
 
 
+# --- Writes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WriteRule:
+    """Who may change clinical state (answers, alerts, plans, messages...) and as what purpose.
+
+    Writes are decided by relationship alone: reading rights (consent, purpose) say what someone
+    may see; changing the record belongs to the patient and their own care team.
+    """
+
+    roles: frozenset[PolicyRole]
+    relationships: frozenset[Relationship]
+    purpose: PurposeOfUse
+    why: str
+
+
+# fmt: off
+WRITE_RULES: tuple[WriteRule, ...] = (
+    WriteRule(_set(P.PATIENT), _set(R.SELF), U.PATRQT,
+              "A patient writes their own record: answers, check-ins, journal, messages."),
+    WriteRule(_set(P.CLINICIAN), _set(R.CARE_TEAM), U.TREAT,
+              "The care team treats: acknowledges alerts, changes plans, writes to the patient."),
+    WriteRule(_set(P.SUPERVISOR), _set(R.TEAM_SUPERVISOR), U.TREAT,
+              "The team's supervisor acts for the team as a clinician of it."),
+)
+# fmt: on
+# Emergency (break-glass) access reads and never writes: a grant proves urgency, not care, and an
+# outsider acknowledging or closing an alert would stop the team's escalation (HZ-023). No
+# WriteRule may name BREAK_GLASS or ETREAT; a test keeps it so.
+READ_ONLY_RELATIONSHIPS = frozenset({R.BREAK_GLASS, R.SAME_SERVICE, R.OTHER_SERVICE})
+WRITE_PURPOSES = frozenset(rule.purpose for rule in WRITE_RULES)
+
+
+def write_purpose(role: PolicyRole, relationship: Relationship) -> PurposeOfUse | None:
+    """The purpose a change to the record is made under, or None: this relationship only reads."""
+    if relationship in READ_ONLY_RELATIONSHIPS:
+        return None
+    for rule in WRITE_RULES:
+        if role in rule.roles and relationship in rule.relationships:
+            return rule.purpose
+    return None
+
+
 # --- Consent -----------------------------------------------------------------------------------
 
 # Supervision and emergency care ride on the patient's treatment choices: one decision, "for my

@@ -13,7 +13,7 @@ from careloop.accounts.models import Role, User
 from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
-from careloop.care.selectors import patients_visible_to
+from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.core.models import Service
@@ -69,15 +69,15 @@ def save_safety_plan(
     a first plan) is still the newest. Otherwise nothing is saved and StaleSafetyPlan says why.
 
     1. Check the content (InvalidSafetyPlan names what to fix).
-    2. Check the author may see the patient (the patient themself or their care team).
+    2. Check the author may change the record (the patient themself or their care team; never
+       emergency access, which reads only).
     3. In one transaction: lock the plan row, compare versions, insert the version, audit.
     """
     try:
         content = plan_content.normalise_content(sections)
     except plan_content.InvalidPlan as problem:
         raise InvalidSafetyPlan(str(problem)) from problem
-    if not patients_visible_to(actor).filter(id=patient.id).exists():
-        raise NotFound("patient")
+    require_write(actor, patient)
     try:
         with transaction.atomic():
             return _store_version(patient, actor=actor, base_version=base_version, content=content)

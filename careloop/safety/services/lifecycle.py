@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from careloop.accounts.models import User
+from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
 from careloop.safety.errors import IllegalTransition, SecondClinicianRequired
@@ -57,8 +58,10 @@ def acknowledge_alert(alert: Alert, *, actor: User) -> Alert:
     goes, and everyone already told sees in their inbox that it is in hand.
 
     `alert` must come from a visibility selector (alert_visible_to), so only the patient's team
-    can get here; an outsider got 404 before this call.
+    can get here; an outsider got 404 before this call. Emergency (break-glass) access sees the
+    alert but may not take it on: that would stop the team's escalation (HZ-023).
     """
+    require_write(actor, alert.patient)
     alert = _lock_for(alert, AlertStatus.ACKNOWLEDGED)
     now = clock.now()
     alert.status = AlertStatus.ACKNOWLEDGED
@@ -87,6 +90,7 @@ def record_alert_action(alert: Alert, *, actor: User, outcome: str, note: str) -
     if outcome not in AlertOutcome.values:
         raise InvalidInput(f"outcome must be one of {', '.join(AlertOutcome.values)}")
     note = _clean_note(note, required=True)
+    require_write(actor, alert.patient)
     alert = _lock_for(alert, AlertStatus.ACTIONED)
     alert.status = AlertStatus.ACTIONED
     alert.actioned_at = clock.now()
@@ -101,6 +105,7 @@ def record_alert_action(alert: Alert, *, actor: User, outcome: str, note: str) -
 @transaction.atomic
 def close_alert(alert: Alert, *, actor: User) -> Alert:
     """Close an actioned alert. A false positive needs a second clinician (ASVS 2.3.5, C2)."""
+    require_write(actor, alert.patient)
     alert = _lock_for(alert, AlertStatus.CLOSED)
     if alert.outcome == AlertOutcome.FALSE_POSITIVE and alert.actioned_by_id == actor.id:
         raise SecondClinicianRequired()
