@@ -14,6 +14,7 @@ from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
@@ -82,6 +83,7 @@ def submit_assessment(
     3. Store, audit and run the submission hooks (safety rules) in one transaction, so an alert
        can never be missing for a stored risk answer, nor exist for a rolled-back one.
     """
+    require_write(actor, patient)  # the patient or their team; never emergency access (HZ-023)
     instrument, result = _score_or_reject(instrument_id, answers)
     if earlier := _replayed(patient, client_id, instrument_id, answers):
         return earlier, False
