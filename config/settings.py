@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "careloop.core.logging.RequestIdMiddleware",
+    # Before anything reads the body: deep or huge JSON is refused unparsed (HZ-025).
+    "careloop.core.limits.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -287,6 +289,19 @@ FHIR_BULK_EXPORT_RETENTION_SECONDS = env_int(
     "FHIR_BULK_EXPORT_RETENTION_SECONDS", 86400, minimum=60
 )
 WORKER_POLL_SECONDS = float(env_int("WORKER_POLL_MILLISECONDS", 1000, minimum=10)) / 1000
+# /healthz answers 503 when no alert worker has beaten for this long (careloop.core.heartbeat).
+HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 60, minimum=5)
+if HEALTH_WORKER_STALE_SECONDS <= WORKER_POLL_SECONDS:
+    raise ImproperlyConfigured("HEALTH_WORKER_STALE_SECONDS must exceed the worker's poll interval")
+# Request bodies that may be JSON (careloop.core.limits, HZ-025): refused before any parsing when
+# larger (413) or nested deeper (400). 64 levels is over 5x the deepest Synthea bundle (11) and
+# leaves room for nested QuestionnaireResponse groups. Parsers recurse once per level: measured,
+# R4B validation of a Patient nested 200 deep kills a thread with a 2 MiB stack (150 passes), so
+# the ceiling is 100.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64, minimum=8)
+if JSON_MAX_DEPTH > 100:
+    raise ImproperlyConfigured(f"JSON_MAX_DEPTH must be at most 100, not {JSON_MAX_DEPTH}")
+JSON_MAX_BODY_BYTES = env_int("JSON_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 # How long closed safety records stay under legal hold after an erasure (docs/privacy/
 # patient-rights.md). UNVERIFIED default: each deployment sets its jurisdiction's period.
 CARELOOP_SAFETY_RECORD_RETENTION_YEARS = env_int("SAFETY_RECORD_RETENTION_YEARS", 20, minimum=1)
