@@ -11,6 +11,9 @@ class SafetyConfig(AppConfig):
         from careloop.safety import services
 
         on_assessment_recorded("safety.instrument_risk_items", services.raise_alerts_for_assessment)
+        # Imported results nobody could screen (a bare PHQ-9 total, a severe score from another
+        # system) go to the clinician review queue, in the import's own transaction.
+        on_assessment_recorded("safety.imported_result_review", services.review_imported_result)
         # Order matters within a tick: start new chains, escalate, send, then reclaim stalls.
         register_job("safety.notify_raised_alerts", services.notify_raised_alerts)
         register_job("safety.escalate_overdue_alerts", services.escalate_overdue_alerts)

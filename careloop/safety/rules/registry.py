@@ -110,10 +110,36 @@ CLINICIAN_RAISED = RuleDefinition(
     fingerprint="b09559a71d84f992",
 )
 
+IMPORTED_RESULT_REVIEW = RuleDefinition(
+    rule_id="imported_result_review",
+    version="1.0.0",
+    summary="A recent imported result (the 14-day imported-history window) in the severe band, "
+    "or an imported PHQ-9 whose item 9 is unknown (a total only), goes to the clinician review "
+    "queue as 'risk not assessed' (no paging).",
+    # Severe bands: clinical_spec.md §1 (PHQ-9 20-27, Kroenke 2001) and §4 (GAD-7 15-21,
+    # Kroenke 2007); equal to the scorers' BANDS (test_imported_review.py checks it). Item 9 is
+    # the PHQ-9 risk item (§1). The window is assessments.hooks.IMPORTED_RESULT_LIVE_WINDOW.
+    parameters={
+        "severe_from": {"phq9": 20, "gad7": 15},
+        "risk_item": {"phq9": 9},
+        "recent_window_days": 14,
+    },
+    sources=("clinical_spec.md §1 severity_bands", "clinical_spec.md §4 severity_bands"),
+    approved_by=PENDING_CSO,
+    approved_on="2026-12-06",
+    fingerprint="ff48595654edaec1",
+)
+
 RULEBOOK: Mapping[str, RuleDefinition] = MappingProxyType(
     {
         rule.rule_id: rule
-        for rule in (INSTRUMENT_RISK_ITEM, SHARP_DETERIORATION, TEXT_SIGNAL, CLINICIAN_RAISED)
+        for rule in (
+            INSTRUMENT_RISK_ITEM,
+            SHARP_DETERIORATION,
+            TEXT_SIGNAL,
+            CLINICIAN_RAISED,
+            IMPORTED_RESULT_REVIEW,
+        )
     }
 )
 

@@ -5,6 +5,7 @@ A package because one module would pass the size budget; callers import from her
 
 from careloop.safety.services.delivery import deliver_alert_messages, sweep_expired_leases
 from careloop.safety.services.escalation import escalate_overdue_alerts, notify_raised_alerts
+from careloop.safety.services.imported import review_imported_result
 from careloop.safety.services.lifecycle import acknowledge_alert, close_alert, record_alert_action
 from careloop.safety.services.policies import (
     TierSpec,
@@ -35,6 +36,7 @@ __all__ = [
     "raise_alerts_for_assessment",
     "record_alert_action",
     "request_review",
+    "review_imported_result",
     "rota_gaps",
     "set_escalation_policy",
     "sweep_expired_leases",
