@@ -6,31 +6,58 @@ opening the transaction, then `raise_alert_if_at_risk` inside the transaction th
 text, so a crisis text never exists without its alert. Only the spans that reach the alert score
 on their own go into the alert: the care team sees the words that raised the concern, never the
 rest of a private entry or conversation.
+
+Text in a language the detector does not cover comes back Level.NOT_SCREENED (HZ-026): it is
+never stored as "none"; `raise_alert_if_at_risk` queues it for a clinician's review instead
+(safety.services.review, kind text_not_screened), in the same transaction.
 """
 
 from __future__ import annotations
 
 from careloop.accounts.models import User
 from careloop.care.models import Patient
-from careloop.safety.models import Alert
+from careloop.safety.models import Alert, ReviewKind
 from careloop.safety.services.raising import raise_alert_for_text_signal
-from careloop.safety.text import TextScreen, screen_text
+from careloop.safety.services.review import request_review
+from careloop.safety.text import Level, TextScreen, screen_text
 from careloop.safety.text.scoring import ALERT_SCORE
 
-SCREENED_LANGUAGES = ("en", "es")
+_NOT_SCREENED_REASON = (
+    "This {kind} could not be screened for crisis language: it is in a language the detector "
+    "does not cover (it screens English, Spanish, French, Portuguese, German and Arabic). "
+    "Please read it."
+)
 
 
 def screen_patient_text(patient: Patient, text: str) -> TextScreen:
-    """Screen with the patient's language, or every lexicon when it has none (code-switching)."""
-    language = patient.preferred_language
-    primary = language.split("-")[0].lower() if language else ""
-    return screen_text(text, language=primary if primary in SCREENED_LANGUAGES else None)
+    """Screen in the language the text is written in (detected; the patient's setting does not
+    decide: people write in more than one language). Every lexicon runs."""
+    del patient  # kept in the signature: callers screen a patient's text, and may again need it
+    return screen_text(text)
 
 
 def raise_alert_if_at_risk(
     patient: Patient, result: TextScreen | None, *, source: str, kind: str, actor: User
 ) -> Alert | None:
-    """Inside the storing transaction: the alert for a moderate or high result, else None."""
+    """Inside the storing transaction: the alert for a moderate or high result, else None.
+
+    An unscreened result raises no alert but queues a clinician review of `source` (HZ-026).
+    """
+    if result is not None and result.level is Level.NOT_SCREENED:
+        request_review(
+            patient=patient,
+            kind=ReviewKind.TEXT_NOT_SCREENED,
+            reason=_NOT_SCREENED_REASON.format(kind=kind),
+            # Facts only; the clinician opens the text itself from `source`.
+            evidence={
+                "text_kind": kind,
+                "detector_version": result.detector_version,
+                "model": result.model,
+                "score": result.score,
+            },
+            source_ref=source,
+        )
+        return None
     if result is None or not result.should_alert:
         return None
     return raise_alert_for_text_signal(

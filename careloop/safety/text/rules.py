@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from careloop.safety.text import context
 from careloop.safety.text.context import Person
 from careloop.safety.text.lexicon import Polarity, Rule
+from careloop.safety.text.patterns_ar import RULES_AR
+from careloop.safety.text.patterns_de import RULES_DE
 from careloop.safety.text.patterns_en import ACTIVE, METHOD, PASSIVE
 from careloop.safety.text.patterns_en_acts import (
     ATTEMPT,
@@ -25,6 +27,8 @@ from careloop.safety.text.patterns_en_acts import (
     SELF_HARM,
 )
 from careloop.safety.text.patterns_es import RULES_ES
+from careloop.safety.text.patterns_fr import RULES_FR
+from careloop.safety.text.patterns_pt import RULES_PT
 from careloop.safety.text.result import Construct, Qualifier
 from careloop.safety.text.scoring import rule_weight
 from careloop.safety.text.segment import Segment
@@ -42,6 +46,10 @@ RULES: dict[str, tuple[Rule, ...]] = {
         *DISTRESS,
     ),
     "es": tuple(RULES_ES),
+    "fr": tuple(RULES_FR),
+    "pt": tuple(RULES_PT),
+    "de": tuple(RULES_DE),
+    "ar": tuple(RULES_AR),
 }
 SUPPORTED_LANGUAGES = tuple(RULES)
 _NOT_CONTEXT = frozenset({Construct.DISTRESS, Construct.SELF_HARM})
@@ -86,6 +94,8 @@ def _match(
     cue = None
     if rule.polarity is not Polarity.FIXED:
         cue = context.negation_cue(text, context.clause_of(sentence, start)[0], start)
+        if cue is None:  # German: "ich will mich nicht umbringen" (the cue inside the span)
+            cue = context.inner_negation(text, start, end)
     qualifiers = _qualifiers(rule, text, sentence, (start, end))
     if rule.polarity is Polarity.FLIP:
         if cue is None:

@@ -17,12 +17,14 @@ MAX_SENTENCE_CHARS = 400
 # Scope terminators for negation: "I don't want to die, but ..." ends at the comma/"but".
 _CLAUSE_BREAK = re.compile(
     r",(?!\s*(?:ever|nunca|jam[aá]s)\b)|:|\s+-+\s+|\s—\s"
-    r"|\b(?:but|however|although|though|except|whereas|pero|aunque|sino|sin embargo|mientras)\b",
+    r"|\b(?:but|however|although|though|except|whereas|pero|aunque|sino|sin embargo|mientras"
+    r"|mais|cependant|pourtant|mas|por[eé]m|aber|sondern|jedoch|لكن|لكنني|بل)\b",
     re.IGNORECASE,
 )
 # Conditionals reach over commas ("If she leaves, I'll ..."), so only contrast words end them.
 _CONTRAST_BREAK = re.compile(
-    r"\b(?:but|however|although|though|except|whereas|pero|aunque|sino|sin embargo)\b",
+    r"\b(?:but|however|although|though|except|whereas|pero|aunque|sino|sin embargo"
+    r"|mais|cependant|pourtant|mas|por[eé]m|aber|sondern|jedoch|لكن|لكنني|بل)\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)

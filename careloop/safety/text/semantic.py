@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from careloop.safety.text.exemplars import CONTRAST, CRISIS, EVERYDAY, Exemplar
+from careloop.safety.text.exemplars import CONTRAST, CRISIS, EVERYDAY, SUPPORTIVE, Exemplar
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ KILL_SWITCH = "CARELOOP_CRISIS_TEXT_MODEL"
 class Encoder(Protocol):
     version: str
 
-    def encode(self, texts: Sequence[str]) -> Any: ...  # an (n, 384) array of unit vectors
+    def encode(self, texts: Sequence[str]) -> Any: ...  # an (n, dim) array of unit vectors
 
 
 # A sentence's similarity is its mean cosine to the NEAREST_K nearest crisis exemplars, less
@@ -44,6 +44,7 @@ class SentenceSimilarity:
     nearest_similarity: float  # cosine to `exemplar`
     contrast_similarity: float  # cosine to the nearest contrast exemplar
     everyday_similarity: float  # cosine to the nearest everyday exemplar (the baseline)
+    support_similarity: float = 0.0  # cosine to the nearest helper sentence ("please call ...")
 
 
 class SentenceIndex:
@@ -53,12 +54,14 @@ class SentenceIndex:
         self.crisis_vectors = encoder.encode([e.text for e in CRISIS])
         self.contrast_vectors = encoder.encode([e.text for e in CONTRAST])
         self.everyday_vectors = encoder.encode([e.text for e in EVERYDAY])
+        self.support_vectors = encoder.encode([e.text for e in SUPPORTIVE])
 
     def nearest(self, sentences: Sequence[str]) -> list[SentenceSimilarity]:
         vectors = self.encoder.encode(list(sentences))
         crisis = vectors @ self.crisis_vectors.T
         contrast = vectors @ self.contrast_vectors.T
         everyday = vectors @ self.everyday_vectors.T
+        support = vectors @ self.support_vectors.T
         result = []
         for index in range(len(vectors)):
             nearest = crisis[index].argsort()[::-1][:NEAREST_K]
@@ -71,6 +74,7 @@ class SentenceIndex:
                     nearest_similarity=float(crisis[index, nearest[0]]),
                     contrast_similarity=float(contrast[index].max()),
                     everyday_similarity=baseline,
+                    support_similarity=float(support[index].max()),
                 )
             )
         return result
@@ -95,12 +99,15 @@ def _load() -> SentenceIndex | None:
         )
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
-        from careloop.safety.text.embedding import ModelUnavailable, load_minilm
+        from careloop.safety.text.embedding import ModelUnavailable
+        from careloop.safety.text.multilingual import load_use
     except ImportError as error:  # numpy, tokenizers or safetensors not installed
         logger.warning("crisis-text model unavailable (%s); screening on rules alone", error)
         return None
     try:
-        return SentenceIndex(load_minilm())
+        # The multilingual encoder serves every language the app ships (issue #18 item 13);
+        # all-MiniLM-L6-v2 (embedding.py) was English-only and is kept for comparison only.
+        return SentenceIndex(load_use())
     except ModelUnavailable as error:
         logger.warning("crisis-text model unavailable (%s); screening on rules alone", error)
         return None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from careloop.safety.text import detector, evaluate, semantic
+from careloop.safety.text.language import detect
 from careloop.safety.text.result import Construct, Qualifier
 from careloop.safety.text.rules import RuleHit, match_rules
 from careloop.safety.text.scoring import ALERT_SCORE
@@ -69,19 +70,20 @@ class Record:
 
     def score(self, calibration: detector.Calibration) -> float:
         weights = [detector.semantic_weight(sim, c, q, calibration) for c, q, sim in self.sentences]
-        shown = [w for w in weights if w >= detector.EXEMPLAR_EVIDENCE_MIN_WEIGHT]
-        return max(self.rules_score, max(shown, default=0.0))
+        return max(self.rules_score, detector.aggregate(weights))
 
 
 def record(example: evaluate.Example, index: semantic.SentenceIndex) -> Record:
     text = normalise(example.text)
     parts = sentences(text)
-    hits: list[RuleHit] = match_rules(text, parts, detector.languages_for(None))
+    languages = detector.lexicons_for(detect(text))
+    hits: list[RuleHit] = match_rules(text, parts, languages)
     found = []
     for near in detector.nearest_exemplars(index, parts) if parts else []:
         construct = near.exemplar.construct
         assert construct is not None
-        found.append((construct, detector.sentence_qualifiers(near, hits), near.similarity))
+        qualifiers = detector.sentence_qualifiers(near, hits, parts[near.sentence_index])
+        found.append((construct, qualifiers, near.similarity))
     return Record(example, max((h.weight for h in hits), default=0.0), tuple(found))
 
 

@@ -59,7 +59,7 @@ def test_malformed_lines_are_reported_and_the_rest_still_screened() -> None:
         json.dumps(["a", "list"]),
         json.dumps({"id": "no-text"}),
         json.dumps({"id": True, "text": "booleans are not ids"}),
-        json.dumps({"id": "x", "text": "hola", "language": "fr"}),
+        json.dumps({"id": "x", "text": "hola", "language": "not a tag!"}),
         "",
         json.dumps(REQUESTS[2]),
     ]
@@ -73,8 +73,23 @@ def test_malformed_lines_are_reported_and_the_rest_still_screened() -> None:
         'line 3: expected a JSON object like {"id": "1", "text": "..."}',
         "line 4: \"text\" must be a string (id 'no-text')",
         'line 5: "id" must be a string or an integer',
-        "line 6: language 'fr' is not supported (supported: en, es); "
-        "leave it out to screen with every lexicon",
+        "line 6: language 'not a tag!' is not a language tag such as 'fr' or 'pt-BR' "
+        "(screened: en, es, fr, pt, de, ar); leave it out to detect the language",
+    ]
+
+
+def test_a_language_the_detector_does_not_cover_is_marked_unscreened_not_none() -> None:
+    lines = [
+        json.dumps({"id": "it", "text": "Oggi sono andato al mare.", "language": "it"}),
+        json.dumps({"id": "ru", "text": "Сегодня хорошая погода."}),
+        json.dumps({"id": "ar", "text": "أريد أن أقتل نفسي"}),
+    ]
+    results, errors, failure = run(lines)
+    assert (errors, failure) == ("", None)
+    assert [(r["id"], r["level"]) for r in results] == [
+        ("it", "unscreened"),
+        ("ru", "unscreened"),
+        ("ar", "moderate"),
     ]
 
 

@@ -60,7 +60,7 @@ def test_the_model_flags_crisis_talk_the_rules_do_not_know(
     screen = screen_text(text)
     assert screen.should_alert, screen.as_dict()
     assert any(span.source is Source.EXEMPLAR for span in screen.evidence)
-    assert screen.model.startswith("all-MiniLM-L6-v2")
+    assert screen.model.startswith("USE multilingual v3")
 
 
 def test_everyday_text_does_not_alert_with_the_model(model_index: semantic.SentenceIndex) -> None:

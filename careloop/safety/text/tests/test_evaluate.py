@@ -60,6 +60,7 @@ def test_the_tuner_rebuilds_the_detector_score_exactly(examples, model_index) ->
         assert rebuilt == pytest.approx(screen_text(example.text).score)
 
 
+HELD_OUT_RECALL_FLOOR = 0.75
 HELD_OUT_SUBSET = 60  # suicide-class posts from each set: small enough for CI on two cores
 
 
@@ -76,5 +77,9 @@ def test_recall_target_on_a_deterministic_held_out_subset(examples, model_index)
     ]
     results, _ = evaluate.screen_examples(subset)
     alerted = sum(r.level.value in ("moderate", "high") for r in results)
-    assert alerted / len(results) >= evaluate.RECALL_TARGET, f"{alerted} of {len(results)} alerted"
+    # crisis-text@2.0.0 no longer alerts on "any sentence" near an exemplar (issue #18 item 14):
+    # subreddit labels count every r/SuicideWatch post as risk, helpers' replies included, so
+    # recall here fell from 0.96 to 94/120 = 0.78 when this was written. The 0.95 target is now
+    # asserted on first-person risk in test_calibration.py; this guards against a further slide.
+    assert alerted / len(results) >= HELD_OUT_RECALL_FLOOR, f"{alerted} of {len(results)} alerted"
     assert semantic.model_version() != "unavailable"
