@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from careloop.accounts.models import User
 from careloop.assessments.hooks import raises_live_alerts, run_submission_handlers
 from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.scoring_context import scoring_sex
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
@@ -21,6 +22,7 @@ from careloop.instruments.library import InstrumentDefinition, UnknownInstrument
 from careloop.instruments.scoring import (
     InvalidAnswers,
     ScoreResult,
+    Sex,
     gad7,
     get_scorer,
     phq2,
@@ -30,7 +32,7 @@ from careloop.instruments.scoring import (
 
 
 def _score_or_reject(
-    instrument_id: str, answers: list[int | None]
+    instrument_id: str, answers: list[int | None], *, sex: Sex | None = None
 ) -> tuple[InstrumentDefinition, ScoreResult]:
     try:
         instrument = get_instrument(instrument_id)
@@ -39,7 +41,8 @@ def _score_or_reject(
     if not instrument.enabled:
         raise InvalidInput(f"{instrument.title} is not available: {instrument.disabled_reason}")
     try:
-        return instrument, score(instrument_id, answers)
+        # sex: the AUDIT-C cut-off is sex-specific (scoring_context.py, HZ-022)
+        return instrument, score(instrument_id, answers, sex=sex)
     except InvalidAnswers as error:
         raise InvalidInput(str(error)) from None
 
@@ -84,7 +87,7 @@ def submit_assessment(
        can never be missing for a stored risk answer, nor exist for a rolled-back one.
     """
     require_write(actor, patient)  # the patient or their team; never emergency access (HZ-023)
-    instrument, result = _score_or_reject(instrument_id, answers)
+    instrument, result = _score_or_reject(instrument_id, answers, sex=scoring_sex(patient))
     if earlier := _replayed(patient, client_id, instrument_id, answers):
         return earlier, False
     now = clock.now()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.accounts.models import User
 from careloop.assessments import selectors
-from careloop.assessments.meaning import NEXT_STEP, plain_meaning
+from careloop.assessments.meaning import NEXT_STEP, follow_up_after, plain_meaning, risk_note
 from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditAction, Purpose
@@ -102,6 +102,9 @@ def result(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
         "instrument": get_instrument(assessment.instrument_id),
         "meaning": plain_meaning(assessment.instrument_id, assessment.band),
         "next_step": NEXT_STEP,
+        # Worded from the answer actually given (HZ-022); the follow-up offered after it (HZ-021).
+        "risk_note": risk_note(assessment),
+        "follow_up": follow_up_after(assessment),
     }
     return render(request, "assessments/result.html", context)
 

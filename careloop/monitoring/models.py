@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from careloop.assessments.models import SubmissionSource
+from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.core.fields import EncryptedTextField
@@ -100,3 +100,64 @@ class CheckIn(TenantModel):
             models.CheckConstraint(condition=Q(mood__lte=10), name="checkin_mood_0_to_10"),
         ]
         indexes = [models.Index(fields=["service", "patient", "-completed_at"])]
+
+
+# --- Follow-up after a risk answer (issue #18 item 5, hazard HZ-021) ---------------------------
+
+# clinical_spec.md §1 safety: after PHQ-9 item 9 >= 1 the action is "same-day clinician review +
+# structured risk assessment (e.g. C-SSRS screener), safety plan" (platform policy). §13: the
+# C-SSRS screener is free to build into an EHR for health providers.
+DEFAULT_RISK_FOLLOW_UP = "cssrs_screener"
+
+
+class MonitoringSettings(TenantModel):
+    """A service's own choices for monitoring, one row per service (absent = the defaults).
+
+    The Service row (core) holds only what every domain needs; settings that belong to one
+    domain live with it, so core never learns about questionnaires.
+    """
+
+    risk_follow_up_instrument = models.CharField(
+        max_length=32,
+        default=DEFAULT_RISK_FOLLOW_UP,
+        help_text="Questionnaire offered right after a positive PHQ-9 item 9",
+    )
+    # Who changed it is in the audit trail (not a column: a link to a person would make this
+    # service-wide row look like patient data to the rights inventory).
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service"], name="monitoring_settings_one_per_service")
+        ]
+
+
+class FollowUpState(models.TextChoices):
+    OFFERED = "offered"  # on the patient's result page and in their due list
+    COMPLETED = "completed"  # answered: `response` is the follow-up questionnaire
+    # No "withdrawn" state: once every alert raised by the trigger is closed, the offer leaves
+    # the due list (selectors), and the clinician sees it offered and never answered.
+
+
+class FollowUpOffer(TenantModel):
+    """A follow-up questionnaire offered to a patient after a risk answer: who was offered
+    what, when, and whether (and when) they answered it. Every change is audited."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="follow_up_offers")
+    # The response whose risk answer led to the offer (one offer per response).
+    trigger = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    instrument_id = models.CharField(max_length=32)
+    state = models.CharField(
+        max_length=10, choices=FollowUpState.choices, default=FollowUpState.OFFERED
+    )
+    offered_at = models.DateTimeField()
+    response = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "trigger"], name="follow_up_one_per_trigger")
+        ]
+        indexes = [models.Index(fields=["service", "patient", "state"])]

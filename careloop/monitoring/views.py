@@ -26,7 +26,7 @@ from careloop.care.selectors import (
 from careloop.core import clock
 from careloop.core.errors import DomainError, InvalidInput, NotFound
 from careloop.core.http import client_ip
-from careloop.monitoring import selectors
+from careloop.monitoring import follow_up_selectors, selectors
 from careloop.monitoring.schedule import local_date
 from careloop.monitoring.services import (
     PlanItemChange,
@@ -66,7 +66,13 @@ def home(request: HttpRequest) -> HttpResponse:
         (entry, selectors.due_sentence(entry, today))
         for entry in selectors.schedule_for(patient, now)
     ]
-    return render(request, "monitoring/patient_home.html", {"patient": patient, "due": due})
+    context = {
+        "patient": patient,
+        "due": due,
+        # Asked after a risk answer until answered or its alert is closed (HZ-021).
+        "follow_ups": follow_up_selectors.due_follow_ups(patient),
+    }
+    return render(request, "monitoring/patient_home.html", context)
 
 
 def _mood_from_form(raw: str) -> int | None:
@@ -147,6 +153,7 @@ def _patient_page(
             (alert, reason_of(alert))
             for alert in alerts_visible_to(user).filter(patient=patient)[:50]
         ],
+        "follow_ups": follow_up_selectors.follow_ups_of(patient),
         "plan": selectors.plan_overview_for(patient, clock.now()),
         "skipped_measures": selectors.skipped_default_measures(),
         "checkins": list(selectors.checkins_of(patient)[:30]),

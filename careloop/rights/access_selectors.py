@@ -32,6 +32,8 @@ ACTION_PHRASES: dict[str, str] = {
     "checkin.submitted": "saved a mood check-in",
     "measurement_plan.created": "set up your questionnaire schedule",
     "measurement_plan.item_changed": "changed your questionnaire schedule",
+    "follow_up.offered": "asked you to answer a few more questions after a worrying answer",
+    "follow_up.completed": "saved your answers to the extra questions",
     "alert.raised": "raised a safety alert so your care team could check on you",
     "alert.notified": "told your care team about a safety alert",
     "alert.viewed": "looked at a safety alert about you",

@@ -36,7 +36,7 @@ from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.fhir.models import ExportPart, ImportedResource
 from careloop.journal.models import JournalEntry
 from careloop.messaging.models import Message
-from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
+from careloop.monitoring.models import CheckIn, FollowUpOffer, MeasurementPlan, PlanItem
 from careloop.notifications.models import Notification, PushSubscription
 from careloop.privacy.models import BreakGlassGrant, ConsentDecision
 from careloop.rights.retention import SAFETY_RECORD_YEARS, legal_hold_until
@@ -193,6 +193,7 @@ ERASERS: dict[str, Eraser] = {
     "monitoring.PlanItem": lambda p, _: _delete(PlanItem.objects.filter(plan__patient=p)),
     "monitoring.MeasurementPlan": lambda p, _: _delete(MeasurementPlan.objects.filter(patient=p)),
     "monitoring.CheckIn": lambda p, _: _delete(CheckIn.objects.filter(patient=p)),
+    "monitoring.FollowUpOffer": lambda p, _: _delete(FollowUpOffer.objects.filter(patient=p)),
     "journal.JournalEntry": lambda p, _: _delete(JournalEntry.objects.filter(patient=p)),
     "messaging.Message": lambda p, _: _delete(Message.objects.filter(patient=p)),
     "care.TreatmentEpisode": lambda p, _: _delete(TreatmentEpisode.objects.filter(patient=p)),

@@ -45,6 +45,7 @@ EXPORTERS: dict[str, Exporter] = {
     "monitoring.MeasurementPlan": records.measurement_plans,
     "monitoring.PlanItem": records.covered_by,  # activities of the measurement-plan CarePlan
     "monitoring.CheckIn": records.checkins,
+    "monitoring.FollowUpOffer": records.covered_by,  # offered/completed: audit events
     "journal.JournalEntry": records.journal,
     "messaging.Message": records.messages,
     "notifications.Notification": records.notifications,

@@ -1,9 +1,16 @@
-"""How an alert reads to a clinician: one line that says why it was raised."""
+"""How an alert reads to a clinician: one line that says why it was raised, never "None" for an
+answer that was not given (issue #18 item 6, HZ-022), and what follow-up was offered after it."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.safety.models import Alert, AlertSource
+
+NOT_ANSWERED = "not answered"
+_SHORT_NAME = re.compile(r"\(([^()]+)\)$")
 
 
 def reason_of(alert: Alert) -> str:
@@ -18,7 +25,8 @@ def reason_of(alert: Alert) -> str:
 def _reason(alert: Alert, evidence: dict[str, object]) -> str:
     if alert.source == AlertSource.DETERIORATION:
         return (
-            f"{evidence.get('instrument')}: total rose {evidence.get('previous_total')} → "
+            f"{_short_name(evidence.get('instrument'))}: total rose "
+            f"{evidence.get('previous_total')} → "
             f"{evidence.get('total')} (criterion ≥ {evidence.get('criterion')}; "
             "reliable-change details UNVERIFIED)"
         )
@@ -30,10 +38,22 @@ def _reason(alert: Alert, evidence: dict[str, object]) -> str:
         )
     if alert.source == AlertSource.CLINICIAN:
         return f"Raised by {evidence.get('raised_by')}: {evidence.get('reason')}"
+    answer = evidence.get("answer")
+    answered = NOT_ANSWERED if answer is None else f"answer {answer}"
     return _risk_answer(evidence) or (
-        f"{evidence.get('instrument')}: {evidence.get('flag')} "
-        f"(item {evidence.get('item')}, answer {evidence.get('answer')})"
+        f"{_short_name(evidence.get('instrument'))}: {evidence.get('flag')} "
+        f"(item {evidence.get('item')}, {answered})"
     )
+
+
+def _short_name(instrument: object) -> str:
+    """ "PHQ-9" for "phq9@1.0.0"; the stored code itself only when the library no longer has it."""
+    try:
+        title = get_instrument(str(instrument).partition("@")[0]).title
+    except UnknownInstrument:
+        return str(instrument)
+    short = _SHORT_NAME.search(title)
+    return short.group(1) if short else title
 
 
 def _risk_answer(evidence: dict[str, object]) -> str | None:
@@ -47,6 +67,8 @@ def _risk_answer(evidence: dict[str, object]) -> str | None:
     except (UnknownInstrument, ValueError, IndexError):
         return None
     answer = evidence.get("answer")
+    if answer is None:  # the risk question was left blank: say so, never "answered None"
+        return f'{definition.title}, question {number} ("{item.text}"): {NOT_ANSWERED}'
     option = next((o for o in item.options if o.value == answer), None)
     answered = f'"{option.display}"' if option is not None else str(answer)
     return f'{definition.title}, question {number} ("{item.text}"): answered {answered}'
@@ -61,3 +83,21 @@ def _span_texts(spans: object) -> list[str]:
         if isinstance(text, str) and text:
             texts.append(text)
     return texts
+
+
+# --- Follow-up offered after the alert's risk answer (HZ-021) -----------------------------------
+
+FollowUpLines = Callable[[Alert], list[str]]
+_follow_up_readers: dict[str, FollowUpLines] = {}
+
+
+def read_follow_ups_with(name: str, reader: FollowUpLines) -> None:
+    """Monitoring (which offers and records the follow-up questionnaire) registers its reader
+    from AppConfig.ready(), so the alert page shows it without safety importing monitoring."""
+    _follow_up_readers[name] = reader
+
+
+def follow_up_lines(alert: Alert) -> list[str]:
+    """'C-SSRS screener offered 10:02, completed 10:05: risk level low', or 'offered 10:02, not
+    yet answered'; empty when nothing was offered after this alert's answer."""
+    return [line for reader in _follow_up_readers.values() for line in reader(alert)]

@@ -22,7 +22,7 @@ from careloop.core.http import client_ip
 from careloop.safety import services
 from careloop.safety.forms import ActionForm, RaiseAlertForm
 from careloop.safety.models import TRANSITIONS, Alert, AlertStatus
-from careloop.safety.presenters import reason_of
+from careloop.safety.presenters import follow_up_lines, reason_of
 from careloop.safety.selectors import (
     alert_visible_to,
     alerts_visible_to,
@@ -98,6 +98,7 @@ def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     context = {
         "alert": alert,
         "reason": reason_of(alert),
+        "follow_up": follow_up_lines(alert),  # e.g. the C-SSRS screener offered (HZ-021)
         "timeline": timeline_of(alert),
         "action_form": ActionForm(),
         "can_acknowledge": AlertStatus.ACKNOWLEDGED in _next(alert),

@@ -22,7 +22,7 @@ from careloop.core import clock
 from careloop.fhir.models import ClientKind, ExportJob, ExportPart, ImportedResource, SmartClient
 from careloop.journal.models import JournalEntry
 from careloop.messaging.models import Direction, Message
-from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
+from careloop.monitoring.models import CheckIn, FollowUpOffer, MeasurementPlan, PlanItem
 from careloop.notifications.models import Channel, Notification, PushSubscription
 from careloop.privacy.models import BreakGlassGrant, ConsentDecision, ConsentDocument
 from careloop.safety.models import (
@@ -183,6 +183,15 @@ def seed_everything(
             every_days=14,
             overdue_after_days=3,
             starts_on=now.date(),
+        )
+    )
+    add(
+        FollowUpOffer.objects.create(
+            service_id=service_id,
+            patient=patient,
+            trigger=risky,
+            instrument_id="cssrs_screener",
+            offered_at=now,
         )
     )
     add(
