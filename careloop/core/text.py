@@ -7,6 +7,8 @@ crisis message into a server error and loses it (HZ-024):
 - `valid_text` replaces every code point that cannot be encoded as UTF-8 (a lone UTF-16
   surrogate such as U+D800, Unicode category Cs) with U+FFFD REPLACEMENT CHARACTER; everything
   else is kept, so the words around it are still stored and screened.
+- `clean_free_text` is what services call: valid text, unified line endings, trimmed, and a
+  clear InvalidInput (422) when nothing readable is left.
 - `visible_length` counts the characters a reader can see: separators (Z*), controls (Cc) and
   format characters (Cf: zero-width space, joiners, word joiner, byte-order mark...) do not count,
   so a reason made of invisible characters is recognised as empty. Categories, not a hand list.
@@ -18,6 +20,8 @@ import unicodedata
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
+
+from careloop.core.errors import InvalidInput
 
 REPLACEMENT = "\ufffd"
 INVALID_CATEGORIES = frozenset({"Cs"})  # surrogates: not characters, never encodable
@@ -55,14 +59,49 @@ def strip_invisible(value: str) -> str:
     return value[start:end]
 
 
+def readable(value: str) -> bool:
+    """Whether `value` holds anything a person can read (not only U+FFFD and invisibles)."""
+    return any(char != REPLACEMENT and not _invisible(char) for char in value)
+
+
+def clean_free_text(value: str, *, what: str) -> str:
+    """The one sanitiser of free text a person typed (journal, messages, check-in notes...).
+
+    Invalid code points become U+FFFD, line endings are unified and surrounding blank space
+    trimmed. Empty text is returned as "" (the caller decides whether it is required); text
+    that is nothing but replacement and invisible characters is refused, because nobody could
+    read it and the writer should know that nothing was said.
+    """
+    text = valid_text(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    if text and not readable(text):
+        raise InvalidInput(
+            f"the {what} has no readable text (only invisible or invalid characters)"
+        )
+    return text
+
+
+def _repaired(item: Any, stack: list[Any]) -> Any:
+    """A string repaired, or a container queued for repair (returned as is)."""
+    if isinstance(item, str):
+        return valid_text(item)
+    if isinstance(item, list | dict):
+        stack.append(item)
+    return item
+
+
 def valid_json_text(value: Any) -> Any:
-    """A parsed JSON document with `valid_text` applied to every string in it (keys too)."""
-    if isinstance(value, str):
-        return valid_text(value)
-    if isinstance(value, list):
-        return [valid_json_text(item) for item in value]
-    if isinstance(value, dict):
-        return {valid_text(key): valid_json_text(item) for key, item in value.items()}
+    """A freshly parsed JSON document with `valid_text` applied to every string in it (keys
+    too), repaired in place. Iterative: a deeply nested document cannot exhaust the stack."""
+    stack: list[Any] = []
+    value = _repaired(value, stack)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            node[:] = [_repaired(item, stack) for item in node]
+            continue
+        for key in list(node):
+            item = _repaired(node.pop(key), stack)
+            node[valid_text(key)] = item
     return value
 
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticError
 
 from careloop.accounts.api import api_user
 from careloop.core import clock
+from careloop.core.text import valid_json_text
 from careloop.fhir.api_search import search_router
 from careloop.fhir.bulk.api import bulk_router
 from careloop.fhir.capability import SUPPORTED, capability_statement
@@ -120,7 +121,7 @@ def update_patient(
     if_match: str | None = Header(None, alias="If-Match"),
 ) -> HttpResponse:
     user = api_user(request)
-    resource = json.loads(request.body)
+    resource = valid_json_text(json.loads(request.body))  # U+D800 -> U+FFFD (HZ-024)
     _checked_resource(resource, "Patient")
     updated = update_own_patient(
         resource, actor=user, patient_id=resource_id, if_match=request.headers.get("If-Match")
@@ -174,7 +175,7 @@ def create_response(
     user = api_user(request)
     # The declared body documents and pre-checks the shape; the resource itself is the raw JSON
     # (every element, including ones the declaration does not name).
-    resource = json.loads(request.body)
+    resource = valid_json_text(json.loads(request.body))  # U+D800 -> U+FFFD (HZ-024)
     _checked_resource(resource, "QuestionnaireResponse")
     assessment, created = create_questionnaire_response(
         resource, actor=user, if_none_exist=request.headers.get("If-None-Exist")

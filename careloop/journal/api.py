@@ -14,6 +14,7 @@ from pydantic import Field
 from careloop.accounts.api import api_user
 from careloop.care.selectors import own_patient_record
 from careloop.core.http import client_ip
+from careloop.core.text import FreeText
 from careloop.journal import selectors, services
 from careloop.journal.models import JournalEntry
 
@@ -25,7 +26,7 @@ class ErrorOut(Schema):
 
 
 class EntryIn(Schema):
-    body: str = Field(description=f"1-{services.MAX_BODY_CHARS:,} characters")
+    body: FreeText = Field(description=f"1-{services.MAX_BODY_CHARS:,} characters")
     shared_with_team: bool = Field(
         default=False, description="Share this entry with the care team (private by default)"
     )

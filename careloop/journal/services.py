@@ -13,6 +13,7 @@ from careloop.care.models import Patient
 from careloop.care.selectors import access_purpose
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
+from careloop.core.text import clean_free_text
 from careloop.journal.models import JournalEntry
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 
@@ -32,7 +33,7 @@ def clean_text(body: str, *, max_chars: int, what: str) -> str:
     """Line endings unified, surrounding blank space trimmed; refuse empty, NUL or too long."""
     if not isinstance(body, str):
         raise InvalidInput(f"the {what} must be text")
-    text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = clean_free_text(body, what=what)  # a lone surrogate is stored as U+FFFD (HZ-024)
     if not text:
         raise InvalidInput(f"please write something in the {what}")
     if "\x00" in text:

@@ -15,6 +15,7 @@ from careloop.accounts.api import api_user
 from careloop.accounts.models import User
 from careloop.care.models import Patient
 from careloop.core.http import client_ip
+from careloop.core.text import FreeText
 from careloop.messaging import selectors, services
 from careloop.messaging.models import Message
 from careloop.safety.planning.selectors import crisis_card_for
@@ -36,7 +37,7 @@ class ErrorOut(Schema):
 
 
 class MessageIn(Schema):
-    body: str = Field(description=f"1-{services.MAX_BODY_CHARS:,} characters")
+    body: FreeText = Field(description=f"1-{services.MAX_BODY_CHARS:,} characters")
     client_id: uuid.UUID = Field(
         description="Chosen by the client; re-sending the same message stores it only once"
     )

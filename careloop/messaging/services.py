@@ -14,6 +14,7 @@ from careloop.care.models import Patient, TeamMembership
 from careloop.care.selectors import access_purpose, require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
+from careloop.core.text import clean_free_text
 from careloop.messaging.models import Direction, Message
 from careloop.notifications.models import Channel
 from careloop.notifications.services import queue_notification
@@ -34,7 +35,7 @@ def clean_body(body: str) -> str:
     """Line endings unified, surrounding blank space trimmed; refuse empty, NUL or too long."""
     if not isinstance(body, str):
         raise InvalidInput("the message must be text")
-    text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = clean_free_text(body, what="message")  # a lone surrogate is stored as U+FFFD (HZ-024)
     if not text:
         raise InvalidInput("please write a message")
     if "\x00" in text:

@@ -16,6 +16,7 @@ from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
+from careloop.core.text import FreeText
 from careloop.monitoring import selectors
 from careloop.monitoring.models import CheckIn
 from careloop.monitoring.schedule import local_date
@@ -241,7 +242,7 @@ def put_plan_item(
 
 class CheckInIn(Schema):
     mood: int = Field(description="0 (very low) to 10 (very good)")
-    note: str = Field(default="", description="Optional, at most 500 characters")
+    note: FreeText = Field(default="", description="Optional, at most 500 characters")
     client_id: uuid.UUID = Field(
         description="Chosen by the client; re-sending the same check-in stores it only once"
     )

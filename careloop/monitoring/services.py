@@ -20,6 +20,7 @@ from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
 from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
+from careloop.core.text import clean_free_text
 from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
 from careloop.monitoring.schedule import (
     Cadence,
@@ -281,7 +282,7 @@ def record_checkin(
 ) -> tuple[CheckIn, bool]:
     """Store a mood check-in once per client id; return it and whether it is new (audited)."""
     require_write(actor, patient)
-    note = note.strip()
+    note = clean_free_text(note, what="note")  # a lone surrogate is stored as U+FFFD (HZ-024)
     _validate_checkin(mood, note, completed_at)
     if earlier := _replayed_checkin(patient, client_id, mood, note):
         return earlier, False
