@@ -7,10 +7,13 @@ assessment is offered to the patient at once, recorded, and shown to the clinici
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from careloop.accounts.models import User
 from careloop.assessments.models import Assessment, SubmissionSource
@@ -140,3 +143,16 @@ def test_the_service_chooses_its_follow_up_questionnaire(ada: User, cleo: User, 
     phq9 = _submit(ada, "phq9", PHQ9_ITEM9_SEVERAL_DAYS)
 
     assert FollowUpOffer.objects.get(trigger=phq9).instrument_id == "pcl5"
+
+
+@pytest.mark.django_db
+def test_the_command_changes_the_setting_and_refuses_bad_input_clearly(cleo: User, ben: User):
+    out = io.StringIO()
+    call_command("monitoring_settings", "show", "--by", "cleo", stdout=out)
+    assert "cssrs_screener" in out.getvalue()
+    call_command("monitoring_settings", "set-risk-follow-up", "pcl5", "--by", "cleo", stdout=out)
+    assert out.getvalue().rstrip().endswith("pcl5")
+    with pytest.raises(CommandError, match="cannot be the follow-up"):
+        call_command("monitoring_settings", "set-risk-follow-up", "phq9", "--by", "cleo")
+    with pytest.raises(CommandError, match="service admin"):
+        call_command("monitoring_settings", "show", "--by", "ben")
