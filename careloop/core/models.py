@@ -37,3 +37,22 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running worker process, touched on every tick (HZ-025).
+
+    /healthz reads the newest beat, so a dead or stuck alert worker turns the service unhealthy
+    instead of silently stopping every alert. The app servers keep no state: the beat lives in
+    the database all of them share. Rows of workers gone for a day are pruned by the beat itself.
+    """
+
+    name = models.CharField(max_length=200, unique=True, help_text="host:pid of the process")
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    last_beat = models.DateTimeField(db_index=True)
+    ticks = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

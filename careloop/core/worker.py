@@ -11,9 +11,12 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from types import FrameType
 
 from django.db import close_old_connections
+
+from careloop.core import clock
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,20 @@ def run_forever(poll_seconds: float, stop: threading.Event | None = None) -> Non
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
     log.info("worker started with jobs: %s", ", ".join(sorted(_jobs)))
+    started_at = clock.now()
     while not stop.is_set():
         handled = run_once()
+        record_beat(started_at)
         if not any(count > 0 for count in handled.values()):
             stop.wait(poll_seconds)
+
+
+def record_beat(started_at: datetime) -> None:
+    """Tell /healthz this worker is alive (HZ-025); a failed beat never stops the alert jobs."""
+    from careloop.core.heartbeat import beat  # models: imported once the apps are ready
+
+    close_old_connections()
+    try:
+        beat(started_at)
+    except Exception:
+        log.exception("worker heartbeat failed; /healthz will report the worker as stale")

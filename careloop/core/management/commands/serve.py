@@ -1,19 +1,37 @@
 """`careloop serve`: the web server (granian, WSGI) and, with --with-worker, the worker too.
 
-The embedded default (`make run`) runs both as child processes of this one command and stops both
-when either stops. In production run `careloop serve` and `careloop worker` as separate services.
+The embedded default (`make run`) runs both as child processes of this one command, which
+supervises them (HZ-025): a child that dies, whatever the cause, is logged and started again after
+an exponential back-off (1 s doubling to at most 60 s; back to 1 s once a child has run for a
+minute), so one crash never leaves the service without its web server or its alert worker.
+Granian also respawns its own crashed worker processes (--respawn-failed-workers); this
+supervisor covers the granian master itself and the alert worker. SIGTERM or Ctrl-C stops them
+all. In production run `careloop serve` and `careloop worker` as separate supervised services
+(systemd, Kubernetes); the supervision here is for the embedded default and defence in depth.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+log = structlog.get_logger(__name__)
+
+FIRST_BACKOFF_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 60.0
+# A child that ran this long before dying was healthy: its next restart starts the back-off over.
+STABLE_AFTER_SECONDS = 60.0
+POLL_SECONDS = 0.2
+STOP_TIMEOUT_SECONDS = 15.0
 
 
 def _granian_command(host: str, port: int, workers: int, threads: int) -> list[str]:
@@ -25,9 +43,112 @@ def _granian_command(host: str, port: int, workers: int, threads: int) -> list[s
         "--workers": str(workers),
         "--blocking-threads": str(threads),
         "--backpressure": str(threads),
+        # Granian itself replaces a worker process that dies (its master stays up).
+        "--respawn-interval": "1",
     }
     flags = [part for pair in options.items() for part in pair]
-    return [sys.executable, "-m", "granian", *flags, "--no-ws", "config.wsgi:application"]
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        *flags,
+        "--respawn-failed-workers",
+        "--no-ws",
+        "config.wsgi:application",
+    ]
+
+
+def backoff_seconds(failures: int) -> float:
+    """1, 2, 4, … seconds after the 1st, 2nd, 3rd consecutive failure; never above the cap."""
+    return min(FIRST_BACKOFF_SECONDS * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+@dataclass
+class Child:
+    """One supervised process; it leads its own process group, so its descendants go with it."""
+
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+    restarts: int = field(default=0)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603  # our own interpreter, fixed arguments
+            self.command, start_new_session=True
+        )
+        self.started = time.monotonic()
+        self.restart_at = None
+        log.info("child_started", child=self.name, pid=self.process.pid, restarts=self.restarts)
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def signal_group(self, signum: int) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+            os.killpg(self.process.pid, signum)
+
+
+class Supervisor:
+    def __init__(self, children: list[Child]) -> None:
+        self.children = children
+        self.stopping = False
+
+    def run(self) -> None:
+        for child in self.children:
+            child.start()
+        while not self.stopping:
+            now = time.monotonic()
+            for child in self.children:
+                self._tend(child, now)
+            time.sleep(POLL_SECONDS)
+        self.stop()
+
+    def _tend(self, child: Child, now: float) -> None:
+        if child.running() or self.stopping:
+            return
+        if child.restart_at is None:  # it has just died: schedule the restart
+            assert child.process is not None
+            returncode = child.process.returncode
+            # Whatever it left behind (granian's own workers) goes with it: the port is freed.
+            child.signal_group(signal.SIGKILL)
+            child.failures = (
+                1 if now - child.started >= STABLE_AFTER_SECONDS else child.failures + 1
+            )
+            delay = backoff_seconds(child.failures)
+            child.restart_at = now + delay
+            log.error(
+                "child_died",
+                child=child.name,
+                pid=child.process.pid,
+                returncode=returncode,
+                consecutive_failures=child.failures,
+                restart_in_seconds=delay,
+            )
+        elif now >= child.restart_at:
+            child.restarts += 1
+            child.start()
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.running():
+                child.signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for child in self.children:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                log.warning("child_killed_after_timeout", child=child.name)
+            child.signal_group(signal.SIGKILL)  # anything left in its group
+            if child.process.poll() is None:
+                child.process.wait(timeout=5)
+        log.info("supervisor_stopped", children=[child.name for child in self.children])
 
 
 class Command(BaseCommand):
@@ -45,41 +166,20 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535, not {options['port']}")
         if options["workers"] < 1 or options["threads"] < 1:
             raise CommandError("--workers and --threads must be at least 1")
-        children = [
-            subprocess.Popen(  # noqa: S603  # our own interpreter and fixed arguments
-                _granian_command(
-                    options["host"], options["port"], options["workers"], options["threads"]
-                )
-            )
-        ]
+        granian = _granian_command(
+            options["host"], options["port"], options["workers"], options["threads"]
+        )
+        children = [Child("web", granian)]
         if options["with_worker"]:
-            worker = [sys.executable, "-m", "careloop.core.cli", "worker"]
-            children.append(subprocess.Popen(worker))  # noqa: S603  # fixed arguments
-        url = f"http://{options['host']}:{options['port']}"
-        self.stdout.write(f"Careloop is starting on {url}  (sign in at {url}/accounts/login/)")
-        self.stdout.write("Ctrl-C stops the web server and the worker.")
-        self._supervise(children)
-
-    def _supervise(self, children: list[subprocess.Popen[bytes]]) -> None:
-        """Wait until any child exits or we are asked to stop; then stop all of them."""
-        stopping = False
+            children.append(Child("worker", [sys.executable, "-m", "careloop.core.cli", "worker"]))
+        supervisor = Supervisor(children)
 
         def _stop(signum: int, frame: object) -> None:
-            nonlocal stopping
-            stopping = True
+            supervisor.stopping = True
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        while not stopping and all(child.poll() is None for child in children):
-            time.sleep(0.2)
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        failed = [child.args for child in children if child.returncode not in (0, -15, None)]
-        if failed and not stopping:
-            raise CommandError(f"a child process stopped unexpectedly: {failed[0]!r}")
+        url = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(f"Careloop is starting on {url}  (sign in at {url}/accounts/login/)")
+        self.stdout.write("Ctrl-C stops the web server and the worker.")
+        supervisor.run()

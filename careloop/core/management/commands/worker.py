@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from careloop.core import worker
+from careloop.core import clock, worker
 
 
 class Command(BaseCommand):
@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
+            started_at = clock.now()
             for name, handled in worker.run_once().items():
                 self.stdout.write(f"{name}: {handled}")
+            worker.record_beat(started_at)
             return
         worker.run_forever(settings.WORKER_POLL_SECONDS)
