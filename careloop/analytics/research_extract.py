@@ -90,6 +90,7 @@ def _measures(
     if stream == DataStream.QUESTIONNAIRES:
         yield from (
             Assessment.objects.filter(patient_id__in=patient_ids)
+            .exclude(status="incomplete")  # unscored: kept for its risk answer only
             .values_list("patient_id", "instrument_id", "completed_at", "score_total")
             .iterator(2000)
         )

@@ -17,6 +17,9 @@ from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.selectors import own_patient_record, patient_visible_to
+from careloop.core.errors import InvalidInput
+from careloop.instruments.answer_input import AnswerInputError, decode_answers
+from careloop.instruments.library import UnknownInstrument, get_instrument
 
 router = Router(tags=["assessments"], auth=django_auth)
 
@@ -28,6 +31,8 @@ def to_out(assessment: Assessment) -> AssessmentOut:
         instrument=assessment.instrument_id,
         instrument_version=assessment.instrument_version,
         answers=assessment.answers,
+        status=assessment.status,
+        missing_items=assessment.missing_items,
         total=assessment.score_total,
         band=assessment.band,
         caseness=assessment.caseness,
@@ -43,15 +48,26 @@ def to_out(assessment: Assessment) -> AssessmentOut:
     "/assessments",
     response={200: AssessmentOut, 201: AssessmentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Submit my questionnaire answers (201 stored, 200 already stored under this client id)",
+    description="Missing items are refused with a 422 naming them, unless a risk item was "
+    'answered: then the response is stored with status "incomplete", no total and its '
+    "missing_items, and the care team is alerted (201). Re-sending it under the same client_id "
+    "with the missing answers filled in (earlier answers unchanged) completes it (200). "
+    "Answer encoding: see the answers field and docs/api/answers.md.",
 )
 def submit(request: HttpRequest, body: AssessmentIn) -> Status[AssessmentOut]:
     user = api_user(request)
     patient = own_patient_record(user)
+    try:
+        answers = decode_answers(get_instrument(body.instrument), body.raw_answers())
+    except UnknownInstrument:
+        raise InvalidInput(f"unknown instrument {body.instrument!r}") from None
+    except AnswerInputError as error:
+        raise InvalidInput(str(error)) from None
     assessment, created = submit_assessment(
         patient,
         actor=user,
         instrument_id=body.instrument,
-        answers=body.answers,
+        answers=answers,
         client_id=body.client_id,
         source=SubmissionSource.API,
         completed_at=body.completed_at,

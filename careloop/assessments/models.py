@@ -14,8 +14,18 @@ class SubmissionSource(models.TextChoices):
     IMPORT = "import"  # FHIR import
 
 
+class AssessmentStatus(models.TextChoices):
+    COMPLETE = "complete"  # scored (or prorated where the instrument's manual allows it)
+    # Items the score needs are missing, but a risk item was answered: stored unscored so the
+    # risk answer is never discarded and its alert is raised (issue #18 item 2, HZ-017).
+    INCOMPLETE = "incomplete"
+
+
 class Assessment(TenantModel):
-    """One completed questionnaire: raw item answers plus the score computed from them.
+    """One questionnaire response: raw item answers plus the score computed from them.
+
+    An INCOMPLETE response (status) has no score: it is kept only because a risk item was
+    answered, and readers of scores must skip it (score_total is None).
 
     The raw answers are the record; the score columns are derived by the versioned scorer and kept
     so lists and registries need no re-scoring.
@@ -28,7 +38,12 @@ class Assessment(TenantModel):
     instrument_id = models.CharField(max_length=32)
     instrument_version = models.CharField(max_length=48, help_text='e.g. "phq9@1.0.0"')
     answers = models.JSONField(help_text="Item ordinals in item order; null = item not answered")
-    score_total = models.FloatField(null=True)
+    status = models.CharField(
+        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.COMPLETE
+    )
+    # linkIds of the items still needed for a score (empty when complete), shown to the patient.
+    missing_items = models.JSONField(default=list, blank=True)
+    score_total = models.FloatField(null=True, help_text="None: no total (C-SSRS) or incomplete")
     band = models.CharField(max_length=40, blank=True)
     caseness = models.BooleanField(null=True)
     prorated = models.BooleanField(default=False)

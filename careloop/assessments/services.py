@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
 from careloop.assessments.hooks import raises_live_alerts, run_submission_handlers
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment, AssessmentStatus, SubmissionSource
 from careloop.assessments.scoring_context import scoring_sex
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
@@ -20,7 +20,9 @@ from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
 from careloop.instruments.scoring import (
+    IncompleteAnswers,
     InvalidAnswers,
+    RiskFlag,
     ScoreResult,
     Sex,
     gad7,
@@ -30,10 +32,66 @@ from careloop.instruments.scoring import (
     score,
 )
 
+# A device clock a few minutes fast must not refuse a real submission; more than this is a
+# wrong clock or a wrong date, refused with a clear 422 (issue #18 item 7).
+COMPLETED_AT_CLOCK_SKEW = timedelta(minutes=5)
+# No instrument in the library predates 1987 (EPDS, Cox 1987; PHQ-9 2001), so an earlier
+# completion time is a device default (year 1, the 1970 epoch) or a typo, never a real answer.
+EARLIEST_COMPLETED_AT = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def checked_completed_at(completed_at: datetime | None, now: datetime) -> datetime:
+    """The time to store: `now` when not given; a time within the clock skew becomes `now`."""
+    if completed_at is None:
+        return now
+    if completed_at.utcoffset() is None:
+        raise InvalidInput("completed_at needs a time zone, e.g. 2026-03-01T09:30:00Z")
+    if completed_at > now + COMPLETED_AT_CLOCK_SKEW:
+        raise InvalidInput(
+            f"completed_at {completed_at.isoformat()} is in the future "
+            f"(server time {now.isoformat(timespec='seconds')})"
+        )
+    if completed_at < EARLIEST_COMPLETED_AT:
+        raise InvalidInput(
+            f"completed_at {completed_at.isoformat()} is before "
+            f"{EARLIEST_COMPLETED_AT.date().isoformat()}: not a real completion time"
+        )
+    return min(completed_at, now)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What gets stored: a score, or (incomplete) no score but the answered risk items' flags."""
+
+    result: ScoreResult | None
+    risk_flags: tuple[RiskFlag, ...]
+    missing_items: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> AssessmentStatus:
+        return AssessmentStatus.COMPLETE if self.result else AssessmentStatus.INCOMPLETE
+
+
+def _link_ids(instrument: InstrumentDefinition, positions: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(instrument.items[position - 1].link_id for position in positions)
+
+
+def _describe(link_ids: tuple[str, ...]) -> str:
+    if len(link_ids) == 1:
+        return f"question {link_ids[0]}"
+    return f"questions {', '.join(link_ids[:-1])} and {link_ids[-1]}"
+
 
 def _score_or_reject(
     instrument_id: str, answers: list[int | None], *, sex: Sex | None = None
-) -> tuple[InstrumentDefinition, ScoreResult]:
+) -> tuple[InstrumentDefinition, Scored]:
+    """Score the answers; an incomplete response is kept only when a risk item was answered.
+
+    Missing items without a risk answer are refused (422 naming them, nothing stored): the
+    patient is still on the form and can finish it, and an unscored record with nothing
+    clinically actionable in it would only clutter the history. With a risk answer, the
+    response is stored unscored so the alert is raised now (HZ-017).
+    """
     try:
         instrument = get_instrument(instrument_id)
     except UnknownInstrument:
@@ -41,19 +99,48 @@ def _score_or_reject(
     if not instrument.enabled:
         raise InvalidInput(f"{instrument.title} is not available: {instrument.disabled_reason}")
     try:
-        # sex: the AUDIT-C cut-off is sex-specific (scoring_context.py, HZ-022)
-        return instrument, score(instrument_id, answers, sex=sex)
+        result = score(instrument_id, answers, sex=sex)  # sex: AUDIT-C cut-off (HZ-022)
+    except IncompleteAnswers as incomplete:
+        missing = _link_ids(instrument, incomplete.missing)
+        answered_risk = tuple(flag for flag in incomplete.risk_flags if flag.value is not None)
+        if answered_risk:
+            return instrument, Scored(None, answered_risk, missing)
+        raise InvalidInput(
+            f"{instrument.title} was not stored: please answer {_describe(missing)} "
+            f"(missing items: {', '.join(missing)}). {incomplete}"
+        ) from None
     except InvalidAnswers as error:
         raise InvalidInput(str(error)) from None
+    return instrument, Scored(result, result.risk_flags)
+
+
+def _earlier(patient: Patient, client_id: uuid.UUID) -> Assessment | None:
+    return Assessment.objects.filter(
+        service_id=patient.service_id, patient=patient, client_id=client_id
+    ).first()
+
+
+def _continues(earlier: Assessment, instrument_id: str, answers: list[int | None]) -> bool:
+    """True when `answers` complete an incomplete response: every answer given stays as given.
+
+    So a risk answer once recorded can never be taken back by re-sending under the same id.
+    """
+    return (
+        earlier.status == AssessmentStatus.INCOMPLETE
+        and earlier.instrument_id == instrument_id
+        and len(answers) >= len(earlier.answers)
+        and all(
+            before is None or before == after
+            for before, after in zip(earlier.answers, answers, strict=False)
+        )
+    )
 
 
 def _replayed(
     patient: Patient, client_id: uuid.UUID, instrument_id: str, answers: list[int | None]
 ) -> Assessment | None:
     """The earlier copy of a re-sent submission, or None; a different payload is a conflict."""
-    earlier = Assessment.objects.filter(
-        service_id=patient.service_id, patient=patient, client_id=client_id
-    ).first()
+    earlier = _earlier(patient, client_id)
     if earlier is not None and (earlier.instrument_id, earlier.answers) != (instrument_id, answers):
         raise Conflict("this client id was already used for a different submission")
     return earlier
@@ -69,6 +156,19 @@ def _open_episode(patient: Patient) -> TreatmentEpisode | None:
     )
 
 
+def _score_fields(scored: Scored) -> dict[str, object]:
+    result = scored.result
+    return {
+        "status": scored.status,
+        "missing_items": list(scored.missing_items),
+        "score_total": result.total if result else None,
+        "band": (result.band or "") if result else "",
+        "caseness": result.caseness if result else None,
+        "prorated": result.prorated if result else False,
+        "risk_flags": [asdict(flag) for flag in scored.risk_flags],
+    }
+
+
 def submit_assessment(
     patient: Patient,
     *,
@@ -79,22 +179,29 @@ def submit_assessment(
     source: SubmissionSource,
     completed_at: datetime | None = None,
 ) -> tuple[Assessment, bool]:
-    """Store a scored questionnaire once per client id; return it and whether it is new.
+    """Store a questionnaire once per client id; return it and whether it is new.
 
-    1. Score first: bad input raises InvalidInput before anything is written.
+    1. Score first: bad input raises InvalidInput before anything is written. Missing items
+       are refused too, unless a risk item was answered: then the response is stored with
+       status INCOMPLETE, unscored, with its missing item ids (HZ-017).
     2. A re-sent submission (same client id, same answers) returns the stored one unchanged.
+       Re-sent answers that fill in an INCOMPLETE response (every earlier answer kept) complete
+       that same record (returned as not new); any other change is a conflict.
     3. Store, audit and run the submission hooks (safety rules) in one transaction, so an alert
        can never be missing for a stored risk answer, nor exist for a rolled-back one.
     """
     require_write(actor, patient)  # the patient or their team; never emergency access (HZ-023)
-    instrument, result = _score_or_reject(instrument_id, answers, sex=scoring_sex(patient))
-    if earlier := _replayed(patient, client_id, instrument_id, answers):
-        return earlier, False
+    instrument, scored = _score_or_reject(instrument_id, answers, sex=scoring_sex(patient))
+    earlier = _earlier(patient, client_id)
+    if earlier is not None and (
+        (earlier.instrument_id, earlier.answers) == (instrument_id, answers)
+        or not _continues(earlier, instrument_id, answers)
+    ):
+        return _replayed(patient, client_id, instrument_id, answers) or earlier, False
     now = clock.now()
-    if completed_at is not None and completed_at.utcoffset() is None:
-        raise InvalidInput("completed_at needs a time zone, e.g. 2026-03-01T09:30:00Z")
-    if completed_at is not None and completed_at > now:
-        raise InvalidInput("completed_at cannot be in the future")
+    when = checked_completed_at(completed_at, now)
+    if earlier is not None:
+        return _complete_earlier(earlier, instrument, scored, answers, actor, when, now), False
     try:
         with transaction.atomic():
             assessment = Assessment.objects.create(
@@ -104,35 +211,71 @@ def submit_assessment(
                 instrument_id=instrument_id,
                 instrument_version=instrument.versioned_id,
                 answers=answers,
-                score_total=result.total,
-                band=result.band or "",
-                caseness=result.caseness,
-                prorated=result.prorated,
-                risk_flags=[asdict(flag) for flag in result.risk_flags],
-                completed_at=completed_at or now,
+                completed_at=when,
                 recorded_at=now,
                 submitted_by=actor,
                 source=source,
                 client_id=client_id,
+                **_score_fields(scored),
             )
             run_submission_handlers(assessment)
             # Last: writing an audit event takes the service's audit-chain lock until commit, so
             # it waits until the safety rules have run (docs/privacy/audit.md, performance.md).
-            record_event(
-                actor=actor,
-                action=AuditAction.ASSESSMENT_SUBMITTED,
-                service_id=patient.service_id,
-                patient_id=patient.id,
-                purpose=Purpose.SELF_ACCESS if actor.id == patient.user_id else Purpose.TREATMENT,
-                obj=("Assessment", assessment.id),
-                detail={"instrument": assessment.instrument_version},
-            )
+            _audit_submission(actor, patient, assessment)
     except IntegrityError:
         # Two copies of one submission raced; the other one won. Return it (or report the clash).
         if earlier := _replayed(patient, client_id, instrument_id, answers):
             return earlier, False
         raise
     return assessment, True
+
+
+def _audit_submission(
+    actor: User, patient: Patient, assessment: Assessment, **extra: object
+) -> None:
+    detail: dict[str, object] = {"instrument": assessment.instrument_version}
+    if assessment.status != AssessmentStatus.COMPLETE:
+        detail |= {"status": assessment.status, "missing_items": assessment.missing_items}
+    record_event(
+        actor=actor,
+        action=AuditAction.ASSESSMENT_SUBMITTED,
+        service_id=patient.service_id,
+        patient_id=patient.id,
+        purpose=Purpose.SELF_ACCESS if actor.id == patient.user_id else Purpose.TREATMENT,
+        obj=("Assessment", assessment.id),
+        detail=detail | extra,
+    )
+
+
+def _complete_earlier(
+    earlier: Assessment,
+    instrument: InstrumentDefinition,
+    scored: Scored,
+    answers: list[int | None],
+    actor: User,
+    when: datetime,
+    now: datetime,
+) -> Assessment:
+    """Fill in an incomplete response under its own client id (same record, same alerts).
+
+    The safety hook runs again: its alerts are keyed by assessment and flag, so the risk
+    answer already alerted on is not alerted twice, while a new risk answer or a now-scorable
+    rise in the total is.
+    """
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(id=earlier.id)
+        if not _continues(assessment, instrument.id, answers):  # changed while we scored
+            raise Conflict("this client id was already used for a different submission")
+        assessment.answers = answers
+        assessment.instrument_version = instrument.versioned_id
+        assessment.completed_at = when
+        assessment.recorded_at = now
+        for name, value in _score_fields(scored).items():
+            setattr(assessment, name, value)
+        assessment.save()
+        run_submission_handlers(assessment)
+        _audit_submission(actor, assessment.patient, assessment, continued_incomplete=True)
+    return assessment
 
 
 # ------------------------------------------------------------- imported totals (FHIR import)
@@ -199,8 +342,7 @@ def record_imported_total(
     `provenance` (ids and file names only, never names) goes into the audit event.
     """
     instrument, band, caseness = _checked_total(instrument_id, total)
-    if completed_at > clock.now():
-        raise InvalidInput("completed_at cannot be in the future")
+    completed_at = checked_completed_at(completed_at, clock.now())
     if earlier := _replayed_total(patient, client_id, instrument_id, total):
         return earlier, False
     with transaction.atomic():

@@ -12,14 +12,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from careloop.accounts.models import User
 from careloop.assessments import selectors
 from careloop.assessments.meaning import NEXT_STEP, follow_up_after, plain_meaning, risk_note
-from careloop.assessments.models import SubmissionSource
+from careloop.assessments.models import Assessment, AssessmentStatus, SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import DomainError, NotFound
-from careloop.instruments.library import UnknownInstrument, get_instrument, list_instruments
+from careloop.instruments.library import (
+    InstrumentDefinition,
+    UnknownInstrument,
+    get_instrument,
+    list_instruments,
+)
 
 
 def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
@@ -62,6 +67,8 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
     if not instrument.enabled:
         raise Http404
     error = ""
+    client_id = uuid.uuid4()
+    incomplete: Assessment | None = None
     if request.method == "POST":
         answers = _answers_from_form(request, [item.link_id for item in instrument.items])
         try:
@@ -79,14 +86,33 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
         except DomainError as problem:
             error = problem.message
         else:
-            return redirect("assessments:result", assessment_id=assessment.id)
+            if assessment.status != AssessmentStatus.INCOMPLETE:
+                return redirect("assessments:result", assessment_id=assessment.id)
+            # Stored (a risk answer was given, the care team is alerted) but not scorable yet:
+            # the same form again, answers kept, same client id so finishing it completes this
+            # very record (services.submit_assessment), with the missing questions named.
+            incomplete = assessment
     context = {
         "instrument": instrument,
-        "client_id": uuid.uuid4(),
+        "client_id": client_id if incomplete else uuid.uuid4(),
         "error": error,
-        "submitted": request.POST if error else {},
+        "incomplete": incomplete,
+        "missing_questions": _question_numbers(instrument, incomplete),
+        "submitted": request.POST if error or incomplete else {},
     }
     return render(request, "assessments/answer.html", context, status=422 if error else 200)
+
+
+def _question_numbers(instrument: InstrumentDefinition, incomplete: Assessment | None) -> str:
+    """The missing questions as the patient sees them numbered on the form ("3, 5 and 7")."""
+    if incomplete is None:
+        return ""
+    numbers = [
+        str(position)
+        for position, item in enumerate(instrument.items, start=1)
+        if item.link_id in incomplete.missing_items
+    ]
+    return numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
 @login_required

@@ -120,6 +120,15 @@ def _identifier_q(request: SearchRequest) -> Q | None:
     return Q(client_id__in=ids)
 
 
+def _status_q(statuses: list[str]) -> Q | None:
+    """completed = a complete assessment; in-progress = an incomplete one kept for its risk
+    answer (questionnaire_response._RESPONSE_STATUS)."""
+    if not statuses:
+        return None
+    wanted = {"completed": "complete", "in-progress": "incomplete"}
+    return Q(status__in=[wanted[s] for s in statuses if s in wanted])
+
+
 def search_questionnaire_responses(user: User, request: SearchRequest) -> Page:
     statuses = request.values("status")
     rows = _patient_rows(request, _visible_assessments(user, request))
@@ -130,7 +139,7 @@ def search_questionnaire_responses(user: User, request: SearchRequest) -> Page:
             _questionnaire_q(request),
             _identifier_q(request),
             date_q(request, "authored", "completed_at"),
-            Q(pk__in=[]) if statuses and "completed" not in statuses else None,
+            _status_q(statuses),
         ],
     )
     found, total = window(ordered(rows, request, _SORT_FIELDS, _NEWEST_FIRST), request)

@@ -352,7 +352,7 @@ def checkins_of(patient: Patient) -> QuerySet[CheckIn]:
 def _score(instrument_id: str, *, first: bool, episode_only: bool = False) -> Subquery:
     rows = Assessment.objects.filter(
         service_id=OuterRef("service_id"), patient_id=OuterRef("pk"), instrument_id=instrument_id
-    )
+    ).exclude(score_total=None)  # an incomplete response (kept for its risk answer) has no score
     if episode_only:
         rows = rows.filter(episode_id=OuterRef("current_episode_id"))
     order = "completed_at" if first else "-completed_at"

@@ -33,7 +33,9 @@ from careloop.instruments.library import (
     list_instruments,
 )
 
-SCORABLE_STATUSES = frozenset({"completed", "amended"})
+# in-progress too: a partly answered response whose risk item was answered is stored (unscored)
+# and alerted on; without a risk answer submission refuses it naming the missing items (HZ-017).
+SCORABLE_STATUSES = frozenset({"completed", "amended", "in-progress"})
 
 
 class AssessmentRecord(Protocol):
@@ -57,6 +59,11 @@ class AssessmentRecord(Protocol):
     def client_id(self) -> uuid.UUID: ...
     @property
     def items_available(self) -> bool: ...
+
+
+# An incomplete assessment (stored unscored only because a risk item was answered, HZ-017) is
+# a response still in progress, never a "completed" one a reader could take as scored.
+_RESPONSE_STATUS = {"complete": "completed", "incomplete": "in-progress"}
 
 
 def answer_coding(item: InstrumentItem, value: int) -> dict[str, str] | None:
@@ -84,7 +91,8 @@ def questionnaire_response_resource(
         "id": str(assessment.id),
         "identifier": client_id_identifier(assessment.client_id),
         "questionnaire": canonical(definition),
-        "status": "completed",
+        # Records without a status (older call sites, test doubles) are complete ones.
+        "status": _RESPONSE_STATUS.get(getattr(assessment, "status", "complete"), "completed"),
         "subject": reference("Patient", assessment.patient_id),
         "authored": instant(assessment.completed_at),
     }
@@ -119,14 +127,16 @@ class IncomingResponse:
 def read_questionnaire_response(resource: Mapping[str, Any]) -> IncomingResponse:
     """Reduce a structurally valid QuestionnaireResponse to what submission needs.
 
-    1. Only completed (or amended) responses are scored.
+    1. Only completed, amended or in-progress responses are taken (see SCORABLE_STATUSES).
     2. The questionnaire must be one of ours; a stated version must be the current one.
     3. The subject must be a Patient reference; the identifier becomes the client id.
     4. Every answered item carries exactly one valueCoding, valueInteger or valueDecimal.
     """
     status = resource.get("status")
     if status not in SCORABLE_STATUSES:
-        raise ResponseRejected(f"status {status!r}: only completed responses can be scored")
+        raise ResponseRejected(
+            f"status {status!r}: only completed, amended or in-progress responses are accepted"
+        )
     definition = _definition_for(resource.get("questionnaire"))
     return IncomingResponse(
         definition=definition,
@@ -233,9 +243,19 @@ def _code_of(item: InstrumentItem, answer: Mapping[str, Any]) -> str:
 
 
 def _code_for_ordinal(item: InstrumentItem, ordinal: object) -> str:
-    """An ordinal answer is the option's ordinalValue (item score), or its value if unscored."""
+    """An ordinal answer is the option's ordinalValue (item score), or its value if unscored.
+
+    A JSON boolean is not a number (Python's True == 1 would score it as 1; HZ-018).
+    """
+    if isinstance(ordinal, bool) or not isinstance(ordinal, int | float):
+        raise ResponseRejected(f"item {item.link_id}: {json_repr(ordinal)} is not a number")
     for option in item.options:
         weight = option.score if option.score is not None else option.value
         if weight is not None and weight == ordinal:
             return option.code
     raise ResponseRejected(f"item {item.link_id}: no answer has the ordinal {ordinal!r}")
+
+
+def json_repr(value: object) -> str:
+    """How the sender wrote the value (true, not True), for error messages."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)

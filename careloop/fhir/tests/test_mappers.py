@@ -193,7 +193,7 @@ def test_value_set_check_catches_what_fhir_resources_accepts() -> None:
 @pytest.mark.parametrize(
     ("change", "status", "fragment"),
     [
-        ({"status": "in-progress"}, 422, "completed"),
+        ({"status": "entered-in-error"}, 422, "completed"),  # in-progress is taken (HZ-017)
         ({"questionnaire": "Questionnaire/nope"}, 422, "unknown questionnaire"),
         ({"questionnaire": "https://careloop.example/fhir/Questionnaire/phq9|0.9.0"}, 422,
          "version"),

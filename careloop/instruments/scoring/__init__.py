@@ -36,6 +36,7 @@ from careloop.instruments.scoring import (
     wsas,
 )
 from careloop.instruments.scoring.errors import (
+    IncompleteAnswers,
     InvalidAnswers,
     InvalidContext,
     ScoringError,
@@ -55,6 +56,7 @@ from careloop.instruments.scoring.types import (
 __all__ = [
     "SCORERS",
     "Answers",
+    "IncompleteAnswers",
     "InstrumentScorer",
     "InvalidAnswers",
     "InvalidContext",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from careloop.instruments.scoring.errors import InvalidAnswers
-from careloop.instruments.scoring.types import Answers, ItemScale, Total
+from careloop.instruments.scoring.errors import IncompleteAnswers, InvalidAnswers
+from careloop.instruments.scoring.types import Answers, ItemScale, RiskFlag, Total
 
 Values = tuple[int | None, ...]
 Bands = tuple[tuple[int, str], ...]  # (inclusive lower bound, label), highest bound first
@@ -76,13 +76,24 @@ def missing_positions(values: Values, items: Sequence[ItemScale]) -> tuple[int, 
     )
 
 
-def require_complete(label: str, values: Values, items: Sequence[ItemScale]) -> None:
-    """Refuse to score when any scored item is missing (the spec gives no missing-item rule)."""
+def require_complete(
+    label: str,
+    values: Values,
+    items: Sequence[ItemScale],
+    risk_flags: tuple[RiskFlag, ...] = (),
+) -> None:
+    """Refuse to score when any scored item is missing (the spec gives no missing-item rule).
+
+    `risk_flags`: flags of the answered risk items, carried by the error so that an incomplete
+    response with a risk answer can still be stored and alerted on (errors.IncompleteAnswers).
+    """
     missing = missing_positions(values, items)
     if missing:
-        raise InvalidAnswers(
+        raise IncompleteAnswers(
             f"{label}: {describe_items(missing)} missing; {label} has no verified "
-            "missing-item rule, so every scored item must be answered"
+            "missing-item rule, so every scored item must be answered",
+            missing,
+            risk_flags,
         )
 
 

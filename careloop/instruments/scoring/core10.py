@@ -9,7 +9,7 @@ All numbers: /work/shared/reference/clinical_spec.md §11.
 from __future__ import annotations
 
 from careloop.instruments.scoring import _common
-from careloop.instruments.scoring.errors import InvalidAnswers
+from careloop.instruments.scoring.errors import IncompleteAnswers
 from careloop.instruments.scoring.types import (
     Answers,
     InstrumentScorer,
@@ -70,9 +70,13 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     values = _common.check_answers(LABEL, answers, ITEMS)
     missing = _common.missing_positions(values, ITEMS)
     if len(missing) > MAX_MISSING:
-        raise InvalidAnswers(
+        # Not scored (clinical_spec.md §11 scoring.missing: "if >1 missing: do not score"), but
+        # an answered item 6 still travels with the error so its alert is raised (HZ-017).
+        raise IncompleteAnswers(
             f"{LABEL}: {_common.describe_items(missing)} missing; at most one item may be "
-            "missing for a prorated score (CORE System Trust scoring guidance)"
+            "missing for a prorated score (CORE System Trust scoring guidance)",
+            missing,
+            _risk_flags(values[RISK_ITEM - 1]),
         )
     scores = _common.item_scores(values, ITEMS)
     prorated = bool(missing)

@@ -2,7 +2,8 @@
 
 Answers, in item order: Q1, Q2, Q3, Q4, Q5, Q6, Q6b; 1 = yes, 0 = no, None = not asked.
 Branching (Columbia screener): Q1, Q2 and Q6 are always asked; Q3–Q5 only when Q2 is yes;
-Q6b only when Q6 is yes. A question the branching requires but is None raises InvalidAnswers.
+Q6b only when Q6 is yes. A question the branching requires but is None raises
+IncompleteAnswers (carrying the flags of the questions that were answered).
 Questions answered outside the branching still count: a "yes" is never ignored.
 All rules: /work/shared/reference/clinical_spec.md §13.
 """
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from careloop.instruments.scoring import _common
-from careloop.instruments.scoring.errors import InvalidAnswers
+from careloop.instruments.scoring.errors import IncompleteAnswers, InvalidAnswers
 from careloop.instruments.scoring.types import (
     Answers,
     InstrumentScorer,
@@ -45,13 +46,13 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Check the branching, then take the risk level from the most severe 'yes'."""
     values = _common.check_answers(LABEL, answers, ITEMS)
     answered = dict(zip(LINK_IDS, values, strict=True))
-    _check_branching(answered)
     level, trigger = _risk_level(answered)
     flags = (
         (RiskFlag(f"cssrs_{level}", trigger, YES, level, RISK_SOURCE),)
         if level != "none" and trigger is not None
         else ()
     )
+    _check_branching(answered, flags)
     return ScoreResult(
         instrument_id=INSTRUMENT_ID,
         instrument_version=VERSION,
@@ -67,7 +68,9 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     )
 
 
-def _check_branching(answered: Mapping[str, int | None]) -> None:
+def _check_branching(answered: Mapping[str, int | None], flags: tuple[RiskFlag, ...]) -> None:
+    """Refuse a skipped required question; the error carries the level of the answered "yes"
+    (a lower bound: Q4 "yes" with Q3 blank is already high), so it is still alerted (HZ-017)."""
     required = ["1", "2", "6"]
     if answered["2"] == YES:
         required += ["3", "4", "5"]
@@ -75,9 +78,11 @@ def _check_branching(answered: Mapping[str, int | None]) -> None:
         required.append("6b")
     missing = [link for link in required if answered[link] is None]
     if missing:
-        raise InvalidAnswers(
+        raise IncompleteAnswers(
             f"{LABEL}: question(s) {', '.join(missing)} must be answered "
-            "(Q1, Q2, Q6 always; Q3–Q5 when Q2 is yes; Q6b when Q6 is yes)"
+            "(Q1, Q2, Q6 always; Q3–Q5 when Q2 is yes; Q6b when Q6 is yes)",
+            tuple(LINK_IDS.index(link) + 1 for link in missing),
+            flags,
         )
     if answered["6b"] == YES and answered["6"] != YES:
         raise InvalidAnswers(

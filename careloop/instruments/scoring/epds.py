@@ -46,15 +46,12 @@ RISK_SOURCE = "clinical_spec.md §9 safety: item 10 score >= 1, independent of t
 def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Reverse-key items 3 and 5–10, sum, and flag any self-harm thoughts on item 10."""
     values = _common.check_answers(LABEL, answers, ITEMS)
-    _common.require_complete(LABEL, values, ITEMS)
+    flags = _risk_flags(_common.item_scores(values, ITEMS)[RISK_ITEM - 1])
+    # clinical_spec.md §9 gives no missing-item rule: an incomplete EPDS is not scored, but an
+    # answered item 10 travels with the error so its alert is still raised (HZ-017).
+    _common.require_complete(LABEL, values, ITEMS, flags)
     scores = [s for s in _common.item_scores(values, ITEMS) if s is not None]
     total = sum(scores)
-    item10 = scores[RISK_ITEM - 1]
-    flags = (
-        (RiskFlag("epds_item10_positive", str(RISK_ITEM), item10, "high", RISK_SOURCE),)
-        if item10 >= 1
-        else ()
-    )
     return ScoreResult(
         instrument_id=INSTRUMENT_ID,
         instrument_version=VERSION,
@@ -70,6 +67,15 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
             "band_note": "no band below 10; >= 10 possible, >= 13 probable depression",
         },
     )
+
+
+def _risk_flags(item10_score: int | None) -> tuple[RiskFlag, ...]:
+    """Item 10 judged by its item SCORE (reverse-keyed: position 0 'Yes, quite often' = 3)."""
+    if item10_score is not None and item10_score >= 1:
+        return (
+            RiskFlag("epds_item10_positive", str(RISK_ITEM), item10_score, "high", RISK_SOURCE),
+        )
+    return ()
 
 
 def _band(total: int) -> str | None:

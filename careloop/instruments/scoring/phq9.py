@@ -8,7 +8,7 @@ All numbers: /work/shared/reference/clinical_spec.md §1.
 from __future__ import annotations
 
 from careloop.instruments.scoring import _common
-from careloop.instruments.scoring.errors import InvalidAnswers
+from careloop.instruments.scoring.errors import IncompleteAnswers
 from careloop.instruments.scoring.types import (
     Answers,
     InstrumentScorer,
@@ -71,9 +71,13 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     scores = _common.item_scores(values, ITEMS)[:SCORED_ITEM_COUNT]
     missing = _common.missing_positions(values, ITEMS)
     if len(missing) > MAX_MISSING:
-        raise InvalidAnswers(
+        # Not scored (clinical_spec.md §1 missing_data: ">= 3 missing: do not score"), but an
+        # answered item 9 still travels with the error so its alert is raised (HZ-017).
+        raise IncompleteAnswers(
             f"{LABEL}: {_common.describe_items(missing)} missing; at most {MAX_MISSING} of "
-            "items 1–9 may be missing for a prorated score (Arrieta et al. 2017)"
+            "items 1–9 may be missing for a prorated score (Arrieta et al. 2017)",
+            missing,
+            _risk_flags(values[RISK_ITEM - 1]),
         )
     prorated = bool(missing)
     total: Total = (

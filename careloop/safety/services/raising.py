@@ -85,6 +85,7 @@ def _previous_total(assessment: Assessment) -> float | None:
             completed_at__lt=assessment.completed_at,
         )
         .exclude(id=assessment.id)
+        .exclude(score_total=None)  # an incomplete response has no score to compare with
         .order_by("-completed_at")
         .values_list("score_total", flat=True)
         .first()
