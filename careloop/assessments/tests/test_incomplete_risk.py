@@ -256,9 +256,9 @@ def test_an_incomplete_response_is_never_the_previous_total_of_the_deterioration
     ada, ada_patient
 ) -> None:
     """4 -> (incomplete, item 9 = 3) -> 10: the +6 rise is still measured from the 4."""
-    first = [1, 1, 1, 1, 0, 0, 0, 0, 0]
-    partial = [1, 1, None, 2, None, None, 1, 1, 3]
-    later = [2, 2, 1, 1, 1, 1, 1, 1, 0]
+    first: list[int | None] = [1, 1, 1, 1, 0, 0, 0, 0, 0]
+    partial: list[int | None] = [1, 1, None, 2, None, None, 1, 1, 3]
+    later: list[int | None] = [2, 2, 1, 1, 1, 1, 1, 1, 0]
     for answers in (first, partial, later):
         last, _ = submit_assessment(
             ada_patient,
