@@ -40,7 +40,8 @@ class Severity(models.TextChoices):
 
 class AlertSource(models.TextChoices):
     INSTRUMENT_ITEM = "instrument_item", "Questionnaire risk answer"
-    DETERIORATION = "deterioration", "Sharp score deterioration"
+    # A sharp rise since the last score, or a reliable rise since the episode baseline.
+    DETERIORATION = "deterioration", "Score deterioration"
     TEXT = "text", "Crisis language in text"
     CLINICIAN = "clinician", "Raised by a clinician"
 

@@ -130,6 +130,59 @@ IMPORTED_RESULT_REVIEW = RuleDefinition(
     fingerprint="ff48595654edaec1",
 )
 
+RELIABLE_DETERIORATION = RuleDefinition(
+    rule_id="reliable_deterioration",
+    version="1.0.0",
+    summary="A total that has risen by at least the reliable-change criterion since the "
+    "episode's first score on the same instrument (gradual deterioration: 10 -> 22 over four "
+    "weeks) raises one alert per episode and instrument; no new one while it is open; after it "
+    "is acknowledged only a further reliable rise above the alerted score, or a new run after "
+    "the patient improved below the criterion, raises another. Severity from the latest band.",
+    # Criterion: instruments.scoring.reliable_change (NHS TT, clinical_spec.md §15, UNVERIFIED
+    # details; test_reliable_deterioration.py checks the two agree). Severity by the latest
+    # total's band (clinical_spec.md §1, §4 bands) is a Careloop choice for CSO review.
+    parameters={
+        "min_rise": {"phq9": 6, "gad7": 4},
+        "compared_with": "episode baseline (first score of the episode on the instrument)",
+        "severity_by_band": {
+            "severe": "high",
+            "moderately severe": "moderate",
+            "moderate": "moderate",
+            "other": "low",
+        },
+        "unverified": True,
+    },
+    sources=(
+        "clinical_spec.md §15 reliable_deterioration (UNVERIFIED details)",
+        "clinical_spec.md §1, §4 severity bands",
+        "docs/outcomes.md §2 (change from the episode baseline)",
+    ),
+    approved_by=PENDING_CSO,
+    approved_on="2026-12-06",
+    fingerprint="ffb084e13c9b31fa",
+)
+
+SEVERITY_ROUTING = RuleDefinition(
+    rule_id="severity_routing",
+    version="1.0.0",
+    summary="Which escalation tiers an alert's severity may fire in quiet hours (service local "
+    "time): high and moderate fire every tier at any hour (on-call is paged at night); low tells "
+    "the team's clinicians at once but waits for the end of quiet hours before on-call or the "
+    "service lead tier.",
+    parameters={
+        "quiet_hours": {"start": "20:00", "end": "08:00"},
+        "tiers_in_quiet_hours": {
+            "high": ["team_clinicians", "on_call", "service_lead"],
+            "moderate": ["team_clinicians", "on_call", "service_lead"],
+            "low": ["team_clinicians"],
+        },
+    },
+    sources=("issue #18 item 4: a low alert does not page on-call at night; a high one does",),
+    approved_by=PENDING_CSO,
+    approved_on="2026-12-06",
+    fingerprint="c4165314eb640708",
+)
+
 RULEBOOK: Mapping[str, RuleDefinition] = MappingProxyType(
     {
         rule.rule_id: rule
@@ -139,6 +192,8 @@ RULEBOOK: Mapping[str, RuleDefinition] = MappingProxyType(
             TEXT_SIGNAL,
             CLINICIAN_RAISED,
             IMPORTED_RESULT_REVIEW,
+            RELIABLE_DETERIORATION,
+            SEVERITY_ROUTING,
         )
     }
 )

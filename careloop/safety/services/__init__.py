@@ -4,6 +4,7 @@ A package because one module would pass the size budget; callers import from her
 """
 
 from careloop.safety.services.delivery import deliver_alert_messages, sweep_expired_leases
+from careloop.safety.services.deterioration import raise_reliable_deterioration
 from careloop.safety.services.escalation import escalate_overdue_alerts, notify_raised_alerts
 from careloop.safety.services.imported import review_imported_result
 from careloop.safety.services.lifecycle import acknowledge_alert, close_alert, record_alert_action
@@ -34,6 +35,7 @@ __all__ = [
     "raise_alert_by_clinician",
     "raise_alert_for_text_signal",
     "raise_alerts_for_assessment",
+    "raise_reliable_deterioration",
     "record_alert_action",
     "request_review",
     "review_imported_result",

@@ -16,6 +16,7 @@ class SafetyAuditAction(StrEnum):
     VIEWED = "alert.viewed"
     NOTIFIED = "alert.notified"
     ESCALATED = "alert.escalated"
+    ESCALATION_DEFERRED = "alert.escalation_deferred"  # a low alert's paging tier in quiet hours
     FALLBACK_FIRED = "alert.fallback_fired"
     ACKNOWLEDGED = "alert.acknowledged"
     ACTIONED = "alert.actioned"

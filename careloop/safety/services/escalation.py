@@ -4,6 +4,11 @@ acknowledgement, until the chain runs out (then the fallback). Timers live in th
 
 Step k+1 is due `acknowledge_within` after step k actually fired: a late step shifts the ones
 after it rather than firing them in a burst, and no step is ever skipped.
+
+Severity decides which tiers may fire in quiet hours (rules/routing.py, rule `severity_routing`):
+a low alert tells the team's clinicians at night but waits until quiet hours end before paging
+on-call or the service lead; high and moderate alerts page every tier at any hour. A tier that
+may not fire yet is deferred (its timer moves to the end of quiet hours, audited), never skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,6 +32,7 @@ from careloop.safety.models import (
     InboxKind,
     StepKind,
 )
+from careloop.safety.rules.routing import quiet_hours_end, tier_may_fire
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 from careloop.safety.services.fallback import fire_fallback
 from careloop.safety.services.inbox import append_to_streams
@@ -41,7 +48,7 @@ def _locked(query: QuerySet[Alert]) -> list[Alert]:
     """Lock a batch, skipping alerts another worker holds (two workers never page twice)."""
     return list(
         query.select_for_update(skip_locked=True, no_key=True, of=("self",)).select_related(
-            "patient"
+            "patient", "service"
         )[:BATCH_SIZE]
     )
 
@@ -82,6 +89,39 @@ def _fire_tier_step(
     return step
 
 
+def _service_zone(alert: Alert) -> ZoneInfo:
+    try:
+        return ZoneInfo(alert.service.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")  # a bad zone must not stop the chain; UTC is a visible default
+
+
+def _fire_or_defer(
+    alert: Alert, policy: EscalationPolicy, tier: EscalationTier, due_at: datetime
+) -> bool:
+    """Fire the tier now, or (a tier this severity may not fire in quiet hours) move the alert's
+    timer to the end of quiet hours; True when it fired. The caller holds the alert's row lock."""
+    local = clock.now().astimezone(_service_zone(alert))
+    if tier_may_fire(alert.severity, tier.target, local):
+        _fire_tier_step(alert, policy, tier, due_at=due_at)
+        return True
+    resume = quiet_hours_end(local)
+    alert.next_escalation_at = resume
+    alert.save(update_fields=["next_escalation_at"])
+    audit_alert(
+        SafetyAuditAction.ESCALATION_DEFERRED,
+        alert,
+        actor=None,
+        detail={
+            "step": tier.position,
+            "target": tier.target,
+            "severity": alert.severity,
+            "until": resume.isoformat(),
+        },
+    )
+    return False
+
+
 def notify_raised_alerts(*, only: Collection[uuid.UUID] | None = None) -> int:
     """Worker job: start the chain of every RAISED alert (RAISED -> NOTIFIED); return how many."""
     with transaction.atomic():
@@ -95,7 +135,7 @@ def notify_raised_alerts(*, only: Collection[uuid.UUID] | None = None) -> int:
             if first is None:  # a policy with no tiers cannot be saved; guard all the same
                 fire_fallback(alert, reason="no escalation tiers")
             else:
-                _fire_tier_step(alert, policy, first, due_at=alert.raised_at)
+                _fire_or_defer(alert, policy, first, due_at=alert.raised_at)
             alert.status = AlertStatus.NOTIFIED
             alert.notified_at = clock.now()
             alert.save(update_fields=["status", "notified_at"])
@@ -132,7 +172,7 @@ def escalate_overdue_alerts() -> int:
             next_tier = policy.tiers.filter(position=alert.escalation_step + 1).first()
             due_at = alert.next_escalation_at or now
             if next_tier is not None:
-                _fire_tier_step(alert, policy, next_tier, due_at=due_at)
+                _fire_or_defer(alert, policy, next_tier, due_at=due_at)
                 continue
             alert.next_escalation_at = None
             alert.save(update_fields=["next_escalation_at"])
