@@ -95,6 +95,10 @@ def test_serve_survives_deep_json_and_restarts_dead_children(tmp_path: Path) -> 
     )
     seen: set[int] = set()
 
+    def remember() -> None:
+        for pid in _children(server.pid):
+            seen.update({pid, *_children(pid)})
+
     def health() -> requests.Response:
         return requests.get(f"{base}/healthz", timeout=10)
 
@@ -105,7 +109,7 @@ def test_serve_survives_deep_json_and_restarts_dead_children(tmp_path: Path) -> 
 
     try:
         _wait_for("a healthy server", lambda: health().status_code == 200)
-        seen.update(_children(server.pid))
+        remember()
 
         deep = '{"resourceType": "QuestionnaireResponse", "item": ' + "[" * 10_000 + "]" * 10_000
         for path, content_type in (
@@ -129,7 +133,7 @@ def test_serve_survives_deep_json_and_restarts_dead_children(tmp_path: Path) -> 
             lambda: _child(server.pid, "careloop.core.cli worker") not in (None, worker),
         )
         _wait_for("a beat from the new worker", lambda: beat_after(killed_at))
-        seen.update(_children(server.pid))
+        remember()
 
         # A stuck worker (stopped, not dead) is what /healthz is for: 503, then back to 200.
         worker = _child(server.pid, "careloop.core.cli worker")
@@ -145,10 +149,13 @@ def test_serve_survives_deep_json_and_restarts_dead_children(tmp_path: Path) -> 
         # The granian master dies: the supervisor starts a new one on the same port.
         web = _child(server.pid, "granian")
         assert web is not None
+        old_web_workers = set(_children(web))
+        assert old_web_workers
         os.kill(web, signal.SIGKILL)
         _wait_for("a new web server", lambda: _child(server.pid, "granian") not in (None, web))
         _wait_for("the new web server to answer", lambda: health().status_code == 200)
-        seen.update(_children(server.pid))
+        assert not [pid for pid in old_web_workers if _alive(pid)], "orphans of the old master"
+        remember()
 
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=40) == 0
@@ -156,8 +163,9 @@ def test_serve_survives_deep_json_and_restarts_dead_children(tmp_path: Path) -> 
         if server.poll() is None:
             server.kill()
             server.wait(timeout=30)
-        for pid in _children(server.pid) if server.poll() is None else {}:
+        survivors = [pid for pid in seen if _alive(pid)]
+        for pid in survivors:
             os.kill(pid, signal.SIGKILL)
-    assert not [pid for pid in seen if _alive(pid)], "a child outlived the supervisor"
+    assert not survivors, "a child outlived the supervisor"
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{base}/healthz", timeout=2)

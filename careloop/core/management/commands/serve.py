@@ -3,7 +3,9 @@
 The embedded default (`make run`) runs both as child processes of this one command, which
 supervises them (HZ-025): a child that dies, whatever the cause, is logged and started again after
 an exponential back-off (1 s doubling to at most 60 s; back to 1 s once a child has run for a
-minute), so one crash never leaves the service without its web server or its alert worker.
+minute), so one crash never leaves the service without its web server or its alert worker. On
+Linux it adopts its children's orphans (a child subreaper): the worker processes of a killed
+granian master are ended before the master is restarted, so the port is free again.
 Granian also respawns its own crashed worker processes (--respawn-failed-workers); this
 supervisor covers the granian master itself and the alert worker. SIGTERM or Ctrl-C stops them
 all. In production run `careloop serve` and `careloop worker` as separate supervised services
@@ -13,12 +15,14 @@ all. In production run `careloop serve` and `careloop worker` as separate superv
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -32,6 +36,7 @@ MAX_BACKOFF_SECONDS = 60.0
 STABLE_AFTER_SECONDS = 60.0
 POLL_SECONDS = 0.2
 STOP_TIMEOUT_SECONDS = 15.0
+_PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
 
 def _granian_command(host: str, port: int, workers: int, threads: int) -> list[str]:
@@ -65,7 +70,8 @@ def backoff_seconds(failures: int) -> float:
 
 @dataclass
 class Child:
-    """One supervised process; it leads its own process group, so its descendants go with it."""
+    """One supervised process (it stays in this command's process group, so an operator or a
+    harness that signals the group reaches every process)."""
 
     name: str
     command: list[str]
@@ -76,9 +82,7 @@ class Child:
     restarts: int = field(default=0)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603  # our own interpreter, fixed arguments
-            self.command, start_new_session=True
-        )
+        self.process = subprocess.Popen(self.command)  # noqa: S603  # our interpreter, fixed args
         self.started = time.monotonic()
         self.restart_at = None
         log.info("child_started", child=self.name, pid=self.process.pid, restarts=self.restarts)
@@ -86,11 +90,32 @@ class Child:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def signal_group(self, signum: int) -> None:
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
-            os.killpg(self.process.pid, signum)
+    def send(self, signum: int) -> None:
+        if self.running():
+            assert self.process is not None
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(signum)
+
+
+def _become_subreaper() -> bool:
+    """Linux: orphans of a dead child (granian's own worker processes, which outlive a killed
+    master and keep the port) are re-parented to this process, so it can end them."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _own_children() -> set[int]:
+    """Live direct children of this process (from /proc; empty where there is none)."""
+    found: set[int] = set()
+    for path in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found.update(int(pid) for pid in path.read_text().split())
+    return found
 
 
 class Supervisor:
@@ -99,6 +124,7 @@ class Supervisor:
         self.stopping = False
 
     def run(self) -> None:
+        _become_subreaper()
         for child in self.children:
             child.start()
         while not self.stopping:
@@ -113,19 +139,16 @@ class Supervisor:
             return
         if child.restart_at is None:  # it has just died: schedule the restart
             assert child.process is not None
-            returncode = child.process.returncode
-            # Whatever it left behind (granian's own workers) goes with it: the port is freed.
-            child.signal_group(signal.SIGKILL)
-            child.failures = (
-                1 if now - child.started >= STABLE_AFTER_SECONDS else child.failures + 1
-            )
+            self._end_orphans()  # e.g. granian's workers, still holding the port
+            stable = now - child.started >= STABLE_AFTER_SECONDS
+            child.failures = 1 if stable else child.failures + 1
             delay = backoff_seconds(child.failures)
             child.restart_at = now + delay
             log.error(
                 "child_died",
                 child=child.name,
                 pid=child.process.pid,
-                returncode=returncode,
+                returncode=child.process.returncode,
                 consecutive_failures=child.failures,
                 restart_in_seconds=delay,
             )
@@ -133,10 +156,18 @@ class Supervisor:
             child.restarts += 1
             child.start()
 
+    def _end_orphans(self) -> None:
+        """Kill and reap every child of ours that is not a supervised one (an adopted orphan)."""
+        ours = {child.process.pid for child in self.children if child.process is not None}
+        for pid in _own_children() - ours:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                log.warning("orphan_ended", pid=pid)
+
     def stop(self) -> None:
         for child in self.children:
-            if child.running():
-                child.signal_group(signal.SIGTERM)
+            child.send(signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for child in self.children:
             if child.process is None:
@@ -145,9 +176,9 @@ class Supervisor:
                 child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 log.warning("child_killed_after_timeout", child=child.name)
-            child.signal_group(signal.SIGKILL)  # anything left in its group
-            if child.process.poll() is None:
+                child.send(signal.SIGKILL)
                 child.process.wait(timeout=5)
+        self._end_orphans()
         log.info("supervisor_stopped", children=[child.name for child in self.children])
 
 
