@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Every 403 below this line (MFA gate, CSRF, refused actions) goes on the audit chain.
+    "careloop.accounts.middleware.DeniedRequestAuditMiddleware",
     "careloop.accounts.middleware.SessionTimeoutMiddleware",
     "careloop.accounts.middleware.StaffMfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Signal receivers: session stamps at sign-in, sessions ended when an account is disabled.
-        from careloop.accounts import sessions  # noqa: F401
+        from careloop.accounts import auth_audit, sessions  # noqa: F401

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from careloop.accounts.auth_audit import record_denied
 from careloop.accounts.models import User
 from careloop.accounts.sessions import expired_reason
 
@@ -76,3 +77,18 @@ class StaffMfaRequiredMiddleware:
                 return _operation_outcome(message, code="security", status=403)
             return redirect("accounts:verify")
         return self.get_response(request)
+
+
+class DeniedRequestAuditMiddleware:
+    """Every 403 answer goes on the audit chain (issue #18 item 9): CSRF failures, the staff-MFA
+    gate, refused actions and emergency access trying to write. Placed just after the
+    authentication middlewares, so it sees the gates' own 403s and knows who asked."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            record_denied(request)
+        return response

@@ -8,4 +8,5 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("enrol/", views.enrol, name="enrol"),
     path("logout/", views.sign_out, name="logout"),
+    path("security/", views.security_events, name="security-events"),
 ]

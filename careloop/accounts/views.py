@@ -9,15 +9,16 @@ from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careloop.accounts import lockout, mfa
-from careloop.accounts.models import User
+from careloop.accounts import auth_audit, lockout, mfa
+from careloop.accounts.models import Role, User
 from careloop.audit.models import AuditAction
+from careloop.audit.selectors import recent_events_of_service
 from careloop.audit.services import record_event
 
 
@@ -39,6 +40,7 @@ class SignInView(LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # One IP trying many usernames: refused before any password is checked.
         if lockout.ip_failures_exceeded(request):
+            auth_audit.record_lockout(request, request.POST.get("username", ""), scope="ip")
             return lockout.locked_out_response(request)
         return super().post(request, *args, **kwargs)
 
@@ -54,6 +56,7 @@ def _verify_device(request: HttpRequest, user: User, *, confirming: bool) -> boo
     form = CodeForm(request.POST)
     device = mfa.pending_device(user) if confirming else mfa.confirmed_device(user)
     if device is None or not form.is_valid() or not device.verify_token(form.cleaned_data["code"]):
+        auth_audit.record_mfa_failure(request, user, step="enrol" if confirming else "verify")
         return False
     if confirming:
         device.confirmed = True
@@ -110,4 +113,38 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     response = redirect("accounts:login")
     # Offline copies (crisis page, safety plan) must not outlive the session on a shared device.
     response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+SECURITY_EVENTS_SHOWN = 200
+_EVENT_WORDS: dict[str, object] = {
+    auth_audit.AuthAuditAction.SIGNED_IN: _("Signed in"),
+    auth_audit.AuthAuditAction.SIGN_IN_FAILED: _("Failed sign-in"),
+    auth_audit.AuthAuditAction.LOCKED_OUT: _("Locked out"),
+    auth_audit.AuthAuditAction.MFA_FAILED: _("Wrong authenticator code"),
+    auth_audit.AuthAuditAction.ACCESS_DENIED: _("Request refused (403)"),
+    AuditAction.MFA_VERIFIED: _("Passed the authenticator check"),
+    AuditAction.MFA_ENROLLED: _("Set up an authenticator"),
+}
+
+
+@login_required
+@require_http_methods(["GET"])
+def security_events(request: HttpRequest) -> HttpResponse:
+    """The service admin's list of recent sign-in and access-refusal events of their service.
+
+    /accounts/ is open to staff who have not passed MFA yet (to sign in), so this page checks
+    the second factor itself.
+    """
+    user = request.user
+    if not isinstance(user, User) or user.role != Role.SERVICE_ADMIN or user.service_id is None:
+        raise Http404
+    if not user.is_verified():  # type: ignore[attr-defined]  # added by OTPMiddleware
+        return redirect("accounts:verify")
+    events = recent_events_of_service(
+        service_id=user.service_id, actions=auth_audit.AUTH_ACTIONS, limit=SECURITY_EVENTS_SHOWN
+    )
+    rows = [(event, str(_EVENT_WORDS.get(event.action, event.action))) for event in events]
+    response = render(request, "accounts/security_events.html", {"rows": rows})
+    response["Cache-Control"] = "no-store"
     return response

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import uuid
 from pathlib import Path
 
@@ -37,3 +39,12 @@ def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
 def patient_ref(patient_id: uuid.UUID | str) -> str:
     """The keyed HMAC that stands for a patient in audit records."""
     return chain.pseudonym(_pseudonym_key(Path(settings.AUDIT_PSEUDONYM_KEY_FILE)), patient_id)
+
+
+def identifier_ref(kind: str, value: str) -> str:
+    """The keyed HMAC that stands for a personal identifier other than a patient id, e.g. the
+    username typed at a failed sign-in: repeated attempts match, the name cannot be read back.
+    `kind` separates namespaces, so no identifier's pseudonym equals a patient's."""
+    key = _pseudonym_key(Path(settings.AUDIT_PSEUDONYM_KEY_FILE))
+    message = f"{kind}:{value}".encode("utf-8", "surrogatepass")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

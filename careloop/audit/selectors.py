@@ -5,13 +5,14 @@ reader may see this patient (their own record, or a patient of their team)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from django.db.models import QuerySet
 
 from careloop.audit.keys import patient_ref
 from careloop.audit.models import AuditEvent
 
-__all__ = ["events_for_patient", "patient_ref"]
+__all__ = ["events_for_patient", "patient_ref", "recent_events_of_service"]
 
 
 def events_for_patient(*, service_id: uuid.UUID, patient_id: uuid.UUID) -> QuerySet[AuditEvent]:
@@ -20,4 +21,16 @@ def events_for_patient(*, service_id: uuid.UUID, patient_id: uuid.UUID) -> Query
         AuditEvent.objects.filter(service_id=service_id, patient_ref=patient_ref(patient_id))
         .select_related("actor")
         .order_by("-occurred_at", "-seq")
+    )
+
+
+def recent_events_of_service(
+    *, service_id: uuid.UUID, actions: Collection[str], limit: int = 200
+) -> list[AuditEvent]:
+    """The newest `limit` events of these actions on one service's chain, with the actor (the
+    caller has checked the reader administers this service)."""
+    return list(
+        AuditEvent.objects.filter(service_id=service_id, action__in=list(actions))
+        .select_related("actor")
+        .order_by("-seq")[:limit]
     )

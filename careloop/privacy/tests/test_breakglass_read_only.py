@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from careloop.accounts.models import Role
 from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.assessments.services import submit_assessment
 from careloop.audit.models import AuditEvent
@@ -288,7 +289,7 @@ def test_a_clinician_may_still_raise_an_alert_under_emergency_access(world, dana
 
 
 def test_an_outsider_without_a_grant_gets_not_found(world, service, south) -> None:
-    other = make_user(service, "olga", "clinician", south)
+    other = make_user(service, "olga", Role.CLINICIAN, south)
     with pytest.raises(NotFound):
         safety.acknowledge_alert(world.raised, actor=other)
 
