@@ -35,7 +35,9 @@ class Command(BaseCommand):
     help = (
         'Screen free text for crisis language. Reads JSON lines {"id", "text", "language"?} on '
         'stdin; writes {"id", "level", "score", "evidence", "detector_version", "model"} per '
-        "line. Levels: none, low, moderate, high; moderate and above should raise an alert. "
+        "line. Levels: none, low, moderate, high, unscreened; moderate and above should raise an "
+        "alert, unscreened (a language the detector does not cover) needs a human to read it. "
+        "The language is detected when it is left out. "
         "Exits non-zero if any line was malformed (the others are still screened)."
     )
     requires_system_checks = ()  # pure text in, text out: no database, no settings
