@@ -33,7 +33,8 @@ def _reason(alert: Alert, evidence: dict[str, object]) -> str:
     if alert.source == AlertSource.TEXT:
         spans = evidence.get("spans") or evidence.get("evidence") or []
         words = ", ".join(f"“{span}”" for span in _span_texts(spans)[:3])
-        return f"Crisis language ({evidence.get('level')}) in {evidence.get('source')}" + (
+        where = _text_source(evidence.get("source"))
+        return f"Crisis language ({evidence.get('level')}) in {where}" + (
             f": {words}" if words else ""
         )
     if alert.source == AlertSource.CLINICIAN:
@@ -44,6 +45,19 @@ def _reason(alert: Alert, evidence: dict[str, object]) -> str:
         f"{_short_name(evidence.get('instrument'))}: {evidence.get('flag')} "
         f"(item {evidence.get('item')}, {answered})"
     )
+
+
+_TEXT_KINDS = {
+    "message": "a message",
+    "journal": "a journal entry",
+    "checkin": "a mood check-in note",
+}
+
+
+def _text_source(source: object) -> str:
+    """ "a message" for "message:<uuid>": the kind of text, not its internal reference."""
+    kind = str(source or "").partition(":")[0]
+    return _TEXT_KINDS.get(kind, str(source))
 
 
 def _short_name(instrument: object) -> str:

@@ -110,3 +110,17 @@ def test_audit_c_is_scored_with_the_patients_recorded_sex(
     assessment = _submit(ada, "audit_c", answers)
     assert assessment.score_total == total
     assert assessment.caseness is caseness
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        ("message:0190c3e1-2b4f-7c2a-9d1e-1a2b3c4d5e6f", "in a message"),
+        ("journal:0190c3e1-2b4f-7c2a-9d1e-1a2b3c4d5e6f", "in a journal entry"),
+        ("checkin:0190c3e1-2b4f-7c2a-9d1e-1a2b3c4d5e6f", "in a mood check-in note"),
+    ],
+)
+def test_a_text_alert_names_the_kind_of_text_not_its_reference(source: str, named: str) -> None:
+    alert = Alert(source="text", evidence={"level": "high", "source": source, "spans": ["x"]})
+    reason = reason_of(alert)
+    assert named in reason and "0190c3e1" not in reason, reason
