@@ -103,6 +103,7 @@ def read_bundle(data: object) -> BundlePlan:
     issues: list[str] = []
     entries = [entry for entry in data.get("entry") or [] if isinstance(entry, Mapping)]
     full_urls = {str(entry.get("fullUrl")) for entry in entries if entry.get("fullUrl")}
+    issues += _duplicate_full_urls(entries)
     for index, entry in enumerate(entries):
         _read_entry(plan, entry, f"entry[{index}]", issues)
     issues += _reference_issues(data, full_urls, plan)
@@ -113,6 +114,21 @@ def read_bundle(data: object) -> BundlePlan:
     if issues:
         raise BundleRejected(issues)
     return plan
+
+
+def _duplicate_full_urls(entries: list[Mapping[str, Any]]) -> list[str]:
+    """Two entries with one fullUrl are refused, never merged: a reference to that fullUrl would
+    be ambiguous, and filing either one would silently drop the other's data."""
+    positions: dict[str, list[int]] = {}
+    for index, entry in enumerate(entries):
+        if entry.get("fullUrl"):
+            positions.setdefault(str(entry["fullUrl"]), []).append(index)
+    return [
+        f"fullUrl {url} is used by {len(where)} entries "
+        f"({', '.join(f'entry[{i}]' for i in where)}); each entry needs its own"
+        for url, where in positions.items()
+        if len(where) > 1
+    ]
 
 
 def _read_entry(plan: BundlePlan, entry: Mapping[str, Any], where: str, issues: list[str]) -> None:

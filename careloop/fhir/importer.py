@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from careloop.assessments.services import record_imported_total
@@ -63,7 +65,20 @@ def ensure_import_target(service_slug: str, team_name: str = DEFAULT_TEAM_NAME) 
 
 
 def validate_structure(data: Any) -> None:
-    """Parse with fhir.resources R4B; raise BundleRejected listing the first problems."""
+    """Parse with fhir.resources R4B; raise BundleRejected listing the first problems.
+
+    Whatever the file holds, the outcome is a BundleRejected with a readable reason, never
+    another exception: the R4B models answer some shapes (an entry whose resourceType R4B does
+    not know, a bundle that is not an object) with KeyError, TypeError or ValueError of their
+    own, which used to reach the command line as a traceback.
+    """
+    if not isinstance(data, dict):
+        raise BundleRejected([f"not a FHIR Bundle: the file holds a JSON {_json_kind(data)}"])
+    if data.get("resourceType") != "Bundle":
+        raise BundleRejected([f"not a FHIR Bundle: resourceType is {data.get('resourceType')!r}"])
+    unknown = _unknown_resource_types(data.get("entry"))
+    if unknown:
+        raise BundleRejected(unknown)
     try:
         Bundle.model_validate(data)
     except ValidationError as error:
@@ -72,6 +87,37 @@ def validate_structure(data: Any) -> None:
             for problem in error.errors()[:20]
         ]
         raise BundleRejected(issues) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        reason = f"not a valid FHIR R4 Bundle ({type(error).__name__}: {error})"
+        raise BundleRejected([reason]) from None
+
+
+def _json_kind(data: object) -> str:
+    kinds = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if data is None else kinds.get(type(data), type(data).__name__)
+
+
+def _is_r4_resource_type(name: str) -> bool:
+    try:
+        model = get_fhir_model_class(name)
+    except ValueError:
+        return False
+    return issubclass(model, Resource)
+
+
+def _unknown_resource_types(entries: object) -> list[str]:
+    """Entries whose resource is missing a resourceType or names one R4B does not define."""
+    if not isinstance(entries, list):
+        return [] if entries is None else ["Bundle.entry must be an array"]
+    issues = []
+    for index, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            continue  # the R4B model names what is wrong with the entry itself
+        name = resource.get("resourceType")
+        if not isinstance(name, str) or not _is_r4_resource_type(name):
+            issues.append(f"entry[{index}].resource: unknown resourceType {name!r}")
+    return issues[:20]
 
 
 def import_bundle(data: Any, *, team: CareTeam, source_bundle: str) -> ImportReport:

@@ -19,6 +19,8 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
 _PREFIXED = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=\d)")
+# C0 controls except tab, LF and CR (which URL-decoded text may legitimately carry), and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SearchError(ValueError):
@@ -102,6 +104,7 @@ def parse_search(
     client asked for `Prefer: handling=strict`, otherwise left out and listed in `ignored`, so
     the edge can warn in the Bundle and leave them out of the self link.
     """
+    _refuse_control_characters(query)
     # A parameter with an empty value is ignored (R4 search rules, 3.1.1.5).
     query = {name: [v for v in values if v] for name, values in query.items()}
     query = {name: values for name, values in query.items() if values}
@@ -123,6 +126,24 @@ def parse_search(
         summary_count=_summary(params.get("_summary", [])),
         ignored=unknown,
     )
+
+
+def _refuse_control_characters(query: Mapping[str, Sequence[str]]) -> None:
+    """A NUL (or another C0 control character) is never part of a search value. PostgreSQL
+    cannot even hold a NUL in a text parameter (the query failed with a 500), so it is refused
+    here for every database, before any searcher sees it."""
+    for name, values in query.items():
+        found = [("a parameter name", _CONTROL.search(name))]
+        found += [(f"the value of {_printable(name)}", _CONTROL.search(v)) for v in values]
+        for where, bad in found:
+            if bad is not None:
+                raise SearchError(
+                    f"control character U+{ord(bad.group()):04X} in {where}: not allowed in search"
+                )
+
+
+def _printable(name: str) -> str:
+    return repr(_CONTROL.sub("?", name))
 
 
 def _whole(params: Mapping[str, Sequence[str]], name: str, default: int) -> int:

@@ -116,9 +116,9 @@ def test_a_bad_total_rolls_back_the_whole_bundle(tmp_path) -> None:
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("fhir", "import", str(path), "--service", "synthea", stderr=err)
-    outcome = json.loads(err.getvalue().split("nothing written:\n", 1)[1])
-    assert outcome["resourceType"] == "OperationOutcome"
-    assert "0–6" in outcome["issue"][0]["diagnostics"]
+    [line] = err.getvalue().splitlines()
+    assert line.startswith("REJECTED FILE #1 (sha256:") and "nothing written: " in line
+    assert "0–6" in line
     assert (Patient.objects.count(), Assessment.objects.count()) == (0, 0)
     assert ImportedResource.objects.count() == support_rows
 
@@ -132,3 +132,78 @@ def test_structurally_invalid_bundle_is_rejected_before_anything_is_read(tmp_pat
     with pytest.raises(CommandError):
         run_import(path)
     assert Patient.objects.count() == 0
+
+
+BAD_FILES = {
+    "malformed JSON": b'{"resourceType": "Bundle", "type": "transaction", "entry": [',
+    "not UTF-8": b"\xff\xfe{}",
+    "a JSON array": b"[1, 2]",
+    "wrong resourceType": b'{"resourceType": "Patient", "id": "x"}',
+    "invalid resource": json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:1", "request": {"method": "POST", "url": "Patient"},
+         "resource": {"resourceType": "Patient", "gender": 7}}]}).encode(),
+    "unknown resource type": json.dumps({"resourceType": "Bundle", "type": "transaction",
+        "entry": [{"fullUrl": "urn:uuid:1", "request": {"method": "POST", "url": "Nonsense"},
+                   "resource": {"resourceType": "Nonsense"}}]}).encode(),
+    "an entry that is a number": b'{"resourceType": "Bundle", "type": "transaction", "entry": [1]}',
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_a_bad_file_is_one_clear_line_and_a_non_zero_exit(tmp_path, kind) -> None:
+    """Each bad bundle is reported on one line naming it and the reason (no traceback), the
+    other bundles are still imported, and the command exits non-zero. CommandError is what
+    `careloop` prints as one line and exit status 1; any other exception is a traceback."""
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(BAD_FILES[kind])
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 bundle"):
+        call_command("fhir", "import", str(bad), *map(str, SUPPORT), "--service", "synthea",
+                     stdout=out, stderr=err)  # fmt: skip
+    [line] = err.getvalue().splitlines()
+    assert line.startswith("REJECTED FILE #1") and ", nothing written: " in line
+    assert len(line.split("nothing written: ", 1)[1]) > 10  # a reason, not just the verdict
+    assert "Traceback" not in line and "bad.json" not in line  # never the file name
+    assert "bundles: 2 imported, 1 rejected" in out.getvalue()
+    assert Patient.objects.count() == 0
+
+
+def _with_duplicate_full_url(bundle: dict[str, object]) -> dict[str, object]:
+    """The patient bundle with its last two screening Observations sharing one fullUrl."""
+    broken = copy.deepcopy(bundle)
+    entries = broken["entry"]
+    assert isinstance(entries, list)
+    screenings = [
+        e for e in entries
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["code"] == "55758-7"
+    ]  # fmt: skip
+    screenings[-1]["fullUrl"] = screenings[-2]["fullUrl"]
+    return broken
+
+
+def test_two_entries_with_one_full_url_are_refused_by_the_reader() -> None:
+    from careloop.fhir.bundles import BundleRejected, read_bundle
+
+    bundle = json.loads(PATIENT_BUNDLES[0].read_text(encoding="utf-8"))
+    read_bundle(bundle)  # the untouched bundle is fine
+    with pytest.raises(BundleRejected) as refused:
+        read_bundle(_with_duplicate_full_url(bundle))
+    [issue] = [i for i in refused.value.issues if "fullUrl" in i]
+    assert "is used by 2 entries" in issue
+
+
+@pytest.mark.django_db
+def test_a_bundle_with_a_duplicate_full_url_is_refused_whole(tmp_path) -> None:
+    run_import(*SUPPORT)
+    support_rows = ImportedResource.objects.count()
+    bundle = json.loads(PATIENT_BUNDLES[0].read_text(encoding="utf-8"))
+    path = tmp_path / "duplicate.json"
+    path.write_text(json.dumps(_with_duplicate_full_url(bundle)), encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 bundle"):
+        call_command("fhir", "import", str(path), "--service", "synthea", stderr=err)
+    assert "is used by 2 entries" in err.getvalue()
+    assert (Patient.objects.count(), Assessment.objects.count()) == (0, 0)
+    assert ImportedResource.objects.count() == support_rows

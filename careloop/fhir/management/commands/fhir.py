@@ -2,9 +2,10 @@
 
 Support bundles (no Patient: Organizations, Locations, Practitioners) are loaded first whatever
 the order given, so the patient bundles' conditional references resolve. Each bundle is one
-transaction; a rejected bundle prints an OperationOutcome and the command exits non-zero after
-trying the rest. Bundles are named by position and SHA-256, never by file name: Synthea file
-names carry patient names, and names are never logged.
+transaction; a rejected bundle (unreadable file, not JSON, not a Bundle, invalid resources,
+duplicate fullUrls, a bad total…) prints one line with every reason found, nothing of it is
+written, and the command exits non-zero after trying the rest. Bundles are named by position and
+SHA-256, never by file name: Synthea file names carry patient names, and names are never logged.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from careloop.fhir.bundles import BundleRejected, read_bundle
+from careloop.core.limits import JsonTooDeep, loads_bounded
+from careloop.fhir.bundles import BundleRejected
 from careloop.fhir.importer import (
     DEFAULT_TEAM_NAME,
     TEEN_SKIP_REASON,
@@ -27,7 +30,6 @@ from careloop.fhir.importer import (
     ensure_import_target,
     import_bundle,
 )
-from careloop.fhir.resources.operation_outcome import operation_outcome
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,18 @@ class _BundleFile:
 
     @property
     def is_support(self) -> bool:
-        try:
-            return read_bundle(self.data).is_support_only
-        except BundleRejected:
-            return False
+        """No Patient entry. Read leniently: the bundle has not been validated yet."""
+        entries = self.data.get("entry") if isinstance(self.data, dict) else None
+        return isinstance(entries, list) and not any(
+            isinstance(entry, dict)
+            and isinstance(entry.get("resource"), dict)
+            and entry["resource"].get("resourceType") == "Patient"
+            for entry in entries
+        )
+
+
+class _Unreadable(Exception):
+    """The file is not a JSON document that could be a bundle."""
 
 
 class Command(BaseCommand):
@@ -59,19 +69,23 @@ class Command(BaseCommand):
         importing.add_argument("--team", default=DEFAULT_TEAM_NAME, help="care team for patients")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        bundles = [_load(position, path) for position, path in enumerate(options["files"], 1)]
+        bundles, rejected = [], 0
+        for position, path in enumerate(options["files"], 1):
+            try:
+                bundles.append(_load(position, path))
+            except _Unreadable as error:
+                rejected += 1
+                self._reject(f"FILE #{position}", [str(error)])
         # Support bundles first: patient bundles point at them with conditional references.
         bundles.sort(key=lambda bundle: not bundle.is_support)
         team = ensure_import_target(options["service"], options["team"])
-        reports, rejected = [], 0
+        reports = []
         for bundle in bundles:
             try:
                 report = import_bundle(bundle.data, team=team, source_bundle=bundle.fingerprint)
             except BundleRejected as error:
                 rejected += 1
-                self.stderr.write(f"REJECTED {bundle.label}, nothing written:")
-                outcome = operation_outcome(422, "; ".join(error.issues))
-                self.stderr.write(json.dumps(outcome, indent=2))
+                self._reject(bundle.label, error.issues)
                 continue
             reports.append(report)
             self.stdout.write(f"imported {bundle.label}: {_line(report)}")
@@ -79,13 +93,28 @@ class Command(BaseCommand):
         if rejected:
             raise CommandError(f"{rejected} bundle(s) rejected")
 
+    def _reject(self, label: str, issues: list[str]) -> None:
+        """One line per rejected bundle: every reason, whitespace folded (R4B's messages wrap)."""
+        reasons = "; ".join(" ".join(issue.split()) for issue in issues)
+        self.stderr.write(f"REJECTED {label}, nothing written: {reasons}")
+
 
 def _load(position: int, path: Path) -> _BundleFile:
     try:
         raw = path.read_bytes()
-        data = json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CommandError(f"FILE #{position}: cannot read a JSON bundle ({error})") from None
+    except OSError as error:
+        raise _Unreadable(f"cannot read the file ({error.strerror or error})") from None
+    try:
+        # Depth-checked before parsing: the parser and the R4B models recurse once per level.
+        data = loads_bounded(raw.decode("utf-8"), settings.JSON_MAX_DEPTH)
+    except JsonTooDeep as error:
+        raise _Unreadable(str(error)) from None
+    except UnicodeDecodeError:
+        raise _Unreadable("not UTF-8 text, so not a FHIR JSON bundle") from None
+    except json.JSONDecodeError as error:
+        raise _Unreadable(f"malformed JSON ({error})") from None
+    except RecursionError:
+        raise _Unreadable("malformed JSON (nested too deeply)") from None
     return _BundleFile(position, f"sha256:{hashlib.sha256(raw).hexdigest()}", data)
 
 
