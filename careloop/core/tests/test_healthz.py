@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -77,7 +78,7 @@ def test_each_tick_of_the_worker_loop_beats(db, monkeypatch: pytest.MonkeyPatch)
         return 1
 
     monkeypatch.setattr(worker, "_jobs", {"count": count})
-    monkeypatch.setattr(worker.signal, "signal", lambda *args: None)  # keep pytest's handlers
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep pytest's handlers
     worker.run_forever(0.01, stop)
     [row] = WorkerHeartbeat.objects.all()
     assert row.ticks == 3 and row.pid == os.getpid()

@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -23,6 +24,9 @@ from careloop.core import worker
 from careloop.core.limits import json_depth
 from careloop.safety.models import Alert, AlertDelivery, DeliveryState
 from config.api import api
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 DEPTHS = (50, 300, 10_000)
 WRITE_METHODS = ("post", "put", "patch")
@@ -113,7 +117,7 @@ def _bodies(path: str, depth: int, patient_fhir_id: str) -> Iterator[tuple[str, 
     yield "", _generic_body(depth)
 
 
-def _assert_error_shape(path: str, response) -> None:  # type: ignore[no-untyped-def]
+def _assert_error_shape(path: str, response: _MonkeyPatchedWSGIResponse) -> None:
     media = response["Content-Type"].split(";")[0]
     assert media.endswith("json"), (path, response.status_code, response.content[:200])
     data = response.json()

@@ -65,7 +65,8 @@ def _granian_command(host: str, port: int, workers: int, threads: int) -> list[s
 
 def backoff_seconds(failures: int) -> float:
     """1, 2, 4, … seconds after the 1st, 2nd, 3rd consecutive failure; never above the cap."""
-    return min(FIRST_BACKOFF_SECONDS * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
+    delay: float = FIRST_BACKOFF_SECONDS * 2.0 ** max(failures - 1, 0)
+    return min(delay, MAX_BACKOFF_SECONDS)
 
 
 @dataclass
