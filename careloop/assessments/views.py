@@ -18,7 +18,7 @@ from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
-from careloop.core.errors import DomainError, NotFound
+from careloop.core.errors import Conflict, DomainError, NotFound
 from careloop.instruments.library import (
     InstrumentDefinition,
     UnknownInstrument,
@@ -83,6 +83,13 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
             )
         except ValueError:
             error = "The form was incomplete. Please answer again."
+        except Conflict:
+            # Only reachable here by changing an answer on a re-shown incomplete form: what was
+            # sent first stays on record (HZ-017); the form is offered afresh (new client id).
+            error = (
+                "You changed an answer you had already sent. We have kept your first answers "
+                "and your care team can see them. Please fill in the questionnaire again."
+            )
         except DomainError as problem:
             error = problem.message
         else:

@@ -241,6 +241,9 @@ def last_completions(
     services = set(service_ids)
     assessments = (
         Assessment.objects.filter(service_id__in=services, patient_id__in=patient_ids)
+        # An incomplete response (kept for its risk answer) is not a completion: the measure
+        # stays due, so the patient is still asked to finish it (docs/api/answers.md).
+        .exclude(status="incomplete")
         .values("patient_id", "instrument_id")
         .annotate(last=Max("completed_at"))
     )

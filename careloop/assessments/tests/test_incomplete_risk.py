@@ -270,3 +270,34 @@ def test_an_incomplete_response_is_never_the_previous_total_of_the_deterioration
         )
     [rise] = Alert.objects.filter(assessment=last)
     assert (rise.evidence["previous_total"], rise.evidence["total"]) == (4, 10)
+
+
+def test_web_form_changing_a_sent_risk_answer_keeps_the_first_and_says_so(
+    as_user, ada, ada_patient
+) -> None:
+    client = as_user(ada)
+    client_id = str(uuid.uuid4())
+    posted = {f"item-{n}": "1" for n in (1, 2, 4, 7, 8)} | {"item-9": "3", "client_id": client_id}
+    assert client.post("/questionnaires/phq9/", posted).status_code == 200
+    changed = posted | {f"item-{n}": "0" for n in (3, 5, 6, 9)}
+    response = client.post("/questionnaires/phq9/", changed)
+    assert response.status_code == 422
+    assert "We have kept your first answers" in response.content.decode()
+    assert f'value="{client_id}"' not in response.content.decode()  # a fresh form
+    stored = Assessment.objects.get()
+    assert (stored.answers[8], stored.status) == (3, AssessmentStatus.INCOMPLETE)
+
+
+def test_an_incomplete_response_does_not_count_as_completing_the_measure(ada, ada_patient) -> None:
+    from careloop.monitoring.selectors import last_completions
+
+    def latest() -> dict[tuple[uuid.UUID, str], object]:
+        return dict(last_completions([ada_patient.id], service_ids=[ada_patient.service_id]))
+
+    common = {"actor": ada, "instrument_id": "phq9", "source": SubmissionSource.API}
+    submit_assessment(
+        ada_patient, answers=[1, 1, None, 2, None, None, 1, 1, 3], client_id=uuid.uuid4(), **common
+    )
+    assert (ada_patient.id, "phq9") not in latest()  # still due: the patient is asked again
+    submit_assessment(ada_patient, answers=[1] * 8 + [0], client_id=uuid.uuid4(), **common)
+    assert (ada_patient.id, "phq9") in latest()
