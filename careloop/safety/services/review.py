@@ -17,7 +17,7 @@ from careloop.accounts.models import User
 from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
-from careloop.care.selectors import require_write_access
+from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from careloop.safety.models import ReviewItem, ReviewKind, ReviewStatus
@@ -88,12 +88,13 @@ def request_review(
 def complete_review(actor: User, item: ReviewItem, note: str) -> ReviewItem:
     """A clinician of the patient's care team marks an open item reviewed, with a note.
 
-    `item` must come from `selectors.review_item_visible_to`. Emergency (break-glass) access
-    reads only: it cannot close the care team's review. A second completion is a Conflict.
+    `item` must come from `selectors.review_item_visible_to`. The write decision is judged
+    afresh here (care.selectors.require_write): emergency (break-glass) access reads only and
+    cannot close the care team's review (PermissionDenied). A second completion is a Conflict.
     """
     if not actor.works_in_care_team:
         raise PermissionDenied("only clinicians and supervisors review")
-    require_write_access(item.patient)
+    require_write(actor, item.patient)
     note = note.strip()
     if not note or len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"write what you found in 1-{MAX_NOTE_CHARS} characters")

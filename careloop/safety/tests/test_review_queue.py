@@ -126,3 +126,10 @@ def test_the_page_lists_the_caseload_and_marks_reviewed(as_user, ada_patient, be
     assert done.status_code == 302
     assert ReviewItem.objects.get(id=item.id).status == ReviewStatus.REVIEWED
     assert "data-review-id" not in as_user(ben).get("/alerts/review/").content.decode()
+
+
+def test_the_service_judges_the_write_itself_even_without_the_selector(ada_patient, dana) -> None:
+    item = _request(ada_patient)
+    with pytest.raises(NotFound):
+        complete_review(dana, ReviewItem.objects.get(id=item.id), "not my patient")
+    assert ReviewItem.objects.get(id=item.id).is_open
