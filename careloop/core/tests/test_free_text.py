@@ -42,12 +42,12 @@ def _form_body(**fields: str) -> bytes:
     ).encode("ascii")
 
 
-API = {
+API: dict[str, tuple[str, str, dict[str, object]]] = {
     "journal": ("/api/journal/entries", "body", {"shared_with_team": False}),
     "message": ("/api/messages", "body", {}),
     "checkin": ("/api/checkins", "note", {"mood": 2}),
 }
-FORMS = {
+FORMS: dict[str, tuple[str, str, dict[str, str]]] = {
     "journal": ("/journal/entries/", "body", {}),
     "message": ("/messages/", "body", {}),
     "checkin": ("/checkin/", "note", {"mood": "2"}),
