@@ -299,5 +299,6 @@ def test_an_incomplete_response_does_not_count_as_completing_the_measure(ada, ad
         ada_patient, answers=[1, 1, None, 2, None, None, 1, 1, 3], client_id=uuid.uuid4(), **common
     )
     assert (ada_patient.id, "phq9") not in latest()  # still due: the patient is asked again
-    submit_assessment(ada_patient, answers=[1] * 8 + [0], client_id=uuid.uuid4(), **common)
+    complete: list[int | None] = [1, 1, 1, 1, 1, 1, 1, 1, 0]
+    submit_assessment(ada_patient, answers=complete, client_id=uuid.uuid4(), **common)
     assert (ada_patient.id, "phq9") in latest()
