@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
@@ -17,7 +18,7 @@ from careloop.audit.services import record_event
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.core.text import FreeText
-from careloop.monitoring import selectors
+from careloop.monitoring import follow_up_selectors, selectors
 from careloop.monitoring.models import CheckIn
 from careloop.monitoring.schedule import local_date
 from careloop.monitoring.selectors import ScheduleEntry
@@ -97,6 +98,11 @@ class ScheduleItemOut(Schema):
     missed_in_a_row: int
     summary: str = Field(description="What is due, in plain language")
     answer_path: str
+    follow_up: bool = Field(
+        default=False,
+        description="True: offered after a risk answer (e.g. the C-SSRS screener after PHQ-9 "
+        "item 9), due until answered or the care team closes the alert; not part of the plan",
+    )
 
 
 @router.get(
@@ -108,7 +114,19 @@ def my_schedule(request: HttpRequest) -> list[ScheduleItemOut]:
     patient = own_patient_record(api_user(request))
     now = clock.now()
     today = local_date(now, selectors.patient_time_zone(patient))
-    items = []
+    items = [
+        ScheduleItemOut(
+            measure=offer.instrument_id,
+            title=offer.title,
+            state="due",
+            due_on=local_date(offer.offered_at, selectors.patient_time_zone(patient)),
+            missed_in_a_row=0,
+            summary=_("Your care team would like you to answer a few more questions."),
+            answer_path=offer.answer_path,
+            follow_up=True,
+        )
+        for offer in follow_up_selectors.due_follow_ups(patient)  # HZ-021
+    ]
     for entry in selectors.schedule_for(patient, now):
         status = entry.status
         assert status is not None  # schedule_for returns scheduled items only

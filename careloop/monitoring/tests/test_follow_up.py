@@ -156,3 +156,19 @@ def test_the_command_changes_the_setting_and_refuses_bad_input_clearly(cleo: Use
         call_command("monitoring_settings", "set-risk-follow-up", "phq9", "--by", "cleo")
     with pytest.raises(CommandError, match="service admin"):
         call_command("monitoring_settings", "show", "--by", "ben")
+
+
+@pytest.mark.django_db
+def test_the_app_schedule_lists_the_follow_up_until_it_is_answered(ada: User):
+    client = signed_in(ada)
+    _submit(ada, "phq9", PHQ9_ITEM9_SEVERAL_DAYS)
+
+    items = client.get("/api/me/schedule").json()
+    follow_ups = [item for item in items if item["follow_up"]]
+    assert [(i["measure"], i["state"], i["answer_path"]) for i in follow_ups] == [
+        ("cssrs_screener", "due", "/questionnaires/cssrs_screener/")
+    ]
+    assert items[0] == follow_ups[0]  # most urgent first
+
+    _submit(ada, "cssrs_screener", CSSRS_WISH_TO_BE_DEAD_ONLY)
+    assert not [item for item in client.get("/api/me/schedule").json() if item["follow_up"]]
