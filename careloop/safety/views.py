@@ -16,7 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from careloop.accounts.models import User
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_patient_reads
-from careloop.care.selectors import patient_visible_to, patients_visible_to, require_write
+from careloop.care.selectors import (
+    may_write,
+    patient_visible_to,
+    patients_visible_to,
+    require_write,
+)
 from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.safety import services
@@ -101,9 +106,11 @@ def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
         "follow_up": follow_up_lines(alert),  # e.g. the C-SSRS screener offered (HZ-021)
         "timeline": timeline_of(alert),
         "action_form": ActionForm(),
-        "can_acknowledge": AlertStatus.ACKNOWLEDGED in _next(alert),
-        "can_action": AlertStatus.ACTIONED in _next(alert),
-        "can_close": AlertStatus.CLOSED in _next(alert),
+        # Emergency access sees the alert but cannot take it on (HZ-023): no buttons, a note.
+        "read_only": not (writable := may_write(user, alert.patient)),
+        "can_acknowledge": writable and AlertStatus.ACKNOWLEDGED in _next(alert),
+        "can_action": writable and AlertStatus.ACTIONED in _next(alert),
+        "can_close": writable and AlertStatus.CLOSED in _next(alert),
     }
     return render(request, "safety/alert_detail.html", context)
 

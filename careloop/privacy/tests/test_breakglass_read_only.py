@@ -361,3 +361,15 @@ def test_a_blank_reason_is_refused_through_the_api_with_a_clear_message(
     )
     assert response.status_code == 422
     assert "visible characters" in response.json()["detail"]
+
+
+def test_the_alert_page_under_emergency_access_offers_no_buttons_and_says_why(
+    world, as_user, dana, ben
+) -> None:
+    page = as_user(dana).get(f"/alerts/{world.raised.id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "emergency access, which is read-only" in html
+    assert f"/alerts/{world.raised.id}/acknowledge" not in html
+    team_page = as_user(ben).get(f"/alerts/{world.raised.id}/").content.decode()
+    assert f"/alerts/{world.raised.id}/acknowledge" in team_page
