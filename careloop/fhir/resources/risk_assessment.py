@@ -38,6 +38,7 @@ FALSE_POSITIVE = "false_positive"
 OUTCOMES = {
     "instrument_risk_item": "Suicide or self-harm risk (questionnaire risk item)",
     "sharp_deterioration": "Clinical deterioration (reliable rise in total score)",
+    "reliable_deterioration": "Clinical deterioration (reliable rise since the episode began)",
     "crisis_text": "Suicide or self-harm risk (crisis language in text)",
 }
 
@@ -83,7 +84,7 @@ def _basis(alert: AutomatedAlert) -> list[dict[str, str]]:
     if alert.assessment_id is None:
         return []
     basis = [reference("QuestionnaireResponse", alert.assessment_id)]
-    if alert.rule_id == "sharp_deterioration":
+    if alert.rule_id in ("sharp_deterioration", "reliable_deterioration"):
         basis.append(reference("Observation", observation_id(alert.assessment_id, TOTAL)))
     return basis
 
