@@ -14,7 +14,11 @@ import pytest
 
 from careloop.assessments.models import Assessment
 from careloop.core import clock
-from careloop.fhir.tests.conftest import phq9_response
+from careloop.fhir.models import ClientKind
+from careloop.fhir.smart.clients import register_client
+from careloop.fhir.tests.conftest import phq9_response, submit
+from careloop.fhir.tests.test_bulk import download, export, finished_manifest
+from careloop.fhir.tests.test_smart import bearer, system_token
 from careloop.safety.models import Alert
 
 
@@ -60,3 +64,16 @@ def test_fhir_in_progress_response_with_a_risk_answer_is_kept_and_read_back_in_p
     assert Alert.objects.filter(assessment=stored).count() == 1
     found = client.get("QuestionnaireResponse", {"status": "in-progress"}).json()
     assert [entry["resource"]["id"] for entry in found["entry"]] == [str(stored.id)]
+
+
+def test_bulk_line_of_an_incomplete_response_equals_its_read(
+    service, fhir, ada, ada_patient, ben
+) -> None:
+    """The bulk export maps an incomplete response itself (no compiled shape): same as a read."""
+    stored = submit(ada_patient, ada, "phq9", [1, 1, None, 2, None, None, 1, 1, 3])
+    app = register_client(service=service, name="Feed", kind=ClientKind.SYSTEM, redirect_uris=[])
+    feed = bearer(system_token(app.client_id, app.client_secret))
+    manifest = finished_manifest(feed, export(feed, service.id, "?_type=QuestionnaireResponse"))
+    [line] = download(feed, manifest["output"][0]["url"])
+    assert line["status"] == "in-progress"
+    assert line == fhir(ben).get(f"QuestionnaireResponse/{stored.id}").json()
