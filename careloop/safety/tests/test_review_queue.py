@@ -108,8 +108,11 @@ def test_break_glass_reads_the_item_but_cannot_close_the_teams_review(ada_patien
     assert ReviewItem.objects.get(id=item.id).status == ReviewStatus.OPEN
 
 
-def test_the_page_lists_the_caseload_and_marks_reviewed(as_user, ada_patient, ben, dana) -> None:
+def test_the_page_lists_the_caseload_and_marks_reviewed(
+    as_user, ada, ada_patient, ben, dana
+) -> None:
     item = _request(ada_patient)
+    assert as_user(ada).get("/alerts/review/").status_code == 404  # patients: not their page
     alerts_page = as_user(ben).get("/alerts/").content.decode()
     assert "/alerts/review/" in alerts_page and "1 item to review" in alerts_page
     page = as_user(ben).get("/alerts/review/")
