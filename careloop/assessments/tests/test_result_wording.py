@@ -124,3 +124,11 @@ def test_a_text_alert_names_the_kind_of_text_not_its_reference(source: str, name
     alert = Alert(source="text", evidence={"level": "high", "source": source, "spans": ["x"]})
     reason = reason_of(alert)
     assert named in reason and "0190c3e1" not in reason, reason
+
+
+@pytest.mark.django_db
+def test_a_result_without_a_total_shows_a_dash_not_an_empty_cell(ada: User):
+    _submit(ada, "cssrs_screener", [0, 0, None, None, None, 0, None])  # no total by design
+    html = signed_in(ada).get("/questionnaires/history/").content.decode()
+    assert "C-SSRS screener" in html
+    assert "<td></td>" not in html and "None" not in html.replace("None.", "")
