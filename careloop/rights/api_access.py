@@ -19,6 +19,7 @@ from careloop.accounts.api import api_user
 from careloop.care.selectors import break_glass_candidate, own_patient_record
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
+from careloop.core.text import FreeText
 from careloop.privacy import breakglass
 from careloop.privacy.consent import consent_states, decisions_of
 from careloop.privacy.fhir_consent import consent_resource
@@ -73,7 +74,7 @@ class AccessLineOut(Schema):
 
 class BreakGlassIn(Schema):
     patient_id: uuid.UUID
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: FreeText = Field(min_length=1, max_length=2000)
 
 
 class GrantOut(Schema):

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from careloop.core.text import FreeText
 from careloop.safety.models import Alert
 from careloop.safety.presenters import reason_of
 
@@ -68,7 +69,7 @@ class AlertOut(Schema):
 class RaiseAlertIn(Schema):
     patient_id: uuid.UUID
     severity: Literal["low", "moderate", "high"]
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: FreeText = Field(min_length=1, max_length=2000)
     client_id: uuid.UUID | None = None
 
 
@@ -80,7 +81,7 @@ class ActionIn(Schema):
         "emergency_services",
         "false_positive",
     ]
-    note: str = Field(min_length=1, max_length=4000)
+    note: FreeText = Field(min_length=1, max_length=4000)
 
 
 class InboxAlertOut(Schema):

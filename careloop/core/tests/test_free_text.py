@@ -157,3 +157,41 @@ def test_repairing_a_deep_document_does_not_exhaust_the_stack() -> None:
         assert isinstance(repaired, list)
         repaired = repaired[0]
     assert repaired == REPLACEMENT
+
+
+def test_staff_free_text_with_a_lone_surrogate_is_stored_not_a_500(
+    as_user, ada, ada_patient, ben, dana
+) -> None:
+    """The same sanitiser on the other free-text inputs: a hand-raised alert's reason, an alert
+    action note, a safety plan line and a break-glass reason."""
+    from careloop.safety.planning.models import SafetyPlanVersion
+
+    clinician = as_user(ben)
+    raised = clinician.post(
+        "/api/alerts",
+        _api_body(patient_id=str(ada_patient.id), severity="high", reason=f"Phoned{LONE} worried"),
+        content_type="application/json",
+    )
+    assert raised.status_code == 201, raised.content
+    alert = Alert.objects.get(patient=ada_patient)
+    assert alert.evidence["reason"] == f"Phoned{REPLACEMENT} worried"
+    assert clinician.post(f"/api/alerts/{alert.id}/acknowledge").status_code == 200
+    action = clinician.post(
+        f"/api/alerts/{alert.id}/action",
+        json.dumps({"outcome": "contacted_patient", "note": f"Spoke{LONE} to her"}),
+        content_type="application/json",
+    )
+    assert action.status_code == 200, action.content
+    plan = as_user(ada).put(
+        f"/api/patients/{ada_patient.id}/safety-plan",
+        json.dumps({"base_version": 0, "sections": {"warning_signs": [{"text": f"I{LONE} stop"}]}}),
+        content_type="application/json",
+    )
+    assert plan.status_code in (200, 201), plan.content
+    assert SafetyPlanVersion.objects.filter(plan__patient=ada_patient).count() == 1
+    grant = as_user(dana).post(
+        "/api/break-glass",
+        json.dumps({"patient_id": str(ada_patient.id), "reason": f"Seen in A&E{LONE} tonight"}),
+        content_type="application/json",
+    )
+    assert grant.status_code == 201, grant.content

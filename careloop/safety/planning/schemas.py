@@ -8,6 +8,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from careloop.core.text import FreeText
 from careloop.safety.planning.directory import CrisisCard, CrisisLine, EmergencyNumber
 from careloop.safety.planning.models import SafetyPlanVersion
 from careloop.safety.planning.plan_content import (
@@ -24,7 +25,7 @@ class ErrorOut(Schema):
 
 
 class PlanItem(Schema):
-    text: str = Field(max_length=MAX_TEXT_CHARS * 2, description="In the patient's own words")
+    text: FreeText = Field(max_length=MAX_TEXT_CHARS * 2, description="In the patient's own words")
     phone: str = Field(default="", max_length=40, description="Only in steps 3 to 5")
 
 
