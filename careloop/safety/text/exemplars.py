@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careloop.safety.text.exemplars_intl import CRISIS_INTL, EVERYDAY_INTL, SUPPORT
+from careloop.safety.text.exemplars_intl import CONTRAST_INTL, CRISIS_INTL, EVERYDAY_INTL, SUPPORT
 from careloop.safety.text.result import Construct
 
 
@@ -215,6 +215,9 @@ EVERYDAY = _group(
 CRISIS += [
     Exemplar(f"{language}.{construct.value}.n{n:02d}", construct, text)
     for n, (language, construct, text) in enumerate(CRISIS_INTL, 1)
+]
+CONTRAST += [
+    Exemplar(f"{lang}.contrast.n{n:02d}", None, t) for n, (lang, t) in enumerate(CONTRAST_INTL, 1)
 ]
 EVERYDAY += [
     Exemplar(f"{lang}.everyday.n{n:02d}", None, t) for n, (lang, t) in enumerate(EVERYDAY_INTL, 1)

@@ -75,6 +75,14 @@ EVERYDAY_INTL: tuple[tuple[str, str], ...] = (
     ("es", "Últimamente me siento un poco triste y preocupado."),
 )
 
+# Non-crisis senses of crisis words in other languages (contrast, like exemplars.CONTRAST).
+CONTRAST_INTL: tuple[tuple[str, str], ...] = (
+    ("de", "Ich mache Schluss für heute, bis morgen."),
+    ("de", "Ich habe mit meinem Freund Schluss gemacht."),
+    ("fr", "Je suis mort de fatigue après cette journée."),
+    ("ar", "سأموت من الجوع إذا لم نأكل الآن."),
+)
+
 SUPPORT: tuple[tuple[str, str], ...] = (
     ("en", "Please don't give up, you matter and people care about you."),
     ("en", "If you are thinking about suicide, please call a crisis line or talk to someone."),

@@ -50,6 +50,16 @@ RULES_DE = [
         person=FIRST,
     ),
     rule(
+        # "heute Nacht mache ich Schluss" / "Schluss mit allem": ending it; not "Schluss mit ihm"
+        # (a break-up) nor "Schluss für heute" (calling it a day).
+        "de.active_ideation.end_it",
+        Construct.ACTIVE_IDEATION,
+        r"\b(?:mache\s+ich|ich\s+mache|werde\s+ich|ich\s+werde|will\s+ich|ich\s+will)"
+        r"(?:\s+(?:heute|morgen|jetzt|nacht|abend|endlich|einfach))*\s+schluss"
+        r"(?:(?:\s+machen)?(?=\s*(?:[.!;]|$))|\s+mit\s+(?:allem|dem\s+leben|meinem\s+leben))",
+        person=FIRST,
+    ),
+    rule(
         "de.active_ideation.someone_else",
         Construct.ACTIVE_IDEATION,
         rf"\bsich{GAP}\s+(?:umbringen|umzubringen|t{OE}ten|das\s+leben\s+nehmen)\b|\bbringt\s+sich\s+um\b",

@@ -54,6 +54,27 @@ def test_everyday_news_and_idioms_rarely_alert(flag_rates: dict[str, float]) -> 
     assert flag_rates["news"] <= 0.25
 
 
+INTL_POSTS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "fixtures" / "long_posts_intl.jsonl")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip()
+]
+
+
+@pytest.mark.parametrize("language", ["fr", "pt", "de", "ar"])
+def test_long_posts_in_each_language(model_index: semantic.SentenceIndex, language: str) -> None:
+    """2 first-person risk posts and 2 supportive replies per language, written by us."""
+    posts = [p for p in INTL_POSTS if p["language"] == language]
+    risk = [screen_text(p["text"]) for p in posts if p["label"] == "first_person_risk"]
+    support = [screen_text(p["text"]) for p in posts if p["label"] == "supportive"]
+    assert len(risk) == len(support) == 2
+    assert all(s.should_alert for s in risk), [s.as_dict() for s in risk]
+    assert not any(s.should_alert for s in support), [s.as_dict() for s in support]
+    assert all(s.screened for s in risk + support)
+
+
 def test_one_stray_sentence_does_not_carry_a_long_post() -> None:
     assert aggregate([0.6, 0.0, 0.0]) == pytest.approx(0.3)
     assert aggregate([0.6, 0.5]) == pytest.approx(0.55)
