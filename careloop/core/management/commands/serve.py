@@ -154,6 +154,7 @@ class Supervisor:
                 restart_in_seconds=delay,
             )
         elif now >= child.restart_at:
+            self._end_orphans()  # again: /proc's child lists are only a snapshot
             child.restarts += 1
             child.start()
 
