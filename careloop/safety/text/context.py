@@ -195,9 +195,17 @@ def is_hypothetical(text: str, clause: tuple[int, int], match: tuple[int, int]) 
     return any(not _is_whether(after, cue) for cue in _IF_AFTER.finditer(after))
 
 
-def person_of(text: str, clause_start: int, match_start: int) -> Person:
+# A clause opened by a relative pronoun ("my brother, who struggled with ...") is about the noun
+# before the comma: look back over it.
+RELATIVE_PRONOUNS = _words("who whom whose quien quienes qui quem")
+
+
+def person_of(text: str, clause_start: int, match_start: int, sentence_start: int = -1) -> Person:
     """Who the match is about: the nearest person word before it; the writer if none."""
     before = tokens(text, clause_start, match_start)[-PERSON_WINDOW:]
+    if before and before[0].word in RELATIVE_PRONOUNS and 0 <= sentence_start < clause_start:
+        antecedent = tokens(text, sentence_start, clause_start)[-PERSON_WINDOW:]
+        before = antecedent + before
     for token in reversed(before):
         if token.word in FIRST_PERSON:
             return Person.FIRST

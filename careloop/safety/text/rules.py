@@ -77,7 +77,7 @@ def _qualifiers(rule: Rule, text: str, sentence: Segment, span: tuple[int, int])
         found.append(Qualifier.QUESTION)
     person = rule.person
     if person is Person.RESOLVE:
-        person = context.person_of(text, clause[0], span[0])
+        person = context.person_of(text, clause[0], span[0], sentence.start)
     if person is Person.THIRD:
         found.append(Qualifier.THIRD_PERSON)
     elif person is Person.GENERIC:

@@ -45,7 +45,7 @@ def test_first_person_risk_recall_is_at_least_095(flag_rates: dict[str, float]) 
 
 def test_at_most_half_of_the_supportive_writing_is_flagged(flag_rates: dict[str, float]) -> None:
     assert flag_rates["supportive"] <= 0.5
-    assert flag_rates["supportive"] <= 0.1  # 1 of 10 when written (a rule: "who struggled ...")
+    assert flag_rates["supportive"] == 0.0  # 0 of 10 when written (1.0.0: 10 of 10)
 
 
 def test_everyday_news_and_idioms_rarely_alert(flag_rates: dict[str, float]) -> None:
