@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 
-from careloop.accounts.models import User
+from careloop.accounts.models import Role, User
 from careloop.assessments.models import Assessment
 from careloop.care.models import CareTeam
 from careloop.core.models import Service
@@ -22,6 +22,7 @@ from careloop.monitoring.outcomes.nhs_tt import NhsTtOutcome, SessionsBasis, nhs
 from careloop.monitoring.tests.outcome_factories import episode_with_scores, make_patient
 from careloop.seed.loader import ensure_teams, load_population
 from careloop.seed.population import PopulationSpec
+from conftest import make_user
 
 
 def _awkward_episodes(team: CareTeam, actor: User) -> None:
@@ -53,12 +54,15 @@ def _awkward_episodes(team: CareTeam, actor: User) -> None:
 
 
 @pytest.fixture
-def population(db, ben) -> Service:
+def population(db) -> Service:
     spec = PopulationSpec(patients=300, weeks=12, seed=5, end_date=date(2025, 6, 30))
     service = Service.objects.create(slug="synthetic-inputs", name="Synthetic")
     teams = ensure_teams(service, spec.teams_per_service)
     load_population(spec, service, teams)
-    _awkward_episodes(CareTeam.objects.filter(service=service).first(), ben)  # type: ignore[arg-type]
+    team = CareTeam.objects.filter(service=service).first()
+    assert team is not None
+    # Answers are stored by someone who may write them: a clinician of that team (issue #18/8).
+    _awkward_episodes(team, make_user(service, "synthetic-clinician", Role.CLINICIAN, team))
     return service
 
 
