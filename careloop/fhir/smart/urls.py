@@ -11,6 +11,7 @@ from django.urls import path
 from oauth2_provider import views
 
 from careloop.fhir.smart import consent
+from careloop.fhir.smart.introspect import ServiceScopedIntrospectView
 
 app_name = "oauth2_provider"
 urlpatterns = [
@@ -18,5 +19,6 @@ urlpatterns = [
     path("authorize/", consent.authorize, name="authorize"),
     path("token/", views.TokenView.as_view(), name="token"),
     path("revoke_token/", views.RevokeTokenView.as_view(), name="revoke-token"),
-    path("introspect/", views.IntrospectTokenView.as_view(), name="introspect"),
+    # Answers only about tokens of the caller's own service (careloop.fhir.smart.introspect).
+    path("introspect/", ServiceScopedIntrospectView.as_view(), name="introspect"),
 ]

@@ -36,8 +36,10 @@ from careloop.safety.planning.selectors import ReviewRow, ReviewState
 
 router = Router(tags=["safety planning"], auth=django_auth)
 
-# The app may keep these (it needs them offline), shared caches may not: they name a patient.
-OFFLINE_CACHE_CONTROL = "private, no-cache"
+# They name a patient: no HTTP cache may keep them (careloop.core.cache_control sets the same for
+# every such response). The service worker keeps its offline copy in Cache Storage, which
+# Cache-Control does not govern, so the plan stays available offline.
+OFFLINE_CACHE_CONTROL = "no-store"
 
 
 def _crisis_out(patient: Patient) -> CrisisCardOut:

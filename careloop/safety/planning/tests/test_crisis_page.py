@@ -109,7 +109,7 @@ def test_offline_snapshot_holds_crisis_resources_and_the_patients_own_plan(
     )
     response = as_user(ada).get("/api/safety/offline-snapshot")
     assert response.status_code == 200
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "no-store"  # offline copy: Cache Storage
     body = response.json()
     assert body["crisis"]["emergency"]["number"] == "999"
     assert [line["id"] for line in body["crisis"]["lines"]] == ["gb-nhs-111-mental-health"]
@@ -134,7 +134,7 @@ def test_snapshot_never_carries_another_patients_plan(as_user, ada, ada_patient,
 
 def test_crisis_page_may_be_kept_privately_for_offline_use(as_user, ada, ada_patient) -> None:
     response = as_user(ada).get("/safety/crisis/")
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "no-store"  # offline copy: Cache Storage
     html = response.content.decode()
     assert 'data-sw-url="/safety/sw.js"' in html and 'data-scope="/safety/"' in html
 
