@@ -373,3 +373,35 @@ def test_the_alert_page_under_emergency_access_offers_no_buttons_and_says_why(
     assert f"/alerts/{world.raised.id}/acknowledge" not in html
     team_page = as_user(ben).get(f"/alerts/{world.raised.id}/").content.decode()
     assert f"/alerts/{world.raised.id}/acknowledge" in team_page
+
+
+def test_the_patients_own_writes_refuse_emergency_access_too(world, as_user, ada, dana) -> None:
+    """Contact details (FHIR Patient update) and journal sharing belong to the patient alone."""
+    from careloop.journal.models import JournalEntry
+    from careloop.journal.services import write_entry
+
+    entry, _ = write_entry(
+        ada, world.patient, body="A private note.", shared=False, client_id=uuid.uuid4()
+    )
+    client = as_user(dana)
+    patient = {
+        "resourceType": "Patient",
+        "id": str(world.patient.id),
+        "telecom": [{"system": "email", "value": "attacker@example.org"}],
+    }
+    update = client.put(
+        f"/fhir/r4/Patient/{world.patient.id}",
+        json.dumps(patient),
+        content_type="application/fhir+json",
+        headers={"If-Match": 'W/"1"'},
+    )
+    assert update.status_code in (403, 404), update.status_code
+    ada.refresh_from_db()
+    assert ada.email != "attacker@example.org"
+    sharing = client.put(
+        f"/api/journal/entries/{entry.id}/sharing",
+        json.dumps({"shared_with_team": True}),
+        content_type="application/json",
+    )
+    assert sharing.status_code in (403, 404), sharing.status_code
+    assert not JournalEntry.objects.get(id=entry.id).shared_with_team
