@@ -17,6 +17,7 @@ from careloop.core.http import client_ip
 from careloop.core.text import FreeText
 from careloop.journal import selectors, services
 from careloop.journal.models import JournalEntry
+from careloop.safety.text import Level
 
 router = Router(tags=["journal"], auth=django_auth)
 
@@ -48,6 +49,10 @@ class EntryOut(Schema):
 class WrittenOut(EntryOut):
     concern_raised: bool = Field(
         description="Screening found crisis language: the care team was told; show crisis help"
+    )
+    screened: bool = Field(
+        description="False when the entry's language is one the crisis screening does not cover:"
+        " a clinician is asked to check in instead; show crisis help and say so"
     )
 
 
@@ -82,7 +87,9 @@ def write_entry(request: HttpRequest, body: EntryIn) -> Status[WrittenOut]:
         mood=body.mood,
     )
     out = WrittenOut(
-        **_out(entry).dict(), concern_raised=entry.screen_level in ("moderate", "high")
+        **_out(entry).dict(),
+        concern_raised=entry.screen_level in ("moderate", "high"),
+        screened=entry.screen_level != Level.NOT_SCREENED.value,
     )
     return Status(201 if created else 200, out)
 

@@ -15,6 +15,7 @@ from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.core.text import clean_free_text
 from careloop.journal.models import JournalEntry
+from careloop.journal.selectors import team_can_read_journal
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 
 MAX_BODY_CHARS = 10_000
@@ -104,7 +105,12 @@ def write_entry(
                 client_id=client_id,
             )
             alert = raise_alert_if_at_risk(
-                patient, result, source=f"journal:{entry.id}", kind="journal", actor=actor
+                patient,
+                result,
+                source=f"journal:{entry.id}",
+                kind="journal",
+                actor=actor,
+                team_can_read=shared and team_can_read_journal(patient),
             )
             record_event(
                 actor=actor,

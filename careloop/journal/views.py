@@ -22,7 +22,7 @@ from careloop.core.http import aware_datetime_param, client_ip
 from careloop.journal import selectors, services
 from careloop.journal.models import JournalEntry
 from careloop.safety.planning.selectors import crisis_card_for
-from careloop.safety.text import ALERT_LEVELS
+from careloop.safety.text import ALERT_LEVELS, Level
 
 PAGE_SIZE = 50
 
@@ -43,13 +43,12 @@ def _older_cursor(entries: list[JournalEntry]) -> str:
     return entries[-1].created_at.isoformat() if len(entries) == PAGE_SIZE else ""
 
 
-def _concern_entry(user: User, request: HttpRequest) -> JournalEntry | None:
-    """The entry just written, if screening raised a concern (shown with crisis resources)."""
+def _written_entry(user: User, request: HttpRequest) -> JournalEntry | None:
+    """The entry just written (?written=<id>), to tell the patient what screening found."""
     try:
-        entry = selectors.own_entry(user, uuid.UUID(request.GET.get("written", "")))
+        return selectors.own_entry(user, uuid.UUID(request.GET.get("written", "")))
     except (ValueError, NotFound):
         return None
-    return entry if entry.screen_level in ALERT_LEVELS else None
 
 
 def _journal_page(
@@ -58,10 +57,13 @@ def _journal_page(
     entries = selectors.own_entries(
         user, before=aware_datetime_param(request, "before"), limit=PAGE_SIZE
     )
+    written = _written_entry(user, request)
     context: dict[str, Any] = {
         "entries": entries,
         "older_before": _older_cursor(entries),
-        "concern": _concern_entry(user, request),
+        # Crisis help after a worrying entry, and after one that could not be screened (HZ-026).
+        "concern": written is not None and written.screen_level in ALERT_LEVELS,
+        "unscreened": written is not None and written.screen_level == Level.NOT_SCREENED.value,
         "card": crisis_card_for(patient),
         "team_can_read": selectors.team_can_read_journal(patient),
         "client_id": uuid.uuid4(),

@@ -19,7 +19,7 @@ from careloop.core.text import FreeText
 from careloop.messaging import selectors, services
 from careloop.messaging.models import Message
 from careloop.safety.planning.selectors import crisis_card_for
-from careloop.safety.text import ALERT_LEVELS
+from careloop.safety.text import ALERT_LEVELS, Level
 
 router = Router(tags=["messaging"], auth=django_auth)
 
@@ -59,6 +59,10 @@ class SentOut(MessageOut):
         description="Screening found crisis language: the care team was told; show crisis help"
     )
     notice: str = Field(description="Show this to the patient: messages are not read 24/7")
+    screened: bool = Field(
+        description="False when the message's language is one the crisis screening does not"
+        " cover: the team is asked to read it; show crisis help and say so"
+    )
 
 
 class ReadOut(Schema):
@@ -94,6 +98,7 @@ def _sent(user: User, patient: Patient, body: MessageIn) -> Status[SentOut]:
         **_out(message).dict(),
         concern_raised=message.screen_level in ALERT_LEVELS,
         notice=not_monitored_notice(patient),
+        screened=message.screen_level != Level.NOT_SCREENED.value,
     )
     return Status(201 if created else 200, out)
 

@@ -21,7 +21,7 @@ from careloop.core.http import aware_datetime_param, client_ip
 from careloop.messaging import selectors, services
 from careloop.messaging.models import Message
 from careloop.safety.planning.selectors import crisis_card_for
-from careloop.safety.text import ALERT_LEVELS
+from careloop.safety.text import ALERT_LEVELS, Level
 
 PAGE_SIZE = 50
 
@@ -31,10 +31,10 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _concern(request: HttpRequest, shown: list[Message]) -> bool:
-    """The message just sent (?sent=<id>) raised a concern: show the patient crisis help."""
+def _sent_level(request: HttpRequest, shown: list[Message]) -> str:
+    """The screening level of the message just sent (?sent=<id>), or "" if none is named."""
     sent = request.GET.get("sent", "")
-    return any(str(m.id) == sent and m.screen_level in ALERT_LEVELS for m in shown)
+    return next((m.screen_level for m in shown if str(m.id) == sent), "")
 
 
 def _thread_page(
@@ -58,7 +58,9 @@ def _thread_page(
         "thread": shown,
         "is_patient": is_patient,
         "older_before": shown[0].sent_at.isoformat() if len(shown) == PAGE_SIZE else "",
-        "concern": is_patient and _concern(request, shown),
+        # Crisis help after a worrying message, and after one that could not be screened.
+        "concern": is_patient and _sent_level(request, shown) in ALERT_LEVELS,
+        "unscreened": is_patient and _sent_level(request, shown) == Level.NOT_SCREENED.value,
         "card": crisis_card_for(patient) if is_patient else None,
         "client_id": uuid.uuid4(),
         "error": error,

@@ -39,3 +39,46 @@ def test_a_screened_entry_queues_no_review(write) -> None:
     write("Je suis allée au marché avec ma fille ce matin.")
     assert not ReviewItem.objects.exists()
     assert not Alert.objects.exists()
+
+
+UNCOVERED = "Сегодня я весь день был дома и смотрел телевизор с мамой."
+
+
+def test_a_private_unscreened_entry_asks_the_clinician_to_check_in_not_to_read_it(write) -> None:
+    write(UNCOVERED)  # private: the care team cannot open it
+    item = ReviewItem.objects.get()
+    assert "has not shared it" in item.reason and "check in" in item.reason
+    assert "Please read it" not in item.reason
+    assert item.evidence["team_can_read"] is False
+
+
+def test_a_shared_readable_unscreened_entry_asks_the_clinician_to_read_it(
+    write, journal_consent
+) -> None:
+    journal_consent()
+    write(UNCOVERED, shared=True)
+    item = ReviewItem.objects.get()
+    assert "Please read it" in item.reason and item.evidence["team_can_read"] is True
+
+
+def test_the_patient_is_told_an_entry_could_not_be_checked_with_help_at_hand(as_user, ada) -> None:
+    import uuid
+
+    form = {"body": UNCOVERED, "client_id": str(uuid.uuid4())}
+    html = as_user(ada).post("/journal/entries/", form, follow=True).content.decode()
+    assert "We could not check this entry" in html and "Your entry is saved." in html
+    assert "asked to check in with you" in html
+    assert "/safety/" in html  # crisis help one tap away
+    assert "You are not alone" not in html  # nothing worrying was found: no false claim
+
+
+def test_the_api_says_an_entry_was_not_screened(as_user, ada) -> None:
+    import uuid
+
+    body = {"body": UNCOVERED, "client_id": str(uuid.uuid4()), "shared_with_team": False}
+    written = as_user(ada).post("/api/journal/entries", body, content_type="application/json")
+    assert written.status_code == 201
+    assert (written.json()["screened"], written.json()["concern_raised"]) == (False, False)
+    neutral = {**body, "body": "Slept well.", "client_id": str(uuid.uuid4())}
+    again = as_user(ada).post("/api/journal/entries", neutral, content_type="application/json")
+    assert again.json()["screened"] is True

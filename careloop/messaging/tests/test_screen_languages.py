@@ -35,3 +35,17 @@ def test_a_team_members_message_is_not_screened_or_queued(ada, ada_patient, ben,
     )
     assert message.screen_level == ""
     assert not ReviewItem.objects.exists()
+
+
+def test_the_patient_is_told_a_message_could_not_be_checked(as_user, ada, ben, sam) -> None:
+    form = {"body": "Сегодня я весь день был дома.", "client_id": str(uuid.uuid4())}
+    html = as_user(ada).post("/messages/", form, follow=True).content.decode()
+    assert "We could not check this message" in html and "/safety/" in html
+    assert "You are not alone" not in html
+
+
+def test_the_api_says_a_message_was_not_screened(as_user, ada, ben, sam) -> None:
+    body = {"body": "Сегодня я весь день был дома.", "client_id": str(uuid.uuid4())}
+    sent = as_user(ada).post("/api/messages", body, content_type="application/json")
+    assert sent.status_code == 201, sent.content
+    assert (sent.json()["screened"], sent.json()["concern_raised"]) == (False, False)

@@ -25,7 +25,15 @@ from careloop.safety.text.scoring import ALERT_SCORE
 _NOT_SCREENED_REASON = (
     "This {kind} could not be screened for crisis language: it is in a language the detector "
     "does not cover (it screens English, Spanish, French, Portuguese, German and Arabic). "
-    "Please read it."
+)
+_TEXT_WORDS = {"journal": "journal entry", "message": "message", "checkin": "check-in note"}
+_READ_IT = "Please read it."
+# A private journal entry stays private (the patient was told the team sees only words that
+# raise a concern, and unscreened text has no such words): the clinician is asked to check in
+# with the patient instead of being pointed at text they cannot open.
+_ASK_THE_PATIENT = (
+    "The patient has not shared it, so you cannot read it: please check in with them and ask "
+    "how they are (they were told an entry could not be checked and shown crisis help)."
 )
 
 
@@ -37,7 +45,13 @@ def screen_patient_text(patient: Patient, text: str) -> TextScreen:
 
 
 def raise_alert_if_at_risk(
-    patient: Patient, result: TextScreen | None, *, source: str, kind: str, actor: User
+    patient: Patient,
+    result: TextScreen | None,
+    *,
+    source: str,
+    kind: str,
+    actor: User,
+    team_can_read: bool = True,
 ) -> Alert | None:
     """Inside the storing transaction: the alert for a moderate or high result, else None.
 
@@ -47,10 +61,12 @@ def raise_alert_if_at_risk(
         request_review(
             patient=patient,
             kind=ReviewKind.TEXT_NOT_SCREENED,
-            reason=_NOT_SCREENED_REASON.format(kind=kind),
+            reason=_NOT_SCREENED_REASON.format(kind=_TEXT_WORDS.get(kind, "text"))
+            + (_READ_IT if team_can_read else _ASK_THE_PATIENT),
             # Facts only; the clinician opens the text itself from `source`.
             evidence={
                 "text_kind": kind,
+                "team_can_read": team_can_read,
                 "detector_version": result.detector_version,
                 "model": result.model,
                 "score": result.score,
