@@ -162,6 +162,8 @@ def test_the_service_admin_sees_their_services_auth_events(ada, ben, cleo, as_us
     assert str(ben.id)[-8:] in html
     assert GHOST not in html and WRONG not in html
     assert page["Cache-Control"] == "no-store"
+    home = as_user(cleo).get("/").content.decode()
+    assert "/accounts/security/" in home  # linked from the admin's navigation
 
 
 @pytest.mark.parametrize("who", ["ben", "ada"])
