@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 from django.db.utils import OperationalError
 
-from careloop.core import clock, worker
+from careloop.core import clock, heartbeat, worker
 from careloop.core.models import WorkerHeartbeat
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -24,7 +24,7 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
 def test_healthz_answers_ok_when_the_database_answers_and_the_worker_beats(
     client, db, fixed_now
 ) -> None:
-    worker.record_beat(started_at=fixed_now)
+    heartbeat.beat(started_at=fixed_now)
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -55,7 +55,7 @@ def test_healthz_turns_503_when_the_worker_stops_beating(
     client, db, fixed_now, monkeypatch: pytest.MonkeyPatch, settings
 ) -> None:
     settings.HEALTH_WORKER_STALE_SECONDS = 30
-    worker.record_beat(started_at=fixed_now)
+    heartbeat.beat(started_at=fixed_now)
     monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(seconds=30))
     assert client.get("/healthz").status_code == 200
     monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(seconds=31))
@@ -67,7 +67,10 @@ def test_healthz_turns_503_when_the_worker_stops_beating(
     assert client.get("/healthz?check=web").json() == {"status": "ok", "database": "ok"}
 
 
-def test_each_tick_of_the_worker_loop_beats(db, monkeypatch: pytest.MonkeyPatch) -> None:
+# Transactional: the loop closes stale connections, which one wrapping transaction would not
+# survive on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
+def test_each_tick_of_the_worker_loop_beats(monkeypatch: pytest.MonkeyPatch) -> None:
     stop = threading.Event()
     ticks: list[int] = []
 
@@ -84,13 +87,14 @@ def test_each_tick_of_the_worker_loop_beats(db, monkeypatch: pytest.MonkeyPatch)
     assert row.ticks == 3 and row.pid == os.getpid()
 
 
-def test_a_failing_beat_does_not_stop_the_worker(db, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_beat_does_not_stop_the_worker() -> None:
     with mock.patch("careloop.core.heartbeat.beat", side_effect=OperationalError("down")):
         worker.record_beat(started_at=NOW)  # logged, not raised
     assert not WorkerHeartbeat.objects.exists()
 
 
 def test_healthz_is_one_query(client, db, fixed_now, django_assert_num_queries) -> None:
-    worker.record_beat(started_at=fixed_now)
+    heartbeat.beat(started_at=fixed_now)
     with django_assert_num_queries(1):
         assert client.get("/healthz").status_code == 200

@@ -155,7 +155,9 @@ def test_json_depth_is_measured_without_parsing(text: str, depth: int) -> None:
     assert json_depth(text.encode()) == depth
 
 
-@pytest.mark.django_db
+# Transactional: the worker loop closes stale connections between jobs, as in production, which
+# a test wrapped in one transaction would not survive on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_deep_json_is_a_clear_4xx_everywhere_and_alerts_still_flow(
     ada, ada_patient, ben, settings
 ) -> None:

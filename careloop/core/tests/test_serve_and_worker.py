@@ -86,6 +86,8 @@ def test_run_forever_stops_when_asked(monkeypatch: pytest.MonkeyPatch, db: None)
         return 0
 
     monkeypatch.setattr(worker, "_jobs", {"count": count})
+    # The beat would open a connection of its own in this thread (test_healthz covers it).
+    monkeypatch.setattr(worker, "record_beat", lambda started_at: None)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run_forever, args=(0.01, stop))
     thread.start()
