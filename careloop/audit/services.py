@@ -26,7 +26,7 @@ EMERGENCY_TREATMENT = "ETREAT"  # HL7 ActReason: emergency (break-glass) treatme
 # that names, among some patients, those `actor` reaches only through a live break-glass grant.
 # Every treatment event about them is then recorded as ETREAT, so the access log tells
 # emergency access from treatment whichever domain wrote the event (issue #18 item 8).
-EmergencyJudge = Callable[[uuid.UUID, frozenset[uuid.UUID]], frozenset[uuid.UUID]]
+EmergencyJudge = Callable[[uuid.UUID, uuid.UUID | None, frozenset[uuid.UUID]], frozenset[uuid.UUID]]
 _emergency_judges: list[EmergencyJudge] = []
 _STAFF_ROLES = frozenset({"clinician", "supervisor"})
 
@@ -37,13 +37,16 @@ def register_emergency_judge(judge: EmergencyJudge) -> None:
 
 
 def _under_emergency(
-    actor: Actor | None, purpose: Purpose | str, patient_ids: frozenset[uuid.UUID]
+    actor: Actor | None,
+    service_id: uuid.UUID | None,
+    purpose: Purpose | str,
+    patient_ids: frozenset[uuid.UUID],
 ) -> frozenset[uuid.UUID]:
     if actor is None or str(purpose) != Purpose.TREATMENT or actor.role not in _STAFF_ROLES:
         return frozenset()
     found: frozenset[uuid.UUID] = frozenset()
     for judge in _emergency_judges:
-        found |= judge(actor.id, patient_ids)
+        found |= judge(actor.id, service_id, patient_ids)
     return found
 
 
@@ -108,7 +111,9 @@ def record_event(
     object_type, object_id = obj if obj is not None else ("", "")
     if object_type == PATIENT_OBJECT and object_id:
         object_id = patient_ref(str(object_id))
-    if patient_id is not None and _under_emergency(actor, purpose, frozenset({patient_id})):
+    if patient_id is not None and _under_emergency(
+        actor, service_id, purpose, frozenset({patient_id})
+    ):
         purpose = EMERGENCY_TREATMENT
     record = records.new_record(
         occurred_at=clock.now(),
@@ -139,7 +144,7 @@ def record_patient_reads(
     at = clock.now()
     new = []
     patient_ids = list(patient_ids)
-    emergency = _under_emergency(actor, purpose, frozenset(patient_ids))
+    emergency = _under_emergency(actor, service_id, purpose, frozenset(patient_ids))
     for patient_id in patient_ids:
         ref = patient_ref(patient_id)
         new.append(

@@ -71,22 +71,31 @@ def granted_patient_ids(user: User) -> QuerySet[Any, uuid.UUID]:
 
 
 def emergency_patients(
-    actor_id: uuid.UUID, patient_ids: frozenset[uuid.UUID]
+    actor_id: uuid.UUID, service_id: uuid.UUID | None, patient_ids: frozenset[uuid.UUID]
 ) -> frozenset[uuid.UUID]:
     """Those of `patient_ids` that `actor_id` reaches only through a live grant (the audit
     records their treatment events as ETREAT: registered with audit in PrivacyConfig.ready)."""
-    if not patient_ids:
+    if not patient_ids or service_id is None:
+        return frozenset()
+    # One index look-up (service, clinician, patient, expires_at); almost always empty.
+    granted = set(
+        BreakGlassGrant.objects.filter(
+            _live(clock.now()),
+            service_id=service_id,
+            clinician_id=actor_id,
+            patient_id__in=patient_ids,
+        ).values_list("patient_id", flat=True)
+    )
+    if not granted:
         return frozenset()
     # A grant is only opened from outside the team; one who has joined the team since reads as
     # the team (the relation is followed in SQL: privacy sits below care and names no Patient).
-    granted = (
-        BreakGlassGrant.objects.filter(
-            _live(clock.now()), clinician_id=actor_id, patient_id__in=patient_ids
-        )
-        .exclude(patient__care_team__memberships__user_id=actor_id)
-        .values_list("patient_id", flat=True)
-    )
-    return frozenset(granted)
+    in_team = BreakGlassGrant.objects.filter(
+        service_id=service_id,
+        patient_id__in=granted,
+        patient__care_team__memberships__user_id=actor_id,
+    ).values_list("patient_id", flat=True)
+    return frozenset(granted - set(in_team))
 
 
 def active_grants_of(user: User) -> QuerySet[BreakGlassGrant]:
