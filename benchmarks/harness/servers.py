@@ -31,7 +31,9 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes], what: str, log: P
             raise BenchError(f"{what} exited with {process.returncode} while starting:\n{tail}")
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            connection.request("GET", "/healthz")
+            # The web server's own readiness (Careloop's plain /healthz also waits for a worker
+            # heartbeat; the floor ignores the query string).
+            connection.request("GET", "/healthz?check=web")
             if connection.getresponse().status == 200:
                 return
         except OSError:

@@ -165,7 +165,9 @@ def wait_for(
 
 def healthy(base: str) -> bool:
     try:
-        return requests.get(f"{base}/healthz", timeout=2).status_code == 200
+        # The web server alone: workers come and go under the fault plan (/healthz without
+        # check=web also judges the alert worker's heartbeat).
+        return requests.get(f"{base}/healthz?check=web", timeout=2).status_code == 200
     except requests.RequestException:
         return False
 
