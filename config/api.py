@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from careloop.analytics.api import router as analytics_router
 from careloop.assessments.api import router as assessments_router
-from careloop.core.api import install_error_handlers
+from careloop.core.api import declare_edge_errors, install_error_handlers
 from careloop.journal.api import router as journal_router
 from careloop.messaging.api import router as messaging_router
 from careloop.monitoring.api import router as monitoring_router
@@ -33,3 +33,5 @@ api.add_router("/", journal_router)
 api.add_router("/", messaging_router)
 api.add_router("/", rights_access_router)
 api.add_router("/", rights_data_router)
+# Last: every operation now exists; declare the statuses the edge answers and the one error shape.
+declare_edge_errors(api)

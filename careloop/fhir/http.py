@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -91,6 +92,11 @@ def install_fhir_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
         return outcome_response(404, "not found")
+
+    @api.exception_handler(MultiPartParserError)
+    def _malformed_form(request: HttpRequest, error: MultiPartParserError) -> HttpResponse:
+        # E.g. multipart/form-data without a boundary, met by the CSRF check: a client error.
+        return outcome_response(400, f"malformed form body: {error}")
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, error: Exception) -> HttpResponse:

@@ -13,6 +13,7 @@ from careloop.accounts.api import api_user
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.selectors import patient_visible_to
+from careloop.core.api import ApiError
 from careloop.monitoring.outcome_selectors import EpisodeOutcomes, episode_outcomes_for
 from careloop.monitoring.outcomes import bands, cocm, nhs_tt, service_metrics
 from careloop.monitoring.outcomes.change import RCI_SOURCE
@@ -212,7 +213,7 @@ def _episode(outcome: EpisodeOutcomes) -> EpisodeOutcomeOut:
 
 @router.get(
     "/patients/{patient_id}/outcomes",
-    response=PatientOutcomesOut,
+    response={200: PatientOutcomesOut, 404: ApiError},
     summary="A patient's outcomes per treatment episode (NHS TT, change, CoCM, expected band)",
 )
 def patient_outcomes(request: HttpRequest, patient_id: uuid.UUID) -> PatientOutcomesOut:
