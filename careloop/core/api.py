@@ -20,18 +20,39 @@ one error schema.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import ValidationError
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from careloop.core.errors import DomainError
 
 # How many field problems the one-line `detail` names (all of them are in `errors`).
 _DETAIL_PROBLEMS = 3
+
+
+def _iso_text_only(value: object) -> object:
+    """Only ISO 8601 text (or a datetime) is a time here: pydantic's lax mode reads a number, or
+    text such as "0.5", as seconds since 1970 (a check-in sent with `completed_at: 0` was
+    stored as 1 January 1970), which the published `format: date-time` does not allow."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return value
+    raise ValueError("expected an ISO 8601 date-time, e.g. 2026-03-01T10:00:00+00:00")
+
+
+# A date-time parameter or field of the JSON API: ISO 8601 text only (see _iso_text_only).
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text_only)]
 
 
 class FieldError(Schema):

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from careloop.accounts.api import api_user
 from careloop.care.selectors import own_patient_record
+from careloop.core.api import IsoDateTime
 from careloop.core.http import client_ip
 from careloop.core.text import FreeText
 from careloop.journal import selectors, services
@@ -100,7 +101,7 @@ def write_entry(request: HttpRequest, body: EntryIn) -> Status[WrittenOut]:
     summary="My journal entries, newest first (limit 1-100; page with before=<created_at>)",
 )
 def my_entries(
-    request: HttpRequest, before: datetime | None = None, limit: int = 50
+    request: HttpRequest, before: IsoDateTime | None = None, limit: int = 50
 ) -> list[EntryOut]:
     user = api_user(request)
     return [_out(e) for e in selectors.own_entries(user, before=before, limit=limit)]
@@ -123,7 +124,7 @@ def set_sharing(request: HttpRequest, entry_id: uuid.UUID, body: SharingIn) -> E
     summary="Entries a patient of my care teams shared (empty while they withhold the journal)",
 )
 def shared_entries(
-    request: HttpRequest, patient_id: uuid.UUID, before: datetime | None = None, limit: int = 50
+    request: HttpRequest, patient_id: uuid.UUID, before: IsoDateTime | None = None, limit: int = 50
 ) -> list[EntryOut]:
     user = api_user(request)
     patient = selectors.team_patient(user, patient_id)

@@ -14,6 +14,7 @@ from pydantic import Field
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
 from careloop.care.models import Patient
+from careloop.core.api import IsoDateTime
 from careloop.core.http import client_ip
 from careloop.core.text import FreeText
 from careloop.messaging import selectors, services
@@ -118,7 +119,7 @@ def send_mine(request: HttpRequest, body: MessageIn) -> Status[SentOut]:
     summary="My conversation with my care team, oldest first (limit 1-100, page with before)",
 )
 def my_messages(
-    request: HttpRequest, before: datetime | None = None, limit: int = 50
+    request: HttpRequest, before: IsoDateTime | None = None, limit: int = 50
 ) -> list[MessageOut]:
     patient = selectors.own_conversation(api_user(request))
     return [_out(m) for m in selectors.messages_of(patient, before=before, limit=limit)]
@@ -171,7 +172,7 @@ def send_to_patient(
     summary="A patient's conversation with my care team, oldest first",
 )
 def patient_messages(
-    request: HttpRequest, patient_id: uuid.UUID, before: datetime | None = None, limit: int = 50
+    request: HttpRequest, patient_id: uuid.UUID, before: IsoDateTime | None = None, limit: int = 50
 ) -> list[MessageOut]:
     user = api_user(request)
     patient = selectors.team_conversation(user, patient_id)

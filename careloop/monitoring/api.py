@@ -17,6 +17,7 @@ from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
+from careloop.core.api import IsoDateTime
 from careloop.core.text import FreeText
 from careloop.monitoring import follow_up_selectors, selectors
 from careloop.monitoring.models import CheckIn
@@ -264,7 +265,7 @@ class CheckInIn(Schema):
     client_id: uuid.UUID = Field(
         description="Chosen by the client; re-sending the same check-in stores it only once"
     )
-    completed_at: datetime | None = Field(
+    completed_at: IsoDateTime | None = Field(
         default=None, description="When the patient checked in (offline clients); default now"
     )
 

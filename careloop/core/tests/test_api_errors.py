@@ -92,3 +92,19 @@ def test_an_anonymous_request_gets_a_documented_401(db) -> None:
     response = Client().get("/api/caseload")
     assert response.status_code == 401
     assert response.json()["detail"]
+
+
+def test_a_date_time_is_iso_text_never_a_number(as_user, ada, ada_patient) -> None:
+    """pydantic's lax mode read 0 (or "0.5") as seconds since 1970: a check-in sent with
+    `completed_at: 0` was stored as 1 January 1970, and `before=0.5` was taken as a cursor."""
+    client = as_user(ada)
+    for path in ("/api/messages", "/api/journal/entries"):
+        assert client.get(path, {"before": "0.5"}).status_code == 422
+        assert client.get(path, {"before": "2026-03-01T10:00:00Z"}).status_code == 200
+    response = client.post(
+        "/api/checkins",
+        {"mood": 5, "client_id": str(uuid.uuid4()), "completed_at": 0},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == "completed_at"
