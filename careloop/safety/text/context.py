@@ -54,6 +54,8 @@ _PSEUDO_NEGATION = re.compile(
     r"|لا\s+[اأ]عرف)",
     re.IGNORECASE,
 )
+# "Why shouldn't I kill myself?", "why not just end it": asking for a reason not to is no denial.
+_WHY_NOT = re.compile(r"\bwhy\s+(?:(?:should|would|can|do)\s+)?$", re.IGNORECASE)
 _TRYING_NOT = re.compile(
     r"\b(?:try|trying|tried|hard|struggl\w*|fight\w*)\s+not\s*$", re.IGNORECASE
 )
@@ -113,7 +115,10 @@ _AGO = re.compile(
     re.IGNORECASE,
 )
 _REMOTE = re.compile(
-    r"\b(?:used\s+to|years\s+ago|long\s+(?:time\s+)?ago|in\s+the\s+past|last\s+year|as\s+a\s+"
+    # "for the last year", "in the past few months", "since last year": still going on, not past.
+    r"\b(?:used\s+to|years\s+ago|long\s+(?:time\s+)?ago"
+    r"|in\s+the\s+past(?!\s+(?:few|couple|several|\d+|two|three|week|month|year|days?)\b)"
+    r"|(?<!the\s)(?<!since\s)(?<!past\s)last\s+year|as\s+a\s+"
     r"(?:kid|child|teen(?:ager)?)|when\s+i\s+was\s+(?:a\s+|only\s+)?(?:kid|child|teen\w*|younger"
     r"|little|small|\d{1,2}|in\s+(?:high|middle|elementary|primary|secondary|grade)\s+school"
     r"|in\s+(?:college|uni\w*|school))|back\s+(?:in\s+(?:19|20)\d\d|in\s+(?:high\s+)?school"
@@ -166,6 +171,8 @@ def negation_cue(text: str, clause_start: int, match_start: int) -> int | None:
             if _PSEUDO_NEGATION.match(text[token.start : match_start]):
                 return None
             if _TRYING_NOT.search(text[clause_start : token.end]):
+                return None
+            if _WHY_NOT.search(text[clause_start : token.start]):
                 return None
             return token.start
     return None

@@ -33,7 +33,7 @@ from careloop.safety.text.rules import SUPPORTED_LANGUAGES, RuleHit, match_rules
 from careloop.safety.text.scoring import ALERT_SCORE, level_for, rule_weight
 from careloop.safety.text.segment import Segment, normalise, sentences, tokens
 
-DETECTOR_VERSION = "crisis-text@2.0.0"
+DETECTOR_VERSION = "crisis-text@2.1.0"
 
 
 @dataclass(frozen=True)
@@ -197,14 +197,25 @@ def sentence_context(sentence: Segment) -> set[Qualifier]:
     return found
 
 
+def speaks_for_self(sentence: Segment) -> bool:
+    """A first-person word and no second-person or generic one ("I", not "you" or "people")."""
+    words = {token.word for token in tokens(sentence.text, 0, len(sentence.text))}
+    return bool(words & context.FIRST_PERSON) and not words & context.GENERIC_PERSON
+
+
 def sentence_qualifiers(
     near: semantic.SentenceSimilarity, hits: list[RuleHit], sentence: Segment | None = None
 ) -> tuple[Qualifier, ...]:
     qualifiers = _sentence_hedges(hits, near.sentence_index)
     if sentence is not None:
         qualifiers |= sentence_context(sentence)
-    # Helper talk ("please call a crisis line", "you are not alone") is about someone else.
-    if near.support_similarity > near.nearest_similarity:
+    # Helper talk ("please call a crisis line", "you are not alone") is about someone else; a
+    # sentence in the first person that addresses no one ("I just want to die, what's the
+    # point?") is the writer's own, however near to helper talk the model puts it: on the
+    # tuning split this hedge hid first-person disclosures in r/SuicideWatch posts.
+    if near.support_similarity > near.nearest_similarity and not (
+        sentence is not None and speaks_for_self(sentence)
+    ):
         qualifiers.add(Qualifier.CONTRAST)
     # Only a near-paraphrase of a non-crisis sentence ("this homework is killing me") counts
     # as contrast: a general pull towards the contrast set ranked posts worse when tuning.

@@ -23,7 +23,7 @@ END_LIFE = (
 DRUGS = (
     r"(?:pills|tablets|meds|medications?|painkillers|sleeping\s+pills|tylenol|paracetamol"
     r"|ibuprofen|acetaminophen|insulin|antidepressants|xanax|benzos|opioids|oxy\w*|advil|aspirin"
-    r"|lithium|sertraline|prozac)"
+    r"|lithium|sertraline|prozac|rx|melatonin|benadryl)"
 )
 LOTS_OF = (
     r"(?:all(?:\s+of)?\s+(?:my|the|these|those|her|his)|a\s+(?:whole\s+)?(?:bottle|box|pack"
@@ -132,7 +132,8 @@ PASSIVE = [
     rule(
         "en.passive_ideation.rather_be_dead",
         Construct.PASSIVE_IDEATION,
-        r"\b(?:i'?d|i\s+would)\s+rather\s+(?:be\s+dead|die|not\s+(?:exist|be\s+alive|wake\s+up))\b",
+        r"\b(?:i'?d|i\s+would)\s+(?:rather|prefer\s+to)\s+(?:be\s+dead|die|not\s+(?:exist|be\s+alive"
+        r"|wake\s+up))\b",
         person=FIRST,
         weight=0.35,
     ),
@@ -148,6 +149,27 @@ PASSIVE = [
         Construct.PASSIVE_IDEATION,
         r"\b(?:think|thinking|thought|thoughts|obsess\w*|fantasi[sz]\w*|dream\w*)\s+(?:about|of)"
         r"\s+(?:dying|death|being\s+dead|not\s+being\s+(?:here|alive)|my\s+(?:own\s+)?death)\b",
+        weight=0.4,
+    ),
+]
+
+# Issue #18 item 14: first-person phrasings that r/SuicideWatch posts of the tuning split used and
+# no rule read (categorised misses in docs/safety/crisis-text-detector.md, "2.1.0").
+PASSIVE_MORE = [
+    rule(
+        "en.passive_ideation.cannot_go_on",
+        Construct.PASSIVE_IDEATION,
+        r"\b(?:can'?t|cannot|can\s+not|cant)\s+(?:\w+\s+)?(?:go\s+on|keep\s+going|do\s+this"
+        r"|live\s+like\s+this|keep\s+living)\s*(?:any\s?more|any\s+longer)\b"
+        r"|\bcan'?t\s+(?:go\s+on|live\s+like\s+this|last\s+(?:much\s+)?longer)\b",
+        polarity=FIXED,
+        weight=0.4,  # at the alert, not above: "can't go on" is not yet a wish to die
+    ),
+    rule(
+        "en.passive_ideation.way_out",
+        Construct.PASSIVE_IDEATION,
+        r"\b(?:the\s+only|my\s+only|need\s+a|want\s+a|looking\s+for\s+a|the\s+easy)\s+way\s+out"
+        r"(?=\s*(?:[.,!;?]|$|now|already|anymore))|\btak(?:e|ing)\s+the\s+easy\s+way\b",
         weight=0.4,
     ),
 ]
@@ -189,6 +211,24 @@ ACTIVE = [
         r"|forever|once|soon|already|permanently))",
     ),
     rule(
+        "en.active_ideation.want_it_to_end",
+        Construct.ACTIVE_IDEATION,
+        r"\b(?:want|wanna|need|wish)\s+(?:it|this|everything|all\s+of\s+(?:this|it)|my\s+life)"
+        r"\s+(?:all\s+)?to\s+(?:end|be\s+over)(?=\s*(?:[.,!;?]|$|now|already|for\s+good|soon))",
+    ),
+    rule(
+        "en.active_ideation.my_suicide",
+        Construct.ACTIVE_IDEATION,
+        r"\bmy\s+(?:own\s+)?suicide\b(?!\s+(?:attempts?|notes?|letters?|prevention|hotline|risk"
+        r"|survivor))|\b(?:on|put\s+on)\s+(?:\w+\s+)?suicide\s+watch\b"
+        r"|\bon\s+the\s+(?:edge|verge|brink)\s+of\s+(?:suicide|killing\s+myself|ending\s+it)\b"
+        r"|\b(?:suicide|killing\s+myself|ending\s+it\s+all)\s+(?:has\s+been\s+|keeps\s+|is\s+)?"
+        r"(?:crossing|crossed|on)\s+my\s+mind\b"
+        r"|\bsuicide\s+(?:is|seems|feels)\s+(?:like\s+)?(?:the|my)\s+(?:only\s+|best\s+)?(?:answer"
+        r"|option|way\s+out|choice)\b|\bhow\s+is\s+suicide\s+not\s+the\s+answer\b",
+        person=FIRST,
+    ),
+    rule(
         "en.active_ideation.about_others_in_general",
         Construct.ACTIVE_IDEATION,
         r"\b(?:kill|killing)\s+(?:your\s*self|ur\s*self|oneself)\b|\bkys\b",
@@ -208,7 +248,8 @@ METHOD = [
     rule(
         "en.method.many_pills",
         Construct.METHOD,
-        rf"\b(?:take|taking|swallow(?:ing)?|down(?:ing)?|chug(?:ging)?|pop(?:ping)?)\s+{LOTS_OF}"
+        rf"\b(?:take|taking|took|swallow(?:ing|ed)?|down(?:ing|ed)?|chug(?:ging|ged)?"
+        rf"|pop(?:ping|ped)?)\s+{LOTS_OF}"
         rf"\s+(?:\w+\s+){{0,2}}?{DRUGS}\b",
     ),
     rule("en.method.hang_myself", Construct.METHOD, rf"\bhang(?:ing)?\s+{SELF}\b", person=FIRST),
@@ -252,6 +293,8 @@ METHOD = [
         r"\s+way|least\s+painful\s+way|ways?|methods?)\s+(?:to|of|for)\s+(?:kill(?:ing)?\s+(?:my|your"
         r"|one)\s*self|die|dying|commit(?:ting)?\s+suicide|end(?:ing)?\s+(?:my|your|one'?s|a)\s+life"
         r"|overdos(?:e|ing)|suicide)\b"
+        r"|\b(?:good|best|easy|easiest|quick|quickest|painless)\s+(?:ways?|places?|spots?)\s+to"
+        r"\s+(?:\w+\s+)?(?:die|jump|hang)\b"
         r"|\bhow\s+many\s+(?:\w+\s+){0,2}?(?:pills|tablets|mg|milligrams)\b[^.?!]{0,40}\b(?:die"
         r"|kill|lethal|fatal|overdose|od)\b|\blethal\s+dose\b"
         r"|\b(?:painless|quick|peaceful)\s+(?:way\s+to\s+)?(?:death|suicide)\b",

@@ -17,7 +17,7 @@ from careloop.safety.text.context import Person
 from careloop.safety.text.lexicon import Polarity, Rule
 from careloop.safety.text.patterns_ar import RULES_AR
 from careloop.safety.text.patterns_de import RULES_DE
-from careloop.safety.text.patterns_en import ACTIVE, METHOD, PASSIVE
+from careloop.safety.text.patterns_en import ACTIVE, METHOD, PASSIVE, PASSIVE_MORE
 from careloop.safety.text.patterns_en_acts import (
     ATTEMPT,
     DISTRESS,
@@ -36,6 +36,7 @@ from careloop.safety.text.segment import Segment
 RULES: dict[str, tuple[Rule, ...]] = {
     "en": (
         *PASSIVE,
+        *PASSIVE_MORE,
         *ACTIVE,
         *METHOD,
         *INTENT,
@@ -138,8 +139,11 @@ def match_rules(text: str, sentences: list[Segment], languages: Iterable[str]) -
     rules = [rule for language in languages for rule in RULES[language]]
     for index, sentence in enumerate(sentences):
         for rule in rules:
-            for found in rule.pattern.finditer(text, sentence.start, sentence.end):
-                hit = _match(rule, text, sentence, index, found.start(), found.end())
+            # Matched in the sentence alone (offsets shifted back): a "\b" at its start must not
+            # see the glued word before it ("dieI want to die").
+            for found in rule.pattern.finditer(sentence.text):
+                start, end = sentence.start + found.start(), sentence.start + found.end()
+                hit = _match(rule, text, sentence, index, start, end)
                 if hit is not None:
                     hits.append(hit)
     hits = _drop_contained(hits)

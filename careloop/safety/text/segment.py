@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 # A sentence ends at . ! ? … (with any closing quotes/brackets) followed by space, or at a line
 # break or a semicolon. Long run-on sentences are cut so one embedding never covers a whole post.
-_SENTENCE_END = re.compile(r"(?:[.!?…]+[\"')\]»”’]*(?=\s)|\n+|;)")
+# Forum posts often arrive with the title glued to the body ("I just want to dieI'm a loser",
+# "Best pills for an overdose?I don't care"): "?", "!" or "." straight before a capital, and a
+# lower-case word running into a capitalised one ("dieI'm", "leaveI want") end a sentence too,
+# so a rule's word boundary and the model see two sentences (issue #18 item 14). Needs two
+# lower-case letters first, so "iPhone" and "McDonald" stay whole.
+_SENTENCE_END = re.compile(
+    r"(?:[.!?…]+[\"')\]»”’]*(?=\s)|[!?…]+[\"')\]»”’]*(?=[A-Z])|(?<=[a-z]{2})\.(?=[A-Z][a-z])"
+    r"|(?<=[a-z]{2})(?=[A-Z](?:[a-z']|\s))|\n+|;)"
+)
 MAX_SENTENCE_CHARS = 400
 
 # Scope terminators for negation: "I don't want to die, but ..." ends at the comma/"but".

@@ -1,7 +1,9 @@
 """Calibration on long multi-sentence posts (issue #18 item 14), thresholds asserted.
 
-fixtures/long_posts.jsonl: 54 posts we wrote (no dataset text): first-person risk, supportive
-replies, past recovery stories, news, idioms and everyday low mood. The per-class rates are the
+fixtures/long_posts.jsonl: 94 posts we wrote (no dataset text): first-person risk, supportive
+replies, past recovery stories, news, idioms and everyday low mood (lp-055..lp-074: 20 more
+supportive replies, lp-075..lp-094: 20 more everyday low-mood/worry paragraphs, written for
+crisis-text@2.1.0 and never used to choose a rule or threshold). The per-class rates are the
 ones reported in docs/safety/crisis-text-detector.md; a change that moves them fails here.
 """
 
@@ -45,11 +47,14 @@ def test_first_person_risk_recall_is_at_least_095(flag_rates: dict[str, float]) 
 
 def test_at_most_half_of_the_supportive_writing_is_flagged(flag_rates: dict[str, float]) -> None:
     assert flag_rates["supportive"] <= 0.5
-    assert flag_rates["supportive"] == 0.0  # 0 of 10 when written (1.0.0: 10 of 10)
+    # 4 of 30 with crisis-text@2.1.0 (2.0.0: 3 of 30; 1.0.0: 10 of the first 10), all through
+    # sentence similarity, none through a rule: see the docs' table.
+    assert flag_rates["supportive"] <= 4 / 30
 
 
 def test_everyday_news_and_idioms_rarely_alert(flag_rates: dict[str, float]) -> None:
-    assert flag_rates["everyday_low_mood"] == 0.0
+    # 4 of 28 with 2.1.0 and 2.0.0 (0 of the first 8, 4 of the 20 added): similarity alone.
+    assert flag_rates["everyday_low_mood"] <= 4 / 28
     assert flag_rates["idiom"] <= 0.25
     assert flag_rates["news"] <= 0.25
 

@@ -60,7 +60,7 @@ def test_the_tuner_rebuilds_the_detector_score_exactly(examples, model_index) ->
         assert rebuilt == pytest.approx(screen_text(example.text).score)
 
 
-HELD_OUT_RECALL_FLOOR = 0.75
+HELD_OUT_RECALL_FLOOR = 0.77  # 95/120 = 0.79 with crisis-text@2.1.0, less two posts
 HELD_OUT_SUBSET = 60  # suicide-class posts from each set: small enough for CI on two cores
 
 
@@ -79,7 +79,8 @@ def test_recall_target_on_a_deterministic_held_out_subset(examples, model_index)
     alerted = sum(r.level.value in ("moderate", "high") for r in results)
     # crisis-text@2.0.0 no longer alerts on "any sentence" near an exemplar (issue #18 item 14):
     # subreddit labels count every r/SuicideWatch post as risk, helpers' replies included, so
-    # recall here fell from 0.96 to 94/120 = 0.78 when this was written. The 0.95 target is now
-    # asserted on first-person risk in test_calibration.py; this guards against a further slide.
+    # recall here fell from 0.96 to 94/120 = 0.78 with 2.0.0; 2.1.0 (glued titles, more first-
+    # person rules, hedges fixed) reaches 95/120 = 0.79. The 0.95 target is asserted on
+    # first-person risk in test_calibration.py; this guards against a further slide.
     assert alerted / len(results) >= HELD_OUT_RECALL_FLOOR, f"{alerted} of {len(results)} alerted"
     assert semantic.model_version() != "unavailable"

@@ -40,7 +40,10 @@ ENGLISH = [
     ("I wrote a suicide note.", H, "en.preparatory_behaviour.note", ()),
     ("I have been cutting myself again.", M, "en.self_harm.acts", ()),
     ("I'm a burden to everyone.", L, "en.distress.burden", ()),
-    ("I can't do this anymore.", L, "en.distress.cannot_go_on", ()),
+    # 2.1.0: "can't do this anymore" said of oneself is at the alert (issue #18 item 14); "can't
+    # take it anymore" stays a warning sign
+    ("I can't do this anymore.", M, "en.passive_ideation.cannot_go_on", ()),
+    ("I can't take it anymore.", L, "en.distress.cannot_go_on", ()),
     # negation, and the pseudo-negations that must not count as one
     ("I don't want to die.", N, "en.passive_ideation.want_to_die", (NEG,)),
     ("I would never kill myself.", N, "en.active_ideation.kill_myself", (NEG,)),
