@@ -9,7 +9,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from careloop.accounts.api import api_user
 from careloop.care.selectors import own_patient_record
@@ -29,10 +29,11 @@ class ErrorOut(Schema):
 
 class EntryIn(Schema):
     body: FreeText = Field(description=f"1-{services.MAX_BODY_CHARS:,} characters")
-    shared_with_team: bool = Field(
+    # Strict: `0`/`1` are not a yes/no and `false` is not a mood (pydantic's lax mode took them).
+    shared_with_team: StrictBool = Field(
         default=False, description="Share this entry with the care team (private by default)"
     )
-    mood: int | None = Field(default=None, description="Optional, 0 (very low) to 10")
+    mood: StrictInt | None = Field(default=None, description="Optional, 0 (very low) to 10")
     client_id: uuid.UUID = Field(
         description="Chosen by the client; re-sending the same entry stores it only once"
     )
@@ -58,7 +59,7 @@ class WrittenOut(EntryOut):
 
 
 class SharingIn(Schema):
-    shared_with_team: bool
+    shared_with_team: StrictBool
 
 
 def _out(entry: JournalEntry) -> EntryOut:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from careloop.accounts.api import api_user
 from careloop.assessments.models import SubmissionSource
@@ -260,7 +260,8 @@ def put_plan_item(
 
 
 class CheckInIn(Schema):
-    mood: int = Field(description="0 (very low) to 10 (very good)")
+    # Strict: `false` is not a mood of 0 (pydantic's lax mode took it).
+    mood: StrictInt = Field(description="0 (very low) to 10 (very good)")
     note: FreeText = Field(default="", description="Optional, at most 500 characters")
     client_id: uuid.UUID = Field(
         description="Chosen by the client; re-sending the same check-in stores it only once"

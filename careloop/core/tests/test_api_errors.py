@@ -108,3 +108,19 @@ def test_a_date_time_is_iso_text_never_a_number(as_user, ada, ada_patient) -> No
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] == "completed_at"
+
+
+def test_a_boolean_is_not_a_number_and_a_number_is_not_a_boolean(as_user, ada, ada_patient) -> None:
+    client = as_user(ada)
+    checkin = {"mood": False, "client_id": str(uuid.uuid4())}
+    assert client.post("/api/checkins", checkin, content_type="application/json").status_code == 422
+    entry = {"body": "a note", "mood": True, "client_id": str(uuid.uuid4())}
+    assert (
+        client.post("/api/journal/entries", entry, content_type="application/json").status_code
+        == 422
+    )
+    entry = {"body": "a note", "shared_with_team": 1, "client_id": str(uuid.uuid4())}
+    assert (
+        client.post("/api/journal/entries", entry, content_type="application/json").status_code
+        == 422
+    )
