@@ -176,6 +176,8 @@ NOT_PATIENT_READS = {
     "alerts/<uuid:alert_id>/acknowledge": "write",
     "alerts/<uuid:alert_id>/action": "write",
     "alerts/<uuid:alert_id>/close": "write",
+    "alerts/review/<uuid:item_id>/reviewed": "write (POST only; outsider 404 and break-glass 403"
+    " in safety/tests/test_review_queue.py)",
     "journal/entries/<uuid:entry_id>/sharing/": "the patient's own entry (write)",
     "me/access/emergency/<uuid:grant_id>/end/": "the clinician's own grant (write)",
     "api/patients/<patient_id>/plan/items/<measure>": "write (PUT)",

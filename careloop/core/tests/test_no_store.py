@@ -43,5 +43,6 @@ def test_replies_without_a_session_under_the_apis_are_not_stored_either(db) -> N
 def test_static_files_stay_cacheable(as_user, ada) -> None:
     for client in (Client(), as_user(ada)):
         response = client.get("/static/careloop/careloop.css")
+        response.close()  # a streamed file: close it, or its handle leaks (ResourceWarning)
         assert response.status_code == 200
         assert not _no_store(response), response.get("Cache-Control")

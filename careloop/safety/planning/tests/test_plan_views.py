@@ -28,7 +28,10 @@ def test_patient_writes_the_plan_with_the_form_and_sees_it(as_user, ada, ada_pat
     html = form.content.decode()
     assert "<fieldset" in html and "<legend>Step 1: My warning signs</legend>" in html
     assert 'for="people_to_ask_for_help-phone-1"' in html and 'type="tel"' in html
-    assert "UNVERIFIED as part of the original" in html  # the reasons-for-living label
+    # The reasons-for-living step: plain words for the patient, never the staff's UNVERIFIED
+    # label (#18 item 6); the care team sees the label (test_staff_see_the_unverified_label).
+    assert "An extra step, not one of the six main steps of the plan." in html
+    assert "UNVERIFIED" not in html
     posted = client.post(
         _edit_url(ada_patient),
         _form(
@@ -127,3 +130,8 @@ def test_outsiders_get_404_on_every_plan_page(
 
 def test_staff_have_no_own_plan_page(as_user, ben) -> None:
     assert as_user(ben).get("/safety/plan/").status_code == 404
+
+
+def test_staff_see_the_unverified_label_of_the_extra_step(as_user, ben, ada_patient) -> None:
+    html = as_user(ben).get(_edit_url(ada_patient)).content.decode()
+    assert "UNVERIFIED as part of the original" in html
