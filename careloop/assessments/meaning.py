@@ -231,7 +231,9 @@ def score_text(assessment: Assessment) -> str:
         return f"risk level {cssrs_level(assessment)}"
     missing = list(getattr(assessment, "missing_items", None) or [])
     if missing:
-        return "not scored: question(s) " + ", ".join(str(m) for m in missing) + " not answered"
+        names = [str(m) for m in missing]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"not scored: question{'s' if len(names) > 1 else ''} {listed} not answered"
     return "not scored"
 
 

@@ -76,6 +76,15 @@ def _link_ids(instrument: InstrumentDefinition, positions: tuple[int, ...]) -> t
     return tuple(instrument.items[position - 1].link_id for position in positions)
 
 
+class MissingAnswers(InvalidInput):
+    """Refused because scored questions are blank (no risk answer to keep): the same 422 for the
+    API, and the missing item ids so the web form can name them as the patient sees them."""
+
+    def __init__(self, message: str, missing_items: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing_items = missing_items
+
+
 def _describe(link_ids: tuple[str, ...]) -> str:
     if len(link_ids) == 1:
         return f"question {link_ids[0]}"
@@ -105,9 +114,10 @@ def _score_or_reject(
         answered_risk = tuple(flag for flag in incomplete.risk_flags if flag.value is not None)
         if answered_risk:
             return instrument, Scored(None, answered_risk, missing)
-        raise InvalidInput(
+        raise MissingAnswers(
             f"{instrument.title} was not stored: please answer {_describe(missing)} "
-            f"(missing items: {', '.join(missing)}). {incomplete}"
+            f"(missing items: {', '.join(missing)}). {incomplete}",
+            missing,
         ) from None
     except InvalidAnswers as error:
         raise InvalidInput(str(error)) from None

@@ -7,13 +7,14 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.accounts.models import User
 from careloop.assessments import selectors
 from careloop.assessments.meaning import NEXT_STEP, follow_up_after, plain_meaning, risk_note
 from careloop.assessments.models import Assessment, AssessmentStatus, SubmissionSource
-from careloop.assessments.services import submit_assessment
+from careloop.assessments.services import MissingAnswers, submit_assessment
 from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
@@ -69,6 +70,7 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
     error = ""
     client_id = uuid.uuid4()
     incomplete: Assessment | None = None
+    missing: tuple[str, ...] = ()
     if request.method == "POST":
         answers = _answers_from_form(request, [item.link_id for item in instrument.items])
         try:
@@ -83,6 +85,17 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
             )
         except ValueError:
             error = "The form was incomplete. Please answer again."
+        except MissingAnswers as refused:
+            # Nothing stored (no risk answer among them): say so plainly and name the blanks as
+            # numbered on this form, not as item ids or the scoring rule behind the refusal.
+            numbers, count = _question_numbers(instrument, refused.missing_items)
+            error = ngettext(
+                "Your answers have not been sent yet: please also answer question %(numbers)s, "
+                "then send again.",
+                "Your answers have not been sent yet: please also answer questions %(numbers)s, "
+                "then send again.",
+                count,
+            ) % {"numbers": numbers}
         except Conflict:
             # Only reachable here by changing an answer on a re-shown incomplete form: what was
             # sent first stays on record (HZ-017); the form is offered afresh (new client id).
@@ -99,27 +112,46 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
             # the same form again, answers kept, same client id so finishing it completes this
             # very record (services.submit_assessment), with the missing questions named.
             incomplete = assessment
+            missing = tuple(assessment.missing_items)
+    missing_questions, missing_count = _question_numbers(instrument, missing)
     context = {
         "instrument": instrument,
+        "intro": _INTROS.get(instrument.id, ""),
         "client_id": client_id if incomplete else uuid.uuid4(),
         "error": error,
         "incomplete": incomplete,
-        "missing_questions": _question_numbers(instrument, incomplete),
+        "missing_questions": missing_questions,
+        "missing_count": missing_count,
         "submitted": request.POST if error or incomplete else {},
     }
     return render(request, "assessments/answer.html", context, status=422 if error else 200)
 
 
-def _question_numbers(instrument: InstrumentDefinition, incomplete: Assessment | None) -> str:
-    """The missing questions as the patient sees them numbered on the form ("3, 5 and 7")."""
-    if incomplete is None:
-        return ""
+# The form's opening line where the generic "Over the <recall period>, how often…" is untrue:
+# the C-SSRS screener asks yes/no questions over two periods (its definition's recall_period:
+# ideation Q1–Q5 past month, behaviour Q6 lifetime, Q6b past 3 months), and that metadata is
+# written for staff, not patients.
+_INTROS = {
+    "cssrs_screener": (
+        "Please answer yes or no. Questions 1 to 5 are about the past month. Question 6 is "
+        "about any time in your life, and question 7 asks whether that was in the past 3 months."
+    ),
+}
+
+
+def _question_numbers(
+    instrument: InstrumentDefinition, missing_items: tuple[str, ...]
+) -> tuple[str, int]:
+    """The missing questions as the patient sees them numbered on the form ("3, 5 and 7"),
+    and how many there are (for "question" or "questions")."""
     numbers = [
         str(position)
         for position, item in enumerate(instrument.items, start=1)
-        if item.link_id in incomplete.missing_items
+        if item.link_id in missing_items
     ]
-    return numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+    if len(numbers) <= 1:
+        return "".join(numbers), len(numbers)
+    return f"{', '.join(numbers[:-1])} and {numbers[-1]}", len(numbers)
 
 
 @login_required

@@ -26,7 +26,7 @@ def instrument_title(instrument_id_or_version: str) -> str:
 
 @register.filter
 def score_text(assessment: Assessment) -> str:
-    """The total, or why there is none ("not scored: question(s) 1, 2 not answered")."""
+    """The total, or why there is none ("not scored: questions 1 and 2 not answered")."""
     return meaning.score_text(assessment)
 
 

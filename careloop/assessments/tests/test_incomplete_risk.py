@@ -237,7 +237,7 @@ def test_web_form_reshows_with_missing_questions_named_and_the_risk_answer_kept(
     response = client.post("/questionnaires/phq9/", posted)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "please also answer question(s) 3, 5 and 6" in page
+    assert "please also answer questions 3, 5 and 6" in page
     assert 'id="item-9-3" name="item-9" value="3" required checked' in page
     assert f'name="client_id" value="{client_id}"' in page
     assert "crisis" in page
