@@ -19,6 +19,7 @@ from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.care.selectors import (
+    may_write,
     own_patient_record,
     patient_visible_to,
     require_write_access,
@@ -157,7 +158,9 @@ def _patient_page(
         "plan": selectors.plan_overview_for(patient, clock.now()),
         "skipped_measures": selectors.skipped_default_measures(),
         "checkins": list(selectors.checkins_of(patient)[:30]),
-        "can_change_plan": user.works_in_care_team,
+        # Emergency access reads only (HZ-023): no plan inputs or Save buttons it would be
+        # refused on (care.selectors.may_write, the same judge as the alert page's buttons).
+        "can_change_plan": user.works_in_care_team and may_write(user, patient),
         "plan_error": error,
     }
     return render(request, "monitoring/patient_detail.html", context, status=status)
