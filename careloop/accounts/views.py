@@ -118,7 +118,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 SECURITY_EVENTS_SHOWN = 200
 _EVENT_WORDS: dict[str, object] = {
-    auth_audit.AuthAuditAction.SIGNED_IN: _("Signed in"),
+    # The password step only: staff are not in until the authenticator check that follows
+    # ("Passed the authenticator check"), so a bare "Signed in" before a wrong code was untrue.
+    auth_audit.AuthAuditAction.SIGNED_IN: _("Signed in with password"),
     auth_audit.AuthAuditAction.SIGN_IN_FAILED: _("Failed sign-in"),
     auth_audit.AuthAuditAction.LOCKED_OUT: _("Locked out"),
     auth_audit.AuthAuditAction.MFA_FAILED: _("Wrong authenticator code"),

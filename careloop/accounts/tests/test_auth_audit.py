@@ -176,3 +176,11 @@ def test_the_admin_must_have_passed_mfa_to_see_it(cleo, as_user) -> None:
     assert mfa.confirmed_device(cleo) is not None
     page = as_user(cleo, mfa_verified=False).get("/accounts/security/")
     assert page.status_code == 302 and page["Location"] == "/accounts/verify/"
+
+
+def test_the_password_step_is_not_called_a_complete_sign_in(ben, cleo, as_user) -> None:
+    """Seen in Chromium: "Signed in" then "Wrong authenticator code" for the same staff login."""
+    _login(Client(), "ben")
+    html = as_user(cleo).get("/accounts/security/").content.decode()
+    assert "<td>Signed in with password</td>" in html
+    assert "<td>Signed in</td>" not in html
