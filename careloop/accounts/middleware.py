@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -92,3 +95,46 @@ class DeniedRequestAuditMiddleware:
         if response.status_code == 403:
             record_denied(request)
         return response
+
+
+_BRIEFLY_UNAVAILABLE = "The service is briefly unavailable. Please try again in a moment."
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, except that losing the database while the session is saved
+    is a 503 (retry), not a 400.
+
+    Django turns ANY database error on a session update into UpdateError and then a 400
+    ("session deleted"). When the connection drops after the view committed, say a PHQ-9 with
+    its alert, the client would read "bad request, nothing saved" and not retry; a 503 tells it
+    to re-send (the submission is idempotent on its client id). A session row that really was
+    deleted (a concurrent sign-out) stays Django's 400. Seen under the fault test's kills.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted as interrupted:
+            if not _lost_connection(interrupted):
+                raise
+        retry = _unavailable(request.path)
+        retry["Retry-After"] = "1"
+        return retry
+
+
+def _lost_connection(error: BaseException) -> bool:
+    """True when the chain of causes holds a connection-level database error."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OperationalError | InterfaceError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unavailable(path: str) -> HttpResponse:
+    if path.startswith(_FHIR_PREFIX):
+        return _operation_outcome(_BRIEFLY_UNAVAILABLE, code="transient", status=503)
+    if path.startswith("/api/"):
+        return JsonResponse({"detail": _BRIEFLY_UNAVAILABLE}, status=503)
+    return HttpResponse(_BRIEFLY_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
