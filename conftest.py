@@ -4,13 +4,17 @@ outsider clinician Dana (Team South), service admin Cleo. All synthetic."""
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from careloop.accounts import mfa
 from careloop.accounts.models import Role, User
+from careloop.assessments.models import Assessment, SubmissionSource
 from careloop.care.models import CareTeam, Patient, TeamMembership
 from careloop.core.models import Service
 
@@ -95,3 +99,60 @@ def signed_in(user: User, *, mfa_verified: bool = True) -> Client:
 @pytest.fixture
 def as_user():
     return signed_in
+
+
+def submit_answers(
+    patient: Patient,
+    actor: User,
+    instrument_id: str,
+    answers: list[int | None],
+    *,
+    source: SubmissionSource = SubmissionSource.WEB,
+) -> Assessment:
+    """Submit a questionnaire through the real service (a new client id each time)."""
+    from careloop.assessments.services import submit_assessment
+
+    assessment, _new = submit_assessment(
+        patient,
+        actor=actor,
+        instrument_id=instrument_id,
+        answers=answers,
+        client_id=uuid.uuid4(),
+        source=source,
+    )
+    return assessment
+
+
+def fill_patient_record(patient: Patient, user: User, clinician: User) -> None:
+    """Data in every domain about `patient` (API fuzzing needs real rows behind each route):
+    a PHQ-9 whose item 9 raises an alert, a check-in, a measurement plan, a safety plan, a
+    shared journal entry and messages both ways."""
+    from careloop.journal.services import write_entry
+    from careloop.messaging.services import send_message
+    from careloop.monitoring.services import ensure_default_plan, record_checkin
+    from careloop.safety.planning.services import save_safety_plan
+
+    submit_answers(patient, user, "phq9", [1] * 9)
+    record_checkin(
+        patient, actor=user, mood=4, note="a check-in note", client_id=uuid.uuid4(),
+        source=SubmissionSource.WEB,
+    )  # fmt: skip
+    ensure_default_plan(patient, actor=clinician)
+    save_safety_plan(
+        patient, actor=user, base_version=0, sections={"warning_signs": [{"text": "a sign"}]}
+    )
+    write_entry(user, patient, body="a shared entry", shared=True, client_id=uuid.uuid4())
+    send_message(user, patient, body="a message", client_id=uuid.uuid4())
+    send_message(clinician, patient, body="a reply", client_id=uuid.uuid4())
+
+
+@pytest.fixture
+def wsgi_keeps_test_connection():
+    """Calling the WSGI app directly (schemathesis in-process) fires request_finished, which
+    would close the test's database connection (on PostgreSQL mid-transaction); Django's own
+    test Client avoids this the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -89,7 +89,7 @@ def write_entry(
     _check_mood(mood)
     if earlier := _replayed(patient, client_id, text, shared, mood):
         return earlier, False
-    result = screen_patient_text(patient, text)
+    result = screen_patient_text(text)
     try:
         with transaction.atomic():
             entry = JournalEntry.objects.create(

@@ -126,7 +126,7 @@ def send_message(
     text = clean_body(body)
     if earlier := _replayed(patient, actor, client_id, text):
         return earlier, False
-    result = screen_patient_text(patient, text) if direction == Direction.TO_TEAM else None
+    result = screen_patient_text(text) if direction == Direction.TO_TEAM else None
     try:
         with transaction.atomic():
             message = Message.objects.create(

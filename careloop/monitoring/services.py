@@ -246,9 +246,9 @@ def _replayed_checkin(
     return earlier
 
 
-def _screen_note(patient: Patient, note: str) -> TextScreen | None:
+def _screen_note(note: str) -> TextScreen | None:
     """Screen a check-in note for crisis language (outside the transaction: it is CPU work)."""
-    return screen_patient_text(patient, note) if note else None
+    return screen_patient_text(note) if note else None
 
 
 def _store_checkin(
@@ -298,7 +298,7 @@ def record_checkin(
         source=source,
         client_id=client_id,
     )
-    screen = _screen_note(patient, note)
+    screen = _screen_note(note)
     try:
         with transaction.atomic():
             return _store_checkin(patient, actor, checkin, screen), True

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from careloop.accounts.models import User
 from careloop.audit.models import Purpose
 from careloop.audit.services import record_patient_reads
 from careloop.core.errors import DomainError, NotFound
@@ -19,21 +18,15 @@ from careloop.safety.forms import ReviewForm
 from careloop.safety.selectors import open_reviews_for_caseload, review_item_visible_to
 from careloop.safety.services.audit import SafetyAuditAction
 from careloop.safety.services.review import complete_review
+from careloop.safety.views import clinician_or_404
 
 REVIEW_PAGE_MAX = 200
-
-
-def _clinician(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.works_in_care_team or user.service_id is None:
-        raise Http404
-    return user
 
 
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     items = list(open_reviews_for_caseload(user)[:REVIEW_PAGE_MAX])
     if items and user.service_id is not None:
         record_patient_reads(
@@ -51,7 +44,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_reviewed(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     try:
         item = review_item_visible_to(user, item_id)
     except NotFound:

@@ -40,7 +40,8 @@ from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 INBOX_POLL_MILLISECONDS = 5000
 
 
-def _clinician(request: HttpRequest) -> User:
+def clinician_or_404(request: HttpRequest) -> User:
+    """The signed-in care-team member, or 404 (patients and admins do not see safety pages)."""
     user = request.user
     if not isinstance(user, User) or not user.works_in_care_team or user.service_id is None:
         raise Http404
@@ -79,7 +80,7 @@ def _audit_list(request: HttpRequest, user: User, alerts: list[Alert]) -> None:
 @login_required
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     alerts = list(alerts_visible_to(user)[:200])
     inbox = recent_inbox(user)
     inbox_alerts = [item.alert for item in inbox.items if item.alert is not None]
@@ -97,7 +98,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     alert = _visible(user, alert_id)
     audit_alert(SafetyAuditAction.VIEWED, alert, actor=user, source_ip=client_ip(request))
     context = {
@@ -126,7 +127,7 @@ def _back(alert: Alert) -> HttpResponseRedirect:
 @login_required
 @require_POST
 def acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     alert = _to_change(user, alert_id)
     try:
         services.acknowledge_alert(alert, actor=user)
@@ -139,7 +140,7 @@ def acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def record_action(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     alert = _to_change(user, alert_id)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -158,7 +159,7 @@ def record_action(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def close(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     alert = _to_change(user, alert_id)
     try:
         services.close_alert(alert, actor=user)
@@ -171,7 +172,7 @@ def close(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def raise_alert(request: HttpRequest) -> HttpResponse:
-    user = _clinician(request)
+    user = clinician_or_404(request)
     patients = list(patients_visible_to(user).order_by("display_name")[:1000])
     form = RaiseAlertForm(
         request.POST or None,

@@ -18,60 +18,26 @@ schema against a live server.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from careloop.accounts.models import User
-from careloop.assessments.models import SubmissionSource
-from careloop.assessments.services import submit_assessment
 from careloop.care.models import Patient
 from config.wsgi import application
+from conftest import fill_patient_record
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("wsgi_keeps_test_connection")]
 CSRF_SECRET = "s" * 32  # a well-formed CSRF secret, sent as cookie and header
 
 
-@pytest.fixture(autouse=True)
-def keep_the_test_connection():
-    """Calling the WSGI app directly fires request_finished, which would close the test's
-    database connection (on PostgreSQL mid-transaction); Django's own test Client does this."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
 def _fill_record(patient: Patient, user: User, clinician: User) -> None:
-    from careloop.journal.services import write_entry
-    from careloop.messaging.services import send_message
-    from careloop.monitoring.services import ensure_default_plan, record_checkin
     from careloop.privacy.models import Choice
     from careloop.privacy.policy import DataStream, PurposeOfUse
     from careloop.privacy.services import decide, publish_default_documents
-    from careloop.safety.planning.services import save_safety_plan
 
-    submit_assessment(
-        patient, actor=user, instrument_id="phq9", answers=[1] * 9,  # item 9: raises an alert
-        client_id=uuid.uuid4(), source=SubmissionSource.WEB,
-    )  # fmt: skip
-    record_checkin(
-        patient, actor=user, mood=4, note="a check-in note", client_id=uuid.uuid4(),
-        source=SubmissionSource.WEB,
-    )  # fmt: skip
-    ensure_default_plan(patient, actor=clinician)
-    save_safety_plan(
-        patient, actor=user, base_version=0, sections={"warning_signs": [{"text": "a sign"}]}
-    )
-    write_entry(user, patient, body="a shared entry", shared=True, client_id=uuid.uuid4())
-    send_message(user, patient, body="a message", client_id=uuid.uuid4())
-    send_message(clinician, patient, body="a reply", client_id=uuid.uuid4())
+    fill_patient_record(patient, user, clinician)
     publish_default_documents(patient.service_id)
     decide(
         actor=user, patient=patient, purpose=PurposeOfUse.HRESCH,

@@ -8,32 +8,21 @@ AUDIT-C is scored with the patient's recorded sex (clinical_spec.md §8: >= 4 me
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from careloop.accounts.models import User
-from careloop.assessments.models import Assessment, SubmissionSource
-from careloop.assessments.services import submit_assessment
+from careloop.assessments.models import Assessment
 from careloop.care.models import Gender, Patient
 from careloop.safety.models import Alert
 from careloop.safety.presenters import reason_of
-from conftest import signed_in
+from conftest import signed_in, submit_answers
 
 CLAIM = "You told us you have had thoughts"
 ITEM9 = "Thoughts that you would be better off dead or of hurting yourself in some way"
 
 
 def _submit(user: User, instrument_id: str, answers: list[int | None]) -> Assessment:
-    assessment, _new = submit_assessment(
-        user.patient_record,
-        actor=user,
-        instrument_id=instrument_id,
-        answers=answers,
-        client_id=uuid.uuid4(),
-        source=SubmissionSource.WEB,
-    )
-    return assessment
+    return submit_answers(user.patient_record, user, instrument_id, answers)
 
 
 def _result_page(user: User, assessment: Assessment) -> str:

@@ -30,37 +30,12 @@ from pathlib import Path
 import pytest
 
 from careloop.accounts.models import Role, User
-from careloop.assessments.models import SubmissionSource
-from careloop.assessments.services import submit_assessment
 from careloop.care.models import Patient
 from careloop.fhir.tests.test_live_clients import sign_in
-from conftest import make_user
+from conftest import fill_patient_record, make_user
 
 ST = Path(sys.executable).with_name("st")
 pytestmark = pytest.mark.slow  # three live runs of `st`, about 35 s each
-
-
-def _fill_record(patient: Patient, user: User, clinician: User) -> None:
-    from careloop.journal.services import write_entry
-    from careloop.messaging.services import send_message
-    from careloop.monitoring.services import ensure_default_plan, record_checkin
-    from careloop.safety.planning.services import save_safety_plan
-
-    submit_assessment(
-        patient, actor=user, instrument_id="phq9", answers=[1] * 9,  # item 9: raises an alert
-        client_id=uuid.uuid4(), source=SubmissionSource.WEB,
-    )  # fmt: skip
-    record_checkin(
-        patient, actor=user, mood=4, note="a check-in note", client_id=uuid.uuid4(),
-        source=SubmissionSource.WEB,
-    )  # fmt: skip
-    ensure_default_plan(patient, actor=clinician)
-    save_safety_plan(
-        patient, actor=user, base_version=0, sections={"warning_signs": [{"text": "a sign"}]}
-    )
-    write_entry(user, patient, body="a shared entry", shared=True, client_id=uuid.uuid4())
-    send_message(user, patient, body="a message", client_id=uuid.uuid4())
-    send_message(clinician, patient, body="a reply", client_id=uuid.uuid4())
 
 
 @pytest.fixture
@@ -71,8 +46,8 @@ def wfc_auth(live_server, service, south, ada, ada_patient, ben, dana, tmp_path)
     pat_patient = Patient.objects.create(
         service=service, user=pat, care_team=south, display_name="Pat Test"
     )
-    _fill_record(ada_patient, ada, ben)
-    _fill_record(pat_patient, pat, dana)
+    fill_patient_record(ada_patient, ada, ben)
+    fill_patient_record(pat_patient, pat, dana)
     entries = []
     for user in (ben, dana):
         session = sign_in(live_server.url, user.username, staff=True)

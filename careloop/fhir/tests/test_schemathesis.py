@@ -12,8 +12,6 @@ import uuid
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -26,18 +24,7 @@ from careloop.safety.planning.services import save_safety_plan
 from config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/fhir/r4/openapi.json", application)
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def keep_the_test_connection():
-    """Calling the WSGI app directly fires request_finished, which would close the test's
-    database connection (on PostgreSQL mid-transaction); Django's own test Client does this."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("wsgi_keeps_test_connection")]
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from careloop.accounts.models import User
-from careloop.assessments.models import Assessment, SubmissionSource
-from careloop.assessments.services import submit_assessment
+from careloop.assessments.models import Assessment
 from careloop.audit.models import AuditEvent
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.monitoring.follow_up_services import FollowUpAuditAction, set_risk_follow_up
@@ -25,7 +23,7 @@ from careloop.monitoring.models import FollowUpOffer, FollowUpState
 from careloop.safety.models import Alert
 from careloop.safety.selectors import alert_visible_to
 from careloop.safety.services import acknowledge_alert, close_alert, record_alert_action
-from conftest import signed_in
+from conftest import signed_in, submit_answers
 
 PHQ9_ITEM9_SEVERAL_DAYS: list[int | None] = [0, 1, 1, 0, 0, 1, 0, 0, 1]
 CSSRS_WISH_TO_BE_DEAD_ONLY: list[int | None] = [
@@ -40,15 +38,7 @@ CSSRS_WISH_TO_BE_DEAD_ONLY: list[int | None] = [
 
 
 def _submit(user: User, instrument_id: str, answers: list[int | None]) -> Assessment:
-    assessment, _new = submit_assessment(
-        user.patient_record,
-        actor=user,
-        instrument_id=instrument_id,
-        answers=answers,
-        client_id=uuid.uuid4(),
-        source=SubmissionSource.WEB,
-    )
-    return assessment
+    return submit_answers(user.patient_record, user, instrument_id, answers)
 
 
 def _actions(action: str) -> list[AuditEvent]:

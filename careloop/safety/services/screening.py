@@ -37,10 +37,9 @@ _ASK_THE_PATIENT = (
 )
 
 
-def screen_patient_text(patient: Patient, text: str) -> TextScreen:
+def screen_patient_text(text: str) -> TextScreen:
     """Screen in the language the text is written in (detected; the patient's setting does not
     decide: people write in more than one language). Every lexicon runs."""
-    del patient  # kept in the signature: callers screen a patient's text, and may again need it
     return screen_text(text)
 
 
