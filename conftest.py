@@ -13,8 +13,10 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from careloop.accounts import mfa
-from careloop.accounts.models import Role, User
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.care.models import CareTeam, Patient, TeamMembership
 from careloop.core.models import Service
 

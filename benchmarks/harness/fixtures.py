@@ -34,14 +34,10 @@ from django.db import transaction  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
 from careloop.accounts import mfa  # noqa: E402
-from careloop.accounts.models import Role, User  # noqa: E402
-from careloop.care.models import (  # noqa: E402
-    CareTeam,
-    EpisodeEnding,
-    Patient,
-    TeamMembership,
-    TreatmentEpisode,
-)
+from careloop.accounts.models import User  # noqa: E402
+from careloop.accounts.types import Role  # noqa: E402
+from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode  # noqa: E402
+from careloop.care.types import EpisodeEnding  # noqa: E402
 from careloop.core import worker  # noqa: E402
 from careloop.core.models import Service  # noqa: E402
 

@@ -6,17 +6,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from careloop.accounts.types import Role
 from careloop.core.ids import uuid7
 from careloop.core.models import Service
-
-
-class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    CLINICIAN = "clinician", "Clinician (care manager)"
-    SUPERVISOR = "supervisor", "Supervisor (psychiatric consultant)"
-    SERVICE_ADMIN = "service_admin", "Service admin"
-    RESEARCHER = "researcher", "Researcher"
-
 
 STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.SERVICE_ADMIN, Role.RESEARCHER})
 CARE_TEAM_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})

@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careloop.accounts import auth_audit, lockout, mfa
-from careloop.accounts.models import Role, User
-from careloop.audit.models import AuditAction
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.selectors import recent_events_of_service
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 
 
 class CodeForm(forms.Form):

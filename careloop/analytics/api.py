@@ -11,8 +11,8 @@ from ninja.security import django_auth
 from careloop.accounts.api import api_user
 from careloop.analytics.reports import nhs_tt_report
 from careloop.analytics.selectors import report_service_for
-from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction, Purpose
 
 router = Router(tags=["analytics"], auth=django_auth)
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from django.db import transaction
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.analytics.kanonymity import DEFAULT_QIS, Anonymised, anonymise
 from careloop.assessments.models import Assessment
 from careloop.audit.services import record_event, record_patient_reads

@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.care.models import TreatmentEpisode
 from careloop.core.errors import NotFound
 from careloop.core.models import Service

@@ -10,12 +10,13 @@ from ninja.security import django_auth
 
 from careloop.accounts.api import api_user
 from careloop.assessments.meaning import plain_meaning
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.schemas import AssessmentIn, AssessmentOut, ErrorOut
 from careloop.assessments.selectors import assessments_of
 from careloop.assessments.services import submit_assessment
-from careloop.audit.models import AuditAction, Purpose
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import own_patient_record, patient_visible_to
 from careloop.core.errors import InvalidInput
 from careloop.instruments.answer_input import AnswerInputError, decode_answers

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from careloop.assessments.models import SubmissionSource
+from careloop.assessments.types import SubmissionSource
 
 if TYPE_CHECKING:
     from careloop.assessments.models import Assessment

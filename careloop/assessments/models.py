@@ -3,22 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core.models import TenantModel
-
-
-class SubmissionSource(models.TextChoices):
-    WEB = "web"  # the server-rendered form
-    API = "api"  # the JSON API (app, offline client)
-    SEED = "seed"  # synthetic population
-    IMPORT = "import"  # FHIR import
-
-
-class AssessmentStatus(models.TextChoices):
-    COMPLETE = "complete"  # scored (or prorated where the instrument's manual allows it)
-    # Items the score needs are missing, but a risk item was answered: stored unscored so the
-    # risk answer is never discarded and its alert is raised (issue #18 item 2, HZ-017).
-    INCOMPLETE = "incomplete"
 
 
 class Assessment(TenantModel):

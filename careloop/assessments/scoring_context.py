@@ -11,7 +11,8 @@ reports whether each cut-off is met (instruments/scoring/audit_c.py), for the cl
 
 from __future__ import annotations
 
-from careloop.care.models import Gender, Patient
+from careloop.care.models import Patient
+from careloop.care.types import Gender
 from careloop.instruments.scoring import Sex
 
 _SEX_FOR_GENDER = {Gender.FEMALE: Sex.FEMALE, Gender.MALE: Sex.MALE}

@@ -10,12 +10,14 @@ from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
 from careloop.assessments.hooks import raises_live_alerts, run_submission_handlers
-from careloop.assessments.models import Assessment, AssessmentStatus, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.scoring_context import scoring_sex
-from careloop.audit.models import AuditAction, Purpose
+from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.audit.services import record_event
-from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.audit.types import AuditAction, Purpose
+from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.selectors import require_write
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument

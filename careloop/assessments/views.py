@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from careloop.accounts.models import User
 from careloop.assessments import selectors
 from careloop.assessments.meaning import NEXT_STEP, follow_up_after, plain_meaning, risk_note
-from careloop.assessments.models import Assessment, AssessmentStatus, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import MissingAnswers, submit_assessment
-from careloop.audit.models import AuditAction, Purpose
+from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import Conflict, DomainError, NotFound

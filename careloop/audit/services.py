@@ -16,7 +16,8 @@ from django.db import transaction
 
 from careloop.audit import chain, records
 from careloop.audit.keys import patient_ref
-from careloop.audit.models import AuditChainHead, AuditEvent, Purpose
+from careloop.audit.models import AuditChainHead, AuditEvent
+from careloop.audit.types import Purpose
 from careloop.core import clock
 
 PATIENT_OBJECT = "Patient"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from careloop.care.types import EpisodeEnding, Gender
 from careloop.core import clock
 from careloop.core.models import TenantModel
 
@@ -27,13 +28,6 @@ class TeamMembership(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique")]
-
-
-class Gender(models.TextChoices):
-    FEMALE = "female"
-    MALE = "male"
-    NON_BINARY = "non_binary", "Non-binary"
-    PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
 
 
 class Patient(TenantModel):
@@ -73,12 +67,6 @@ class Patient(TenantModel):
 
     def __str__(self) -> str:
         return self.display_name
-
-
-class EpisodeEnding(models.TextChoices):
-    ONGOING = "ongoing"
-    COMPLETED = "completed"
-    DROPPED_OUT = "dropped_out"
 
 
 class TreatmentEpisode(TenantModel):

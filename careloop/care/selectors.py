@@ -28,7 +28,8 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.care.models import CareTeam, Patient, TeamMembership
 from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from careloop.privacy import breakglass

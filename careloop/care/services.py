@@ -11,9 +11,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from careloop.accounts.models import User
-from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import Actor, record_event
-from careloop.care.models import CareTeam, Gender, Patient
+from careloop.audit.types import AuditAction, Purpose
+from careloop.care.models import CareTeam, Patient
+from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.core.ids import uuid7

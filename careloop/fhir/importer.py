@@ -21,8 +21,9 @@ from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from careloop.assessments.services import record_imported_total
-from careloop.care.models import CareTeam, Gender, Patient
+from careloop.care.models import CareTeam, Patient
 from careloop.care.services import register_patient
+from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import DomainError
 from careloop.core.models import Service

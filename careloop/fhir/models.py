@@ -7,6 +7,7 @@ from django.db import models
 from oauth2_provider.settings import oauth2_settings
 
 from careloop.core.models import TenantModel
+from careloop.fhir.types import ClientKind, ExportStatus
 
 
 class ImportedResource(TenantModel):
@@ -40,14 +41,6 @@ class ImportedResource(TenantModel):
         indexes = [models.Index(fields=["service", "local_type", "local_id"])]
 
 
-class ClientKind(models.TextChoices):
-    """How a registered SMART client authenticates and which scopes it may hold."""
-
-    PUBLIC_PKCE = "public-pkce", "public app (authorisation code + PKCE, no secret)"
-    CONFIDENTIAL = "confidential", "confidential app (authorisation code + PKCE + secret)"
-    SYSTEM = "system", "backend service (client credentials; bulk export only)"
-
-
 class SmartClient(TenantModel):
     """A django-oauth-toolkit Application registered for one service.
 
@@ -65,14 +58,6 @@ class SmartClient(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} client {self.application_id}"
-
-
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 class ExportJob(TenantModel):

@@ -12,7 +12,8 @@ import uuid
 
 from django.db import transaction
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.care.models import Patient
 from careloop.care.services import update_contact_details
 from careloop.core.errors import NotFound

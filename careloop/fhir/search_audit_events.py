@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import events_for_patient, patient_ref
 from careloop.fhir import selectors

@@ -14,7 +14,8 @@ from typing import Any
 from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.fhir import selectors
 from careloop.fhir.resources.care_plan import (
     CATEGORY_SYSTEM,

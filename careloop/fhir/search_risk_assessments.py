@@ -17,7 +17,8 @@ from careloop.fhir.resources.patient import patient_resource
 from careloop.fhir.resources.risk_assessment import DETECTOR_SYSTEM, risk_assessment_resource
 from careloop.fhir.search import SearchRequest, token
 from careloop.fhir.search_common import Page, apply, date_q, ids_q, ordered, window
-from careloop.safety.models import Alert, AlertSource
+from careloop.safety.models import Alert
+from careloop.safety.types import AlertSource
 
 _SORT = {"date": "raised_at", "_lastUpdated": "last_updated"}
 

@@ -6,7 +6,8 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import CARE_TEAM_ROLES, Role, User
+from careloop.accounts.models import CARE_TEAM_ROLES, User
+from careloop.accounts.types import Role
 from careloop.assessments.models import Assessment
 from careloop.care.models import CareTeam, Patient
 from careloop.care.selectors import patients_visible_to, stream_readable
@@ -15,9 +16,10 @@ from careloop.messaging.models import Message
 from careloop.monitoring.models import MeasurementPlan
 from careloop.privacy.models import ConsentDecision
 from careloop.privacy.policy import DataStream
-from careloop.safety.models import Alert, AlertSource
+from careloop.safety.models import Alert
 from careloop.safety.planning.models import SafetyPlan
 from careloop.safety.selectors import alerts_visible_to
+from careloop.safety.types import AlertSource
 
 
 def assessments_visible_to(user: User) -> QuerySet[Assessment]:

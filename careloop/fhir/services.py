@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from urllib.parse import parse_qs
 
 from careloop.accounts.models import User
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
-from careloop.audit.models import AuditAction, Purpose
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import patients_visible_to
 from careloop.core.errors import DomainError

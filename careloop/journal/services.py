@@ -7,8 +7,8 @@ import uuid
 from django.db import IntegrityError, models, transaction
 
 from careloop.accounts.models import User
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import access_purpose
 from careloop.core import clock

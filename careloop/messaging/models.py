@@ -9,11 +9,7 @@ from django.db.models import Q
 from careloop.care.models import Patient
 from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
-
-
-class Direction(models.TextChoices):
-    TO_TEAM = "to_team", "patient to care team"
-    TO_PATIENT = "to_patient", "care team to patient"
+from careloop.messaging.types import Direction
 
 
 class Message(TenantModel):

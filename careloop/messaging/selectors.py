@@ -23,7 +23,8 @@ from careloop.care.selectors import (
     require_stream,
 )
 from careloop.core.errors import NotFound
-from careloop.messaging.models import Direction, Message
+from careloop.messaging.models import Message
+from careloop.messaging.types import Direction
 from careloop.privacy.policy import DataStream
 
 PAGE_MAX = 100

@@ -8,16 +8,17 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from careloop.accounts.models import User
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.care.models import Patient, TeamMembership
 from careloop.care.selectors import access_purpose, require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.core.text import clean_free_text
-from careloop.messaging.models import Direction, Message
-from careloop.notifications.models import Channel
+from careloop.messaging.models import Message
+from careloop.messaging.types import Direction
 from careloop.notifications.services import queue_notification
+from careloop.notifications.types import Channel
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 
 MAX_BODY_CHARS = 5_000

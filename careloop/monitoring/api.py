@@ -12,9 +12,9 @@ from ninja.security import django_auth
 from pydantic import Field, StrictInt
 
 from careloop.accounts.api import api_user
-from careloop.assessments.models import SubmissionSource
-from careloop.audit.models import AuditAction, Purpose
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.core.api import IsoDateTime

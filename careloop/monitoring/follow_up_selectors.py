@@ -21,9 +21,11 @@ from careloop.assessments.models import Assessment
 from careloop.care.models import Patient
 from careloop.care.selectors import stream_visible
 from careloop.instruments.library import UnknownInstrument, get_instrument
-from careloop.monitoring.models import FollowUpOffer, FollowUpState
+from careloop.monitoring.models import FollowUpOffer
+from careloop.monitoring.types import FollowUpState
 from careloop.privacy.policy import DataStream
-from careloop.safety.models import Alert, AlertStatus
+from careloop.safety.models import Alert
+from careloop.safety.types import AlertStatus
 
 
 @dataclass(frozen=True)

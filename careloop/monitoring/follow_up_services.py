@@ -21,19 +21,16 @@ import uuid
 
 from django.db import models, transaction
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.assessments.models import Assessment
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.instruments.library import UnknownInstrument, get_instrument
-from careloop.monitoring.models import (
-    DEFAULT_RISK_FOLLOW_UP,
-    FollowUpOffer,
-    FollowUpState,
-    MonitoringSettings,
-)
+from careloop.monitoring.models import DEFAULT_RISK_FOLLOW_UP, FollowUpOffer, MonitoringSettings
+from careloop.monitoring.types import FollowUpState
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
 from careloop.monitoring.schedule import MAX_EVERY_DAYS
+from careloop.monitoring.types import FollowUpState
 
 
 class MeasurementPlan(TenantModel):
@@ -131,10 +133,6 @@ class MonitoringSettings(TenantModel):
             models.UniqueConstraint(fields=["service"], name="monitoring_settings_one_per_service")
         ]
 
-
-class FollowUpState(models.TextChoices):
-    OFFERED = "offered"  # on the patient's result page and in their due list
-    COMPLETED = "completed"  # answered: `response` is the follow-up questionnaire
     # No "withdrawn" state: once every alert raised by the trigger is closed, the offer leaves
     # the due list (selectors), and the clinician sees it offered and never answered.
 

@@ -34,8 +34,9 @@ from django.db.models import Count, Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 
 from careloop.assessments.models import Assessment
-from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.selectors import stream_visible
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring.outcomes.bands import BandModel, EpisodeTrajectory, fit_bands
 from careloop.monitoring.outcomes.episode import (

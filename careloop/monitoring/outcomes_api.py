@@ -10,8 +10,8 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from careloop.accounts.api import api_user
-from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import patient_visible_to
 from careloop.core.api import ApiError
 from careloop.monitoring.outcome_selectors import EpisodeOutcomes, episode_outcomes_for

@@ -33,8 +33,9 @@ from django.utils.translation import gettext as _
 
 from careloop.accounts.models import User
 from careloop.assessments.models import Assessment
-from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.selectors import patients_visible_to, stream_visible
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem

@@ -12,12 +12,14 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.urls import reverse
 
-from careloop.accounts.models import Role, User
-from careloop.assessments.models import SubmissionSource
-from careloop.audit.models import AuditAction, Purpose
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event, record_patient_reads
-from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.audit.types import AuditAction, Purpose
+from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.selectors import require_write
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from careloop.core.text import clean_free_text
@@ -40,8 +42,9 @@ from careloop.monitoring.selectors import (
     patient_time_zone,
     planned_for_plan,
 )
-from careloop.notifications.models import Channel, PushSubscription
+from careloop.notifications.models import PushSubscription
 from careloop.notifications.services import queue_notification
+from careloop.notifications.types import Channel
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 from careloop.safety.text import TextScreen
 

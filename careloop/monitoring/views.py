@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.accounts.models import User
-from careloop.assessments.models import SubmissionSource
 from careloop.assessments.selectors import assessments_of
-from careloop.audit.models import AuditAction, Purpose
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import (
     may_write,

@@ -5,19 +5,7 @@ from django.db import models
 
 from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
-
-
-class Channel(models.TextChoices):
-    IN_APP = "in_app"  # delivered by being stored: the in-app inbox reads this table
-    EMAIL = "email"
-    SMS = "sms"
-    WEB_PUSH = "web_push"
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the last retry; kept for the record and for the fallback
+from careloop.notifications.types import Channel, DeliveryStatus
 
 
 class PushSubscription(TenantModel):

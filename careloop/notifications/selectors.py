@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from careloop.notifications.models import Channel, PushSubscription
+from careloop.notifications.models import PushSubscription
 from careloop.notifications.services import Recipient
+from careloop.notifications.types import Channel
 
 
 def address_for(recipient: Recipient, channel: str) -> str:

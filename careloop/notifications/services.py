@@ -11,8 +11,9 @@ from typing import Protocol
 from django.db import transaction
 
 from careloop.core import clock
-from careloop.notifications.models import Channel, DeliveryStatus, Notification, PushSubscription
+from careloop.notifications.models import Notification, PushSubscription
 from careloop.notifications.ports import DeliveryError, OutboundMessage, sender_for
+from careloop.notifications.types import Channel, DeliveryStatus
 
 log = logging.getLogger(__name__)
 

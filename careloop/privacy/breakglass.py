@@ -19,16 +19,18 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import CARE_TEAM_ROLES, Role, User
+from careloop.accounts.models import CARE_TEAM_ROLES, User
+from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
 from careloop.core.text import strip_invisible, valid_text, visible_length
-from careloop.notifications.models import Channel
 from careloop.notifications.services import queue_notification
-from careloop.privacy.models import BreakGlassGrant, GrantEnding
+from careloop.notifications.types import Channel
+from careloop.privacy.models import BreakGlassGrant
 from careloop.privacy.policy import PurposeOfUse
 from careloop.privacy.services import PatientRecord, PrivacyAuditAction
+from careloop.privacy.types import GrantEnding
 
 GRANT_LIFETIME = timedelta(minutes=60)
 DICOM_EMERGENCY_OVERRIDE = "110127"  # DCM "Emergency Override Started"

@@ -14,7 +14,7 @@ from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from careloop.core import clock
-from careloop.privacy.models import Choice, ConsentDecision, ConsentDocument
+from careloop.privacy.models import ConsentDecision, ConsentDocument
 from careloop.privacy.policy import (
     CONSENT_PURPOSE,
     ConsentBasis,
@@ -23,6 +23,7 @@ from careloop.privacy.policy import (
     choices_offered,
     consent_basis,
 )
+from careloop.privacy.types import Choice
 
 
 def _patient_model() -> type[Model]:

@@ -13,6 +13,7 @@ from django.db import models
 from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
 from careloop.privacy.policy import DataStream, PurposeOfUse
+from careloop.privacy.types import Choice, GrantEnding
 
 
 class ImmutableRow(RuntimeError):
@@ -70,11 +71,6 @@ class ConsentDocument(TenantModel):
         super().save(*args, **kwargs)
 
 
-class Choice(models.TextChoices):
-    GIVEN = "given"
-    WITHDRAWN = "withdrawn"
-
-
 class ConsentDecision(TenantModel):
     """One choice by the patient; the latest per (patient, purpose, stream) is what applies."""
 
@@ -106,11 +102,6 @@ class ConsentDecision(TenantModel):
         if not self._state.adding:
             raise ImmutableRow("consent decisions are append-only: record a new decision")
         super().save(*args, **kwargs)
-
-
-class GrantEnding(models.TextChoices):
-    ENDED = "ended"  # the clinician stopped early
-    EXPIRED = "expired"  # 60 minutes passed
 
 
 class BreakGlassGrant(TenantModel):

@@ -19,7 +19,7 @@ from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.privacy import consent_texts
 from careloop.privacy.consent import current_document
-from careloop.privacy.models import Choice, ConsentDecision, ConsentDocument
+from careloop.privacy.models import ConsentDecision, ConsentDocument
 from careloop.privacy.policy import (
     DataStream,
     PurposeOfUse,
@@ -27,6 +27,7 @@ from careloop.privacy.policy import (
     consent_basis,
     is_withdrawable,
 )
+from careloop.privacy.types import Choice
 
 
 class PrivacyAuditAction:

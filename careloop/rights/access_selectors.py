@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import events_for_patient
 from careloop.care.models import Patient, TeamMembership

@@ -9,7 +9,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.care.selectors import teams_of
 from careloop.core import clock

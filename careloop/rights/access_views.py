@@ -25,9 +25,9 @@ from careloop.core.http import client_ip
 from careloop.privacy import breakglass
 from careloop.privacy.consent import ConsentState, consent_states, decisions_of
 from careloop.privacy.consent_texts import PURPOSE_NAMES, SAFETY_EXCEPTION, STREAM_NAMES
-from careloop.privacy.models import Choice
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
+from careloop.privacy.types import Choice
 from careloop.rights import access_services
 from careloop.rights.access_selectors import access_log_for
 

@@ -23,9 +23,10 @@ from careloop.core.text import FreeText
 from careloop.privacy import breakglass
 from careloop.privacy.consent import consent_states, decisions_of
 from careloop.privacy.fhir_consent import consent_resource
-from careloop.privacy.models import BreakGlassGrant, Choice
+from careloop.privacy.models import BreakGlassGrant
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
+from careloop.privacy.types import Choice
 from careloop.rights import access_services
 from careloop.rights.access_selectors import access_log_for
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from careloop.accounts.models import User
 from careloop.assessments.meaning import plain_meaning
 from careloop.assessments.models import Assessment
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import NotFound

@@ -25,12 +25,14 @@ from django.db import transaction
 from django.db.models import Max, Model, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
 from careloop.accounts.sessions import end_all_sessions
+from careloop.accounts.types import Role
 from careloop.assessments.models import Assessment
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
-from careloop.care.models import Gender, Patient, TreatmentEpisode
+from careloop.audit.types import Purpose
+from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.fhir.models import ExportPart, ImportedResource
@@ -43,13 +45,13 @@ from careloop.rights.retention import SAFETY_RECORD_YEARS, legal_hold_until
 from careloop.safety.models import (
     Alert,
     AlertDelivery,
-    AlertStatus,
     EscalationStep,
     FallbackBanner,
     InboxEntry,
     ReviewItem,
 )
 from careloop.safety.planning.models import SafetyPlan, SafetyPlanVersion
+from careloop.safety.types import AlertStatus
 
 REQUESTED = "rights.erasure_requested"
 REQUEST_CANCELLED = "rights.erasure_request_withdrawn"

@@ -20,9 +20,10 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
-from careloop.accounts.models import Role, User
-from careloop.audit.models import Purpose
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import NotFound

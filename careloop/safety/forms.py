@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from careloop.care.models import Patient
-from careloop.safety.models import AlertOutcome, Severity
+from careloop.safety.types import AlertOutcome, Severity
 
 
 class ActionForm(forms.Form):

@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 
 from careloop.instruments.library import UnknownInstrument, get_instrument
-from careloop.safety.models import Alert, AlertSource
+from careloop.safety.models import Alert
+from careloop.safety.types import AlertSource
 
 NOT_ANSWERED = "not answered"
 _SHORT_NAME = re.compile(r"\(([^()]+)\)$")

@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_patient_reads
+from careloop.audit.types import Purpose
 from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.safety.forms import ReviewForm

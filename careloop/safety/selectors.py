@@ -22,10 +22,9 @@ from careloop.safety.models import (
     OnCallShift,
     RecipientStream,
     ReviewItem,
-    ReviewStatus,
-    TierTarget,
 )
 from careloop.safety.services.policies import DEFAULT_TIERS, TierSpec
+from careloop.safety.types import ReviewStatus, TierTarget
 
 INBOX_PAGE_MAX = 200
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.accounts.models import User
-from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_patient_reads
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import (
     may_write,
     patient_visible_to,
@@ -26,7 +26,7 @@ from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.safety import services
 from careloop.safety.forms import ActionForm, RaiseAlertForm
-from careloop.safety.models import TRANSITIONS, Alert, AlertStatus
+from careloop.safety.models import TRANSITIONS, Alert
 from careloop.safety.presenters import follow_up_lines, reason_of
 from careloop.safety.selectors import (
     alert_visible_to,
@@ -36,6 +36,7 @@ from careloop.safety.selectors import (
     timeline_of,
 )
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.types import AlertStatus
 
 INBOX_POLL_MILLISECONDS = 5000
 

@@ -12,23 +12,19 @@ from datetime import timedelta
 from django.db import transaction
 
 from careloop.accounts import mfa
-from careloop.accounts.models import Role, User
-from careloop.assessments.models import SubmissionSource
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.assessments.services import submit_assessment
-from careloop.care.models import (
-    CareTeam,
-    EpisodeEnding,
-    Gender,
-    Patient,
-    TeamMembership,
-    TreatmentEpisode,
-)
+from careloop.assessments.types import SubmissionSource
+from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
+from careloop.care.types import EpisodeEnding, Gender
 from careloop.core import clock
 from careloop.core.models import Service
 from careloop.monitoring.services import PlanItemChange, change_plan_item, ensure_default_plan
-from careloop.privacy.models import Choice, ConsentDecision
+from careloop.privacy.models import ConsentDecision
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
 from careloop.seed.loader import ensure_teams, load_population
 from careloop.seed.population import PopulationSpec
 

@@ -21,9 +21,12 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from careloop.accounts.models import Role, User
-from careloop.assessments.models import Assessment, SubmissionSource
-from careloop.care.models import CareTeam, EpisodeEnding, Patient, TeamMembership, TreatmentEpisode
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
+from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
+from careloop.care.types import EpisodeEnding
 from careloop.core.ids import uuid7
 from careloop.core.models import Service
 from careloop.instruments.library import get_instrument

@@ -33,9 +33,9 @@ CSRF_SECRET = "s" * 32  # a well-formed CSRF secret, sent as cookie and header
 
 
 def _fill_record(patient: Patient, user: User, clinician: User) -> None:
-    from careloop.privacy.models import Choice
     from careloop.privacy.policy import DataStream, PurposeOfUse
     from careloop.privacy.services import decide, publish_default_documents
+    from careloop.privacy.types import Choice
 
     fill_patient_record(patient, user, clinician)
     publish_default_documents(patient.service_id)

@@ -13,8 +13,9 @@ import requests
 
 from careloop.accounts import mfa
 from careloop.core import worker
-from careloop.notifications.models import Channel
-from careloop.safety.models import Alert, AlertDelivery, AlertStatus, DeliveryState, InboxEntry
+from careloop.notifications.types import Channel
+from careloop.safety.models import Alert, AlertDelivery, InboxEntry
+from careloop.safety.types import AlertStatus, DeliveryState
 
 PHQ9_ITEM9_TWO = [1, 2, 1, 1, 0, 1, 1, 0, 2]
 

@@ -37,7 +37,8 @@ def test_correct_code_opens_the_caseload_and_a_wrong_one_does_not(ben) -> None:
 
 
 def test_staff_without_authenticator_must_enrol_first(service) -> None:
-    from careloop.accounts.models import Role, User
+    from careloop.accounts.models import User
+    from careloop.accounts.types import Role
 
     user = User.objects.create_user(
         "newbie", password=PASSWORD, role=Role.CLINICIAN, service=service

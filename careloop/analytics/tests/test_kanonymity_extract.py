@@ -15,17 +15,18 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from careloop.accounts.models import Role
+from careloop.accounts.types import Role
 from careloop.analytics.research_extract import COLUMNS, build_extract
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.keys import patient_ref
 from careloop.audit.models import AuditEvent
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.monitoring.models import CheckIn
-from careloop.privacy.models import Choice
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
 from conftest import make_user
 
 QIS = ("age", "gender", "ethnicity", "deprivation_quintile")

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from careloop.accounts.models import Role
+from careloop.accounts.types import Role
 from careloop.analytics.reports import nhs_tt_report
-from careloop.care.models import CareTeam, EpisodeEnding
+from careloop.care.models import CareTeam
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
 from careloop.core.models import Service
@@ -125,7 +126,8 @@ def test_supervisors_and_service_admins_read_their_services_report(
     body = response.json()
     assert body["service"] == "test-service" and body["finished"] == 8
     assert body["recovery"] == {"numerator": 2, "denominator": 5, "rate": 0.4}
-    from careloop.audit.models import AuditAction, AuditEvent
+    from careloop.audit.models import AuditEvent
+    from careloop.audit.types import AuditAction
 
     event = AuditEvent.objects.get(action=AuditAction.REPORT_VIEWED)
     assert (event.actor.username, event.object_id) == (reader, "nhs-tt")

@@ -13,8 +13,9 @@ from __future__ import annotations
 import uuid
 
 from careloop.assessments.meaning import score_text
-from careloop.assessments.models import Assessment, AssessmentStatus, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import AssessmentStatus, SubmissionSource
 
 
 def test_the_browser_never_blocks_sending_a_form_with_blanks(as_user, ada, ada_patient) -> None:

@@ -81,7 +81,7 @@ def test_clinician_reads_history_of_own_team_patient_but_outsider_gets_404(
 def test_patient_cannot_read_another_patients_history(
     as_user, ada, ada_patient, service, north
 ) -> None:
-    from careloop.accounts.models import Role
+    from careloop.accounts.types import Role
     from careloop.care.models import Patient
     from conftest import make_user
 

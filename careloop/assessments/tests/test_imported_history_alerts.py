@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 
 from careloop.assessments.hooks import IMPORTED_RESULT_LIVE_WINDOW
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import record_imported_total, submit_assessment
-from careloop.audit.models import AuditAction, AuditEvent
+from careloop.assessments.types import SubmissionSource
+from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.safety.models import Alert
 

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import record_imported_total
-from careloop.audit.models import AuditAction, AuditEvent
+from careloop.assessments.types import SubmissionSource
+from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.core.errors import Conflict, InvalidInput
 
 WHEN = datetime(2020, 5, 1, 10, tzinfo=UTC)

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from careloop.assessments import services
-from careloop.assessments.models import Assessment, AssessmentStatus, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.instruments import library
 from careloop.safety.models import Alert

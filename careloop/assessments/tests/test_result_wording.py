@@ -12,7 +12,8 @@ import pytest
 
 from careloop.accounts.models import User
 from careloop.assessments.models import Assessment
-from careloop.care.models import Gender, Patient
+from careloop.care.models import Patient
+from careloop.care.types import Gender
 from careloop.safety.models import Alert
 from careloop.safety.presenters import reason_of
 from conftest import signed_in, submit_answers

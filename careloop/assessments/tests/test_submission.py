@@ -6,10 +6,12 @@ import uuid
 import pytest
 
 from careloop.assessments.hooks import _handlers
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
-from careloop.audit.models import AuditAction, AuditEvent
+from careloop.assessments.types import SubmissionSource
+from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
+from careloop.audit.types import AuditAction
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.safety.models import Alert
 

@@ -66,7 +66,7 @@ def test_clinician_cannot_open_the_patient_form(as_user, ben) -> None:
 def test_another_patient_gets_404_for_adas_result(
     as_user, ada, ada_patient, service, north
 ) -> None:
-    from careloop.accounts.models import Role
+    from careloop.accounts.types import Role
     from careloop.care.models import Patient
     from conftest import make_user
 

@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from careloop.accounts.models import Role, User
-from careloop.audit.models import AuditChainHead, AuditEvent, Purpose
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
+from careloop.audit.models import AuditChainHead, AuditEvent
 from careloop.audit.services import record_event, record_patient_reads
 from careloop.audit.tests.conftest import run_audit
+from careloop.audit.types import Purpose
 from careloop.core.models import Service
 
 pytestmark = pytest.mark.skipif(

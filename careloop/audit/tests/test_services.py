@@ -8,9 +8,10 @@ import pytest
 from django.db import connection, transaction
 
 from careloop.audit import chain
-from careloop.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent, Purpose
+from careloop.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from careloop.audit.selectors import events_for_patient, patient_ref
 from careloop.audit.services import record_event, record_patient_reads
+from careloop.audit.types import Purpose
 from careloop.audit.verification import verify_all
 from careloop.core.models import Service
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from django.test import Client
 
-from careloop.accounts.models import Role, User
-from careloop.assessments.models import SubmissionSource
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.care.models import CareTeam, Patient, TreatmentEpisode
 from careloop.core.models import Service
 from careloop.privacy.policy import DataStream, PolicyRole, Relationship

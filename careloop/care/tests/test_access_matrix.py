@@ -25,7 +25,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from careloop.care.tests.access_world import CANARY, Persona, World, build_world
 from careloop.privacy import breakglass
 from careloop.privacy.consent import stream_permitted
-from careloop.privacy.models import Choice
 from careloop.privacy.policy import (
     DataStream,
     Decision,
@@ -37,6 +36,7 @@ from careloop.privacy.policy import (
 )
 from careloop.privacy.services import decide as decide_consent
 from careloop.privacy.services import publish_default_documents
+from careloop.privacy.types import Choice
 
 STAFF = frozenset({PolicyRole.CLINICIAN, PolicyRole.SUPERVISOR})
 EVERYONE = frozenset(PolicyRole)

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from careloop.accounts.models import Role
-from careloop.assessments.models import SubmissionSource
+from careloop.accounts.types import Role
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.care.models import Patient
 
 OBJECT_PARAMETERS = {"patient_id", "alert_id"}

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.care.models import Patient
 from careloop.fhir.tests.test_live_clients import sign_in
 from conftest import fill_patient_record, make_user

@@ -155,7 +155,7 @@ class TestKeyringFile:
 @pytest.mark.django_db
 class TestEncryptedTextField:
     def _checkin(self, ada_patient, note):
-        from careloop.assessments.models import SubmissionSource
+        from careloop.assessments.types import SubmissionSource
         from careloop.core import clock
         from careloop.monitoring.models import CheckIn
 

@@ -28,7 +28,7 @@ def keyring_file(tmp_path, settings):
 
 @pytest.fixture
 def checkins(keyring_file, ada_patient):
-    from careloop.assessments.models import SubmissionSource
+    from careloop.assessments.types import SubmissionSource
     from careloop.monitoring.models import CheckIn
 
     return [

@@ -24,7 +24,8 @@ from careloop.core.text import (
 from careloop.journal.models import JournalEntry
 from careloop.messaging.models import Message
 from careloop.monitoring.models import CheckIn
-from careloop.safety.models import Alert, AlertSource
+from careloop.safety.models import Alert
+from careloop.safety.types import AlertSource
 
 LONE = "\ud800"
 CRISIS = f"Long day.{LONE} I want to kill myself tonight."

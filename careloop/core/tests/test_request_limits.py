@@ -22,7 +22,8 @@ from django.test import Client
 
 from careloop.core import worker
 from careloop.core.limits import json_depth
-from careloop.safety.models import Alert, AlertDelivery, DeliveryState
+from careloop.safety.models import Alert, AlertDelivery
+from careloop.safety.types import DeliveryState
 from config.api import api
 
 if TYPE_CHECKING:

@@ -25,12 +25,13 @@ from careloop.fhir.bulk.services import (
 from careloop.fhir.bulk.storage import export_store
 from careloop.fhir.endpoints import ERRORS, FhirResource
 from careloop.fhir.http import base_url, fhir_response, outcome_response
-from careloop.fhir.models import ExportJob, ExportStatus, SmartClient
+from careloop.fhir.models import ExportJob, SmartClient
 from careloop.fhir.resources.common import instant
 from careloop.fhir.resources.operation_outcome import operation_outcome
 from careloop.fhir.services import FhirError
 from careloop.fhir.smart.auth import SmartAuthError, token_caller
 from careloop.fhir.smart.scopes import granted
+from careloop.fhir.types import ExportStatus
 
 NDJSON = "application/fhir+ndjson"
 OUTPUT_FORMATS = frozenset({NDJSON, "application/ndjson", "ndjson"})

@@ -22,7 +22,8 @@ from careloop.core.worker import register_job
 from careloop.fhir.bulk.generate import ExportScope, batches
 from careloop.fhir.bulk.services import BulkAuditAction, retention
 from careloop.fhir.bulk.storage import ExportStore, export_store
-from careloop.fhir.models import ExportJob, ExportStatus
+from careloop.fhir.models import ExportJob
+from careloop.fhir.types import ExportStatus
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)

@@ -10,7 +10,8 @@ from django.db import models, transaction
 from careloop.audit.services import record_event
 from careloop.core import clock
 from careloop.fhir.bulk.storage import export_store
-from careloop.fhir.models import ExportJob, ExportStatus, SmartClient
+from careloop.fhir.models import ExportJob, SmartClient
+from careloop.fhir.types import ExportStatus
 
 
 class BulkAuditAction(models.TextChoices):

@@ -23,16 +23,18 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from oauth2_provider.models import get_access_token_model
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.fhir.capability import SUPPORTED
 from careloop.fhir.http import outcome_response
-from careloop.fhir.models import ClientKind, SmartClient
+from careloop.fhir.models import SmartClient
 from careloop.fhir.smart.scopes import (
     InvalidScope,
     ResourceScope,
     granted,
     parse_scope,
 )
+from careloop.fhir.types import ClientKind
 
 REALM = "careloop"
 BULK_PATHS = ("bulkstatus", "bulkfiles")

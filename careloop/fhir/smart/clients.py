@@ -13,7 +13,8 @@ from careloop.audit.services import record_event
 from careloop.core import clock
 from careloop.core.errors import DomainError
 from careloop.core.models import Service
-from careloop.fhir.models import ClientKind, SmartClient
+from careloop.fhir.models import SmartClient
+from careloop.fhir.types import ClientKind
 from careloop.privacy.policy import CONSENT_PURPOSES, PurposeOfUse
 
 

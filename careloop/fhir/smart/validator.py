@@ -18,10 +18,11 @@ from typing import Any
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.care.models import Patient
 from careloop.fhir.capability import SUPPORTED
-from careloop.fhir.models import ClientKind, SmartClient
+from careloop.fhir.models import SmartClient
 from careloop.fhir.smart.scopes import (
     CONTEXTS,
     LAUNCH_PATIENT,
@@ -30,6 +31,7 @@ from careloop.fhir.smart.scopes import (
     describe,
     parse_scope,
 )
+from careloop.fhir.types import ClientKind
 
 _V1_PERMISSIONS = ("read", "write", "*")
 

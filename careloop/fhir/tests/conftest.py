@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
 
 FHIR_JSON = "application/fhir+json"

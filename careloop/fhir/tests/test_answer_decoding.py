@@ -14,11 +14,11 @@ import pytest
 
 from careloop.assessments.models import Assessment
 from careloop.core import clock
-from careloop.fhir.models import ClientKind
 from careloop.fhir.smart.clients import register_client
 from careloop.fhir.tests.conftest import phq9_response, submit
 from careloop.fhir.tests.test_bulk import download, export, finished_manifest
 from careloop.fhir.tests.test_smart import bearer, system_token
+from careloop.fhir.types import ClientKind
 from careloop.safety.models import Alert
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from careloop.audit.models import AuditAction, AuditEvent
+from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
+from careloop.audit.types import AuditAction
 from careloop.fhir.capability import SUPPORTED
 from careloop.safety.models import Alert
 

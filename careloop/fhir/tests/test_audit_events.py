@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
 from careloop.fhir.resources.audit_event import action_code

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from careloop.accounts.models import Role
+from careloop.accounts.types import Role
 from careloop.audit.keys import patient_ref
 from careloop.audit.models import AuditEvent
 from careloop.care.models import CareTeam, Patient
@@ -18,14 +18,15 @@ from careloop.core import clock
 from careloop.core.models import Service
 from careloop.fhir.bulk import generate
 from careloop.fhir.bulk.jobs import expire_exports, run_exports
-from careloop.fhir.models import ClientKind, ExportJob, ExportPart
+from careloop.fhir.models import ExportJob, ExportPart
 from careloop.fhir.smart.clients import register_client
 from careloop.fhir.tests.conftest import submit
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
 from careloop.fhir.tests.test_smart import bearer, system_token
-from careloop.privacy.models import Choice
+from careloop.fhir.types import ClientKind
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
 from conftest import make_user
 
 KICK_OFF = {"Accept": "application/fhir+json", "Prefer": "respond-async"}

@@ -13,11 +13,12 @@ import pytest
 from careloop.assessments.models import Assessment
 from careloop.core import clock
 from careloop.fhir.bulk.storage import _insert_bound
-from careloop.fhir.models import ClientKind, ImportedResource
+from careloop.fhir.models import ImportedResource
 from careloop.fhir.smart.clients import register_client
 from careloop.fhir.tests.conftest import submit
 from careloop.fhir.tests.test_bulk import download, export, finished_manifest
 from careloop.fhir.tests.test_smart import bearer, system_token
+from careloop.fhir.types import ClientKind
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.care.models import Patient
 from careloop.monitoring.services import ensure_default_plan

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from careloop.core import clock
-from careloop.privacy.models import Choice
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import uuid
 import pytest
 from django.test import Client
 
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.care.models import Patient
 from careloop.fhir.tests.conftest import FhirTestClient, phq9_response, submit
 from careloop.safety.models import Alert

@@ -13,9 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from careloop.accounts import mfa
-from careloop.accounts.models import Role, User
-from careloop.assessments.models import Assessment, SubmissionSource
-from careloop.audit.models import AuditAction, AuditEvent
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
+from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.care.models import Patient, TeamMembership
 from careloop.fhir.models import ImportedResource
 from careloop.fhir.tests.conftest import FhirTestClient

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from careloop.core.models import Service
-from careloop.fhir.models import ClientKind
 from careloop.fhir.smart.clients import RegisteredClient, register_client
 from careloop.fhir.tests.test_smart import authorise
+from careloop.fhir.types import ClientKind
 
 
 def introspect(caller: RegisteredClient, token: str) -> dict[str, object]:

@@ -18,13 +18,13 @@ from fhirclient import client as smart_client  # type: ignore[import-untyped]
 from fhirclient.models.observation import Observation  # type: ignore[import-untyped]
 from fhirpy import SyncFHIRClient
 
-from careloop.accounts.models import Role
+from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.care.models import Patient
-from careloop.fhir.models import ClientKind
 from careloop.fhir.smart.clients import register_client
 from careloop.fhir.tests.conftest import submit
 from careloop.fhir.tests.test_live_clients import sign_in
+from careloop.fhir.types import ClientKind
 from conftest import make_user
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
 from careloop.care.models import Patient

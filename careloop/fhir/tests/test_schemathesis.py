@@ -17,9 +17,9 @@ from schemathesis.checks import not_a_server_error
 
 from careloop.messaging.services import send_message
 from careloop.monitoring.services import ensure_default_plan
-from careloop.privacy.models import Choice
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
 from careloop.safety.planning.services import save_safety_plan
 from config.wsgi import application
 

@@ -19,15 +19,15 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
-from careloop.accounts.models import Role
+from careloop.accounts.types import Role
 from careloop.audit.keys import patient_ref
 from careloop.audit.models import AuditEvent
 from careloop.care.models import Patient
 from careloop.core.models import Service
-from careloop.fhir.models import ClientKind
 from careloop.fhir.smart.clients import ClientRejected, register_client
 from careloop.fhir.tests.conftest import phq9_response, submit
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
+from careloop.fhir.types import ClientKind
 
 REDIRECT = "http://127.0.0.1:8765/callback"
 

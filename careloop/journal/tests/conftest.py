@@ -6,9 +6,9 @@ import pytest
 
 from careloop.journal.models import JournalEntry
 from careloop.journal.services import write_entry
-from careloop.privacy.models import Choice
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
 
 CRISIS = "Work was long and I cooked pasta. I want to kill myself tonight. My sister called."
 NEUTRAL = "Slept well and went for a walk by the river."

@@ -11,7 +11,7 @@ from careloop.audit.models import AuditEvent
 from careloop.core.errors import NotFound
 from careloop.journal import selectors
 from careloop.journal.services import JournalAuditAction
-from careloop.privacy.models import Choice
+from careloop.privacy.types import Choice
 
 
 def test_the_patient_sees_all_their_entries_newest_first(ada, write) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from careloop.safety.models import Alert, ReviewItem, ReviewKind
+from careloop.safety.models import Alert, ReviewItem
+from careloop.safety.types import ReviewKind
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 
 from careloop.messaging.services import send_message
-from careloop.safety.models import Alert, ReviewItem, ReviewKind
+from careloop.safety.models import Alert, ReviewItem
+from careloop.safety.types import ReviewKind
 
 
 def test_an_arabic_crisis_message_raises_an_alert(ada, ada_patient, ben, sam) -> None:

@@ -14,8 +14,9 @@ from django.db import connection
 from careloop.audit.models import AuditEvent
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.messaging import services
-from careloop.messaging.models import Direction, Message
+from careloop.messaging.models import Message
 from careloop.messaging.services import MessagingAuditAction, mark_read, send_message
+from careloop.messaging.types import Direction
 from careloop.notifications.models import Notification
 from careloop.safety.models import Alert
 

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from careloop.accounts.models import User
-from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
-from careloop.care.models import CareTeam, EpisodeEnding, Patient, TreatmentEpisode
+from careloop.assessments.types import SubmissionSource
+from careloop.care.models import CareTeam, Patient, TreatmentEpisode
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.instruments.tests.helpers import spread
 

@@ -8,11 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
-from careloop.audit.models import AuditAction, AuditEvent
+from careloop.assessments.types import SubmissionSource
+from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
-from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.audit.types import AuditAction
+from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring.models import CheckIn
 from careloop.monitoring.selectors import caseload_rows, schedule_for

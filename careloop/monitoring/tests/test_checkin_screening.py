@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from careloop.assessments.models import SubmissionSource
+from careloop.assessments.types import SubmissionSource
 from careloop.monitoring.models import CheckIn
 from careloop.monitoring.services import record_checkin
 from careloop.safety.models import Alert

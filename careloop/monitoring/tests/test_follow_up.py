@@ -19,7 +19,8 @@ from careloop.assessments.models import Assessment
 from careloop.audit.models import AuditEvent
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.monitoring.follow_up_services import FollowUpAuditAction, set_risk_follow_up
-from careloop.monitoring.models import FollowUpOffer, FollowUpState
+from careloop.monitoring.models import FollowUpOffer
+from careloop.monitoring.types import FollowUpState
 from careloop.safety.models import Alert
 from careloop.safety.selectors import alert_visible_to
 from careloop.safety.services import acknowledge_alert, close_alert, record_alert_action

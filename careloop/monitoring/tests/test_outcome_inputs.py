@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.assessments.models import Assessment
 from careloop.care.models import CareTeam
 from careloop.core.models import Service

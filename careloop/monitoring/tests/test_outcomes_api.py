@@ -7,9 +7,10 @@ from functools import partial
 
 import pytest
 
-from careloop.audit.models import AuditAction, AuditEvent, Purpose
+from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
-from careloop.care.models import EpisodeEnding
+from careloop.audit.types import AuditAction, Purpose
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring import outcome_selectors
 from careloop.monitoring.outcome_selectors import (

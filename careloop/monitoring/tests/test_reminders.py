@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
-from careloop.care.models import EpisodeEnding, Patient, TreatmentEpisode
+from careloop.assessments.types import SubmissionSource
+from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock, worker
 from careloop.monitoring import services
 from careloop.monitoring.models import MeasurementPlan
@@ -23,7 +24,8 @@ from careloop.monitoring.services import (
     record_checkin,
     send_due_reminders,
 )
-from careloop.notifications.models import Channel, Notification, PushSubscription
+from careloop.notifications.models import Notification, PushSubscription
+from careloop.notifications.types import Channel
 
 
 class Clock:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
 from careloop.core import clock

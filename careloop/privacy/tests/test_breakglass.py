@@ -20,7 +20,8 @@ from careloop.core.errors import InvalidInput, NotFound
 from careloop.core.worker import registered_jobs
 from careloop.notifications.models import Notification
 from careloop.privacy import breakglass
-from careloop.privacy.models import BreakGlassGrant, GrantEnding
+from careloop.privacy.models import BreakGlassGrant
+from careloop.privacy.types import GrantEnding
 
 REASON = "Patient presented at A&E out of hours; own team unreachable."
 

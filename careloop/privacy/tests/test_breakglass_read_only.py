@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-from careloop.accounts.models import Role
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.accounts.types import Role
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.models import AuditEvent
 from careloop.care.models import Patient
 from careloop.care.selectors import patient_visible_to
@@ -37,9 +38,10 @@ from careloop.privacy.policy import (
     write_purpose,
 )
 from careloop.safety import services as safety
-from careloop.safety.models import Alert, AlertStatus
+from careloop.safety.models import Alert
 from careloop.safety.planning.models import SafetyPlanVersion
 from careloop.safety.planning.services import save_safety_plan
+from careloop.safety.types import AlertStatus
 from conftest import make_user
 
 REASON = "Patient presented at A&E out of hours; own team unreachable."

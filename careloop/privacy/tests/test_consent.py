@@ -17,9 +17,10 @@ from careloop.privacy.consent import (
     current_document,
     stream_permitted,
 )
-from careloop.privacy.models import Choice, ConsentDecision, ImmutableRow
+from careloop.privacy.models import ConsentDecision, ImmutableRow
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide, publish_default_documents, publish_document
+from careloop.privacy.types import Choice
 
 T, R, AI = PurposeOfUse.TREAT, PurposeOfUse.HRESCH, PurposeOfUse.MLTRAINING
 Q, J = DataStream.QUESTIONNAIRES, DataStream.JOURNAL
@@ -143,7 +144,7 @@ def test_a_changed_opt_in_document_asks_for_consent_again(
 def test_service_wide_query_agrees_with_the_per_patient_answer(
     service, north, ada, ada_patient, documents
 ) -> None:
-    from careloop.accounts.models import Role
+    from careloop.accounts.types import Role
     from conftest import make_user
 
     patients = [ada_patient]

@@ -27,7 +27,7 @@ from careloop.privacy.policy import (
 
 
 def test_policy_roles_are_the_account_roles() -> None:
-    from careloop.accounts.models import Role
+    from careloop.accounts.types import Role
 
     assert {role.value for role in PolicyRole} == set(Role.values)
 

@@ -15,27 +15,30 @@ from django.db.models import CharField, JSONField, Model, TextField
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from careloop.accounts.models import User
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
-from careloop.fhir.models import ClientKind, ExportJob, ExportPart, ImportedResource, SmartClient
+from careloop.fhir.models import ExportJob, ExportPart, ImportedResource, SmartClient
+from careloop.fhir.types import ClientKind
 from careloop.journal.models import JournalEntry
-from careloop.messaging.models import Direction, Message
+from careloop.messaging.models import Message
+from careloop.messaging.types import Direction
 from careloop.monitoring.models import CheckIn, FollowUpOffer, MeasurementPlan, PlanItem
-from careloop.notifications.models import Channel, Notification, PushSubscription
+from careloop.notifications.models import Notification, PushSubscription
+from careloop.notifications.types import Channel
 from careloop.privacy.models import BreakGlassGrant, ConsentDecision, ConsentDocument
 from careloop.safety.models import (
     Alert,
     AlertDelivery,
-    AlertStatus,
     EscalationStep,
     FallbackBanner,
     InboxEntry,
     ReviewItem,
-    StepKind,
 )
 from careloop.safety.planning.models import SafetyPlan, SafetyPlanVersion
+from careloop.safety.types import AlertStatus, StepKind
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.models import AuditEvent
 from careloop.core import clock
 from careloop.core.worker import registered_jobs

@@ -14,7 +14,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import events_for_patient
 from careloop.audit.verification import verify_all
@@ -25,7 +26,8 @@ from careloop.rights.export import export_patient
 from careloop.rights.inventory import patient_data_models
 from careloop.rights.retention import Disposition, rule_for
 from careloop.rights.tests.records import ADA, OTHER, canary_hits, seed_everything
-from careloop.safety.models import Alert, AlertStatus
+from careloop.safety.models import Alert
+from careloop.safety.types import AlertStatus
 from conftest import PASSWORD, make_user
 
 # Where the law makes us keep a patient's words after erasure (retention.py: LEGAL_HOLD).

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from careloop.accounts.models import Role
+from careloop.accounts.types import Role
 from careloop.audit.keys import patient_ref
 from careloop.audit.models import AuditEvent
 from careloop.care.models import Patient

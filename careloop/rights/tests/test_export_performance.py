@@ -6,7 +6,8 @@ import time
 import uuid
 from datetime import timedelta
 
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.core import clock
 from careloop.journal.models import JournalEntry
 from careloop.monitoring.models import CheckIn

@@ -10,13 +10,13 @@ from ninja.params.functions import Query
 
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
-from careloop.audit.models import AuditAction, Purpose
 from careloop.audit.services import record_patient_reads
+from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import patient_visible_to
 from careloop.core.errors import NotFound
 from careloop.safety import services
 from careloop.safety.api.router import router
-from careloop.safety.models import Alert, AlertStatus
+from careloop.safety.models import Alert
 from careloop.safety.presenters import reason_of
 from careloop.safety.schemas import (
     ActionIn,
@@ -36,6 +36,7 @@ from careloop.safety.selectors import (
     inbox_page,
 )
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.types import AlertStatus
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 

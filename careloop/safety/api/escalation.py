@@ -10,9 +10,10 @@ from ninja import Status
 from careloop.accounts.api import api_user
 from careloop.safety import services
 from careloop.safety.api.router import router
-from careloop.safety.models import OnCallShift, TierTarget
+from careloop.safety.models import OnCallShift
 from careloop.safety.schemas import ErrorOut, PolicyIn, PolicyOut, ShiftIn, ShiftOut, TierOut
 from careloop.safety.selectors import policy_view, rota_of, team_visible_to
+from careloop.safety.types import TierTarget
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 

@@ -6,17 +6,11 @@ from careloop.safety.models.alerts import (
     OPEN_STATUSES,
     TRANSITIONS,
     Alert,
-    AlertOutcome,
-    AlertSource,
-    AlertStatus,
-    Severity,
 )
 from careloop.safety.models.delivery import (
     AlertDelivery,
-    DeliveryState,
     FallbackBanner,
     InboxEntry,
-    InboxKind,
     RecipientStream,
 )
 from careloop.safety.models.escalation import (
@@ -24,10 +18,20 @@ from careloop.safety.models.escalation import (
     EscalationStep,
     EscalationTier,
     OnCallShift,
+)
+from careloop.safety.models.review import ReviewItem
+from careloop.safety.types import (
+    AlertOutcome,
+    AlertSource,
+    AlertStatus,
+    DeliveryState,
+    InboxKind,
+    ReviewKind,
+    ReviewStatus,
+    Severity,
     StepKind,
     TierTarget,
 )
-from careloop.safety.models.review import ReviewItem, ReviewKind, ReviewStatus
 
 __all__ = [
     "OPEN_STATUSES",

@@ -9,15 +9,7 @@ from careloop.assessments.models import Assessment
 from careloop.care.models import Patient
 from careloop.core.fields import EncryptedJSONField, EncryptedTextField
 from careloop.core.models import TenantModel
-
-
-class AlertStatus(models.TextChoices):
-    RAISED = "raised"  # written with the data that triggered it; the chain has not started
-    NOTIFIED = "notified"  # the first tier has been told (inbox entries, messages queued)
-    ACKNOWLEDGED = "acknowledged"  # a clinician has taken it on: escalation stops
-    ACTIONED = "actioned"  # what was done is recorded (outcome + note)
-    CLOSED = "closed"
-
+from careloop.safety.types import AlertOutcome, AlertSource, AlertStatus, Severity
 
 OPEN_STATUSES = (AlertStatus.RAISED, AlertStatus.NOTIFIED)
 
@@ -30,28 +22,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     AlertStatus.ACTIONED: frozenset({AlertStatus.CLOSED}),
     AlertStatus.CLOSED: frozenset(),
 }
-
-
-class Severity(models.TextChoices):
-    LOW = "low"
-    MODERATE = "moderate"
-    HIGH = "high"
-
-
-class AlertSource(models.TextChoices):
-    INSTRUMENT_ITEM = "instrument_item", "Questionnaire risk answer"
-    # A sharp rise since the last score, or a reliable rise since the episode baseline.
-    DETERIORATION = "deterioration", "Score deterioration"
-    TEXT = "text", "Crisis language in text"
-    CLINICIAN = "clinician", "Raised by a clinician"
-
-
-class AlertOutcome(models.TextChoices):
-    CONTACTED_PATIENT = "contacted_patient", "Contacted the patient"
-    SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", "Safety plan reviewed"
-    URGENT_REFERRAL = "urgent_referral", "Urgent referral"
-    EMERGENCY_SERVICES = "emergency_services", "Emergency services called"
-    FALSE_POSITIVE = "false_positive", "False positive"
 
 
 class Alert(TenantModel):

@@ -8,17 +8,10 @@ from django.db import models
 
 from careloop.care.models import CareTeam
 from careloop.core.models import TenantModel
-from careloop.notifications.models import Channel
+from careloop.notifications.types import Channel
 from careloop.safety.models.alerts import Alert
 from careloop.safety.models.escalation import EscalationStep
-
-
-class DeliveryState(models.TextChoices):
-    PENDING = "pending"  # waiting for its next attempt
-    IN_FLIGHT = "in_flight"  # a worker holds the lease and is sending
-    DELIVERED = "delivered"  # the channel accepted it
-    FAILED = "failed"  # every attempt failed; counted towards the fallback
-    CANCELLED = "cancelled"  # acknowledged before it was sent: nobody needs paging any more
+from careloop.safety.types import DeliveryState, InboxKind
 
 
 class AlertDelivery(TenantModel):
@@ -60,11 +53,6 @@ class RecipientStream(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_stream"
     )
     last_seq = models.PositiveBigIntegerField(default=0)
-
-
-class InboxKind(models.TextChoices):
-    ALERT = "alert"  # you are asked to respond (a tier step or the fallback reached you)
-    ACKNOWLEDGED = "acknowledged"  # someone took it on; no response needed from you
 
 
 class InboxEntry(TenantModel):

@@ -7,20 +7,15 @@ from django.db import models
 
 from careloop.care.models import CareTeam
 from careloop.core.models import TenantModel
-from careloop.notifications.models import Channel
+from careloop.notifications.types import Channel
 from careloop.safety.models.alerts import Alert
+from careloop.safety.types import StepKind, TierTarget
 
 OUTBOUND_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WEB_PUSH)
 
 
 def all_channels() -> list[str]:
     return [str(channel) for channel in Channel]
-
-
-class TierTarget(models.TextChoices):
-    TEAM_CLINICIANS = "team_clinicians", "The patient's clinicians (care team)"
-    ON_CALL = "on_call", "Whoever is on call for the team (rota)"
-    SERVICE_LEAD = "service_lead", "The service lead"
 
 
 class EscalationPolicy(TenantModel):
@@ -77,11 +72,6 @@ class OnCallShift(TenantModel):
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_has_length"
             ),
         )
-
-
-class StepKind(models.TextChoices):
-    TIER = "tier"
-    FALLBACK = "fallback"  # every channel failed or the chain ran out: banner + supervisors
 
 
 class EscalationStep(TenantModel):

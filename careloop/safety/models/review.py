@@ -14,18 +14,7 @@ from django.db import models
 from careloop.care.models import Patient
 from careloop.core.fields import EncryptedJSONField, EncryptedTextField
 from careloop.core.models import TenantModel
-
-
-class ReviewKind(models.TextChoices):
-    # An imported result whose risk item is unknown (a total only) or that is in the severe band.
-    RISK_NOT_ASSESSED = "risk_not_assessed", "Risk not assessed"
-    # Patient text the crisis-language detector could not screen (e.g. an uncovered language).
-    TEXT_NOT_SCREENED = "text_not_screened", "Text not screened"
-
-
-class ReviewStatus(models.TextChoices):
-    OPEN = "open"
-    REVIEWED = "reviewed"
+from careloop.safety.types import ReviewKind, ReviewStatus
 
 
 class ReviewItem(TenantModel):

@@ -14,7 +14,8 @@ from functools import cache
 
 from django.db.models import QuerySet
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.care.models import Patient
 from careloop.care.selectors import stream_visible
 from careloop.core.errors import NotFound

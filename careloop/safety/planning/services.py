@@ -9,9 +9,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from careloop.accounts.models import Role, User
-from careloop.audit.models import Purpose
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock

@@ -6,8 +6,8 @@ from enum import StrEnum
 from typing import Any
 
 from careloop.accounts.models import User
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.safety.models import Alert
 
 

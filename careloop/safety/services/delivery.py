@@ -27,14 +27,9 @@ from django.db.models import F, QuerySet
 from careloop.core import clock
 from careloop.notifications.ports import OutboundMessage, sender_for
 from careloop.notifications.selectors import address_for
-from careloop.safety.models import (
-    OPEN_STATUSES,
-    Alert,
-    AlertDelivery,
-    DeliveryState,
-    StepKind,
-)
+from careloop.safety.models import OPEN_STATUSES, Alert, AlertDelivery
 from careloop.safety.services.fallback import fire_fallback
+from careloop.safety.types import DeliveryState, StepKind
 
 log = logging.getLogger(__name__)
 

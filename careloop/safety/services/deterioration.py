@@ -13,8 +13,9 @@ from dataclasses import replace
 
 from django.db.models import QuerySet
 
-from careloop.assessments.models import Assessment, SubmissionSource
-from careloop.safety.models import OPEN_STATUSES, Alert, AlertSource
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
+from careloop.safety.models import OPEN_STATUSES, Alert
 from careloop.safety.rules.registry import RELIABLE_DETERIORATION, SHARP_DETERIORATION
 from careloop.safety.rules.reliable_deterioration import (
     MIN_RISE,
@@ -23,6 +24,7 @@ from careloop.safety.rules.reliable_deterioration import (
     reliable_deterioration,
 )
 from careloop.safety.services.raising import _store
+from careloop.safety.types import AlertSource
 
 DETERIORATION_RULES = (SHARP_DETERIORATION.rule_id, RELIABLE_DETERIORATION.rule_id)
 

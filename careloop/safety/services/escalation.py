@@ -23,21 +23,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from careloop.core import clock
-from careloop.safety.models import (
-    Alert,
-    AlertStatus,
-    EscalationPolicy,
-    EscalationStep,
-    EscalationTier,
-    InboxKind,
-    StepKind,
-)
+from careloop.safety.models import Alert, EscalationPolicy, EscalationStep, EscalationTier
 from careloop.safety.rules.routing import quiet_hours_end, tier_may_fire
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 from careloop.safety.services.fallback import fire_fallback
 from careloop.safety.services.inbox import append_to_streams
 from careloop.safety.services.outbox import queue_deliveries
 from careloop.safety.services.policies import policy_for_team, recipients_for
+from careloop.safety.types import AlertStatus, InboxKind, StepKind
 
 log = logging.getLogger(__name__)
 

@@ -11,18 +11,13 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from careloop.core import clock
-from careloop.notifications.models import Channel
-from careloop.safety.models import (
-    Alert,
-    EscalationStep,
-    FallbackBanner,
-    InboxKind,
-    StepKind,
-)
+from careloop.notifications.types import Channel
+from careloop.safety.models import Alert, EscalationStep, FallbackBanner
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 from careloop.safety.services.inbox import append_to_streams
 from careloop.safety.services.outbox import queue_deliveries
 from careloop.safety.services.policies import policy_for_team, recipients_for, supervisors_of
+from careloop.safety.types import InboxKind, StepKind
 
 FALLBACK_STEP_NUMBER = 0
 

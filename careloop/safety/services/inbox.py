@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from careloop.accounts.models import User
-from careloop.safety.models import Alert, EscalationStep, InboxEntry, InboxKind, RecipientStream
+from careloop.safety.models import Alert, EscalationStep, InboxEntry, RecipientStream
+from careloop.safety.types import InboxKind
 
 
 def append_to_streams(

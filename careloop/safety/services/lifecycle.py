@@ -13,18 +13,11 @@ from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
 from careloop.safety.errors import IllegalTransition, SecondClinicianRequired
-from careloop.safety.models import (
-    TRANSITIONS,
-    Alert,
-    AlertOutcome,
-    AlertStatus,
-    FallbackBanner,
-    InboxEntry,
-    InboxKind,
-)
+from careloop.safety.models import TRANSITIONS, Alert, FallbackBanner, InboxEntry
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 from careloop.safety.services.inbox import append_to_streams
 from careloop.safety.services.outbox import cancel_pending_deliveries
+from careloop.safety.types import AlertOutcome, AlertStatus, InboxKind
 
 MAX_NOTE_CHARS = 4000
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from careloop.accounts.models import User
 from careloop.core import clock
 from careloop.notifications.selectors import address_for
-from careloop.safety.models import Alert, AlertDelivery, DeliveryState, EscalationStep
+from careloop.safety.models import Alert, AlertDelivery, EscalationStep
 from careloop.safety.models.escalation import OUTBOUND_CHANNELS
+from careloop.safety.types import DeliveryState
 
 
 def queue_deliveries(

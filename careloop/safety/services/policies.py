@@ -14,21 +14,17 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from careloop.accounts.models import CARE_TEAM_ROLES, Role, User
+from careloop.accounts.models import CARE_TEAM_ROLES, User
+from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.care.models import CareTeam
 from careloop.core import clock
-from careloop.notifications.models import Channel
+from careloop.notifications.types import Channel
 from careloop.safety.errors import InvalidPolicy, SupervisorRequired
-from careloop.safety.models import (
-    Alert,
-    EscalationPolicy,
-    EscalationTier,
-    OnCallShift,
-    TierTarget,
-)
+from careloop.safety.models import Alert, EscalationPolicy, EscalationTier, OnCallShift
 from careloop.safety.models.escalation import OUTBOUND_CHANNELS
 from careloop.safety.services.audit import SafetyAuditAction
+from careloop.safety.types import TierTarget
 
 # Careloop default (issue #4 example): clinicians 15 min -> on-call 15 min -> service lead 15 min.
 # A service sets its own; the Clinical Safety Officer must confirm these windows (hazard HZ-002).

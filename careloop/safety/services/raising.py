@@ -18,17 +18,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
-from careloop.safety.models import Alert, AlertSource, Severity
+from careloop.safety.models import Alert
 from careloop.safety.rules import RiskSignal, signals_from_risk_flags
 from careloop.safety.rules.deterioration import signals_from_score_change
 from careloop.safety.rules.registry import CLINICIAN_RAISED
 from careloop.safety.rules.text_signal import UnknownTextLevel, signal_from_text_level
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 from careloop.safety.services.escalation import dispatch_now
+from careloop.safety.types import AlertSource, Severity
 
 MAX_REASON_CHARS = 2000
 

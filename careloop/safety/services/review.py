@@ -14,14 +14,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
-from careloop.audit.models import Purpose
 from careloop.audit.services import record_event
+from careloop.audit.types import Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from careloop.safety.models import ReviewItem, ReviewKind, ReviewStatus
+from careloop.safety.models import ReviewItem
 from careloop.safety.services.audit import SafetyAuditAction
+from careloop.safety.types import ReviewKind, ReviewStatus
 
 MAX_REASON_CHARS = 2000
 MAX_NOTE_CHARS = 4000

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from careloop.accounts.models import User
 from careloop.care.models import Patient
-from careloop.safety.models import Alert, ReviewKind
+from careloop.safety.models import Alert
 from careloop.safety.services.raising import raise_alert_for_text_signal
 from careloop.safety.services.review import request_review
 from careloop.safety.text import Level, TextScreen, screen_text
 from careloop.safety.text.scoring import ALERT_SCORE
+from careloop.safety.types import ReviewKind
 
 _NOT_SCREENED_REASON = (
     "This {kind} could not be screened for crisis language: it is in a language the detector "

@@ -13,8 +13,8 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from careloop.assessments.models import SubmissionSource
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.core import clock as core_clock
 from careloop.notifications import ports
 from careloop.safety.models import Alert

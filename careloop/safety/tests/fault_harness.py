@@ -47,11 +47,12 @@ class CrashingSmtpSender:
 
 def setup(patients: int) -> dict[str, object]:
     from careloop.accounts import mfa
-    from careloop.accounts.models import Role, User
+    from careloop.accounts.models import User
+    from careloop.accounts.types import Role
     from careloop.care.models import CareTeam, Patient, TeamMembership
     from careloop.core.models import Service
-    from careloop.safety.models import TierTarget
     from careloop.safety.services import TierSpec, set_escalation_policy
+    from careloop.safety.types import TierTarget
 
     service = Service.objects.create(slug="faults", name="Fault test service")
     team = CareTeam.objects.create(service=service, name="Team Fault")
@@ -85,8 +86,9 @@ def acknowledge(share: float, min_age_seconds: float, stop_file: str) -> None:
 
     from careloop.accounts.models import User
     from careloop.core import clock
-    from careloop.safety.models import Alert, AlertStatus, DeliveryState
+    from careloop.safety.models import Alert
     from careloop.safety.services import acknowledge_alert
+    from careloop.safety.types import AlertStatus, DeliveryState
 
     clinician = User.objects.get(username="clin1")
     decided: set[uuid.UUID] = set()
@@ -111,8 +113,9 @@ def acknowledge(share: float, min_age_seconds: float, stop_file: str) -> None:
 def acknowledge_all() -> int:
     """Heal: the clinicians answer every page still open (each alert was delivered first)."""
     from careloop.accounts.models import User
-    from careloop.safety.models import Alert, AlertStatus
+    from careloop.safety.models import Alert
     from careloop.safety.services import acknowledge_alert
+    from careloop.safety.types import AlertStatus
 
     clinician = User.objects.get(username="clin1")
     open_alerts = Alert.objects.filter(status__in=[AlertStatus.RAISED, AlertStatus.NOTIFIED])
@@ -132,13 +135,8 @@ def check(acked_path: str) -> dict[str, object]:
     from django.db.models import Count, F
 
     from careloop.assessments.models import Assessment
-    from careloop.safety.models import (
-        Alert,
-        AlertDelivery,
-        DeliveryState,
-        EscalationStep,
-        InboxEntry,
-    )
+    from careloop.safety.models import Alert, AlertDelivery, EscalationStep, InboxEntry
+    from careloop.safety.types import DeliveryState
 
     with open(acked_path, encoding="utf-8") as handle:
         acked = set(json.load(handle))

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 import pytest
 from django.test import Client
 
-from careloop.safety.models import Alert, AlertStatus, EscalationStep
+from careloop.safety.models import Alert, EscalationStep
 from careloop.safety.services import escalate_overdue_alerts, notify_raised_alerts
 from careloop.safety.services.fallback import fire_fallback
+from careloop.safety.types import AlertStatus
 
 JSON = "application/json"
 

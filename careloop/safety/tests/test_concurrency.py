@@ -10,9 +10,10 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from careloop.safety.models import AlertDelivery, DeliveryState, EscalationStep, InboxEntry
+from careloop.safety.models import AlertDelivery, EscalationStep, InboxEntry
 from careloop.safety.services import deliver_alert_messages, notify_raised_alerts
 from careloop.safety.tests.conftest import submit_risk
+from careloop.safety.types import DeliveryState
 
 WORKERS = 4
 ALERTS = 40

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from careloop.notifications.models import PushSubscription
-from careloop.safety.models import AlertDelivery, DeliveryState, FallbackBanner
+from careloop.safety.models import AlertDelivery, FallbackBanner
 from careloop.safety.services import (
     acknowledge_alert,
     deliver_alert_messages,
@@ -17,6 +17,7 @@ from careloop.safety.services import (
 )
 from careloop.safety.services import delivery as delivery_module
 from careloop.safety.services.delivery import MAX_ATTEMPTS, _claim, _record_failure
+from careloop.safety.types import DeliveryState
 
 
 def test_email_goes_through_a_real_smtp_server_with_its_idempotency_key(

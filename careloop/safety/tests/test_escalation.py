@@ -9,15 +9,7 @@ import pytest
 
 from careloop.audit.models import AuditEvent
 from careloop.safety.errors import InvalidPolicy, SupervisorRequired
-from careloop.safety.models import (
-    Alert,
-    AlertStatus,
-    EscalationStep,
-    FallbackBanner,
-    InboxEntry,
-    StepKind,
-    TierTarget,
-)
+from careloop.safety.models import Alert, EscalationStep, FallbackBanner, InboxEntry
 from careloop.safety.services import (
     TierSpec,
     acknowledge_alert,
@@ -28,6 +20,7 @@ from careloop.safety.services import (
     set_escalation_policy,
 )
 from careloop.safety.tests.conftest import submit_risk
+from careloop.safety.types import AlertStatus, StepKind, TierTarget
 
 MINUTE = timedelta(minutes=1)
 

@@ -16,9 +16,10 @@ from careloop.assessments.hooks import IMPORTED_RESULT_LIVE_WINDOW
 from careloop.assessments.models import Assessment
 from careloop.core import clock
 from careloop.instruments.scoring import gad7, phq9
-from careloop.safety.models import Alert, ReviewItem, ReviewKind, ReviewStatus
+from careloop.safety.models import Alert, ReviewItem
 from careloop.safety.rules.imported import SEVERE_FROM, review_for_imported_result
 from careloop.safety.rules.registry import IMPORTED_RESULT_REVIEW
+from careloop.safety.types import ReviewKind, ReviewStatus
 
 BUNDLES = Path(__file__).resolve().parents[4] / "shared" / "data" / "synthea_fhir_r4_bundles"
 SUPPORT = [BUNDLES / "bundles" / "hospitalInformation.json",

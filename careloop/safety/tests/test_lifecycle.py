@@ -7,14 +7,7 @@ import pytest
 from careloop.audit.models import AuditEvent
 from careloop.core.errors import InvalidInput
 from careloop.safety.errors import IllegalTransition, SecondClinicianRequired
-from careloop.safety.models import (
-    TRANSITIONS,
-    AlertDelivery,
-    AlertStatus,
-    DeliveryState,
-    FallbackBanner,
-    InboxEntry,
-)
+from careloop.safety.models import TRANSITIONS, AlertDelivery, FallbackBanner, InboxEntry
 from careloop.safety.services import (
     acknowledge_alert,
     close_alert,
@@ -23,6 +16,7 @@ from careloop.safety.services import (
     record_alert_action,
 )
 from careloop.safety.services.fallback import fire_fallback
+from careloop.safety.types import AlertStatus, DeliveryState
 
 
 def test_the_happy_path_is_audited_with_actor_and_time(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from careloop.instruments.library import get_instrument
-from careloop.safety.models import Alert, AlertSource
+from careloop.safety.models import Alert
 from careloop.safety.presenters import reason_of
+from careloop.safety.types import AlertSource
 
 
 def _alert(source: str, evidence: dict[str, object]) -> Alert:

@@ -6,13 +6,14 @@ import uuid
 
 import pytest
 
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.audit.models import AuditEvent
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
 from careloop.instruments.scoring import score
-from careloop.safety.models import Alert, AlertSource, AlertStatus
+from careloop.safety.models import Alert
 from careloop.safety.services import (
     acknowledge_alert,
     raise_alert_by_clinician,
@@ -20,6 +21,7 @@ from careloop.safety.services import (
     raise_alerts_for_assessment,
 )
 from careloop.safety.tests.conftest import submit_risk
+from careloop.safety.types import AlertSource, AlertStatus
 
 
 def _submit(ada, ada_patient, instrument: str, answers: list[int] | list[int | None]) -> Assessment:

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from careloop.assessments.models import Assessment, SubmissionSource
+from careloop.assessments.models import Assessment
 from careloop.assessments.services import record_imported_total, submit_assessment
+from careloop.assessments.types import SubmissionSource
 from careloop.care.models import TreatmentEpisode
 from careloop.instruments.scoring.reliable_change import RELIABLE_CHANGE_POINTS
 from careloop.monitoring.outcomes.change import NHS_TT_CRITERIA
-from careloop.safety.models import Alert, AlertSource, AlertStatus
+from careloop.safety.models import Alert
 from careloop.safety.presenters import reason_of
 from careloop.safety.rules.registry import RELIABLE_DETERIORATION
 from careloop.safety.rules.reliable_deterioration import (
@@ -23,6 +24,7 @@ from careloop.safety.rules.reliable_deterioration import (
     reliable_deterioration,
 )
 from careloop.safety.services import acknowledge_alert
+from careloop.safety.types import AlertSource, AlertStatus
 
 RULE = "reliable_deterioration"
 

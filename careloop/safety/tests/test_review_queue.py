@@ -10,9 +10,10 @@ from django.db import transaction
 from careloop.audit.models import AuditEvent
 from careloop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from careloop.privacy import breakglass
-from careloop.safety.models import ReviewItem, ReviewKind, ReviewStatus
+from careloop.safety.models import ReviewItem
 from careloop.safety.selectors import open_reviews_for_caseload, review_item_visible_to
 from careloop.safety.services.review import complete_review, request_review
+from careloop.safety.types import ReviewKind, ReviewStatus
 
 
 def _request(patient, source_ref: str = "assessment:1") -> ReviewItem:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 
-from careloop.safety.models import Alert, AlertStatus
+from careloop.safety.models import Alert
 from careloop.safety.services import notify_raised_alerts
 from careloop.safety.services.fallback import fire_fallback
+from careloop.safety.types import AlertStatus
 
 
 def test_the_alert_page_shows_the_live_inbox_without_inline_script(

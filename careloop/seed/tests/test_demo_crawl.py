@@ -21,8 +21,8 @@ from django.test import Client, RequestFactory
 from django.views import defaults as views_defaults
 
 from careloop.accounts.models import User
-from careloop.fhir.models import ClientKind
 from careloop.fhir.smart.clients import register_client
+from careloop.fhir.types import ClientKind
 from conftest import signed_in
 
 MAX_PAGES = 150

@@ -22,8 +22,9 @@ from careloop.core.models import Service
 from careloop.fhir.bulk.generate import EXPORTABLE_TYPES
 from careloop.fhir.bulk.jobs import build_export, claim_export
 from careloop.fhir.bulk.services import request_export
-from careloop.fhir.models import ClientKind, ExportJob, ExportPart
+from careloop.fhir.models import ExportJob, ExportPart
 from careloop.fhir.smart.clients import register_client
+from careloop.fhir.types import ClientKind
 
 
 class Command(BaseCommand):

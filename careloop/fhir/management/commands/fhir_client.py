@@ -15,8 +15,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from careloop.core.models import Service
-from careloop.fhir.models import ClientKind, SmartClient
+from careloop.fhir.models import SmartClient
 from careloop.fhir.smart.clients import ClientRejected, register_client
+from careloop.fhir.types import ClientKind
 
 
 class Command(BaseCommand):

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from careloop.accounts.models import Role, User
+from careloop.accounts.models import User
+from careloop.accounts.types import Role
 from careloop.core.errors import DomainError
 from careloop.monitoring.follow_up_services import follow_up_instrument, set_risk_follow_up
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from careloop.accounts.models import Role
+from careloop.accounts.types import Role
 from careloop.care.models import CareTeam, Patient
 from careloop.core.models import Service
 from conftest import make_user
