@@ -13,12 +13,9 @@ from careloop.analytics.reports import nhs_tt_report
 from careloop.analytics.selectors import report_service_for
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, Purpose
+from careloop.core.api import ApiError
 
 router = Router(tags=["analytics"], auth=django_auth)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class RateOut(Schema):
@@ -47,7 +44,7 @@ class NhsTtReportOut(Schema):
 
 @router.get(
     "/services/current/reports/nhs-tt",
-    response={200: NhsTtReportOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: NhsTtReportOut, 404: ApiError, 422: ApiError},
     summary="NHS Talking Therapies outcomes of my service (supervisors and service admins)",
 )
 def nhs_tt(

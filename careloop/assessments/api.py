@@ -11,13 +11,14 @@ from ninja.security import django_auth
 from careloop.accounts.api import api_user
 from careloop.assessments.meaning import plain_meaning
 from careloop.assessments.models import Assessment
-from careloop.assessments.schemas import AssessmentIn, AssessmentOut, ErrorOut
+from careloop.assessments.schemas import AssessmentIn, AssessmentOut
 from careloop.assessments.selectors import assessments_of
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import own_patient_record, patient_visible_to
+from careloop.core.api import ApiError
 from careloop.core.errors import InvalidInput
 from careloop.instruments.answer_input import AnswerInputError, decode_answers
 from careloop.instruments.library import UnknownInstrument, get_instrument
@@ -47,7 +48,7 @@ def to_out(assessment: Assessment) -> AssessmentOut:
 
 @router.post(
     "/assessments",
-    response={200: AssessmentOut, 201: AssessmentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: AssessmentOut, 201: AssessmentOut, 404: ApiError, 409: ApiError, 422: ApiError},
     summary="Submit my questionnaire answers (201 stored, 200 already stored under this client id)",
     description="Missing items are refused with a 422 naming them, unless a risk item was "
     'answered: then the response is stored with status "incomplete", no total and its '
@@ -78,7 +79,7 @@ def submit(request: HttpRequest, body: AssessmentIn) -> Status[AssessmentOut]:
 
 @router.get(
     "/patients/{patient_id}/assessments",
-    response={200: list[AssessmentOut], 404: ErrorOut},
+    response={200: list[AssessmentOut], 404: ApiError},
     summary="A patient's scored questionnaires, newest first",
 )
 def patient_history(

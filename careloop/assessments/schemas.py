@@ -74,7 +74,3 @@ class AssessmentOut(Schema):
     completed_at: datetime
     client_id: uuid.UUID
     meaning: str
-
-
-class ErrorOut(Schema):
-    detail: str

@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool, StrictInt
 
 from careloop.accounts.api import api_user
 from careloop.care.selectors import own_patient_record
-from careloop.core.api import IsoDateTime
+from careloop.core.api import ApiError, IsoDateTime
 from careloop.core.http import client_ip
 from careloop.core.text import FreeText
 from careloop.journal import selectors, services
@@ -21,10 +21,6 @@ from careloop.journal.models import JournalEntry
 from careloop.safety.text import Level
 
 router = Router(tags=["journal"], auth=django_auth)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class EntryIn(Schema):
@@ -75,7 +71,7 @@ def _out(entry: JournalEntry) -> EntryOut:
 
 @router.post(
     "/journal/entries",
-    response={200: WrittenOut, 201: WrittenOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: WrittenOut, 201: WrittenOut, 404: ApiError, 409: ApiError, 422: ApiError},
     summary="Write in my journal (201 stored, 200 already stored under this client id)",
 )
 def write_entry(request: HttpRequest, body: EntryIn) -> Status[WrittenOut]:
@@ -98,7 +94,7 @@ def write_entry(request: HttpRequest, body: EntryIn) -> Status[WrittenOut]:
 
 @router.get(
     "/journal/entries",
-    response={200: list[EntryOut], 404: ErrorOut},
+    response={200: list[EntryOut], 404: ApiError},
     summary="My journal entries, newest first (limit 1-100; page with before=<created_at>)",
 )
 def my_entries(
@@ -110,7 +106,7 @@ def my_entries(
 
 @router.put(
     "/journal/entries/{entry_id}/sharing",
-    response={200: EntryOut, 404: ErrorOut},
+    response={200: EntryOut, 404: ApiError},
     summary="Share one of my entries with my care team, or make it private again",
 )
 def set_sharing(request: HttpRequest, entry_id: uuid.UUID, body: SharingIn) -> EntryOut:
@@ -121,7 +117,7 @@ def set_sharing(request: HttpRequest, entry_id: uuid.UUID, body: SharingIn) -> E
 
 @router.get(
     "/patients/{patient_id}/journal",
-    response={200: list[EntryOut], 404: ErrorOut},
+    response={200: list[EntryOut], 404: ApiError},
     summary="Entries a patient of my care teams shared (empty while they withhold the journal)",
 )
 def shared_entries(

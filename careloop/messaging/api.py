@@ -14,7 +14,7 @@ from pydantic import Field
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
 from careloop.care.models import Patient
-from careloop.core.api import IsoDateTime
+from careloop.core.api import ApiError, IsoDateTime
 from careloop.core.http import client_ip
 from careloop.core.text import FreeText
 from careloop.messaging import selectors, services
@@ -31,10 +31,6 @@ def not_monitored_notice(patient: Patient) -> str:
     number = emergency.number if emergency is not None and emergency.number else None
     call = f"call {number}" if number else "call your local emergency number"
     return f"Messages are read during working hours. If you are in danger now, {call}."
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class MessageIn(Schema):
@@ -104,7 +100,7 @@ def _sent(user: User, patient: Patient, body: MessageIn) -> Status[SentOut]:
     return Status(201 if created else 200, out)
 
 
-SEND_RESPONSES = {200: SentOut, 201: SentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+SEND_RESPONSES = {200: SentOut, 201: SentOut, 404: ApiError, 409: ApiError, 422: ApiError}
 
 
 @router.post("/messages", response=SEND_RESPONSES, summary="Write to my care team")
@@ -115,7 +111,7 @@ def send_mine(request: HttpRequest, body: MessageIn) -> Status[SentOut]:
 
 @router.get(
     "/messages",
-    response={200: list[MessageOut], 404: ErrorOut},
+    response={200: list[MessageOut], 404: ApiError},
     summary="My conversation with my care team, oldest first (limit 1-100, page with before)",
 )
 def my_messages(
@@ -126,7 +122,7 @@ def my_messages(
 
 
 @router.post(
-    "/messages/read", response={200: ReadOut, 404: ErrorOut}, summary="Mark my messages read"
+    "/messages/read", response={200: ReadOut, 404: ApiError}, summary="Mark my messages read"
 )
 def read_mine(request: HttpRequest) -> ReadOut:
     user = api_user(request)
@@ -168,7 +164,7 @@ def send_to_patient(
 
 @router.get(
     "/patients/{patient_id}/messages",
-    response={200: list[MessageOut], 404: ErrorOut},
+    response={200: list[MessageOut], 404: ApiError},
     summary="A patient's conversation with my care team, oldest first",
 )
 def patient_messages(
@@ -183,7 +179,7 @@ def patient_messages(
 
 @router.post(
     "/patients/{patient_id}/messages/read",
-    response={200: ReadOut, 404: ErrorOut},
+    response={200: ReadOut, 404: ApiError},
     summary="Mark a patient's messages to my care team read",
 )
 def read_patient_messages(request: HttpRequest, patient_id: uuid.UUID) -> ReadOut:

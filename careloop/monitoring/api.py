@@ -17,7 +17,7 @@ from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
-from careloop.core.api import IsoDateTime
+from careloop.core.api import ApiError, IsoDateTime
 from careloop.core.text import FreeText
 from careloop.monitoring import follow_up_selectors, selectors
 from careloop.monitoring.models import CheckIn
@@ -31,10 +31,6 @@ from careloop.monitoring.services import (
 )
 
 router = Router(tags=["monitoring"], auth=django_auth)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class CaseloadRowOut(Schema):
@@ -108,7 +104,7 @@ class ScheduleItemOut(Schema):
 
 @router.get(
     "/me/schedule",
-    response={200: list[ScheduleItemOut], 404: ErrorOut},
+    response={200: list[ScheduleItemOut], 404: ApiError},
     summary="What I am asked to complete, most urgent first",
 )
 def my_schedule(request: HttpRequest) -> list[ScheduleItemOut]:
@@ -206,7 +202,7 @@ def _item_out(entry: ScheduleEntry) -> PlanItemOut:
 
 @router.get(
     "/patients/{patient_id}/plan",
-    response={200: PlanOut, 404: ErrorOut},
+    response={200: PlanOut, 404: ApiError},
     summary="A patient's measurement plan with each measure's state",
 )
 def patient_plan(request: HttpRequest, patient_id: uuid.UUID) -> PlanOut:
@@ -237,7 +233,7 @@ def patient_plan(request: HttpRequest, patient_id: uuid.UUID) -> PlanOut:
 
 @router.put(
     "/patients/{patient_id}/plan/items/{measure}",
-    response={200: PlanItemOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: PlanItemOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="Set one measure's cadence in a patient's plan (adds it if absent; care team only)",
 )
 def put_plan_item(
@@ -291,7 +287,7 @@ def _checkin_out(checkin: CheckIn) -> CheckInOut:
 
 @router.post(
     "/checkins",
-    response={200: CheckInOut, 201: CheckInOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: CheckInOut, 201: CheckInOut, 404: ApiError, 409: ApiError, 422: ApiError},
     summary="Save my mood check-in (201 stored, 200 already stored under this client id)",
 )
 def submit_checkin(request: HttpRequest, body: CheckInIn) -> Status[CheckInOut]:

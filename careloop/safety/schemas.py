@@ -14,10 +14,6 @@ from careloop.safety.models import Alert
 from careloop.safety.presenters import reason_of
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class AlertOut(Schema):
     id: uuid.UUID
     patient_id: uuid.UUID

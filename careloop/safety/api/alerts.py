@@ -13,6 +13,7 @@ from careloop.accounts.models import User
 from careloop.audit.services import record_patient_reads
 from careloop.audit.types import AuditAction, Purpose
 from careloop.care.selectors import patient_visible_to
+from careloop.core.api import ApiError
 from careloop.core.errors import NotFound
 from careloop.safety import services
 from careloop.safety.api.router import router
@@ -22,7 +23,6 @@ from careloop.safety.schemas import (
     ActionIn,
     AlertOut,
     BannerOut,
-    ErrorOut,
     InboxAlertOut,
     InboxEntryOut,
     InboxOut,
@@ -38,7 +38,7 @@ from careloop.safety.selectors import (
 from careloop.safety.services.audit import SafetyAuditAction, audit_alert
 from careloop.safety.types import AlertStatus
 
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError}
 
 
 def _care_team_user(request: HttpRequest) -> User:
@@ -94,7 +94,7 @@ def _entry_out(item: InboxItem) -> InboxEntryOut:
 
 @router.get(
     "/alerts/inbox",
-    response={200: InboxOut, 404: ErrorOut},
+    response={200: InboxOut, 404: ApiError},
     summary="My alert stream after `after_seq` (numbers are contiguous: a jump means you missed "
     "something; ask again from your last number)",
 )
@@ -137,7 +137,7 @@ def raise_alert(request: HttpRequest, body: RaiseAlertIn) -> Status[AlertOut]:
     return Status(201 if created else 200, AlertOut.of(alert))
 
 
-@router.get("/alerts/{alert_id}", response={200: AlertOut, 404: ErrorOut})
+@router.get("/alerts/{alert_id}", response={200: AlertOut, 404: ApiError})
 def get_alert(request: HttpRequest, alert_id: uuid.UUID) -> AlertOut:
     user = api_user(request)
     alert = alert_visible_to(user, alert_id)

@@ -8,14 +8,15 @@ from django.http import HttpRequest
 from ninja import Status
 
 from careloop.accounts.api import api_user
+from careloop.core.api import ApiError
 from careloop.safety import services
 from careloop.safety.api.router import router
 from careloop.safety.models import OnCallShift
-from careloop.safety.schemas import ErrorOut, PolicyIn, PolicyOut, ShiftIn, ShiftOut, TierOut
+from careloop.safety.schemas import PolicyIn, PolicyOut, ShiftIn, ShiftOut, TierOut
 from careloop.safety.selectors import policy_view, rota_of, team_visible_to
 from careloop.safety.types import TierTarget
 
-ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {403: ApiError, 404: ApiError, 422: ApiError}
 
 
 def _policy_out(team_id: uuid.UUID, request: HttpRequest) -> PolicyOut:
@@ -40,7 +41,7 @@ def _policy_out(team_id: uuid.UUID, request: HttpRequest) -> PolicyOut:
 
 @router.get(
     "/escalation-policies/{team_id}",
-    response={200: PolicyOut, 404: ErrorOut},
+    response={200: PolicyOut, 404: ApiError},
     summary="My team's escalation chain",
 )
 def get_policy(request: HttpRequest, team_id: uuid.UUID) -> PolicyOut:
@@ -77,7 +78,7 @@ def _shift_out(shift: OnCallShift) -> ShiftOut:
 
 @router.get(
     "/on-call/{team_id}",
-    response={200: list[ShiftOut], 404: ErrorOut},
+    response={200: list[ShiftOut], 404: ApiError},
     summary="My team's on-call rota, latest first",
 )
 def get_rota(request: HttpRequest, team_id: uuid.UUID) -> list[ShiftOut]:

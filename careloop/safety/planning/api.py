@@ -16,12 +16,12 @@ from careloop.accounts.api import api_user
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
+from careloop.core.api import ApiError
 from careloop.safety.planning import selectors, services
 from careloop.safety.planning.directory import plain_message
 from careloop.safety.planning.schemas import (
     ConfirmIn,
     CrisisCardOut,
-    ErrorOut,
     OfflineSnapshotOut,
     PlanVersionSummaryOut,
     ReviewLineOut,
@@ -50,7 +50,7 @@ def _crisis_out(patient: Patient) -> CrisisCardOut:
 
 @router.get(
     "/safety/crisis-resources",
-    response={200: CrisisCardOut, 404: ErrorOut},
+    response={200: CrisisCardOut, 404: ApiError},
     url_name="safety_crisis_resources",
     summary="My crisis resources: emergency number first, then lines my service confirmed",
 )
@@ -62,7 +62,7 @@ def my_crisis_resources(request: HttpRequest, response: HttpResponse) -> CrisisC
 
 @router.get(
     "/safety/offline-snapshot",
-    response={200: OfflineSnapshotOut, 404: ErrorOut},
+    response={200: OfflineSnapshotOut, 404: ApiError},
     url_name="safety_offline_snapshot",
     summary="Everything the app stores for offline use: crisis resources and my safety plan",
 )
@@ -81,7 +81,7 @@ def offline_snapshot(request: HttpRequest, response: HttpResponse) -> OfflineSna
 
 @router.get(
     "/patients/{patient_id}/safety-plan",
-    response={200: SafetyPlanOut, 404: ErrorOut},
+    response={200: SafetyPlanOut, 404: ApiError},
     summary="The newest version of a safety plan (version 0 and empty sections if none yet)",
 )
 def get_safety_plan(request: HttpRequest, patient_id: uuid.UUID) -> SafetyPlanOut:
@@ -94,7 +94,7 @@ def get_safety_plan(request: HttpRequest, patient_id: uuid.UUID) -> SafetyPlanOu
 
 @router.put(
     "/patients/{patient_id}/safety-plan",
-    response={200: SafetyPlanOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: SafetyPlanOut, 403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError},
     summary="Save a new version; send the version you edited as base_version (stale → 409)",
 )
 def put_safety_plan(
@@ -111,7 +111,7 @@ def put_safety_plan(
 
 @router.get(
     "/patients/{patient_id}/safety-plan/versions",
-    response={200: list[PlanVersionSummaryOut], 404: ErrorOut},
+    response={200: list[PlanVersionSummaryOut], 404: ApiError},
     summary="Every saved version of a safety plan, newest first (who saved it, when)",
 )
 def list_safety_plan_versions(
@@ -134,7 +134,7 @@ def list_safety_plan_versions(
 
 @router.get(
     "/patients/{patient_id}/safety-plan/versions/{number}",
-    response={200: SafetyPlanOut, 404: ErrorOut},
+    response={200: SafetyPlanOut, 404: ApiError},
     summary="One saved version of a safety plan, exactly as it was saved",
 )
 def get_safety_plan_version(
@@ -172,7 +172,7 @@ def _review_line_out(row: ReviewRow) -> ReviewLineOut:
 
 @router.get(
     "/safety/crisis-resource-reviews",
-    response={200: ReviewListOut, 404: ErrorOut},
+    response={200: ReviewListOut, 404: ApiError},
     summary="Safety lead: my service's crisis lines and whether each is confirmed",
 )
 def list_crisis_reviews(request: HttpRequest) -> ReviewListOut:
@@ -194,9 +194,9 @@ def list_crisis_reviews(request: HttpRequest) -> ReviewListOut:
     response={
         200: ReviewResultOut,
         201: ReviewResultOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
+        404: ApiError,
+        409: ApiError,
+        422: ApiError,
     },
     summary="Safety lead: confirm a verified line as reviewed (201), already confirmed (200)",
 )
@@ -212,7 +212,7 @@ def confirm_crisis_line(
 
 @router.post(
     "/safety/crisis-resource-reviews/{entry_id}/withdraw",
-    response={200: ReviewResultOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ReviewResultOut, 404: ApiError, 409: ApiError},
     summary="Safety lead: stop showing a line to my service's patients",
 )
 def withdraw_crisis_line(request: HttpRequest, entry_id: str) -> ReviewResultOut:

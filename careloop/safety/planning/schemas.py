@@ -20,10 +20,6 @@ from careloop.safety.planning.plan_content import (
 )
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class PlanItem(Schema):
     text: FreeText = Field(max_length=MAX_TEXT_CHARS * 2, description="In the patient's own words")
     phone: str = Field(default="", max_length=40, description="Only in steps 3 to 5")
