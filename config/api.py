@@ -11,8 +11,8 @@ from careloop.journal.api import router as journal_router
 from careloop.messaging.api import router as messaging_router
 from careloop.monitoring.api import router as monitoring_router
 from careloop.monitoring.outcomes_api import router as outcomes_router
-from careloop.rights.api_access import router as rights_access_router
-from careloop.rights.api_data import router as rights_data_router
+from careloop.rights.access.api import router as rights_access_router
+from careloop.rights.data.api import router as rights_data_router
 from careloop.safety.api import router as safety_router
 from careloop.safety.planning.api import router as planning_router
 

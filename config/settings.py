@@ -141,7 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "careloop.safety.context_processors.fallback_banners",
-                "careloop.rights.context_processors.emergency_access",
+                "careloop.rights.access.context_processors.emergency_access",
             ],
         },
     },

@@ -54,8 +54,9 @@ class Patient(TenantModel):
         null=True, help_text="1 = most deprived, 5 = least deprived"
     )
     created_at = models.DateTimeField(default=clock.now)
-    # Erasure (careloop.rights.erasure): the row stays as a tombstone, stripped of identifiers,
-    # so records kept under legal hold still point somewhere; selectors hide erased patients.
+    # Erasure (careloop.rights.data.erasure): the row stays as a tombstone, stripped of
+    # identifiers, so records kept under legal hold still point somewhere; selectors hide erased
+    # patients.
     erasure_requested_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
     legal_hold_until = models.DateTimeField(

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from careloop.rights.erasure import ERASERS, HANDLED_BY_ERASE_PATIENT
-from careloop.rights.inventory import patient_data_models
-from careloop.rights.retention import (
+from careloop.rights.data.erasure import ERASERS, HANDLED_BY_ERASE_PATIENT
+from careloop.rights.data.inventory import patient_data_models
+from careloop.rights.data.retention import (
     POLICY,
     Disposition,
     UnclassifiedRecordType,

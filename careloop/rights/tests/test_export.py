@@ -18,9 +18,9 @@ from careloop.audit.models import AuditEvent
 from careloop.care.models import Patient
 from careloop.core.errors import NotFound
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
-from careloop.rights.export import EXPORTERS, export_patient
-from careloop.rights.inventory import patient_data_models
-from careloop.rights.retention import ExportKind, rule_for
+from careloop.rights.data.export import EXPORTERS, export_patient
+from careloop.rights.data.inventory import patient_data_models
+from careloop.rights.data.retention import ExportKind, rule_for
 from careloop.rights.tests.records import (
     CANARY_EMAIL,
     CANARY_NAME,

@@ -11,7 +11,7 @@ from careloop.assessments.types import SubmissionSource
 from careloop.core import clock
 from careloop.journal.models import JournalEntry
 from careloop.monitoring.models import CheckIn
-from careloop.rights.export import export_patient
+from careloop.rights.data.export import export_patient
 
 RECORDS = 10_000
 

@@ -19,9 +19,9 @@ from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.care.models import Patient
 from careloop.core.errors import DomainError
-from careloop.rights import erasure
-from careloop.rights.data_views import erasure_outline
-from careloop.rights.export import export_patient
+from careloop.rights.data import erasure
+from careloop.rights.data.export import export_patient
+from careloop.rights.data.views import erasure_outline
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from careloop.fhir.resources.common import (
+from careloop.fhir.mapping.common import (
     CARELOOP_FHIR,
     OBSERVATION_CATEGORY,
     Resource,

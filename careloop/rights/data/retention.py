@@ -7,7 +7,7 @@ the inventory test fail (`careloop/rights/tests/test_erasure_inventory.py`), so 
 escape export and erasure unclassified.
 
 Periods the references do not give are marked `verified=False` (shown as UNVERIFIED in the docs)
-and are configurable: see `careloop/rights/erasure.py` for the settings that override them.
+and are configurable: see `careloop/rights/data/erasure.py` for the settings that override them.
 """
 
 from __future__ import annotations

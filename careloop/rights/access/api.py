@@ -1,6 +1,6 @@
 """JSON API: consent, who accessed my data, break-glass.
 
-The same rules as the pages (careloop.rights.access_views): a patient reaches only their own
+The same rules as the pages (careloop.rights.access.views): a patient reaches only their own
 consent and access log; break-glass is for clinicians and supervisors; others get 404.
 """
 
@@ -17,6 +17,7 @@ from pydantic import Field
 
 from careloop.accounts.api import api_user
 from careloop.care.selectors import break_glass_candidate, own_patient_record
+from careloop.core.api import ApiError
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
 from careloop.core.text import FreeText
@@ -27,14 +28,10 @@ from careloop.privacy.models import BreakGlassGrant
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
 from careloop.privacy.types import Choice
-from careloop.rights import access_services
-from careloop.rights.access_selectors import access_log_for
+from careloop.rights.access import services as access_services
+from careloop.rights.access.selectors import access_log_for
 
 router = Router(tags=["patient rights"], auth=django_auth)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class ConsentOut(Schema):
@@ -92,7 +89,7 @@ def _no_store(response: HttpResponse) -> None:
 
 @router.get(
     "/me/consents",
-    response={200: list[ConsentOut], 404: ErrorOut},
+    response={200: list[ConsentOut], 404: ApiError},
     url_name="my_consents",
     summary="My privacy choices: every purpose × data stream, what applies now",
 )
@@ -124,7 +121,7 @@ def my_consents(request: HttpRequest, response: HttpResponse) -> list[ConsentOut
 
 @router.post(
     "/me/consents",
-    response={201: DecisionOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: DecisionOut, 404: ApiError, 409: ApiError, 422: ApiError},
     url_name="my_consents_decide",
     summary="Give or withdraw consent; applies at once in every session; returns a receipt",
 )
@@ -159,7 +156,7 @@ def decide_consent(request: HttpRequest, body: ConsentIn) -> Status[DecisionOut]
 
 @router.get(
     "/me/consents/history",
-    response={200: list[DecisionOut], 404: ErrorOut},
+    response={200: list[DecisionOut], 404: ApiError},
     url_name="my_consent_history",
     summary="Every consent decision I made (my receipts), newest first",
 )
@@ -181,7 +178,7 @@ def consent_history(request: HttpRequest, response: HttpResponse) -> list[Decisi
 
 @router.get(
     "/me/consents/fhir",
-    response={200: dict[str, Any], 404: ErrorOut},
+    response={200: dict[str, Any], 404: ApiError},
     url_name="my_consents_fhir",
     summary="My privacy choices as a FHIR R4 Bundle of Consent resources",
 )
@@ -208,7 +205,7 @@ def consents_as_fhir(request: HttpRequest, response: HttpResponse) -> dict[str, 
 
 @router.get(
     "/me/access-log",
-    response={200: list[AccessLineOut], 404: ErrorOut},
+    response={200: list[AccessLineOut], 404: ApiError},
     url_name="my_access_log",
     summary="Who accessed my data: every access to my record in plain language, newest first",
 )
@@ -238,7 +235,7 @@ def _grant_out(grant: BreakGlassGrant) -> GrantOut:
 
 @router.get(
     "/break-glass",
-    response={200: list[GrantOut], 404: ErrorOut},
+    response={200: list[GrantOut], 404: ApiError},
     url_name="break_glass_list",
     summary="My open emergency-access grants",
 )
@@ -251,7 +248,7 @@ def my_grants(request: HttpRequest) -> list[GrantOut]:
 
 @router.post(
     "/break-glass",
-    response={201: GrantOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: GrantOut, 404: ApiError, 422: ApiError},
     url_name="break_glass_start",
     summary="Open emergency access to a patient outside my team for 60 minutes (reason required)",
 )
@@ -266,7 +263,7 @@ def start_break_glass(request: HttpRequest, body: BreakGlassIn) -> Status[GrantO
 
 @router.post(
     "/break-glass/{grant_id}/end",
-    response={200: GrantOut, 404: ErrorOut},
+    response={200: GrantOut, 404: ApiError},
     url_name="break_glass_end",
     summary="End my emergency access early",
 )

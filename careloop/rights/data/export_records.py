@@ -15,18 +15,18 @@ from careloop.assessments.models import Assessment
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import events_for_patient
 from careloop.care.models import Patient, TreatmentEpisode
+from careloop.fhir.mapping.audit_event import audit_event_resource
+from careloop.fhir.mapping.care_plan import measurement_plan_resource
+from careloop.fhir.mapping.care_team import TeamMember, care_team_resource
+from careloop.fhir.mapping.common import Resource, instant, reference
+from careloop.fhir.mapping.communication import communication_resource
+from careloop.fhir.mapping.consent import consent_resource
+from careloop.fhir.mapping.observation import TOTAL, observation_resource
+from careloop.fhir.mapping.patient import patient_resource
+from careloop.fhir.mapping.practitioner import practitioner_resource
+from careloop.fhir.mapping.provenance import provenance_resource
+from careloop.fhir.mapping.questionnaire_response import questionnaire_response_resource
 from careloop.fhir.models import ImportedResource
-from careloop.fhir.resources.audit_event import audit_event_resource
-from careloop.fhir.resources.care_plan import measurement_plan_resource
-from careloop.fhir.resources.care_team import TeamMember, care_team_resource
-from careloop.fhir.resources.common import Resource, instant, reference
-from careloop.fhir.resources.communication import communication_resource
-from careloop.fhir.resources.consent import consent_resource
-from careloop.fhir.resources.observation import TOTAL, observation_resource
-from careloop.fhir.resources.patient import patient_resource
-from careloop.fhir.resources.practitioner import practitioner_resource
-from careloop.fhir.resources.provenance import provenance_resource
-from careloop.fhir.resources.questionnaire_response import questionnaire_response_resource
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.journal.models import JournalEntry
 from careloop.messaging.models import Message
@@ -34,7 +34,7 @@ from careloop.monitoring.models import CheckIn, MeasurementPlan
 from careloop.notifications.models import Notification, PushSubscription
 from careloop.privacy.models import ConsentDecision
 from careloop.privacy.policy import DataStream, PurposeOfUse, consent_basis
-from careloop.rights import export_resources as shapes
+from careloop.rights.data import export_resources as shapes
 
 CHUNK = 2000
 _LOCAL_TO_FHIR = {"Patient": "Patient", "Assessment": "QuestionnaireResponse"}

@@ -25,9 +25,9 @@ from careloop.journal.models import JournalEntry
 from careloop.monitoring.models import CheckIn, MeasurementPlan
 from careloop.notifications.models import Notification
 from careloop.privacy.models import ConsentDecision
-from careloop.rights import erasure
-from careloop.rights.export import credentials_of, export_patient
-from careloop.rights.retention import Disposition, held_rules, patient_rules
+from careloop.rights.data import erasure
+from careloop.rights.data.export import credentials_of, export_patient
+from careloop.rights.data.retention import Disposition, held_rules, patient_rules
 from careloop.safety.models import Alert
 from careloop.safety.planning.models import SafetyPlan
 from careloop.safety.planning.plan_content import sections_with_items

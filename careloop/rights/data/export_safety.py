@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from careloop.fhir.resources.care_plan import safety_plan_resource
-from careloop.fhir.resources.common import Resource, instant, reference
-from careloop.fhir.resources.flag import flag_resource
+from careloop.fhir.mapping.care_plan import safety_plan_resource
+from careloop.fhir.mapping.common import Resource, instant, reference
+from careloop.fhir.mapping.flag import flag_resource
 from careloop.privacy.models import BreakGlassGrant
-from careloop.rights import export_resources as shapes
-from careloop.rights.export_records import CHUNK, ExportScope
+from careloop.rights.data import export_resources as shapes
+from careloop.rights.data.export_records import CHUNK, ExportScope
 from careloop.safety.models import (
     Alert,
     AlertDelivery,

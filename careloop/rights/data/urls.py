@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from careloop.rights import data_views
+from careloop.rights.data import views as data_views
 
 urlpatterns: list[URLPattern] = [
     path("data/", data_views.my_data, name="data"),

@@ -41,7 +41,7 @@ from careloop.messaging.models import Message
 from careloop.monitoring.models import CheckIn, FollowUpOffer, MeasurementPlan, PlanItem
 from careloop.notifications.models import Notification, PushSubscription
 from careloop.privacy.models import BreakGlassGrant, ConsentDecision
-from careloop.rights.retention import SAFETY_RECORD_YEARS, legal_hold_until
+from careloop.rights.data.retention import SAFETY_RECORD_YEARS, legal_hold_until
 from careloop.safety.models import (
     Alert,
     AlertDelivery,

@@ -12,17 +12,14 @@ from ninja.security import django_auth
 from careloop.accounts.api import api_user
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
+from careloop.core.api import ApiError
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
-from careloop.rights import erasure
-from careloop.rights.data_views import erasure_outline
-from careloop.rights.export import export_patient
+from careloop.rights.data import erasure
+from careloop.rights.data.export import export_patient
+from careloop.rights.data.views import erasure_outline
 
 router = Router(tags=["patient rights"], auth=django_auth)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class KeptOut(Schema):
@@ -68,7 +65,7 @@ def _erasure_out(patient: Patient) -> ErasureOut:
 
 @router.get(
     "/me/data/export",
-    response={200: dict[str, Any], 404: ErrorOut},
+    response={200: dict[str, Any], 404: ApiError},
     summary="Everything about me as a FHIR R4 Bundle (type collection)",
 )
 def export_me(request: HttpRequest) -> dict[str, Any]:
@@ -78,7 +75,7 @@ def export_me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get(
     "/me/data/erasure",
-    response={200: ErasureOut, 404: ErrorOut},
+    response={200: ErasureOut, 404: ApiError},
     summary="What erasure would remove and keep (legal hold), and whether I asked",
 )
 def erasure_status(request: HttpRequest) -> ErasureOut:
@@ -87,7 +84,7 @@ def erasure_status(request: HttpRequest) -> ErasureOut:
 
 @router.post(
     "/me/data/erasure",
-    response={202: ErasureOut, 404: ErrorOut},
+    response={202: ErasureOut, 404: ApiError},
     summary="Ask for my data to be erased (a service admin carries it out)",
 )
 def request_erasure(request: HttpRequest) -> Status[ErasureOut]:
@@ -98,7 +95,7 @@ def request_erasure(request: HttpRequest) -> Status[ErasureOut]:
 
 @router.delete(
     "/me/data/erasure",
-    response={200: ErasureOut, 404: ErrorOut},
+    response={200: ErasureOut, 404: ApiError},
     summary="Withdraw my erasure request",
 )
 def withdraw_erasure(request: HttpRequest) -> ErasureOut:

@@ -28,8 +28,8 @@ from careloop.privacy.consent_texts import PURPOSE_NAMES, SAFETY_EXCEPTION, STRE
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
 from careloop.privacy.types import Choice
-from careloop.rights import access_services
-from careloop.rights.access_selectors import access_log_for
+from careloop.rights.access import services as access_services
+from careloop.rights.access.selectors import access_log_for
 
 
 def _user(request: HttpRequest) -> User:

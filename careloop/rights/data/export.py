@@ -27,10 +27,10 @@ from careloop.audit.types import Purpose
 from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import NotFound
-from careloop.fhir.resources.common import Resource, instant
-from careloop.rights import export_records as records
-from careloop.rights import export_safety as safety_records
-from careloop.rights.export_records import CHUNK, Exporter, ExportScope
+from careloop.fhir.mapping.common import Resource, instant
+from careloop.rights.data import export_records as records
+from careloop.rights.data import export_safety as safety_records
+from careloop.rights.data.export_records import CHUNK, Exporter, ExportScope
 
 EXPORTED = "rights.exported"
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from careloop.rights import access_views
+from careloop.rights.access import views as access_views
 
 urlpatterns: list[URLPattern] = [
     path("privacy/", access_views.privacy_choices, name="privacy"),
