@@ -15,6 +15,7 @@ from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.instruments import library
 from careloop.monitoring import selectors
 from careloop.monitoring.models import MeasurementPlan, PlanItem
+from careloop.monitoring.selectors import measures
 from careloop.monitoring.services import (
     PLAN_CREATED,
     PLAN_ITEM_CHANGED,
@@ -77,7 +78,7 @@ def test_who5_joins_the_default_plan_monthly_once_the_library_enables_it(
             return dataclasses.replace(definition, enabled=True, disabled_reason=None)
         return definition
 
-    monkeypatch.setattr(selectors, "get_instrument", enabled_who5)
+    monkeypatch.setattr(measures, "get_instrument", enabled_who5)
     items = _items(ensure_default_plan(patient, actor=None))
     assert (items["who5"].every_days, items["who5"].overdue_after_days) == (28, 7)
 

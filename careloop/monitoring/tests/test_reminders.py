@@ -15,12 +15,12 @@ from careloop.assessments.types import SubmissionSource
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock, worker
-from careloop.monitoring import services
 from careloop.monitoring.models import MeasurementPlan
 from careloop.monitoring.services import (
     PlanItemChange,
     change_plan_item,
     ensure_default_plans,
+    plans,
     record_checkin,
     send_due_reminders,
 )
@@ -193,7 +193,7 @@ def test_default_plans_are_stored_only_for_patients_who_can_sign_in(patient, nor
 
 
 def test_the_worker_has_both_jobs_and_they_plan_then_remind(ada, ada_patient, at, monkeypatch):
-    monkeypatch.setitem(services._adoption, "rest_until", 0.0)  # earlier ticks may have rested
+    monkeypatch.setitem(plans._adoption, "rest_until", 0.0)  # earlier ticks may have rested
     Patient.objects.filter(pk=ada_patient.pk).update(created_at=at.now)
     jobs = worker.registered_jobs()
     # Registration order is run order: a newly planned patient is reminded in the same tick.

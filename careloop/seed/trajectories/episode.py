@@ -1,29 +1,27 @@
-"""Synthetic treatment episodes: session dates, weekly PHQ-9/GAD-7 totals and item answers.
+"""Synthetic treatment episodes: schedule, outcome path and weekly measurements.
 
-Standard library only, no Django. `careloop.seed.population` draws one episode per patient from
-that patient's own `random.Random`, and every draw below happens in a fixed order, so the same
-generator state always yields the same episode.
-
-The constants are calibrated (see careloop/seed/tests/test_population.py) so that among finished
-courses about 50 % recover, about two thirds improve reliably and 5-8 % deteriorate reliably,
-like the NHS Talking Therapies national figures in the clinical spec §15.
+Standard library only, no Django. Every draw happens in a fixed order, so the same generator
+state always yields the same episode.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from bisect import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from itertools import accumulate
-from typing import Generic, TypeVar
 
-T = TypeVar("T")
+from careloop.seed.trajectories.answers import (
+    AnswerProfile,
+    draw_profile,
+    item9_answer,
+    phq9_answers,
+    spread_total,
+)
+from careloop.seed.trajectories.draws import WeightedTable, normal, uniform_int
 
-ITEM_MAX = 3
 PHQ9_MAX = 27
 GAD7_MAX = 21
 PHQ9_CASENESS = 10  # NHS TT caseness, clinical spec §1: PHQ-9 >= 10
@@ -54,12 +52,6 @@ PHQ9_NOISE_SD, GAD7_NOISE_SD = 1.8, 1.5
 NOISE_AUTOCORRELATION = 0.5
 _NOISE_KEEP, _NOISE_FRESH = NOISE_AUTOCORRELATION, math.sqrt(1.0 - NOISE_AUTOCORRELATION**2)
 
-# Base item weights: where symptom points fall. Anhedonia, low mood, sleep and fatigue
-# (PHQ-9 items 1-4) and worry and tension (GAD-7 items 1-4) are the most endorsed items.
-PHQ9_ITEM_WEIGHTS = (1.25, 1.3, 1.25, 1.4, 0.95, 1.05, 0.95, 0.6)  # items 1-8; item 9 apart
-GAD7_ITEM_WEIGHTS = (1.25, 1.2, 1.3, 1.2, 0.7, 1.0, 0.85)
-ITEM_WEIGHT_JITTER = 0.3  # sigma of the per-patient log-normal weight jitter
-
 
 class Ending(StrEnum):
     COMPLETED = "completed"
@@ -74,20 +66,6 @@ class OutcomeClass(StrEnum):
     IMPROVED = "improved"
     NO_CHANGE = "no_change"
     DETERIORATED = "deteriorated"
-
-
-class WeightedTable(Generic[T]):
-    """Values with relative weights, drawn with one `random()` call each."""
-
-    __slots__ = ("_cum_weights", "_total", "values")
-
-    def __init__(self, rows: Sequence[tuple[T, float]]) -> None:
-        self.values = tuple(value for value, _ in rows)
-        self._cum_weights = tuple(accumulate(weight for _, weight in rows))
-        self._total = self._cum_weights[-1]
-
-    def draw(self, rng: random.Random) -> T:
-        return self.values[bisect(self._cum_weights, rng.random() * self._total)]
 
 
 OUTCOME_CLASSES = WeightedTable(
@@ -132,18 +110,6 @@ class SyntheticEpisode:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemWeights:
-    """Cumulative weights for where symptom points fall, and where absent points fall."""
-
-    present: tuple[float, ...]
-    absent: tuple[float, ...]
-
-    @classmethod
-    def from_weights(cls, weights: Sequence[float]) -> ItemWeights:
-        return cls(tuple(accumulate(weights)), tuple(accumulate(1.0 / w for w in weights)))
-
-
-@dataclass(frozen=True, slots=True)
 class _Schedule:
     referral_date: date
     planned_sessions: int
@@ -162,13 +128,6 @@ class _Path:
     steepness: float  # higher = more of the change happens in the first sessions
 
 
-@dataclass(frozen=True, slots=True)
-class _Profile:
-    phq9: ItemWeights  # items 1-8
-    gad7: ItemWeights
-    has_baseline_ideation: bool
-
-
 def is_case(phq9_total: int, gad7_total: int) -> bool:
     """NHS TT caseness: above the cut-off on the depression and/or the anxiety measure."""
     return phq9_total >= PHQ9_CASENESS or gad7_total >= GAD7_CASENESS
@@ -184,7 +143,7 @@ def generate_episode(rng: random.Random, *, end_date: date, weeks: int) -> Synth
     """
     schedule = _draw_schedule(rng, end_date, weeks)
     path = _draw_path(rng)
-    profile = _draw_profile(rng, path.phq9_baseline)
+    profile = draw_profile(rng, path.phq9_baseline)
     measurements = _measure(rng, schedule, path, profile, end_date)
     is_open = schedule.closes_on > end_date
     if is_open:
@@ -285,30 +244,8 @@ _TARGETS: dict[OutcomeClass, Callable[[random.Random, int, int], tuple[float, fl
 }
 
 
-def _draw_profile(rng: random.Random, phq9_baseline: int) -> _Profile:
-    """Per-patient item weights (the same items stay high all course) and baseline item 9."""
-    return _Profile(
-        phq9=_jittered(rng, PHQ9_ITEM_WEIGHTS),
-        gad7=_jittered(rng, GAD7_ITEM_WEIGHTS),
-        has_baseline_ideation=rng.random() < _baseline_ideation_probability(phq9_baseline),
-    )
-
-
-def _jittered(rng: random.Random, weights: Sequence[float]) -> ItemWeights:
-    """Scale each weight by its own log-normal factor."""
-    draw = rng.random
-    return ItemWeights.from_weights(
-        [w * math.exp(ITEM_WEIGHT_JITTER * _normal(draw)) for w in weights]
-    )
-
-
-def _baseline_ideation_probability(phq9_total: int) -> float:
-    """About 12 % overall at referral severity, rising with the total (0 below 1 point)."""
-    return 0.0 if phq9_total == 0 else 0.02 + 0.01 * max(0, phq9_total - 8)
-
-
 def _measure(
-    rng: random.Random, schedule: _Schedule, path: _Path, profile: _Profile, end_date: date
+    rng: random.Random, schedule: _Schedule, path: _Path, profile: AnswerProfile, end_date: date
 ) -> tuple[SyntheticMeasurement, ...]:
     """Weekly answers on the noisy path, up to `end_date`, skipping missed weeks."""
     measurements: list[SyntheticMeasurement] = []
@@ -319,14 +256,14 @@ def _measure(
             break
         if week > 0:
             # AR(1) noise evolves through missed weeks too, so a gap does not reset it.
-            phq9_noise = _NOISE_KEEP * phq9_noise + _NOISE_FRESH * PHQ9_NOISE_SD * _normal(draw)
-            gad7_noise = _NOISE_KEEP * gad7_noise + _NOISE_FRESH * GAD7_NOISE_SD * _normal(draw)
+            phq9_noise = _NOISE_KEEP * phq9_noise + _NOISE_FRESH * PHQ9_NOISE_SD * normal(draw)
+            gad7_noise = _NOISE_KEEP * gad7_noise + _NOISE_FRESH * GAD7_NOISE_SD * normal(draw)
             if draw() < MISSED_WEEK_PROBABILITY:
                 continue
         progress = _progress(week / schedule.planned_sessions, path.steepness)
         phq9 = _on_path(path.phq9_baseline, path.phq9_target, progress, phq9_noise, PHQ9_MAX)
         gad7 = _on_path(path.gad7_baseline, path.gad7_target, progress, gad7_noise, GAD7_MAX)
-        item9 = _item9_answer(rng, phq9, week, profile.has_baseline_ideation)
+        item9 = item9_answer(rng, phq9, week, profile.has_baseline_ideation)
         measurements.append(
             SyntheticMeasurement(
                 week=week,
@@ -354,79 +291,3 @@ def _on_path(baseline: int, target: float, progress: float, noise: float, maximu
 
 def _clip(value: int, maximum: int) -> int:
     return min(max(value, 0), maximum)
-
-
-def uniform_int(draw: Callable[[], float], low: int, high: int) -> int:
-    """An integer in low..high inclusive from one uniform draw (cheaper than `randint`)."""
-    return low + int(draw() * (high - low + 1))
-
-
-def _normal(draw: Callable[[], float]) -> float:
-    """A standard normal approximated by three uniforms (Irwin-Hall): fast, tails end at 3 sd."""
-    return (draw() + draw() + draw() - 1.5) * 2.0
-
-
-_ITEM9_MILD = WeightedTable([(1, 80.0), (2, 17.0), (3, 3.0)])
-_ITEM9_SEVERE = WeightedTable([(1, 60.0), (2, 30.0), (3, 10.0)])
-
-
-def _item9_answer(rng: random.Random, total: int, week: int, has_baseline_ideation: bool) -> int:
-    """Self-harm thoughts: more likely at higher totals, fading with improvement."""
-    if week == 0:
-        is_positive = has_baseline_ideation
-    elif has_baseline_ideation:
-        is_positive = rng.random() < min(0.9, 0.04 * total)
-    else:
-        is_positive = rng.random() < 0.006 * max(0, total - 8)  # occasional new ideation
-    if not is_positive:
-        return 0
-    return _ITEM9_SEVERE.draw(rng) if total >= 20 else _ITEM9_MILD.draw(rng)
-
-
-def phq9_answers(
-    rng: random.Random, total: int, weights: ItemWeights, item9: int
-) -> tuple[int, ...]:
-    """Nine answers summing exactly to `total`: item 9 as asked (when it fits), items 1-8 the rest.
-
-    Item 9 is clamped, never the total: items 1-8 hold at most 24 points, and item 9 cannot
-    exceed the total.
-    """
-    item9 = min(max(item9, total - 8 * ITEM_MAX), total, ITEM_MAX)
-    return (*spread_total(rng, total - item9, weights), item9)
-
-
-def spread_total(rng: random.Random, total: int, weights: ItemWeights) -> list[int]:
-    """Answers 0-3, one per weighted item, summing exactly to `total`.
-
-    Above half the maximum, the points that are *absent* are placed instead (with inverse
-    weights), so a severe total leaves its missing points on the least typical items and the
-    placement loop stays short.
-    """
-    size = len(weights.present)
-    capacity = ITEM_MAX * size
-    if not 0 <= total <= capacity:
-        raise ValueError(f"a total of {total} does not fit {size} items of 0-{ITEM_MAX}")
-    if 2 * total > capacity:
-        return [ITEM_MAX - a for a in _place(rng, capacity - total, weights.absent)]
-    return _place(rng, total, weights.present)
-
-
-def _place(rng: random.Random, points: int, cum_weights: tuple[float, ...]) -> list[int]:
-    size = len(cum_weights)
-    answers = [0] * size
-    scale, last, draw = cum_weights[-1], size - 1, rng.random
-    overflow = 0
-    for _ in range(points):
-        # Inlined weighted choice (as in random.choices): this loop is the generator's hot path.
-        item = bisect(cum_weights, draw() * scale, 0, last)
-        if answers[item] < ITEM_MAX:
-            answers[item] += 1
-        else:
-            overflow += 1
-    item = int(draw() * size)
-    while overflow:  # a full item passes its point on to the next item with room
-        if answers[item] < ITEM_MAX:
-            answers[item] += 1
-            overflow -= 1
-        item = (item + 1) % size
-    return answers

@@ -1,0 +1,61 @@
+"""Reads for monitoring, by concern: what a measure is (`measures`), a patient's plan and
+schedule (`plans`), and the caseload registry (`caseload`).
+
+Patients always come from care.selectors (access built in); everything here takes a patient the
+reader may already see, or a set of them, and reads in a constant number of queries. The names
+below are monitoring's public read surface; import them from here.
+"""
+
+from careloop.monitoring.selectors.caseload import (
+    MISSED_IN_A_ROW_FLAG,
+    REGISTRY_INSTRUMENTS,
+    CaseloadRow,
+    caseload_for,
+    caseload_rows,
+)
+from careloop.monitoring.selectors.measures import (
+    MeasureInfo,
+    default_plan_cadences,
+    measure_info,
+    skipped_default_measures,
+)
+from careloop.monitoring.selectors.plans import (
+    PlannedMeasure,
+    ScheduleEntry,
+    active_plan_of,
+    checkins_of,
+    default_starts_on,
+    due_sentence,
+    in_care_ids,
+    last_completions,
+    patient_time_zone,
+    plan_overview_for,
+    planned_for_plan,
+    schedule_entries,
+    schedule_for,
+)
+
+__all__ = [
+    "MISSED_IN_A_ROW_FLAG",
+    "REGISTRY_INSTRUMENTS",
+    "CaseloadRow",
+    "MeasureInfo",
+    "PlannedMeasure",
+    "ScheduleEntry",
+    "active_plan_of",
+    "caseload_for",
+    "caseload_rows",
+    "checkins_of",
+    "default_plan_cadences",
+    "default_starts_on",
+    "due_sentence",
+    "in_care_ids",
+    "last_completions",
+    "measure_info",
+    "patient_time_zone",
+    "plan_overview_for",
+    "planned_for_plan",
+    "schedule_entries",
+    "schedule_for",
+    "skipped_default_measures",
+]

@@ -1,0 +1,223 @@
+"""The caseload registry: the reader's visible patients with scores, open alerts, overdue
+measures and missed-in-a-row runs, most worrying first, in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from careloop.accounts.models import User
+from careloop.assessments.models import Assessment
+from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.selectors import patients_visible_to
+from careloop.care.types import EpisodeEnding
+from careloop.core import clock
+from careloop.monitoring.schedule import DueState
+from careloop.monitoring.selectors.plans import (
+    ScheduleEntry,
+    last_completions,
+    planned_by_patient,
+    schedule_entries,
+)
+from careloop.privacy.policy import DataStream
+from careloop.safety.models import OPEN_STATUSES, Alert
+
+REGISTRY_INSTRUMENTS = ("phq9", "gad7")
+# The registry flags a measure missed this many windows running (a Careloop default that makes
+# one missed week a nudge, two a conversation; not a clinical threshold).
+MISSED_IN_A_ROW_FLAG = 2
+
+
+def _score(instrument_id: str, *, first: bool, episode_only: bool = False) -> Subquery:
+    rows = Assessment.objects.filter(
+        service_id=OuterRef("service_id"), patient_id=OuterRef("pk"), instrument_id=instrument_id
+    ).exclude(score_total=None)  # an incomplete response (kept for its risk answer) has no score
+    if episode_only:
+        rows = rows.filter(episode_id=OuterRef("current_episode_id"))
+    order = "completed_at" if first else "-completed_at"
+    return Subquery(rows.order_by(order).values("score_total")[:1])
+
+
+def _open_alert_count() -> Coalesce:
+    """A correlated count, not a join: joining alerts would make PostgreSQL group by every
+    annotation and evaluate each score subquery again per group (1.1 s -> 25 ms, 53 patients)."""
+    open_alerts = (
+        Alert.objects.filter(
+            service_id=OuterRef("service_id"), patient_id=OuterRef("pk"), status__in=OPEN_STATUSES
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(open_alerts[:1], output_field=IntegerField()), 0)
+
+
+def caseload_for(user: User) -> QuerySet[Patient]:
+    """The user's visible patients annotated for the registry (unordered; see caseload_rows).
+
+    Baseline is the first score of the current treatment episode (the first ever if the patient
+    has no episode); latest is the most recent score. One query, whatever the caseload size.
+    The `raw_*` scores are not yet filtered by consent: `questionnaires_shared` says whether the
+    team may see them, and caseload_rows withholds them otherwise. The consent test is one
+    annotation rather than a condition inside each score's annotation, because PostgreSQL runs
+    such a subquery once per copy (4 copies cost 2 s at 100k patients).
+    """
+    current_episode = TreatmentEpisode.objects.filter(
+        service_id=OuterRef("service_id"), patient_id=OuterRef("pk")
+    ).order_by("-started_on")
+    # Scores only of patients who share questionnaires with the team (privacy.policy); the
+    # completion dates still count, so a withdrawn stream is not chased as missed.
+    shared = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES).values("id")
+    rows = patients_visible_to(user).annotate(
+        current_episode_id=Subquery(current_episode.values("id")[:1]),
+        current_episode_ending=Subquery(current_episode.values("ending")[:1]),
+        last_submission_at=Subquery(
+            Assessment.objects.filter(service_id=OuterRef("service_id"), patient_id=OuterRef("pk"))
+            .order_by("-completed_at")
+            .values("completed_at")[:1]
+        ),
+        open_alerts=_open_alert_count(),
+        questionnaires_shared=Case(
+            When(pk__in=shared, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+    )
+    for instrument_id in REGISTRY_INSTRUMENTS:
+        rows = rows.annotate(
+            **{
+                f"raw_{instrument_id}_baseline": Coalesce(
+                    _score(instrument_id, first=True, episode_only=True),
+                    _score(instrument_id, first=True),
+                ),
+                f"raw_{instrument_id}_latest": _score(instrument_id, first=False),
+            }
+        )
+    return rows.select_related("care_team")
+
+
+def _shared_score(patient: Patient, name: str) -> float | None:
+    """A registry score, or None when the patient does not share questionnaires with the team."""
+    if not patient.questionnaires_shared:  # type: ignore[attr-defined]  # annotation
+        return None
+    value: float | None = getattr(patient, f"raw_{name}")
+    return value
+
+
+def _most_worrying_first(row: CaseloadRow) -> tuple[int, bool, bool, float, str]:
+    """Open alerts first, then people in care before the discharged, then the highest latest
+    PHQ-9 (none shown: after those with one)."""
+    latest = row.phq9_latest
+    return (
+        -row.open_alerts,
+        not row.in_care,
+        latest is None,
+        -(latest or 0.0),
+        row.patient.display_name,
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One registry line, with change computed once here rather than in templates."""
+
+    patient: Patient
+    phq9_baseline: float | None
+    phq9_latest: float | None
+    gad7_baseline: float | None
+    gad7_latest: float | None
+    last_submission_at: datetime | None
+    open_alerts: int
+    overdue: tuple[str, ...] = ()  # labels of overdue measures
+    missed_in_a_row: int = 0  # the longest current run of missed windows, over all measures
+    missed_measure: str = ""  # the label of the measure with that run
+    in_care: bool = True  # False after discharge: nothing is due or missed any more
+
+    @property
+    def phq9_change(self) -> float | None:
+        return _change(self.phq9_baseline, self.phq9_latest)
+
+    @property
+    def gad7_change(self) -> float | None:
+        return _change(self.gad7_baseline, self.gad7_latest)
+
+    @property
+    def is_missed_flagged(self) -> bool:
+        return self.missed_in_a_row >= MISSED_IN_A_ROW_FLAG
+
+
+def _change(baseline: float | None, latest: float | None) -> float | None:
+    return None if baseline is None or latest is None else latest - baseline
+
+
+@dataclass(frozen=True)
+class _Adherence:
+    overdue: tuple[str, ...]
+    missed_in_a_row: int
+    missed_measure: str
+
+
+def _adherence(entries: list[ScheduleEntry]) -> _Adherence:
+    scheduled = [(e.planned.info.label, e.status) for e in entries if e.status is not None]
+    overdue = tuple(label for label, s in scheduled if s.state == DueState.OVERDUE)
+    worst = max(scheduled, key=lambda pair: pair[1].missed_in_a_row, default=None)
+    if worst is None or worst[1].missed_in_a_row == 0:
+        return _Adherence(overdue, 0, "")
+    return _Adherence(overdue, worst[1].missed_in_a_row, worst[0])
+
+
+def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
+    """The registry: scores, alerts, overdue measures and missed-in-a-row runs.
+
+    Five queries whatever the caseload size: the annotated patients, their plans and plan items,
+    and the latest questionnaire and check-in of each.
+    """
+    now = now or clock.now()
+    patients = list(caseload_for(user))
+    if not patients:
+        return []
+    # The ids just read, not the visibility subquery again: PostgreSQL would re-evaluate it for
+    # the whole team inside each grouped read (about 100 ms a query at 30k patients), while an
+    # id list walks the (service, patient, instrument, completed_at) index per patient.
+    patient_ids = [p.id for p in patients]
+    planned = planned_by_patient(patients, patient_ids)
+    latest = last_completions(patient_ids, service_ids={p.service_id for p in patients})
+    # In care: no episode recorded yet, or the current one is ongoing (same rule as in_care_ids,
+    # read from the registry's own query rather than one more).
+    in_care = {
+        p.id
+        for p in patients
+        if p.current_episode_ending in (None, EpisodeEnding.ONGOING)  # type: ignore[attr-defined]
+    }
+    rows = []
+    for p in patients:
+        entries = schedule_entries(p, planned[p.id], latest, now, in_care=p.id in in_care)
+        adherence = _adherence(entries)
+        rows.append(
+            CaseloadRow(
+                patient=p,
+                phq9_baseline=_shared_score(p, "phq9_baseline"),
+                phq9_latest=_shared_score(p, "phq9_latest"),
+                gad7_baseline=_shared_score(p, "gad7_baseline"),
+                gad7_latest=_shared_score(p, "gad7_latest"),
+                last_submission_at=p.last_submission_at,  # type: ignore[attr-defined]
+                open_alerts=p.open_alerts,  # type: ignore[attr-defined]
+                overdue=adherence.overdue,
+                missed_in_a_row=adherence.missed_in_a_row,
+                missed_measure=adherence.missed_measure,
+                in_care=p.id in in_care,
+            )
+        )
+    return sorted(rows, key=_most_worrying_first)

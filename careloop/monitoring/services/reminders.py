@@ -1,0 +1,116 @@
+"""Worker job: queue measurement reminders for plans whose check time has come."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.urls import reverse
+
+from careloop.accounts.types import Role
+from careloop.care.models import Patient
+from careloop.core import clock
+from careloop.monitoring.models import MeasurementPlan
+from careloop.monitoring.schedule import next_reminder_check, reminder_window
+from careloop.monitoring.selectors import (
+    in_care_ids,
+    last_completions,
+    patient_time_zone,
+    planned_for_plan,
+)
+from careloop.monitoring.services.plans import BATCH_SIZE
+from careloop.notifications.models import PushSubscription
+from careloop.notifications.services import queue_notification
+from careloop.notifications.types import Channel
+
+
+def _reachable_patient_ids(plans: list[MeasurementPlan]) -> set[uuid.UUID]:
+    """Patients a reminder may go to: an active patient login, and still in care (an ongoing
+    episode, or no episode recorded yet). Nobody is reminded after discharge."""
+    in_care = in_care_ids([plan.patient_id for plan in plans])
+    return {
+        plan.patient_id
+        for plan in plans
+        if plan.patient_id in in_care
+        and (user := plan.patient.user) is not None
+        and user.is_active
+        and user.role == Role.PATIENT
+    }
+
+
+def _window_to_remind(
+    plan: MeasurementPlan, latest: dict[tuple[uuid.UUID, str], datetime], now: datetime
+) -> str | None:
+    """The latest due window with a reminder due now, as its opening day (ISO), or None."""
+    zone = patient_time_zone(plan.patient)
+    windows = []
+    for planned in planned_for_plan(plan):
+        if not (planned.is_scheduled and planned.reminder_enabled):
+            continue
+        last = latest.get((plan.patient_id, planned.info.measure))
+        opens_on = reminder_window(planned.cadence, last, now, zone, starts_on=planned.starts_on)
+        if opens_on is not None:
+            windows.append(opens_on)
+    return max(windows).isoformat() if windows else None
+
+
+def _queue_reminder(patient: Patient, window: str, *, web_push: bool) -> None:
+    user = patient.user
+    assert user is not None  # only reachable patients get here
+    channels = [Channel.IN_APP]
+    if user.email:
+        channels.append(Channel.EMAIL)
+    if web_push:
+        channels.append(Channel.WEB_PUSH)
+    link = reverse("home")
+    for channel in channels:
+        queue_notification(
+            recipient=user,
+            channel=channel,
+            # Nothing clinical, no instrument names: a lock screen or shared inbox may show it.
+            subject="Careloop: a reminder",
+            body=f"You have something to fill in on Careloop. Sign in to see what is due: {link}",
+            link_path=link,
+            idempotency_key=f"reminder:{patient.id}:{window}:{channel}",
+        )
+
+
+def send_due_reminders() -> int:
+    """Worker job: queue reminders for plans whose check time has come; return plans handled.
+
+    1. Lock a batch of active plans due a check, skipping rows another worker holds.
+    2. For each patient still in care with a login, find the latest due window whose reminder
+       is due now, on the patient's clock and outside quiet hours (schedule.reminder_window).
+    3. Queue one reminder per channel for that window; the idempotency key holds the window, so
+       a window is reminded once however often the plan is checked.
+    4. Set each plan's next check to the next local midnight or end of quiet hours.
+    """
+    now = clock.now()
+    with transaction.atomic():
+        plans = list(
+            MeasurementPlan.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("patient__user")
+            .filter(active=True, next_reminder_at__lte=now)
+            .order_by("next_reminder_at")[:BATCH_SIZE]
+        )
+        if not plans:
+            return 0
+        prefetch_related_objects(plans, "items")
+        latest = last_completions(
+            [p.patient_id for p in plans], service_ids={p.service_id for p in plans}
+        )
+        reachable = _reachable_patient_ids(plans)
+        push_users = set(
+            PushSubscription.objects.filter(
+                user_id__in=[p.patient.user_id for p in plans if p.patient_id in reachable]
+            ).values_list("user_id", flat=True)
+        )
+        for plan in plans:
+            window = _window_to_remind(plan, latest, now) if plan.patient_id in reachable else None
+            if window is not None:
+                _queue_reminder(plan.patient, window, web_push=plan.patient.user_id in push_users)
+            plan.next_reminder_at = next_reminder_check(now, patient_time_zone(plan.patient))
+        MeasurementPlan.objects.bulk_update(plans, ["next_reminder_at"])
+    return len(plans)
