@@ -27,7 +27,8 @@ from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import DomainError
 from careloop.core.models import Service
-from careloop.fhir.bundles import (
+from careloop.fhir.models import ImportedResource
+from careloop.fhir.rest.bundles import (
     TEEN_PHQ9_TOTAL,
     BundlePlan,
     BundleRejected,
@@ -36,7 +37,6 @@ from careloop.fhir.bundles import (
     SourcePatient,
     read_bundle,
 )
-from careloop.fhir.models import ImportedResource
 
 DEFAULT_TEAM_NAME = "FHIR import"
 TEEN_SKIP_REASON = (

@@ -17,12 +17,12 @@ from careloop.care.selectors import patients_visible_to
 from careloop.core.errors import DomainError
 from careloop.core.ids import uuid7
 from careloop.fhir import selectors
-from careloop.fhir.resources.questionnaire_response import (
+from careloop.fhir.mapping.questionnaire_response import (
     ResponseRejected,
     client_id_for,
     read_questionnaire_response,
 )
-from careloop.fhir.search import token
+from careloop.fhir.search.params import token
 from careloop.instruments.library import InvalidDefinition
 from careloop.messaging.services import MessagingAuditAction
 from careloop.safety.planning.models import SafetyPlanVersion

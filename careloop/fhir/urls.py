@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 
-from careloop.fhir.api import fhir_api
-from careloop.fhir.http import FHIR_JSON, outcome_response
+from careloop.fhir.rest.api import fhir_api
+from careloop.fhir.rest.http import FHIR_JSON, outcome_response
 
 
 def _outcome_for_bare_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

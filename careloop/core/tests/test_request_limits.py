@@ -88,7 +88,7 @@ def api_routes() -> list[tuple[str, str]]:
 
 
 def fhir_routes() -> list[tuple[str, str]]:
-    from careloop.fhir.api import fhir_api
+    from careloop.fhir.rest.api import fhir_api
 
     schema = fhir_api.get_openapi_schema(path_prefix="/fhir/r4/")
     routes = [

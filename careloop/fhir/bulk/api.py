@@ -23,11 +23,11 @@ from careloop.fhir.bulk.services import (
     request_export,
 )
 from careloop.fhir.bulk.storage import export_store
-from careloop.fhir.endpoints import ERRORS, FhirResource
-from careloop.fhir.http import base_url, fhir_response, outcome_response
+from careloop.fhir.mapping.common import instant
+from careloop.fhir.mapping.operation_outcome import operation_outcome
 from careloop.fhir.models import ExportJob, SmartClient
-from careloop.fhir.resources.common import instant
-from careloop.fhir.resources.operation_outcome import operation_outcome
+from careloop.fhir.rest.endpoints import ERRORS, FhirResource
+from careloop.fhir.rest.http import base_url, fhir_response, outcome_response
 from careloop.fhir.services import FhirError
 from careloop.fhir.smart.auth import SmartAuthError, token_caller
 from careloop.fhir.smart.scopes import granted

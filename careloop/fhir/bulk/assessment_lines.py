@@ -25,14 +25,14 @@ from careloop.fhir.bulk.shapes import (
     json_text,
     line_text,
 )
-from careloop.fhir.resources.common import Resource, instant, reference
-from careloop.fhir.resources.observation import (
+from careloop.fhir.mapping.common import Resource, instant, reference
+from careloop.fhir.mapping.observation import (
     TOTAL,
     observation_parts,
     observation_resource,
     total_value,
 )
-from careloop.fhir.resources.questionnaire_response import questionnaire_response_resource
+from careloop.fhir.mapping.questionnaire_response import questionnaire_response_resource
 from careloop.instruments.library import InstrumentDefinition
 
 AuthorKind = Literal["Patient", "Practitioner"]
@@ -75,7 +75,7 @@ class Author:
 def author_of(
     row: AssessmentRow, submitted_by: uuid.UUID | None, patient_user: object
 ) -> Author | None:
-    """The QuestionnaireResponse author, as careloop.fhir.search_assessments decides it: the
+    """The QuestionnaireResponse author, as careloop.fhir.search.assessments decides it: the
     patient when they submitted it themselves, else the submitting practitioner."""
     if submitted_by is None:
         return None

@@ -35,12 +35,12 @@ from careloop.fhir.bulk.assessment_lines import (
 )
 from careloop.fhir.bulk.rows import CHUNK, assessment_rows
 from careloop.fhir.bulk.shapes import line_text
+from careloop.fhir.mapping.care_team import TeamMember, care_team_resource
+from careloop.fhir.mapping.common import Resource
+from careloop.fhir.mapping.flag import flag_resource
+from careloop.fhir.mapping.patient import patient_resource
+from careloop.fhir.mapping.practitioner import practitioner_resource
 from careloop.fhir.models import ImportedResource
-from careloop.fhir.resources.care_team import TeamMember, care_team_resource
-from careloop.fhir.resources.common import Resource
-from careloop.fhir.resources.flag import flag_resource
-from careloop.fhir.resources.patient import patient_resource
-from careloop.fhir.resources.practitioner import practitioner_resource
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
 from careloop.privacy.consent import consented_patient_ids
 from careloop.privacy.policy import DataStream

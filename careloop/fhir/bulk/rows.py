@@ -16,7 +16,7 @@ from django.db.models import CharField, Func, QuerySet
 
 from careloop.assessments.models import Assessment
 from careloop.fhir.bulk.assessment_lines import AssessmentRow
-from careloop.fhir.resources.common import instant
+from careloop.fhir.mapping.common import instant
 
 CHUNK = 2000  # rows fetched per round trip
 _COMPLETED = AssessmentRow._fields.index("completed")

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
-from careloop.fhir.resources.common import Resource, version_id
+from careloop.fhir.mapping.common import Resource, version_id
 
 LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _VERSION_MARKER = "careloop-shape-version-marker"

@@ -25,9 +25,9 @@ from oauth2_provider.models import get_access_token_model
 
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.fhir.capability import SUPPORTED
-from careloop.fhir.http import outcome_response
 from careloop.fhir.models import SmartClient
+from careloop.fhir.rest.capability import SUPPORTED
+from careloop.fhir.rest.http import outcome_response
 from careloop.fhir.smart.scopes import (
     InvalidScope,
     ResourceScope,

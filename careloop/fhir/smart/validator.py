@@ -21,8 +21,8 @@ from oauth2_provider.scopes import BaseScopes
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.care.models import Patient
-from careloop.fhir.capability import SUPPORTED
 from careloop.fhir.models import SmartClient
+from careloop.fhir.rest.capability import SUPPORTED
 from careloop.fhir.smart.scopes import (
     CONTEXTS,
     LAUNCH_PATIENT,

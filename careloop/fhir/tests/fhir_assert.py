@@ -4,7 +4,7 @@
 1. the HL7 R4 JSON schema (../shared/data/fhir_r4/fhir.schema.json, draft-06, compiled once per
    resource type per session);
 2. parsing with fhir.resources R4B models (cardinality, datatypes, unknown elements);
-3. the required value sets fhir.resources does not check (careloop.fhir.resources.valuesets).
+3. the required value sets fhir.resources does not check (careloop.fhir.mapping.valuesets).
 A Bundle is checked as a shell and then entry by entry: the schema's 146-way choice for
 `entry.resource` would otherwise take minutes per Bundle.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from fhir.resources.R4B import get_fhir_model_class
 from jsonschema import Draft6Validator  # type: ignore[import-untyped]
 
-from careloop.fhir.resources.valuesets import value_set_violations
+from careloop.fhir.mapping.valuesets import value_set_violations
 
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[4] / "shared" / "data" / "fhir_r4" / "fhir.schema.json"

@@ -7,7 +7,7 @@ import pytest
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
 from careloop.audit.types import AuditAction
-from careloop.fhir.capability import SUPPORTED
+from careloop.fhir.rest.capability import SUPPORTED
 from careloop.safety.models import Alert
 
 

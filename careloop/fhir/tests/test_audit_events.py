@@ -8,7 +8,7 @@ from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.care.models import Patient
-from careloop.fhir.resources.audit_event import action_code
+from careloop.fhir.mapping.audit_event import action_code
 
 
 def _events(bundle):

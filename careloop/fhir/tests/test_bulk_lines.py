@@ -21,9 +21,9 @@ from careloop.fhir.bulk.assessment_lines import (
     author_of,
 )
 from careloop.fhir.bulk.shapes import ShapeError, Slot, compile_shape, line_text
-from careloop.fhir.resources.common import instant, reference, version_id, with_meta
-from careloop.fhir.resources.observation import observation_parts, observation_resource
-from careloop.fhir.resources.questionnaire_response import questionnaire_response_resource
+from careloop.fhir.mapping.common import instant, reference, version_id, with_meta
+from careloop.fhir.mapping.observation import observation_parts, observation_resource
+from careloop.fhir.mapping.questionnaire_response import questionnaire_response_resource
 from careloop.instruments.library import InstrumentDefinition, list_instruments
 
 DEFINITIONS = list_instruments()

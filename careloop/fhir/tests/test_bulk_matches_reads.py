@@ -108,7 +108,7 @@ def test_postgresql_writes_instants_as_the_mappers_do(population) -> None:
     from django.db import connection
 
     from careloop.fhir.bulk.rows import assessment_rows
-    from careloop.fhir.resources.common import instant
+    from careloop.fhir.mapping.common import instant
 
     moments = [
         datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=UTC),

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from careloop.fhir.capability import SUPPORTED
+from careloop.fhir.rest.capability import SUPPORTED
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
 from careloop.safety.models import Alert
 from careloop.safety.services import acknowledge_alert

@@ -10,22 +10,22 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.observation import Observation
 
-from careloop.fhir.resources.bundle import page_links
-from careloop.fhir.resources.flag import flag_resource
-from careloop.fhir.resources.observation import (
+from careloop.fhir.mapping.bundle import page_links
+from careloop.fhir.mapping.flag import flag_resource
+from careloop.fhir.mapping.observation import (
     codes_by_token,
     observation_parts,
     observation_resource,
 )
-from careloop.fhir.resources.patient import patient_resource
-from careloop.fhir.resources.practitioner import practitioner_resource
-from careloop.fhir.resources.questionnaire import questionnaire_resource
-from careloop.fhir.resources.questionnaire_response import (
+from careloop.fhir.mapping.patient import patient_resource
+from careloop.fhir.mapping.practitioner import practitioner_resource
+from careloop.fhir.mapping.questionnaire import questionnaire_resource
+from careloop.fhir.mapping.questionnaire_response import (
     ResponseRejected,
     questionnaire_response_resource,
     read_questionnaire_response,
 )
-from careloop.fhir.resources.valuesets import value_set_violations
+from careloop.fhir.mapping.valuesets import value_set_violations
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
 from careloop.instruments.library import get_instrument, list_instruments
 

@@ -17,7 +17,7 @@ from careloop.audit.selectors import patient_ref
 from careloop.care.models import Patient
 from careloop.care.services import CONTACT_DETAILS_UPDATED, update_contact_details
 from careloop.core.errors import InvalidInput, PermissionDenied
-from careloop.fhir.resources.patient import UpdateRejected, read_patient_update
+from careloop.fhir.mapping.patient import UpdateRejected, read_patient_update
 from careloop.fhir.tests.conftest import FHIR_JSON
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
 from conftest import make_user

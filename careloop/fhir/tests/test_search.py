@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from careloop.fhir.search import (
+from careloop.fhir.search.params import (
     MAX_PAGE_SIZE,
     SearchError,
     date_condition,

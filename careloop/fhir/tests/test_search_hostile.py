@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from careloop.fhir.capability import SUPPORTED, accepted_parameters
-from careloop.fhir.search import SearchError, parse_search
+from careloop.fhir.rest.capability import SUPPORTED, accepted_parameters
+from careloop.fhir.search.params import SearchError, parse_search
 
 EVERY_PARAMETER = [
     (resource_type, name)

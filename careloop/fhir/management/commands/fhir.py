@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from careloop.core.limits import JsonTooDeep, loads_bounded
-from careloop.fhir.bundles import BundleRejected
 from careloop.fhir.importer import (
     DEFAULT_TEAM_NAME,
     TEEN_SKIP_REASON,
@@ -30,6 +29,7 @@ from careloop.fhir.importer import (
     ensure_import_target,
     import_bundle,
 )
+from careloop.fhir.rest.bundles import BundleRejected
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The FHIR REST surface: the NinjaAPI, its endpoints, bundles and the CapabilityStatement."""

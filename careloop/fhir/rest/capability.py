@@ -1,0 +1,227 @@
+"""What the FHIR endpoint supports, declared once as data (pure).
+
+The same table builds the CapabilityStatement and tells the edge which search parameters each
+type accepts, so the statement cannot claim what the server does not do (and the reverse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from careloop.fhir.mapping.common import Resource, instant
+
+FHIR_VERSION = "4.0.1"
+# Parameters every search accepts besides the type's own (paging, sorting, format hints).
+COMMON_PARAMETERS = frozenset({"_count", "_offset", "_format", "_pretty", "_summary", "_total"})
+
+
+@dataclass(frozen=True)
+class TypeSupport:
+    interactions: tuple[str, ...]
+    search: Mapping[str, str]  # name → FHIR search parameter type
+    sorts: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()
+    conditional_create: bool = False
+    # Earlier versions are kept (or rebuilt exactly), so _history returns more than the current.
+    read_history: bool = False
+    # Updates must name the version they were made from (If-Match): "versioned-update".
+    versioned_update: bool = False
+
+
+# Every type answers vread and instance history; see read_history for which keep old versions.
+_READ = ("read", "vread", "history-instance", "search-type")
+_DATED = {"_id": "token", "patient": "reference", "subject": "reference", "_lastUpdated": "date"}
+
+SUPPORTED: Mapping[str, TypeSupport] = {
+    # update: by the patient themself, of their contact details only (fhir.rest.patient_update).
+    "Patient": TypeSupport(
+        (*_READ, "update"),
+        {"_id": "token", "name": "string", "gender": "token", "_lastUpdated": "date"},
+        sorts=("_lastUpdated",),
+        versioned_update=True,
+    ),
+    "Practitioner": TypeSupport(_READ, {"_id": "token"}),
+    "CareTeam": TypeSupport(
+        _READ,
+        {"_id": "token", "patient": "reference", "status": "token"},
+        includes=("CareTeam:participant",),
+    ),
+    "Questionnaire": TypeSupport(
+        _READ,
+        {"_id": "token", "url": "uri", "name": "string", "status": "token", "code": "token"},
+    ),
+    "QuestionnaireResponse": TypeSupport(
+        (*_READ, "create"),
+        _DATED
+        | {
+            "questionnaire": "reference",
+            "status": "token",
+            "authored": "date",
+            "identifier": "token",
+        },
+        sorts=("authored", "_lastUpdated"),
+        includes=(
+            "QuestionnaireResponse:subject",
+            "QuestionnaireResponse:patient",
+            "QuestionnaireResponse:questionnaire",
+        ),
+        conditional_create=True,
+    ),
+    "Observation": TypeSupport(
+        _READ,
+        _DATED | {"code": "token", "date": "date", "status": "token", "category": "token"},
+        sorts=("date", "_lastUpdated"),
+        includes=("Observation:subject", "Observation:patient", "Observation:derived-from"),
+    ),
+    "Provenance": TypeSupport(
+        _READ, {"_id": "token", "patient": "reference", "target": "reference"}
+    ),
+    "Flag": TypeSupport(
+        _READ,
+        _DATED | {"status": "token", "date": "date"},
+        sorts=("date", "_lastUpdated"),
+        includes=("Flag:subject", "Flag:patient"),
+        read_history=True,
+    ),
+    "CarePlan": TypeSupport(
+        _READ,
+        _DATED | {"status": "token", "category": "token"},
+        sorts=("_lastUpdated",),
+        includes=("CarePlan:subject", "CarePlan:patient"),
+        read_history=True,
+    ),
+    "RiskAssessment": TypeSupport(
+        _READ,
+        _DATED | {"date": "date", "method": "token", "status": "token"},
+        sorts=("date", "_lastUpdated"),
+        includes=("RiskAssessment:subject", "RiskAssessment:patient"),
+        read_history=True,
+    ),
+    "AuditEvent": TypeSupport(
+        _READ,
+        {
+            "_id": "token",
+            "patient": "reference",
+            "date": "date",
+            "agent": "reference",
+            "action": "token",
+        },
+        sorts=("date",),
+    ),
+    "Consent": TypeSupport(
+        _READ,
+        {
+            "_id": "token",
+            "patient": "reference",
+            "status": "token",
+            "purpose": "token",
+            "date": "date",
+            "_lastUpdated": "date",
+        },
+        sorts=("date", "_lastUpdated"),
+        includes=("Consent:patient",),
+    ),
+    "Communication": TypeSupport(
+        _READ,
+        _DATED | {"sent": "date", "sender": "reference", "status": "token"},
+        sorts=("sent", "_lastUpdated"),
+        includes=("Communication:subject", "Communication:patient"),
+    ),
+}
+
+
+def accepted_parameters(resource_type: str) -> frozenset[str]:
+    support = SUPPORTED[resource_type]
+    extra = {"_sort"} if support.sorts else set()
+    extra |= {"_include"} if support.includes else set()
+    return COMMON_PARAMETERS | frozenset(support.search) | extra
+
+
+def capability_statement(base_url: str, software_version: str, now: datetime) -> Resource:
+    """A CapabilityStatement (kind instance) describing exactly the table above."""
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": instant(now),
+        "publisher": "Careloop",
+        "kind": "instance",
+        "software": {"name": "Careloop", "version": software_version},
+        "implementation": {"description": "Careloop FHIR R4 endpoint", "url": base_url},
+        "instantiates": ["http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"],
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json", "json"],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": (
+                    "SMART on FHIR bearer tokens (see .well-known/smart-configuration) or "
+                    "session-cookie authentication (sign in at /accounts/login/; staff need "
+                    "MFA; unsafe methods need the X-CSRFToken header). Unknown search "
+                    "parameters are ignored with a warning in the Bundle, or refused (400) "
+                    "with the header Prefer: handling=strict."
+                ),
+                "security": _security(base_url),
+                "resource": [_resource_entry(name, s) for name, s in SUPPORTED.items()],
+                "operation": [_GROUP_EXPORT],
+            }
+        ],
+    }
+
+
+# Bulk Data Access v2: GET Group/<service id>/$export (system clients only). Declared at the
+# rest level: Group is not a readable resource type here.
+_GROUP_EXPORT: Resource = {
+    "name": "export",
+    "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+    "documentation": "Group/<service id>/$export: the service's consenting patients (NDJSON)",
+}
+SMART_OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+
+
+def _security(base_url: str) -> Resource:
+    """SMART on FHIR: the service coding and the OAuth endpoints (mounted at the origin's /o/)."""
+    origin = base_url.rsplit("/fhir/", 1)[0]
+    return {
+        "cors": False,
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }
+                ]
+            }
+        ],
+        "extension": [
+            {
+                "url": SMART_OAUTH_URIS,
+                "extension": [
+                    {"url": name, "valueUri": f"{origin}/o/{path}/"}
+                    for name, path in (
+                        ("authorize", "authorize"),
+                        ("token", "token"),
+                        ("revoke", "revoke_token"),
+                        ("introspect", "introspect"),
+                    )
+                ],
+            }
+        ],
+    }
+
+
+def _resource_entry(resource_type: str, support: TypeSupport) -> Resource:
+    entry: Resource = {
+        "type": resource_type,
+        "interaction": [{"code": code} for code in support.interactions],
+        "versioning": "versioned-update" if support.versioned_update else "versioned",
+        "readHistory": support.read_history,
+        "updateCreate": False,
+        "conditionalCreate": support.conditional_create,
+        "searchParam": [{"name": n, "type": t} for n, t in sorted(support.search.items())],
+    }
+    if support.includes:
+        entry["searchInclude"] = list(support.includes)
+    return entry
