@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from careloop.accounts.models import User
 from careloop.assessments.hooks import raises_live_alerts, run_submission_handlers
@@ -20,6 +21,7 @@ from careloop.care.selectors import require_write
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
+from careloop.core.idempotency import replayed
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
 from careloop.instruments.scoring import (
     IncompleteAnswers,
@@ -126,10 +128,13 @@ def _score_or_reject(
     return instrument, Scored(result, result.risk_flags)
 
 
+def _of(patient: Patient) -> QuerySet[Assessment]:
+    """The patient's assessments: one client id space for app submissions and imported totals."""
+    return Assessment.objects.filter(service_id=patient.service_id, patient=patient)
+
+
 def _earlier(patient: Patient, client_id: uuid.UUID) -> Assessment | None:
-    return Assessment.objects.filter(
-        service_id=patient.service_id, patient=patient, client_id=client_id
-    ).first()
+    return _of(patient).filter(client_id=client_id).first()
 
 
 def _continues(earlier: Assessment, instrument_id: str, answers: list[int | None]) -> bool:
@@ -152,10 +157,13 @@ def _replayed(
     patient: Patient, client_id: uuid.UUID, instrument_id: str, answers: list[int | None]
 ) -> Assessment | None:
     """The earlier copy of a re-sent submission, or None; a different payload is a conflict."""
-    earlier = _earlier(patient, client_id)
-    if earlier is not None and (earlier.instrument_id, earlier.answers) != (instrument_id, answers):
-        raise Conflict("this client id was already used for a different submission")
-    return earlier
+    return replayed(
+        _of(patient),
+        client_id,
+        content=lambda earlier: (earlier.instrument_id, earlier.answers),
+        sent=(instrument_id, answers),
+        what="submission",
+    )
 
 
 def _open_episode(patient: Patient) -> TreatmentEpisode | None:
@@ -321,15 +329,14 @@ def _checked_total(instrument_id: str, total: int) -> tuple[InstrumentDefinition
 def _replayed_total(
     patient: Patient, client_id: uuid.UUID, instrument_id: str, total: int
 ) -> Assessment | None:
-    earlier = Assessment.objects.filter(
-        service_id=patient.service_id, patient=patient, client_id=client_id
-    ).first()
-    if earlier is not None and (earlier.instrument_id, earlier.score_total) != (
-        instrument_id,
-        float(total),
-    ):
-        raise Conflict("this client id was already used for a different total")
-    return earlier
+    """The earlier copy of a re-sent imported total, or None; another total is a conflict."""
+    return replayed(
+        _of(patient),
+        client_id,
+        content=lambda earlier: (earlier.instrument_id, earlier.score_total),
+        sent=(instrument_id, float(total)),
+        what="total",
+    )
 
 
 def record_imported_total(

@@ -12,7 +12,8 @@ from careloop.audit.types import Purpose
 from careloop.care.models import Patient
 from careloop.care.selectors import access_purpose
 from careloop.core import clock
-from careloop.core.errors import Conflict, InvalidInput, NotFound
+from careloop.core.errors import InvalidInput, NotFound
+from careloop.core.idempotency import replayed
 from careloop.core.text import clean_free_text
 from careloop.journal.models import JournalEntry
 from careloop.journal.selectors import team_can_read_journal
@@ -54,16 +55,14 @@ def _check_mood(mood: int | None) -> None:
 def _replayed(
     patient: Patient, client_id: uuid.UUID, body: str, shared: bool, mood: int | None
 ) -> JournalEntry | None:
-    earlier = JournalEntry.objects.filter(
-        service_id=patient.service_id, patient=patient, client_id=client_id
-    ).first()
-    if earlier is not None and (earlier.body, earlier.shared_with_team, earlier.mood) != (
-        body,
-        shared,
-        mood,
-    ):
-        raise Conflict("this client id was already used for a different entry")
-    return earlier
+    """The entry stored earlier under this client id, or None; a different entry is a conflict."""
+    return replayed(
+        JournalEntry.objects.filter(service_id=patient.service_id, patient=patient),
+        client_id,
+        content=lambda entry: (entry.body, entry.shared_with_team, entry.mood),
+        sent=(body, shared, mood),
+        what="entry",
+    )
 
 
 def write_entry(

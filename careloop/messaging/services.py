@@ -13,7 +13,8 @@ from careloop.audit.types import Purpose
 from careloop.care.models import Patient, TeamMembership
 from careloop.care.selectors import access_purpose, require_write
 from careloop.core import clock
-from careloop.core.errors import Conflict, InvalidInput, NotFound
+from careloop.core.errors import InvalidInput, NotFound
+from careloop.core.idempotency import replayed
 from careloop.core.text import clean_free_text
 from careloop.messaging.models import Message
 from careloop.messaging.types import Direction
@@ -103,12 +104,14 @@ def _notify(message: Message, recipients: list[User]) -> None:
 
 
 def _replayed(patient: Patient, sender: User, client_id: uuid.UUID, body: str) -> Message | None:
-    earlier = Message.objects.filter(
-        service_id=patient.service_id, patient=patient, sender=sender, client_id=client_id
-    ).first()
-    if earlier is not None and earlier.body != body:
-        raise Conflict("this client id was already used for a different message")
-    return earlier
+    """The sender's message stored earlier under this client id, or None (another text: 409)."""
+    return replayed(
+        Message.objects.filter(service_id=patient.service_id, patient=patient, sender=sender),
+        client_id,
+        content=lambda message: message.body,
+        sent=body,
+        what="message",
+    )
 
 
 def send_message(
