@@ -12,7 +12,6 @@ Which chain: the account's service when the account is known, the system chain o
 
 from __future__ import annotations
 
-import enum
 import re
 import uuid
 from typing import Any
@@ -25,23 +24,24 @@ from django.http import HttpRequest
 from careloop.accounts.models import User
 from careloop.audit.keys import identifier_ref
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.core.http import client_ip
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 MAX_PATH_CHARS = 200
 
 
-class AuthAuditAction(enum.StrEnum):
-    SIGNED_IN = "auth.signed_in"
-    SIGN_IN_FAILED = "auth.sign_in_failed"
-    LOCKED_OUT = "auth.locked_out"
-    MFA_FAILED = "auth.mfa_failed"
-    ACCESS_DENIED = "auth.access_denied"
-
-
-AUTH_ACTIONS = frozenset(
-    {*AuthAuditAction, "auth.mfa_verified", "auth.mfa_enrolled"}
-)  # what the service admin's page lists
+AUTH_ACTIONS = frozenset(  # what the service admin's page lists
+    {
+        AuditAction.SIGNED_IN,
+        AuditAction.SIGN_IN_FAILED,
+        AuditAction.LOCKED_OUT,
+        AuditAction.MFA_FAILED,
+        AuditAction.ACCESS_DENIED,
+        AuditAction.MFA_VERIFIED,
+        AuditAction.MFA_ENROLLED,
+    }
+)
 
 
 def _ip(request: HttpRequest | None) -> str | None:
@@ -66,7 +66,7 @@ def _who(username: str) -> tuple[uuid.UUID | None, dict[str, Any]]:
 def record_sign_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     record_event(
         actor=user,
-        action=AuthAuditAction.SIGNED_IN,
+        action=AuditAction.SIGNED_IN,
         service_id=user.service_id,
         source_ip=_ip(request),
     )
@@ -80,7 +80,7 @@ def record_failed_sign_in(
     service_id, detail = _who(str(credentials.get("username") or ""))
     record_event(
         actor=None,
-        action=AuthAuditAction.SIGN_IN_FAILED,
+        action=AuditAction.SIGN_IN_FAILED,
         service_id=service_id,
         source_ip=_ip(request),
         detail=detail,
@@ -92,7 +92,7 @@ def record_lockout(request: HttpRequest | None, username: str, *, scope: str) ->
     service_id, detail = _who(username)
     record_event(
         actor=None,
-        action=AuthAuditAction.LOCKED_OUT,
+        action=AuditAction.LOCKED_OUT,
         service_id=service_id,
         source_ip=_ip(request),
         detail={**detail, "scope": scope},
@@ -110,7 +110,7 @@ def record_mfa_failure(request: HttpRequest, user: User, *, step: str) -> None:
     """A wrong or missing TOTP code (`step`: "verify" or "enrol"); the code is never stored."""
     record_event(
         actor=user,
-        action=AuthAuditAction.MFA_FAILED,
+        action=AuditAction.MFA_FAILED,
         service_id=user.service_id,
         source_ip=_ip(request),
         detail={"step": step},
@@ -128,7 +128,7 @@ def record_denied(request: HttpRequest) -> None:
     known = user if isinstance(user, User) and user.is_authenticated else None
     record_event(
         actor=known,
-        action=AuthAuditAction.ACCESS_DENIED,
+        action=AuditAction.ACCESS_DENIED,
         service_id=known.service_id if known is not None else None,
         source_ip=_ip(request),
         detail={"method": request.method or "", "route": route_of(request)},

@@ -121,11 +121,11 @@ SECURITY_EVENTS_SHOWN = 200
 _EVENT_WORDS: dict[str, object] = {
     # The password step only: staff are not in until the authenticator check that follows
     # ("Passed the authenticator check"), so a bare "Signed in" before a wrong code was untrue.
-    auth_audit.AuthAuditAction.SIGNED_IN: _("Signed in with password"),
-    auth_audit.AuthAuditAction.SIGN_IN_FAILED: _("Failed sign-in"),
-    auth_audit.AuthAuditAction.LOCKED_OUT: _("Locked out"),
-    auth_audit.AuthAuditAction.MFA_FAILED: _("Wrong authenticator code"),
-    auth_audit.AuthAuditAction.ACCESS_DENIED: _("Request refused (403)"),
+    AuditAction.SIGNED_IN: _("Signed in with password"),
+    AuditAction.SIGN_IN_FAILED: _("Failed sign-in"),
+    AuditAction.LOCKED_OUT: _("Locked out"),
+    AuditAction.MFA_FAILED: _("Wrong authenticator code"),
+    AuditAction.ACCESS_DENIED: _("Request refused (403)"),
     AuditAction.MFA_VERIFIED: _("Passed the authenticator check"),
     AuditAction.MFA_ENROLLED: _("Set up an authenticator"),
 }

@@ -12,7 +12,7 @@ from careloop.accounts.api import api_user
 from careloop.analytics.reports import nhs_tt_report
 from careloop.analytics.selectors import report_service_for
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core.api import ApiError
 
 router = Router(tags=["analytics"], auth=django_auth)
@@ -58,7 +58,7 @@ def nhs_tt(
         actor=user,
         action=AuditAction.REPORT_VIEWED,
         service_id=service.id,
-        purpose=Purpose.OPERATIONS,
+        purpose=PurposeOfUse.HOPERAT,
         obj=("Report", "nhs-tt"),
         detail={"from": str(period_from or ""), "to": str(period_to or "")},
     )

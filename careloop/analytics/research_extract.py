@@ -29,6 +29,7 @@ from careloop.accounts.types import Role
 from careloop.analytics.kanonymity import DEFAULT_QIS, Anonymised, anonymise
 from careloop.assessments.models import Assessment
 from careloop.audit.services import record_event, record_patient_reads
+from careloop.audit.types import AuditAction
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
@@ -36,7 +37,6 @@ from careloop.monitoring.models import CheckIn
 from careloop.privacy.consent import consented_patient_ids
 from careloop.privacy.policy import DataStream
 
-EXTRACTED = "research.extracted"
 STREAMS = (DataStream.QUESTIONNAIRES, DataStream.CHECKINS)
 DEFAULT_STREAMS = tuple(stream.value for stream in STREAMS)
 COLUMNS = ("pid", *(qi.name for qi in DEFAULT_QIS), "measure", "week", "score")
@@ -164,7 +164,7 @@ def build_extract(
     with transaction.atomic():
         record_event(
             actor=actor,
-            action=EXTRACTED,
+            action=AuditAction.RESEARCH_EXTRACTED,
             service_id=service_id,
             purpose=purpose,
             detail={
@@ -173,7 +173,7 @@ def build_extract(
         )
         record_patient_reads(
             actor=actor,
-            action=EXTRACTED,
+            action=AuditAction.RESEARCH_EXTRACTED,
             service_id=service_id,
             patient_ids=list(released),
             purpose=purpose,  # type: ignore[arg-type]  # HRESCH is a PurposeOfUse, not an audit Purpose

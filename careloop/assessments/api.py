@@ -16,7 +16,7 @@ from careloop.assessments.selectors import assessments_of
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import own_patient_record, patient_visible_to
 from careloop.core.api import ApiError
 from careloop.core.errors import InvalidInput
@@ -94,6 +94,6 @@ def patient_history(
         service_id=patient.service_id,
         patient_id=patient.id,
         obj=("Patient", patient.id),
-        purpose=Purpose.SELF_ACCESS if patient.user_id == user.id else Purpose.TREATMENT,
+        purpose=PurposeOfUse.PATRQT if patient.user_id == user.id else PurposeOfUse.TREAT,
     )
     return [to_out(row) for row in rows]

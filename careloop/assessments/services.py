@@ -15,7 +15,7 @@ from careloop.assessments.models import Assessment
 from careloop.assessments.scoring_context import scoring_sex
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.selectors import require_write
 from careloop.care.types import EpisodeEnding
@@ -261,7 +261,7 @@ def _audit_submission(
         action=AuditAction.ASSESSMENT_SUBMITTED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.SELF_ACCESS if actor.id == patient.user_id else Purpose.TREATMENT,
+        purpose=PurposeOfUse.PATRQT if actor.id == patient.user_id else PurposeOfUse.TREAT,
         obj=("Assessment", assessment.id),
         detail=detail | extra,
     )
@@ -387,7 +387,7 @@ def record_imported_total(
             action=AuditAction.ASSESSMENT_SUBMITTED,
             service_id=patient.service_id,
             patient_id=patient.id,
-            purpose=Purpose.OPERATIONS,
+            purpose=PurposeOfUse.HOPERAT,
             obj=("Assessment", assessment.id),
             detail={
                 "instrument": assessment.instrument_version,

@@ -17,7 +17,7 @@ from careloop.assessments.models import Assessment
 from careloop.assessments.services import MissingAnswers, submit_assessment
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import Conflict, DomainError, NotFound
@@ -53,7 +53,7 @@ def _record_self_view(user: User, patient: Patient, assessment_id: uuid.UUID | N
         action=AuditAction.ASSESSMENTS_VIEWED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.SELF_ACCESS,
+        purpose=PurposeOfUse.PATRQT,
         obj=("Assessment", assessment_id) if assessment_id else ("Patient", patient.id),
     )
 

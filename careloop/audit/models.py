@@ -7,7 +7,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import models
 
-from careloop.audit.types import Purpose
+from careloop.audit.types import PurposeOfUse
 
 _Row = TypeVar("_Row", bound=models.Model)
 
@@ -39,7 +39,9 @@ class AuditEvent(models.Model):
     )
     actor_role = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=60, help_text='A dotted code, e.g. "alert.raised"')
-    purpose = models.CharField(max_length=10, choices=Purpose.choices, blank=True)
+    purpose = models.CharField(
+        max_length=10, choices=[(p.value, p.value) for p in PurposeOfUse], blank=True
+    )
     patient_ref = models.CharField(max_length=64, blank=True)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from careloop.audit.keys import patient_ref
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 
 __all__ = ["events_for_patient", "patient_ref", "recent_events_of_service"]
 
@@ -25,7 +26,7 @@ def events_for_patient(*, service_id: uuid.UUID, patient_id: uuid.UUID) -> Query
 
 
 def recent_events_of_service(
-    *, service_id: uuid.UUID, actions: Collection[str], limit: int = 200
+    *, service_id: uuid.UUID, actions: Collection[AuditAction], limit: int = 200
 ) -> list[AuditEvent]:
     """The newest `limit` events of these actions on one service's chain, with the actor (the
     caller has checked the reader administers this service)."""
@@ -34,3 +35,14 @@ def recent_events_of_service(
         .select_related("actor")
         .order_by("-seq")[:limit]
     )
+
+
+def events_for_patients(
+    *, service_id: uuid.UUID | None, patient_ids: Collection[uuid.UUID]
+) -> QuerySet[AuditEvent]:
+    """As events_for_patient for several patients (the caller has checked the reader may see
+    each); nothing without a service or a patient."""
+    if service_id is None or not patient_ids:
+        return AuditEvent.objects.none()
+    refs = [patient_ref(patient_id) for patient_id in patient_ids]
+    return AuditEvent.objects.filter(service_id=service_id, patient_ref__in=refs)

@@ -17,7 +17,7 @@ from django.db import transaction
 from careloop.audit import chain, records
 from careloop.audit.keys import patient_ref
 from careloop.audit.models import AuditChainHead, AuditEvent
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core import clock
 
 PATIENT_OBJECT = "Patient"
@@ -40,10 +40,10 @@ def register_emergency_judge(judge: EmergencyJudge) -> None:
 def _under_emergency(
     actor: Actor | None,
     service_id: uuid.UUID | None,
-    purpose: Purpose | str,
+    purpose: PurposeOfUse | str,
     patient_ids: frozenset[uuid.UUID],
 ) -> frozenset[uuid.UUID]:
-    if actor is None or str(purpose) != Purpose.TREATMENT or actor.role not in _STAFF_ROLES:
+    if actor is None or str(purpose) != PurposeOfUse.TREAT or actor.role not in _STAFF_ROLES:
         return frozenset()
     found: frozenset[uuid.UUID] = frozenset()
     for judge in _emergency_judges:
@@ -96,15 +96,15 @@ def _append(service_id: uuid.UUID | None, new: Sequence[chain.ChainRecord]) -> l
 def record_event(
     *,
     actor: Actor | None,
-    action: str,
+    action: AuditAction,
     service_id: uuid.UUID | None,
     patient_id: uuid.UUID | None = None,
-    purpose: Purpose | str = "",
+    purpose: PurposeOfUse | str = "",
     obj: tuple[str, object] | None = None,
     source_ip: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. `action` is a dotted code from the acting domain's action enum.
+    """Append one event. `action` is one of AuditAction: the one list of what is audited.
 
     The patient is stored only as a keyed HMAC (`patient_ref`), and so is a Patient object's id.
     `detail` must never hold names, free text or answers: only ids and codes.
@@ -135,10 +135,10 @@ def record_event(
 def record_patient_reads(
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     service_id: uuid.UUID,
     patient_ids: Iterable[uuid.UUID],
-    purpose: Purpose,
+    purpose: PurposeOfUse,
     source_ip: str | None = None,
 ) -> int:
     """Append one event per patient whose data a list view showed (one insert, many rows)."""

@@ -12,14 +12,13 @@ from django.db import transaction
 
 from careloop.accounts.models import User
 from careloop.audit.services import Actor, record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import CareTeam, Patient
 from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.core.ids import uuid7
 
-CONTACT_DETAILS_UPDATED = "patient.contact_details_updated"
 # E.164: "+", a country code that does not start with 0, at most 15 digits in all.
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # A BCP-47 tag's shape (language, then subtags), e.g. "en", "es-419", "pt-BR", "zh-Hant-TW".
@@ -61,7 +60,7 @@ def register_patient(
         action=AuditAction.PATIENT_REGISTERED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.OPERATIONS,
+        purpose=PurposeOfUse.HOPERAT,
         obj=("Patient", patient.id),
         detail={"source": source},
     )
@@ -121,10 +120,10 @@ def update_contact_details(
     patient.preferred_language = language
     record_event(
         actor=actor,
-        action=CONTACT_DETAILS_UPDATED,
+        action=AuditAction.CONTACT_DETAILS_UPDATED,
         service_id=locked_patient.service_id,
         patient_id=locked_patient.id,
-        purpose=Purpose.SELF_ACCESS,
+        purpose=PurposeOfUse.PATRQT,
         obj=("Patient", locked_patient.id),
         detail={"changed": changed},
     )

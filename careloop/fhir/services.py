@@ -11,7 +11,7 @@ from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import patients_visible_to
 from careloop.core.errors import DomainError
@@ -24,7 +24,6 @@ from careloop.fhir.mapping.questionnaire_response import (
 )
 from careloop.fhir.search.params import token
 from careloop.instruments.library import InvalidDefinition
-from careloop.messaging.services import MessagingAuditAction
 from careloop.safety.planning.models import SafetyPlanVersion
 from careloop.safety.planning.services import record_safety_plan_viewed
 
@@ -101,10 +100,9 @@ def create_questionnaire_response(
     )
 
 
-AUDIT_TRAIL_VIEWED = "audit.trail_viewed"  # someone read a patient's audit trail
 # Every FHIR type that shows patient data → the audit code of the domain that owns the data.
 # Questionnaire, Practitioner and CareTeam hold no patient data and are not audited.
-_READ_ACTIONS: dict[str, str] = {
+_READ_ACTIONS: dict[str, AuditAction] = {
     "Patient": AuditAction.PATIENT_VIEWED,
     "QuestionnaireResponse": AuditAction.ASSESSMENTS_VIEWED,
     "Observation": AuditAction.ASSESSMENTS_VIEWED,
@@ -113,8 +111,8 @@ _READ_ACTIONS: dict[str, str] = {
     "RiskAssessment": AuditAction.ALERTS_VIEWED,
     "CarePlan": AuditAction.PATIENT_VIEWED,  # measurement plans (safety plans: see below)
     "Consent": AuditAction.PATIENT_VIEWED,
-    "Communication": MessagingAuditAction.THREAD_VIEWED,
-    "AuditEvent": AUDIT_TRAIL_VIEWED,
+    "Communication": AuditAction.MESSAGE_THREAD_VIEWED,
+    "AuditEvent": AuditAction.AUDIT_TRAIL_VIEWED,
 }
 
 
@@ -153,7 +151,7 @@ def record_fhir_reads(
             action=action,
             service_id=actor.service_id,
             patient_id=patient_id,
-            purpose=Purpose.SELF_ACCESS if patient_id == own else Purpose.TREATMENT,
+            purpose=PurposeOfUse.PATRQT if patient_id == own else PurposeOfUse.TREAT,
             obj=("Patient", patient_id),
             source_ip=source_ip,
             detail=dict(detail),

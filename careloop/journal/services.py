@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import access_purpose
 from careloop.core import clock
@@ -21,14 +21,6 @@ from careloop.safety.services.screening import raise_alert_if_at_risk, screen_pa
 
 MAX_BODY_CHARS = 10_000
 MOOD_MIN, MOOD_MAX = 0, 10
-
-
-class JournalAuditAction(models.TextChoices):
-    """What the journal writes to the audit trail (ids and codes only, never the text)."""
-
-    ENTRY_WRITTEN = "journal.entry_written"
-    SHARING_CHANGED = "journal.sharing_changed"
-    SHARED_ENTRIES_VIEWED = "journal.shared_entries_viewed"
 
 
 def clean_text(body: str, *, max_chars: int, what: str) -> str:
@@ -113,10 +105,10 @@ def write_entry(
             )
             record_event(
                 actor=actor,
-                action=JournalAuditAction.ENTRY_WRITTEN,
+                action=AuditAction.JOURNAL_ENTRY_WRITTEN,
                 service_id=patient.service_id,
                 patient_id=patient.id,
-                purpose=Purpose.SELF_ACCESS,
+                purpose=PurposeOfUse.PATRQT,
                 obj=("JournalEntry", entry.id),
                 detail={
                     "shared_with_team": shared,
@@ -143,10 +135,10 @@ def set_sharing(actor: User, entry: JournalEntry, *, shared: bool) -> JournalEnt
         entry.save(update_fields=["shared_with_team"])
         record_event(
             actor=actor,
-            action=JournalAuditAction.SHARING_CHANGED,
+            action=AuditAction.JOURNAL_SHARING_CHANGED,
             service_id=entry.service_id,
             patient_id=entry.patient_id,
-            purpose=Purpose.SELF_ACCESS,
+            purpose=PurposeOfUse.PATRQT,
             obj=("JournalEntry", entry.id),
             detail={"shared_with_team": shared},
         )
@@ -159,7 +151,7 @@ def record_shared_entries_viewed(
     """A care-team member read shared entries (audited with their ids, never their text)."""
     record_event(
         actor=reader,
-        action=JournalAuditAction.SHARED_ENTRIES_VIEWED,
+        action=AuditAction.JOURNAL_SHARED_ENTRIES_VIEWED,
         service_id=patient.service_id,
         patient_id=patient.id,
         purpose=access_purpose(patient),

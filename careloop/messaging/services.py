@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from careloop.accounts.models import User
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient, TeamMembership
 from careloop.care.selectors import access_purpose, require_write
 from careloop.core import clock
@@ -23,14 +23,6 @@ from careloop.notifications.types import Channel
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 
 MAX_BODY_CHARS = 5_000
-
-
-class MessagingAuditAction(models.TextChoices):
-    """What messaging writes to the audit trail (ids and codes only, never the text)."""
-
-    SENT = "message.sent"
-    READ = "message.read"
-    THREAD_VIEWED = "message.thread_viewed"
 
 
 def clean_body(body: str) -> str:
@@ -153,12 +145,12 @@ def send_message(
             _notify(message, recipients)
             record_event(
                 actor=actor,
-                action=MessagingAuditAction.SENT,
+                action=AuditAction.MESSAGE_SENT,
                 service_id=patient.service_id,
                 patient_id=patient.id,
-                purpose=Purpose.SELF_ACCESS
+                purpose=PurposeOfUse.PATRQT
                 if direction == Direction.TO_TEAM
-                else Purpose.TREATMENT,
+                else PurposeOfUse.TREAT,
                 obj=("Message", message.id),
                 detail={
                     "direction": direction.value,
@@ -194,12 +186,12 @@ def mark_read(actor: User, patient: Patient, *, source_ip: str | None = None) ->
         if count:
             record_event(
                 actor=actor,
-                action=MessagingAuditAction.READ,
+                action=AuditAction.MESSAGE_READ,
                 service_id=patient.service_id,
                 patient_id=patient.id,
-                purpose=Purpose.SELF_ACCESS
+                purpose=PurposeOfUse.PATRQT
                 if direction == Direction.TO_TEAM
-                else Purpose.TREATMENT,
+                else PurposeOfUse.TREAT,
                 obj=("Patient", patient.id),
                 source_ip=source_ip,
                 detail={"messages": count},
@@ -213,7 +205,7 @@ def record_thread_viewed(
     """A care-team member read a conversation (audited with message ids, never their text)."""
     record_event(
         actor=reader,
-        action=MessagingAuditAction.THREAD_VIEWED,
+        action=AuditAction.MESSAGE_THREAD_VIEWED,
         service_id=patient.service_id,
         patient_id=patient.id,
         purpose=access_purpose(patient),

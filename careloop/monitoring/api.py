@@ -14,7 +14,7 @@ from pydantic import Field, StrictInt
 from careloop.accounts.api import api_user
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.core.api import ApiError, IsoDateTime
@@ -214,7 +214,7 @@ def patient_plan(request: HttpRequest, patient_id: uuid.UUID) -> PlanOut:
         action=AuditAction.PATIENT_VIEWED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.SELF_ACCESS if patient.user_id == user.id else Purpose.TREATMENT,
+        purpose=PurposeOfUse.PATRQT if patient.user_id == user.id else PurposeOfUse.TREAT,
         obj=("Patient", patient.id),
         detail={"view": "measurement_plan"},
     )

@@ -19,13 +19,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-from django.db import models, transaction
+from django.db import transaction
 
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.assessments.models import Assessment
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.instruments.library import UnknownInstrument, get_instrument
@@ -36,14 +36,6 @@ log = logging.getLogger(__name__)
 
 # The risk answers that lead to a follow-up: PHQ-9 item 9 >= 1 (scorer flag; clinical_spec §1).
 FOLLOW_UP_TRIGGERS = frozenset({("phq9", "phq9_item9_positive")})
-
-
-class FollowUpAuditAction(models.TextChoices):
-    """What the follow-up writes to the audit trail (audit accepts any domain's dotted codes)."""
-
-    OFFERED = "follow_up.offered"
-    COMPLETED = "follow_up.completed"
-    SETTING_CHANGED = "monitoring_settings.risk_follow_up_changed"
 
 
 def follow_up_instrument(service_id: uuid.UUID) -> str | None:
@@ -99,10 +91,10 @@ def _offer(trigger: Assessment) -> FollowUpOffer | None:
     if created:
         record_event(
             actor=None,  # offered by Careloop itself, not by a person
-            action=FollowUpAuditAction.OFFERED,
+            action=AuditAction.FOLLOW_UP_OFFERED,
             service_id=trigger.service_id,
             patient_id=trigger.patient_id,
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
             obj=("FollowUpOffer", offer.id),
             detail={"instrument": instrument_id, "trigger": str(trigger.id)},
         )
@@ -124,10 +116,10 @@ def _complete_open_offers(response: Assessment) -> None:
         offer.save(update_fields=["state", "response", "completed_at"])
         record_event(
             actor=response.submitted_by,
-            action=FollowUpAuditAction.COMPLETED,
+            action=AuditAction.FOLLOW_UP_COMPLETED,
             service_id=response.service_id,
             patient_id=response.patient_id,
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
             obj=("FollowUpOffer", offer.id),
             detail={"instrument": response.instrument_version, "response": str(response.id)},
         )
@@ -156,9 +148,9 @@ def set_risk_follow_up(*, actor: User, instrument_id: str) -> MonitoringSettings
         row.save(update_fields=["risk_follow_up_instrument", "updated_at"])
         record_event(
             actor=actor,
-            action=FollowUpAuditAction.SETTING_CHANGED,
+            action=AuditAction.FOLLOW_UP_SETTING_CHANGED,
             service_id=actor.service_id,
-            purpose=Purpose.OPERATIONS,
+            purpose=PurposeOfUse.HOPERAT,
             obj=("MonitoringSettings", row.id),
             detail={"from": previous, "to": instrument_id},
         )

@@ -11,7 +11,7 @@ from ninja.security import django_auth
 
 from careloop.accounts.api import api_user
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import patient_visible_to
 from careloop.core.api import ApiError
 from careloop.monitoring.outcome_selectors import EpisodeOutcomes, episode_outcomes_for
@@ -226,7 +226,7 @@ def patient_outcomes(request: HttpRequest, patient_id: uuid.UUID) -> PatientOutc
         service_id=patient.service_id,
         patient_id=patient.id,
         obj=("Patient", patient.id),
-        purpose=Purpose.SELF_ACCESS if patient.user_id == user.id else Purpose.TREATMENT,
+        purpose=PurposeOfUse.PATRQT if patient.user_id == user.id else PurposeOfUse.TREAT,
         detail={"view": "outcomes", "episodes": len(outcomes)},
     )
     return PatientOutcomesOut(

@@ -16,7 +16,7 @@ from careloop.accounts.models import User
 from careloop.assessments.selectors import assessments_of
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import (
     may_write,
@@ -143,7 +143,7 @@ def _patient_page(
         action=AuditAction.PATIENT_VIEWED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.TREATMENT,
+        purpose=PurposeOfUse.TREAT,
         obj=("Patient", patient.id),
         source_ip=client_ip(request),
     )

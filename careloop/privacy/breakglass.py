@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from careloop.accounts.models import CARE_TEAM_ROLES, User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
 from careloop.core.text import strip_invisible, valid_text, visible_length
@@ -29,7 +30,7 @@ from careloop.notifications.services import queue_notification
 from careloop.notifications.types import Channel
 from careloop.privacy.models import BreakGlassGrant
 from careloop.privacy.policy import PurposeOfUse
-from careloop.privacy.services import PatientRecord, PrivacyAuditAction
+from careloop.privacy.services import PatientRecord
 from careloop.privacy.types import GrantEnding
 
 GRANT_LIFETIME = timedelta(minutes=60)
@@ -201,7 +202,7 @@ def start(
         notified = _notify_reviewers(grant)
         record_event(
             actor=actor,
-            action=PrivacyAuditAction.BREAK_GLASS_STARTED,
+            action=AuditAction.BREAK_GLASS_STARTED,
             service_id=patient.service_id,
             patient_id=patient.id,
             purpose=PurposeOfUse.ETREAT,
@@ -216,7 +217,7 @@ def record_read(grant: BreakGlassGrant, *, actor: User, source_ip: str | None = 
     """Mark a record opened under emergency access (called by care.selectors on each read)."""
     record_event(
         actor=actor,
-        action=PrivacyAuditAction.BREAK_GLASS_READ,
+        action=AuditAction.BREAK_GLASS_READ,
         service_id=grant.service_id,
         patient_id=grant.patient_id,
         purpose=PurposeOfUse.ETREAT,
@@ -232,7 +233,7 @@ def _close(grant: BreakGlassGrant, *, ending: GrantEnding, actor: User | None) -
     grant.save(update_fields=["ended_at", "ending"])
     record_event(
         actor=actor,
-        action=PrivacyAuditAction.BREAK_GLASS_ENDED,
+        action=AuditAction.BREAK_GLASS_ENDED,
         service_id=grant.service_id,
         patient_id=grant.patient_id,
         purpose=PurposeOfUse.ETREAT,

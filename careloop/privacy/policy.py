@@ -21,6 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+# One home for the HL7 purposes (audit stores them; this table decides by them). Re-exported:
+# they are this policy's vocabulary as much as the audit log's.
+from careloop.audit.types import PurposeOfUse as PurposeOfUse
+
 E = TypeVar("E", bound=enum.Enum)
 
 
@@ -43,18 +47,6 @@ class Relationship(enum.StrEnum):
     SAME_SERVICE = "same_service"  # works in the same service, not in the patient's team
     BREAK_GLASS = "break_glass"  # holds an unexpired emergency-access grant for this patient
     OTHER_SERVICE = "other_service"
-
-
-class PurposeOfUse(enum.StrEnum):
-    TREAT = "TREAT"  # treatment by the care team
-    # Supervision: the team's psychiatric consultant reviewing the caseload. HL7 CAREMGT (care
-    # management) rather than TREAT, so the audit trail tells a caseload review from a session.
-    CAREMGT = "CAREMGT"
-    HOPERAT = "HOPERAT"  # healthcare operations: quality improvement, service evaluation
-    HRESCH = "HRESCH"  # healthcare research
-    MLTRAINING = "MLTRAINING"  # training or evaluating machine-learning models
-    ETREAT = "ETREAT"  # emergency treatment (break-glass)
-    PATRQT = "PATRQT"  # the patient reading their own record
 
 
 class DataStream(enum.StrEnum):

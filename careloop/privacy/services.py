@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from careloop.accounts.models import User
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.privacy import consent_texts
@@ -28,17 +29,6 @@ from careloop.privacy.policy import (
     is_withdrawable,
 )
 from careloop.privacy.types import Choice
-
-
-class PrivacyAuditAction:
-    """Dotted action codes this domain writes (audit records any domain's codes)."""
-
-    DOCUMENT_PUBLISHED = "privacy.consent_document_published"
-    CONSENT_GIVEN = "privacy.consent_given"
-    CONSENT_WITHDRAWN = "privacy.consent_withdrawn"
-    BREAK_GLASS_STARTED = "privacy.break_glass_started"
-    BREAK_GLASS_READ = "privacy.break_glass_read"
-    BREAK_GLASS_ENDED = "privacy.break_glass_ended"
 
 
 class PatientRecord(Protocol):
@@ -95,7 +85,7 @@ def publish_document(
         )
         record_event(
             actor=actor,
-            action=PrivacyAuditAction.DOCUMENT_PUBLISHED,
+            action=AuditAction.CONSENT_DOCUMENT_PUBLISHED,
             service_id=service_id,
             purpose=PurposeOfUse.HOPERAT,
             obj=("ConsentDocument", document.id),
@@ -179,9 +169,9 @@ def decide(
         record_event(
             actor=actor,
             action=(
-                PrivacyAuditAction.CONSENT_GIVEN
+                AuditAction.CONSENT_GIVEN
                 if choice == Choice.GIVEN
-                else PrivacyAuditAction.CONSENT_WITHDRAWN
+                else AuditAction.CONSENT_WITHDRAWN
             ),
             service_id=patient.service_id,
             patient_id=patient.id,

@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from careloop.audit.services import record_patient_reads
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.safety.forms import ReviewForm
 from careloop.safety.selectors import open_reviews_for_caseload, review_item_visible_to
-from careloop.safety.services.audit import SafetyAuditAction
 from careloop.safety.services.review import complete_review
 from careloop.safety.views import clinician_or_404
 
@@ -31,10 +30,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if items and user.service_id is not None:
         record_patient_reads(
             actor=user,
-            action=SafetyAuditAction.REVIEWS_VIEWED,
+            action=AuditAction.REVIEWS_VIEWED,
             service_id=user.service_id,
             patient_ids=sorted({item.patient_id for item in items}),
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
             source_ip=client_ip(request),
         )
     context = {"items": items, "form": ReviewForm(), "page_max": REVIEW_PAGE_MAX}

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from careloop.accounts.models import User
 from careloop.audit.services import record_patient_reads
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import (
     may_write,
     patient_visible_to,
@@ -35,7 +35,7 @@ from careloop.safety.selectors import (
     recent_inbox,
     timeline_of,
 )
-from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.services.audit import audit_alert
 from careloop.safety.types import AlertStatus
 
 INBOX_POLL_MILLISECONDS = 5000
@@ -73,7 +73,7 @@ def _audit_list(request: HttpRequest, user: User, alerts: list[Alert]) -> None:
             action=AuditAction.ALERTS_VIEWED,
             service_id=user.service_id,
             patient_ids=sorted({alert.patient_id for alert in alerts}),
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
             source_ip=client_ip(request),
         )
 
@@ -101,7 +101,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = clinician_or_404(request)
     alert = _visible(user, alert_id)
-    audit_alert(SafetyAuditAction.VIEWED, alert, actor=user, source_ip=client_ip(request))
+    audit_alert(AuditAction.ALERTS_VIEWED, alert, actor=user, source_ip=client_ip(request))
     context = {
         "alert": alert,
         "reason": reason_of(alert),

@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 
 from careloop.accounts import mfa
-from careloop.accounts.auth_audit import AuthAuditAction
 from careloop.audit.keys import identifier_ref
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.audit.verification import verify_all
 from careloop.privacy import breakglass
 from conftest import PASSWORD
@@ -50,7 +50,7 @@ def _chains_verify() -> None:
 
 def test_sign_in_is_audited_on_the_users_service_chain(ada, ada_patient, service) -> None:
     assert _login(Client(), "ada")["Location"] == "/"
-    [event] = _events(AuthAuditAction.SIGNED_IN)
+    [event] = _events(AuditAction.SIGNED_IN)
     assert (event.actor_id, event.service_id) == (ada.id, service.id)
     assert event.source_ip == "127.0.0.1"
     _no_secrets(PASSWORD)
@@ -59,7 +59,7 @@ def test_sign_in_is_audited_on_the_users_service_chain(ada, ada_patient, service
 
 def test_failed_sign_in_of_a_known_account_names_its_id_not_the_password(ada, service) -> None:
     assert _login(Client(), "ada", WRONG).status_code == 200
-    [event] = _events(AuthAuditAction.SIGN_IN_FAILED)
+    [event] = _events(AuditAction.SIGN_IN_FAILED)
     assert event.service_id == service.id
     assert event.actor_id is None  # nobody signed in
     assert event.detail == {"user_id": str(ada.id)}
@@ -70,7 +70,7 @@ def test_failed_sign_in_of_a_known_account_names_its_id_not_the_password(ada, se
 def test_failed_sign_in_of_an_unknown_name_is_a_keyed_pseudonym_on_the_system_chain(db) -> None:
     _login(Client(), GHOST, WRONG)
     _login(Client(), GHOST, WRONG)
-    first, second = _events(AuthAuditAction.SIGN_IN_FAILED)
+    first, second = _events(AuditAction.SIGN_IN_FAILED)
     assert first.service_id is None  # system chain
     assert first.detail == {"username_ref": identifier_ref("username", GHOST)}
     assert second.detail == first.detail  # repeated attempts match
@@ -83,7 +83,7 @@ def test_lockout_is_audited(ada, ada_patient, service) -> None:
     for _ in range(5):
         _login(client, "ada", WRONG)
     assert _login(client, "ada").status_code == 429
-    locked = _events(AuthAuditAction.LOCKED_OUT)
+    locked = _events(AuditAction.LOCKED_OUT)
     assert locked, "the lockout left no audit event"
     assert {e.service_id for e in locked} == {service.id}
     assert all(e.detail == {"user_id": str(ada.id), "scope": "username_ip"} for e in locked)
@@ -97,7 +97,7 @@ def test_the_ip_wide_lockout_is_audited(ada, ada_patient, settings) -> None:
     for index in range(3):
         _login(client, f"guess-{index}", WRONG)
     assert _login(client, "ada").status_code == 429
-    [event] = _events(AuthAuditAction.LOCKED_OUT)
+    [event] = _events(AuditAction.LOCKED_OUT)
     assert event.detail == {"user_id": str(ada.id), "scope": "ip"}
     _no_secrets(WRONG, PASSWORD, "guess-0")
     _chains_verify()
@@ -107,7 +107,7 @@ def test_a_wrong_totp_code_is_audited_without_the_code(ben, service) -> None:
     client = Client()
     _login(client, "ben")
     assert client.post("/accounts/verify/", {"code": "123456"}).status_code == 400
-    [event] = _events(AuthAuditAction.MFA_FAILED)
+    [event] = _events(AuditAction.MFA_FAILED)
     assert (event.actor_id, event.service_id, event.detail) == (
         ben.id,
         service.id,
@@ -131,7 +131,7 @@ def test_denied_requests_are_audited_with_the_route_not_the_ids(
         content_type="application/json",
     )
     assert refused.status_code == 403
-    gate, write = _events(AuthAuditAction.ACCESS_DENIED)
+    gate, write = _events(AuditAction.ACCESS_DENIED)
     assert (gate.actor_id, gate.service_id) == (ben.id, service.id)
     assert gate.detail == {"method": "GET", "route": "/api/alerts"}
     assert (write.actor_id, write.detail["route"]) == (
@@ -145,7 +145,7 @@ def test_denied_requests_are_audited_with_the_route_not_the_ids(
 def test_a_csrf_failure_of_an_anonymous_visitor_goes_on_the_system_chain(db) -> None:
     client = Client(enforce_csrf_checks=True)
     assert client.post("/accounts/login/", {"username": "x", "password": "y"}).status_code == 403
-    [event] = _events(AuthAuditAction.ACCESS_DENIED)
+    [event] = _events(AuditAction.ACCESS_DENIED)
     assert (event.service_id, event.actor_id) == (None, None)
     _chains_verify()
 

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 
 
 @contextmanager
@@ -48,7 +49,7 @@ def chain_of_ten(service, ben, ada_patient) -> list[int]:
     for number in range(10):
         event = record_event(
             actor=ben,
-            action="patient.viewed",
+            action=AuditAction.PATIENT_VIEWED,
             service_id=service.id,
             patient_id=ada_patient.id,
             detail={"n": number},

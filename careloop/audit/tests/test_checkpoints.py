@@ -18,6 +18,7 @@ from careloop.audit.checkpoints import write_due_checkpoints
 from careloop.audit.models import AuditCheckpoint
 from careloop.audit.services import record_event
 from careloop.audit.tests.conftest import run_audit, tampering
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.core.worker import registered_jobs
 
@@ -25,11 +26,11 @@ from careloop.core.worker import registered_jobs
 def test_the_worker_signs_new_records_at_most_every_interval(service, ben) -> None:
     assert registered_jobs()["audit.write_checkpoints"] is write_due_checkpoints
     assert write_due_checkpoints() == 0  # no chain yet
-    record_event(actor=ben, action="patient.viewed", service_id=service.id)
-    record_event(actor=None, action="auth.signed_in", service_id=None)
+    record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
+    record_event(actor=None, action=AuditAction.SIGNED_IN, service_id=None)
     assert write_due_checkpoints() == 2
     assert write_due_checkpoints() == 0  # nothing new
-    record_event(actor=ben, action="patient.viewed", service_id=service.id)
+    record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     assert write_due_checkpoints() == 0  # new, but not due yet
     interval = timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES, seconds=1)
     with time_machine.travel(clock.now() + interval, tick=False):
@@ -41,10 +42,10 @@ def test_the_worker_signs_new_records_at_most_every_interval(service, ben) -> No
 
 
 def test_the_command_signs_now_and_says_what_it_did(service, ben) -> None:
-    record_event(actor=ben, action="patient.viewed", service_id=service.id)
+    record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     code, output = run_audit("checkpoint")
     assert code == 0 and f"chain {service.id}: signed at seq 1" in output
-    record_event(actor=ben, action="patient.viewed", service_id=service.id)
+    record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     code, output = run_audit("checkpoint", "--service", str(service.id))
     assert code == 0 and "signed at seq 2" in output  # not due for the worker, signed anyway
     code, output = run_audit("checkpoint")
@@ -52,9 +53,9 @@ def test_the_command_signs_now_and_says_what_it_did(service, ben) -> None:
 
 
 def test_a_tampered_chain_is_never_signed(service, ben) -> None:
-    first = record_event(actor=ben, action="patient.viewed", service_id=service.id)
+    first = record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     assert run_audit("checkpoint")[0] == 0
-    second = record_event(actor=ben, action="patient.viewed", service_id=service.id)
+    second = record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     with tampering() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'x.y' WHERE id = %s", [second.id])
     code, output = run_audit("checkpoint")
@@ -102,7 +103,7 @@ def test_bad_key_files_refuse_to_load(tmp_path: Path) -> None:
 def test_checkpoints_of_a_retired_key_verify_when_its_public_key_is_listed(
     service, ben, tmp_path: Path, settings
 ) -> None:
-    record_event(actor=ben, action="patient.viewed", service_id=service.id)
+    record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     assert run_audit("checkpoint")[0] == 0
     retired = tmp_path / "retired.pub.pem"
     retired.write_bytes(keyfiles.public_key_pem(keys.signing_key().public_key()))

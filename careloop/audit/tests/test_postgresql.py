@@ -21,7 +21,7 @@ from careloop.accounts.types import Role
 from careloop.audit.models import AuditChainHead, AuditEvent
 from careloop.audit.services import record_event, record_patient_reads
 from careloop.audit.tests.conftest import run_audit
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core.models import Service
 
 pytestmark = pytest.mark.skipif(
@@ -39,17 +39,17 @@ def _writer(services: list[Service], actor: User, seed: int, errors: list[BaseEx
         for _ in range(TRANSACTIONS_PER_THREAD):
             with transaction.atomic():
                 service = rng.choice(services)
-                record_event(actor=actor, action="test.first", service_id=service.id)
+                record_event(actor=actor, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
                 time.sleep(rng.random() / 200)  # the caller's own work, lock held meanwhile
                 record_patient_reads(
                     actor=actor,
-                    action="test.listed",
+                    action=AuditAction.CASELOAD_VIEWED,
                     service_id=service.id,
                     patient_ids=[uuid.uuid4(), uuid.uuid4()],
-                    purpose=Purpose.TREATMENT,
+                    purpose=PurposeOfUse.TREAT,
                 )
             if rng.random() < 0.2:
-                record_event(actor=None, action="test.system", service_id=None)
+                record_event(actor=None, action=AuditAction.SIGNED_IN, service_id=None)
     except BaseException as error:
         errors.append(error)
     finally:
@@ -98,7 +98,7 @@ def _refused(sql: str, params: list[Any] | None = None) -> str:
 
 
 def test_the_trigger_refuses_updates_and_deletes_even_to_the_table_owner(service) -> None:
-    event = record_event(actor=None, action="test.kept", service_id=service.id)
+    event = record_event(actor=None, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     assert "append-only: UPDATE on audit_auditevent refused" in _refused(
         "UPDATE audit_auditevent SET action = 'test.changed' WHERE id = %s", [event.id]
     )
@@ -109,12 +109,12 @@ def test_the_trigger_refuses_updates_and_deletes_even_to_the_table_owner(service
     assert "append-only: DELETE on audit_auditcheckpoint" in _refused(
         "DELETE FROM audit_auditcheckpoint"
     )
-    assert AuditEvent.objects.get(id=event.id).action == "test.kept"
+    assert AuditEvent.objects.get(id=event.id).action == "patient.viewed"
 
 
 def test_the_restricted_app_role_may_only_insert_and_read_audit_rows(service) -> None:
     """The role is created inside the test's transaction, so it disappears with it."""
-    event = record_event(actor=None, action="test.kept", service_id=service.id)
+    event = record_event(actor=None, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     role = f"careloop_app_{secrets.token_hex(4)}"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {role} NOLOGIN")
@@ -129,7 +129,9 @@ def test_the_restricted_app_role_may_only_insert_and_read_audit_rows(service) ->
         assert "permission denied" in _refused("DELETE FROM audit_auditevent")
         assert "permission denied" in _refused("TRUNCATE audit_auditevent")
         assert "permission denied" in _refused("DELETE FROM audit_auditcheckpoint")
-        record_event(actor=None, action="test.as_app", service_id=service.id)  # INSERT works
+        record_event(
+            actor=None, action=AuditAction.PATIENT_VIEWED, service_id=service.id
+        )  # INSERT works
         Service.objects.filter(id=service.id).update(name="Renamed")  # other tables: read/write
     finally:
         with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from careloop.audit import chain
 from careloop.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from careloop.audit.selectors import events_for_patient, patient_ref
 from careloop.audit.services import record_event, record_patient_reads
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.audit.verification import verify_all
 from careloop.core.models import Service
 
@@ -29,7 +29,9 @@ def test_each_service_has_its_own_chain_and_system_events_theirs(
     service, other_service, ben
 ) -> None:
     for target in (service, other_service, service, None, service):
-        record_event(actor=ben, action="patient.viewed", service_id=target.id if target else None)
+        record_event(
+            actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=target.id if target else None
+        )
     mine, theirs, system = _chain(service.id), _chain(other_service.id), _chain(None)
     assert [e.seq for e in mine] == [1, 2, 3] and [e.seq for e in theirs] == [1]
     assert [e.seq for e in system] == [1]
@@ -45,10 +47,10 @@ def test_each_service_has_its_own_chain_and_system_events_theirs(
 def test_patients_are_stored_only_as_keyed_hmacs(service, ben, ada_patient) -> None:
     event = record_event(
         actor=ben,
-        action="patient.viewed",
+        action=AuditAction.PATIENT_VIEWED,
         service_id=service.id,
         patient_id=ada_patient.id,
-        purpose=Purpose.TREATMENT,
+        purpose=PurposeOfUse.TREAT,
         obj=("Patient", ada_patient.id),
         detail={"view": "summary"},
     )
@@ -73,10 +75,10 @@ def test_list_reads_are_chained_in_one_insert(service, ben, ada_patient) -> None
     others = [uuid.uuid4() for _ in range(3)]
     count = record_patient_reads(
         actor=ben,
-        action="patient.listed_in_caseload",
+        action=AuditAction.CASELOAD_VIEWED,
         service_id=service.id,
         patient_ids=[ada_patient.id, *others],
-        purpose=Purpose.TREATMENT,
+        purpose=PurposeOfUse.TREAT,
     )
     assert count == 4
     events = _chain(service.id)
@@ -86,10 +88,10 @@ def test_list_reads_are_chained_in_one_insert(service, ben, ada_patient) -> None
     assert (
         record_patient_reads(
             actor=ben,
-            action="x.y",
+            action=AuditAction.CASELOAD_VIEWED,
             service_id=service.id,
             patient_ids=[],
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
         )
         == 0
     )
@@ -97,18 +99,21 @@ def test_list_reads_are_chained_in_one_insert(service, ben, ada_patient) -> None
 
 
 def test_an_event_rolls_back_with_its_transaction_and_the_chain_stays_whole(service, ben) -> None:
-    record_event(actor=ben, action="a.kept", service_id=service.id)
+    record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     with pytest.raises(RuntimeError, match="caller failed"):
         _record_then_fail(ben, service.id)
-    record_event(actor=ben, action="a.kept_too", service_id=service.id)
-    assert [(e.seq, e.action) for e in _chain(service.id)] == [(1, "a.kept"), (2, "a.kept_too")]
+    record_event(actor=ben, action=AuditAction.ALERTS_VIEWED, service_id=service.id)
+    assert [(e.seq, e.action) for e in _chain(service.id)] == [
+        (1, "patient.viewed"),
+        (2, "alert.viewed"),
+    ]
     assert AuditChainHead.objects.get(chain=str(service.id)).seq == 2
     assert all(r.ok for r in verify_all())
 
 
 def _record_then_fail(actor, service_id: uuid.UUID) -> None:
     with transaction.atomic():
-        record_event(actor=actor, action="a.lost", service_id=service_id)
+        record_event(actor=actor, action=AuditAction.PATIENT_VIEWED, service_id=service_id)
         raise RuntimeError("caller failed")
 
 
@@ -116,12 +121,12 @@ def test_values_the_database_respells_still_verify(service, ben) -> None:
     """PostgreSQL's inet and jsonb give some values back spelled differently."""
     record_event(
         actor=ben,
-        action="auth.signed_in",
+        action=AuditAction.SIGNED_IN,
         service_id=service.id,
         source_ip="2001:DB8:0:0::1",
         detail={"ratio": 1.0, "big": 1e20, "small": 1.5e-7, "codes": ("a", "b"), "ok": True},
     )
-    record_event(actor=None, action="auth.signed_in", service_id=None, source_ip="192.0.2.1")
+    record_event(actor=None, action=AuditAction.SIGNED_IN, service_id=None, source_ip="192.0.2.1")
     stored = AuditEvent.objects.get(service_id=service.id)
     assert stored.source_ip == "2001:db8::1" and stored.actor_role == "clinician"
     assert AuditEvent.objects.get(service_id=None).actor_role == "system"
@@ -132,12 +137,25 @@ def test_who_accessed_my_data_is_newest_first_and_only_mine(
     service, other_service, ben, sam, ada_patient
 ) -> None:
     record_event(
-        actor=ben, action="patient.viewed", service_id=service.id, patient_id=ada_patient.id
+        actor=ben,
+        action=AuditAction.PATIENT_VIEWED,
+        service_id=service.id,
+        patient_id=ada_patient.id,
     )
-    record_event(actor=sam, action="alert.viewed", service_id=service.id, patient_id=ada_patient.id)
-    record_event(actor=ben, action="patient.viewed", service_id=service.id, patient_id=uuid.uuid4())
     record_event(
-        actor=ben, action="patient.viewed", service_id=other_service.id, patient_id=ada_patient.id
+        actor=sam,
+        action=AuditAction.ALERTS_VIEWED,
+        service_id=service.id,
+        patient_id=ada_patient.id,
+    )
+    record_event(
+        actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id, patient_id=uuid.uuid4()
+    )
+    record_event(
+        actor=ben,
+        action=AuditAction.PATIENT_VIEWED,
+        service_id=other_service.id,
+        patient_id=ada_patient.id,
     )
     events = list(events_for_patient(service_id=service.id, patient_id=ada_patient.id))
     assert [(e.actor.username, e.action) for e in events] == [
@@ -147,7 +165,7 @@ def test_who_accessed_my_data_is_newest_first_and_only_mine(
 
 
 def test_the_orm_never_rewrites_audit_rows(service, ben) -> None:
-    event = record_event(actor=ben, action="patient.viewed", service_id=service.id)
+    event = record_event(actor=ben, action=AuditAction.PATIENT_VIEWED, service_id=service.id)
     with pytest.raises(RuntimeError, match="append-only"):
         event.save()
     with pytest.raises(RuntimeError, match="append-only"):

@@ -16,12 +16,13 @@ from careloop.audit import chain, records
 from careloop.audit.models import AuditCheckpoint, AuditEvent
 from careloop.audit.services import record_event
 from careloop.audit.tests.conftest import run_audit, tampering
+from careloop.audit.types import AuditAction
 from careloop.audit.verification import stored_records
 from careloop.core.models import Service
 
 
 def test_an_intact_log_verifies_with_a_summary(service, chain_of_ten) -> None:
-    record_event(actor=None, action="service.population_seeded", service_id=None)
+    record_event(actor=None, action=AuditAction.POPULATION_SEEDED, service_id=None)
     code, output = run_audit("verify")
     assert code == 0, output
     assert f"OK chain {service.id}: 10 records, 1 signed checkpoints up to seq 8, 2 records" in (
@@ -170,7 +171,7 @@ def test_a_checkpoint_from_another_key_is_caught(service, chain_of_ten) -> None:
 
 def test_verify_one_service_leaves_the_others_alone(service, chain_of_ten) -> None:
     other = Service.objects.create(slug="other", name="Other")
-    record_event(actor=None, action="service.report_viewed", service_id=other.id)
+    record_event(actor=None, action=AuditAction.REPORT_VIEWED, service_id=other.id)
     with tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [chain_of_ten[0]])
     assert run_audit("verify", "--service", str(other.id))[0] == 0

@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from ninja import Router
 
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
 from careloop.fhir.bulk.generate import EXPORTABLE_TYPES
 from careloop.fhir.bulk.services import (
-    BulkAuditAction,
     cancel_export,
     has_active_export,
     request_export,
@@ -221,7 +221,7 @@ def export_file(request: HttpRequest, job_id: str, file_id: str) -> StreamingHtt
         raise NotFound("file")
     record_event(
         actor=None,
-        action=BulkAuditAction.FILE_DOWNLOADED,
+        action=AuditAction.BULK_FILE_DOWNLOADED,
         service_id=job.service_id,
         purpose=client.purpose,
         obj=("ExportJob", job.id),

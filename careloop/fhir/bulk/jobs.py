@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from careloop.audit.services import record_event, record_patient_reads
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.core.worker import register_job
 from careloop.fhir.bulk.generate import ExportScope, batches
-from careloop.fhir.bulk.services import BulkAuditAction, retention
+from careloop.fhir.bulk.services import retention
 from careloop.fhir.bulk.storage import ExportStore, export_store
 from careloop.fhir.models import ExportJob
 from careloop.fhir.types import ExportStatus
@@ -138,14 +139,14 @@ def _finish(job: ExportJob, total: int, patients: set[uuid.UUID]) -> None:
         client = job.client
         record_patient_reads(
             actor=None,  # type: ignore[arg-type]  # a system client acts for no person
-            action=BulkAuditAction.PATIENT_EXPORTED,
+            action=AuditAction.BULK_PATIENT_EXPORTED,
             service_id=job.service_id,
             patient_ids=sorted(patients),
             purpose=client.purpose,  # type: ignore[arg-type]  # HL7 PurposeOfUse code
         )
         record_event(
             actor=None,
-            action=BulkAuditAction.EXPORT_COMPLETED,
+            action=AuditAction.BULK_EXPORT_COMPLETED,
             service_id=job.service_id,
             purpose=client.purpose,
             obj=("ExportJob", job.id),

@@ -5,22 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.fhir.bulk.storage import export_store
 from careloop.fhir.models import ExportJob, SmartClient
 from careloop.fhir.types import ExportStatus
-
-
-class BulkAuditAction(models.TextChoices):
-    EXPORT_REQUESTED = "fhir.bulk_export_requested"
-    EXPORT_COMPLETED = "fhir.bulk_export_completed"
-    EXPORT_CANCELLED = "fhir.bulk_export_cancelled"
-    PATIENT_EXPORTED = "fhir.bulk_patient_exported"
-    FILE_DOWNLOADED = "fhir.bulk_file_downloaded"
-
 
 ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
@@ -54,7 +46,7 @@ def request_export(
         )
         record_event(
             actor=None,
-            action=BulkAuditAction.EXPORT_REQUESTED,
+            action=AuditAction.BULK_EXPORT_REQUESTED,
             service_id=client.service_id,
             purpose=client.purpose,
             obj=("ExportJob", job.id),
@@ -80,7 +72,7 @@ def cancel_export(job: ExportJob, *, source_ip: str | None) -> None:
         export_store().delete(locked)
         record_event(
             actor=None,
-            action=BulkAuditAction.EXPORT_CANCELLED,
+            action=AuditAction.BULK_EXPORT_CANCELLED,
             service_id=locked.service_id,
             purpose=locked.client.purpose,
             obj=("ExportJob", locked.id),

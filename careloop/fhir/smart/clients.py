@@ -5,21 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.core.errors import DomainError
 from careloop.core.models import Service
 from careloop.fhir.models import SmartClient
 from careloop.fhir.types import ClientKind
 from careloop.privacy.policy import CONSENT_PURPOSES, PurposeOfUse
-
-
-class SmartAuditAction(models.TextChoices):
-    CLIENT_REGISTERED = "fhir.client_registered"
 
 
 class ClientRejected(DomainError):
@@ -89,7 +86,7 @@ def register_client(
         )
         record_event(
             actor=None,
-            action=SmartAuditAction.CLIENT_REGISTERED,
+            action=AuditAction.FHIR_CLIENT_REGISTERED,
             service_id=service.id,
             obj=("SmartClient", client.id),
             detail={"kind": kind, "client_id": application.client_id, "purpose": purpose},

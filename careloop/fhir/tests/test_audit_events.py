@@ -7,6 +7,7 @@ import pytest
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.care.models import Patient
 from careloop.fhir.mapping.audit_event import action_code
 
@@ -19,7 +20,7 @@ def _events(bundle):
 def break_glass(dana, ada_patient):
     return record_event(
         actor=dana,
-        action="privacy.break_glass_started",
+        action=AuditAction.BREAK_GLASS_STARTED,
         service_id=ada_patient.service_id,
         patient_id=ada_patient.id,
         purpose="ETREAT",

@@ -14,8 +14,9 @@ from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
+from careloop.audit.types import AuditAction
 from careloop.care.models import Patient
-from careloop.care.services import CONTACT_DETAILS_UPDATED, update_contact_details
+from careloop.care.services import update_contact_details
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.fhir.mapping.patient import UpdateRejected, read_patient_update
 from careloop.fhir.tests.conftest import FHIR_JSON
@@ -82,7 +83,7 @@ def test_patient_updates_own_contact_details(ada_client, ada, ada_patient, curre
     assert (ada.phone_number, ada.email, ada_patient.preferred_language) == (PHONE, EMAIL, "es")
     # What she reads next is what the update returned.
     assert ada_client.get(f"/fhir/r4/Patient/{ada_patient.id}").json() == updated
-    event = AuditEvent.objects.get(action=CONTACT_DETAILS_UPDATED)
+    event = AuditEvent.objects.get(action=AuditAction.CONTACT_DETAILS_UPDATED)
     assert event.actor == ada and event.patient_ref == patient_ref(ada_patient.id)
     assert event.detail == {"changed": ["phone", "email", "language"]}  # names, never values
 
@@ -177,7 +178,7 @@ def test_only_what_the_patient_owns_may_change(
     ada_patient.refresh_from_db()
     assert (ada.phone_number, ada.email) == ("", "")
     assert (ada_patient.display_name, ada_patient.gender) == ("Ada Test", "prefer_not_to_say")
-    assert not AuditEvent.objects.filter(action=CONTACT_DETAILS_UPDATED).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.CONTACT_DETAILS_UPDATED).exists()
 
 
 def test_malformed_bodies_are_400(ada_client, ada_patient, current) -> None:
@@ -259,7 +260,7 @@ def test_service_is_for_the_patient_themself(ada, ben, ada_patient) -> None:
     ) == ["phone"]
     # Nothing changed: nothing written, nothing audited a second time.
     assert update_contact_details(ada, ada_patient, phone=PHONE, email="", language="en") == []
-    assert AuditEvent.objects.filter(action=CONTACT_DETAILS_UPDATED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.CONTACT_DETAILS_UPDATED).count() == 1
     assert User.objects.get(id=ada.id).phone_number == PHONE
 
 

@@ -8,9 +8,9 @@ import uuid
 import pytest
 
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.core.errors import NotFound
 from careloop.journal import selectors
-from careloop.journal.services import JournalAuditAction
 from careloop.privacy.types import Choice
 
 
@@ -73,7 +73,7 @@ def test_api_sharing_and_the_clinician_list(
     assert put.status_code == 200 and put.json()["shared_with_team"] is True
     listed = ben_client.get(url)
     assert [e["id"] for e in listed.json()] == [str(entry.id)]
-    event = AuditEvent.objects.filter(action=JournalAuditAction.SHARED_ENTRIES_VIEWED).last()
+    event = AuditEvent.objects.filter(action=AuditAction.JOURNAL_SHARED_ENTRIES_VIEWED).last()
     assert event.detail == {"entries": [str(entry.id)]} and event.actor_id == ben.id
     assert as_user(dana).get(url).status_code == 404
     assert ada_client.get(url).status_code == 404

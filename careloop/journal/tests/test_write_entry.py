@@ -11,10 +11,11 @@ import pytest
 from django.db import connection
 
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.journal import services
 from careloop.journal.models import JournalEntry
-from careloop.journal.services import JournalAuditAction, set_sharing, write_entry
+from careloop.journal.services import set_sharing, write_entry
 from careloop.journal.tests.conftest import CRISIS, NEUTRAL
 from careloop.safety.models import Alert
 from careloop.safety.text.scoring import ALERT_SCORE
@@ -88,7 +89,7 @@ def test_the_body_is_encrypted_at_rest_and_the_audit_holds_no_text(write) -> Non
         cursor.execute("SELECT body FROM journal_journalentry")
         [row] = cursor.fetchall()
     assert row[0].startswith("v1:") and "canary" not in row[0]
-    event = AuditEvent.objects.get(action=JournalAuditAction.ENTRY_WRITTEN)
+    event = AuditEvent.objects.get(action=AuditAction.JOURNAL_ENTRY_WRITTEN)
     assert set(event.detail) == {"shared_with_team", "screen_level", "alert_id"}
     assert event.detail["alert_id"] is None
     assert "canary" not in json.dumps(event.detail)
@@ -98,6 +99,6 @@ def test_sharing_is_per_entry_audited_and_only_by_the_author(write, ben) -> None
     entry = write(NEUTRAL)
     set_sharing(entry.patient.user, entry, shared=True)
     assert JournalEntry.objects.get(id=entry.id).shared_with_team is True
-    assert AuditEvent.objects.filter(action=JournalAuditAction.SHARING_CHANGED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.JOURNAL_SHARING_CHANGED).count() == 1
     with pytest.raises(NotFound):
         set_sharing(ben, entry, shared=False)

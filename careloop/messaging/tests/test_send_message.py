@@ -12,10 +12,11 @@ import pytest
 from django.db import connection
 
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.core.errors import Conflict, InvalidInput, NotFound
 from careloop.messaging import services
 from careloop.messaging.models import Message
-from careloop.messaging.services import MessagingAuditAction, mark_read, send_message
+from careloop.messaging.services import mark_read, send_message
 from careloop.messaging.types import Direction
 from careloop.notifications.models import Notification
 from careloop.safety.models import Alert
@@ -107,7 +108,7 @@ def test_reading_marks_the_other_sides_messages_read_and_is_audited(ada, ada_pat
     assert (from_ada.read_by_id, from_ben.read_at) == (sam.id, None)
     assert mark_read(ben, ada_patient) == 0  # the team already read it
     assert mark_read(ada, ada_patient) == 1
-    assert AuditEvent.objects.filter(action=MessagingAuditAction.READ).count() == 2
+    assert AuditEvent.objects.filter(action=AuditAction.MESSAGE_READ).count() == 2
 
 
 def test_bodies_are_encrypted_at_rest_and_audits_hold_no_text(ada, ada_patient) -> None:
@@ -116,6 +117,6 @@ def test_bodies_are_encrypted_at_rest_and_audits_hold_no_text(ada, ada_patient) 
         cursor.execute("SELECT body FROM messaging_message")
         [(stored,)] = cursor.fetchall()
     assert stored.startswith("v1:") and "canary" not in stored
-    event = AuditEvent.objects.get(action=MessagingAuditAction.SENT)
+    event = AuditEvent.objects.get(action=AuditAction.MESSAGE_SENT)
     assert "canary" not in json.dumps(event.detail)
     assert event.detail["direction"] == "to_team"

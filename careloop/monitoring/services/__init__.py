@@ -4,12 +4,6 @@ reads (`caseload`). Every write is one transaction and audited. The names below 
 public write surface; import them from here.
 """
 
-from careloop.monitoring.services.actions import (
-    CHECKIN_SUBMITTED,
-    PLAN_CREATED,
-    PLAN_ITEM_CHANGED,
-    MonitoringAuditAction,
-)
 from careloop.monitoring.services.caseload import record_caseload_viewed
 from careloop.monitoring.services.checkins import MAX_NOTE_CHARS, MOOD_MAX, MOOD_MIN, record_checkin
 from careloop.monitoring.services.plans import (
@@ -22,13 +16,9 @@ from careloop.monitoring.services.plans import (
 from careloop.monitoring.services.reminders import send_due_reminders
 
 __all__ = [
-    "CHECKIN_SUBMITTED",
     "MAX_NOTE_CHARS",
     "MOOD_MAX",
     "MOOD_MIN",
-    "PLAN_CREATED",
-    "PLAN_ITEM_CHANGED",
-    "MonitoringAuditAction",
     "PlanItemChange",
     "change_plan_item",
     "ensure_default_plan",

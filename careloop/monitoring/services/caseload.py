@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from careloop.accounts.models import User
 from careloop.audit.services import record_patient_reads
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.monitoring.selectors import CaseloadRow
 
 
@@ -18,6 +18,6 @@ def record_caseload_viewed(
             action=AuditAction.CASELOAD_VIEWED,
             service_id=user.service_id,
             patient_ids=[row.patient.id for row in rows],
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
             source_ip=source_ip,
         )

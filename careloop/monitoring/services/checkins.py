@@ -11,14 +11,13 @@ from django.db import IntegrityError, transaction
 from careloop.accounts.models import User
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.core.text import clean_free_text
 from careloop.monitoring.models import CheckIn
-from careloop.monitoring.services.actions import CHECKIN_SUBMITTED
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 from careloop.safety.text import TextScreen
 
@@ -69,10 +68,10 @@ def _store_checkin(
     )
     record_event(
         actor=actor,
-        action=CHECKIN_SUBMITTED,
+        action=AuditAction.CHECKIN_SUBMITTED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.SELF_ACCESS if actor.id == patient.user_id else Purpose.TREATMENT,
+        purpose=PurposeOfUse.PATRQT if actor.id == patient.user_id else PurposeOfUse.TREAT,
         obj=("CheckIn", checkin.id),
     )
     return checkin

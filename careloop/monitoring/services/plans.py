@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.selectors import require_write
 from careloop.care.types import EpisodeEnding
@@ -27,7 +27,6 @@ from careloop.monitoring.selectors import (
     measure_info,
     patient_time_zone,
 )
-from careloop.monitoring.services.actions import PLAN_CREATED, PLAN_ITEM_CHANGED
 
 BATCH_SIZE = 100
 ADOPTION_REST_SECONDS = 60.0
@@ -69,10 +68,10 @@ def _create_default_plan(patient: Patient, actor: User | None) -> MeasurementPla
     )
     record_event(
         actor=actor,
-        action=PLAN_CREATED,
+        action=AuditAction.MEASUREMENT_PLAN_CREATED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.TREATMENT,
+        purpose=PurposeOfUse.TREAT,
         obj=("MeasurementPlan", plan.id),
         detail={
             "measures": [cadence.measure for cadence, _info in included],
@@ -171,10 +170,10 @@ def change_plan_item(
         plan.save(update_fields=["next_reminder_at"])
         record_event(
             actor=actor,
-            action=PLAN_ITEM_CHANGED,
+            action=AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED,
             service_id=patient.service_id,
             patient_id=patient.id,
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
             obj=("PlanItem", item.id),
             detail={"measure": measure, "before": before, "after": _item_values(item)},
         )

@@ -17,8 +17,9 @@ from django.core.management.base import CommandError
 from careloop.accounts.models import User
 from careloop.assessments.models import Assessment
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.core.errors import InvalidInput, PermissionDenied
-from careloop.monitoring.follow_up_services import FollowUpAuditAction, set_risk_follow_up
+from careloop.monitoring.follow_up_services import set_risk_follow_up
 from careloop.monitoring.models import FollowUpOffer
 from careloop.monitoring.types import FollowUpState
 from careloop.safety.models import Alert
@@ -53,7 +54,7 @@ def test_a_positive_item_9_offers_the_cssrs_screener_at_once_recorded_and_audite
     offer = FollowUpOffer.objects.get(trigger=phq9)
     assert (offer.instrument_id, offer.state) == ("cssrs_screener", FollowUpState.OFFERED)
     assert offer.patient_id == ada.patient_record.id and offer.offered_at is not None
-    (offered,) = _actions(FollowUpAuditAction.OFFERED)
+    (offered,) = _actions(AuditAction.FOLLOW_UP_OFFERED)
     assert offered.detail == {"instrument": "cssrs_screener", "trigger": str(phq9.id)}
 
     client = signed_in(ada)
@@ -91,7 +92,7 @@ def test_the_clinician_sees_offered_then_completed_with_the_result(ada: User, be
     offer = FollowUpOffer.objects.get(trigger=phq9)
     assert (offer.state, offer.response_id) == (FollowUpState.COMPLETED, cssrs.id)
     assert offer.completed_at == cssrs.completed_at
-    (completed,) = _actions(FollowUpAuditAction.COMPLETED)
+    (completed,) = _actions(AuditAction.FOLLOW_UP_COMPLETED)
     assert completed.actor_id == ada.id and completed.detail["response"] == str(cssrs.id)
     page = staff.get(f"/alerts/{alert.id}/").content.decode()
     assert re.search(
@@ -128,7 +129,7 @@ def test_the_service_chooses_its_follow_up_questionnaire(ada: User, cleo: User, 
         set_risk_follow_up(actor=cleo, instrument_id="epds")  # disabled in the library
     settings_row = set_risk_follow_up(actor=cleo, instrument_id="pcl5")
     assert settings_row.risk_follow_up_instrument == "pcl5"
-    (changed,) = _actions(FollowUpAuditAction.SETTING_CHANGED)
+    (changed,) = _actions(AuditAction.FOLLOW_UP_SETTING_CHANGED)
     assert changed.detail == {"from": "cssrs_screener", "to": "pcl5"}
 
     phq9 = _submit(ada, "phq9", PHQ9_ITEM9_SEVERAL_DAYS)

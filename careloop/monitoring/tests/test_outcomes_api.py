@@ -9,7 +9,7 @@ import pytest
 
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring import outcome_selectors
@@ -44,7 +44,7 @@ def test_clinician_sees_episode_outcomes_and_the_read_is_audited(as_user, ada_pa
     assert outcome["cocm"]["response"] and outcome["cocm"]["review"] == "not_needed"
     assert "§15" in body["definitions"]["nhs_tt.recovery"]
     event = AuditEvent.objects.get(action=AuditAction.ASSESSMENTS_VIEWED, actor=ben)
-    assert (event.patient_ref, event.purpose) == (patient_ref(ada_patient.id), Purpose.TREATMENT)
+    assert (event.patient_ref, event.purpose) == (patient_ref(ada_patient.id), PurposeOfUse.TREAT)
     assert event.detail == {"view": "outcomes", "episodes": 1}
 
 
@@ -56,7 +56,7 @@ def test_patient_sees_their_own_outcomes(as_user, ada, ada_patient) -> None:
     assert outcome["is_final"] is False and outcome["nhs_tt"]["finished_treatment"] is False
     assert outcome["nhs_tt"]["sessions_basis"] == "estimated_from_measurement_days"
     event = AuditEvent.objects.get(actor=ada, action=AuditAction.ASSESSMENTS_VIEWED)
-    assert event.purpose == Purpose.SELF_ACCESS
+    assert event.purpose == PurposeOfUse.PATRQT
 
 
 @pytest.mark.parametrize("outsider", ["dana", "cleo"])

@@ -10,6 +10,7 @@ import pytest
 
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.instruments import library
@@ -17,8 +18,6 @@ from careloop.monitoring import selectors
 from careloop.monitoring.models import MeasurementPlan, PlanItem
 from careloop.monitoring.selectors import measures
 from careloop.monitoring.services import (
-    PLAN_CREATED,
-    PLAN_ITEM_CHANGED,
     PlanItemChange,
     change_plan_item,
     ensure_default_plan,
@@ -52,7 +51,7 @@ def test_default_plan_has_weekly_questionnaires_and_a_daily_check_in(patient) ->
         "checkin": (1, 0),
     }
     assert {i.starts_on for i in items.values()} == {date(2026, 2, 23)}  # from registration
-    event = AuditEvent.objects.get(action=PLAN_CREATED)
+    event = AuditEvent.objects.get(action=AuditAction.MEASUREMENT_PLAN_CREATED)
     assert event.patient_ref == patient_ref(patient.id) and event.actor_id is None
     assert event.detail == {
         "measures": ["phq9", "gad7", "checkin"],
@@ -64,7 +63,7 @@ def test_the_default_plan_is_stored_once(patient, ben) -> None:
     first = ensure_default_plan(patient, actor=ben)
     assert ensure_default_plan(patient, actor=ben).pk == first.pk
     assert MeasurementPlan.objects.count() == 1
-    assert AuditEvent.objects.filter(action=PLAN_CREATED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.MEASUREMENT_PLAN_CREATED).count() == 1
 
 
 def test_who5_joins_the_default_plan_monthly_once_the_library_enables_it(
@@ -99,7 +98,7 @@ def test_clinician_changes_an_item_and_the_change_is_audited(patient, ben) -> No
     )
     assert (item.every_days, item.overdue_after_days, item.remind_before_days) == (14, 4, 1)
     assert item.starts_on == date(2026, 2, 23)  # a change of cadence keeps the start day
-    event = AuditEvent.objects.get(action=PLAN_ITEM_CHANGED)
+    event = AuditEvent.objects.get(action=AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED)
     assert event.actor_id == ben.id and event.patient_ref == patient_ref(patient.id)
     assert event.detail["before"]["every_days"] == 7 and event.detail["after"]["every_days"] == 14
     assert MeasurementPlan.objects.get().next_reminder_at == NOW  # the reminder job looks again
@@ -142,7 +141,7 @@ def test_bad_changes_are_refused_and_nothing_is_written(
     with pytest.raises(InvalidInput, match=fragment):
         change_plan_item(patient, actor=ben, measure=measure, change=change)
     assert not MeasurementPlan.objects.exists()
-    assert not AuditEvent.objects.filter(action=PLAN_ITEM_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED).exists()
 
 
 def test_a_patient_cannot_change_their_own_plan(patient, ada) -> None:

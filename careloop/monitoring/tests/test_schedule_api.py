@@ -12,9 +12,9 @@ from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.monitoring.models import CheckIn
-from careloop.monitoring.services import CHECKIN_SUBMITTED
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 2 March, 10:00 in London
 
@@ -107,7 +107,7 @@ def test_check_in_is_stored_once_per_client_id(ada_client, ada, patient) -> None
     clash = _post_checkin(ada_client, {**body, "mood": 2})
     assert clash.status_code == 409 and "different check-in" in clash.json()["detail"]
     assert CheckIn.objects.count() == 1
-    event = AuditEvent.objects.get(action=CHECKIN_SUBMITTED)
+    event = AuditEvent.objects.get(action=AuditAction.CHECKIN_SUBMITTED)
     assert (event.actor_id, event.patient_ref, event.detail) == (
         ada.id,
         patient_ref(patient.id),

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.care.selectors import teams_of
 from careloop.core import clock
 from careloop.privacy.models import BreakGlassGrant, ConsentDocument
@@ -19,7 +20,6 @@ from careloop.privacy.policy import PurposeOfUse
 from careloop.privacy.services import publish_default_documents
 
 REVIEW_WINDOW = timedelta(days=90)
-BREAK_GLASS_REVIEWED = "privacy.break_glass_reviewed"
 
 
 def ensure_consent_documents(service_id: uuid.UUID) -> None:
@@ -46,7 +46,7 @@ def record_review(user: User, grants: list[BreakGlassGrant], *, source_ip: str |
         for grant in grants:
             record_event(
                 actor=user,
-                action=BREAK_GLASS_REVIEWED,
+                action=AuditAction.BREAK_GLASS_REVIEWED,
                 service_id=grant.service_id,
                 patient_id=grant.patient_id,
                 purpose=PurposeOfUse.HOPERAT,

@@ -30,7 +30,7 @@ from careloop.accounts.sessions import end_all_sessions
 from careloop.accounts.types import Role
 from careloop.assessments.models import Assessment
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.types import Gender
 from careloop.core import clock
@@ -53,9 +53,6 @@ from careloop.safety.models import (
 from careloop.safety.planning.models import SafetyPlan, SafetyPlanVersion
 from careloop.safety.types import AlertStatus
 
-REQUESTED = "rights.erasure_requested"
-REQUEST_CANCELLED = "rights.erasure_request_withdrawn"
-ERASED = "rights.erased"
 OAUTH_MODELS = ("RefreshToken", "AccessToken", "IDToken", "Grant", "DeviceGrant")
 AXES_MODELS = ("AccessAttempt", "AccessLog", "AccessFailureLog")
 
@@ -267,10 +264,10 @@ def request_erasure(actor: User, patient: Patient) -> None:
         locked.save(update_fields=["erasure_requested_at"])
         record_event(
             actor=actor,
-            action=REQUESTED,
+            action=AuditAction.ERASURE_REQUESTED,
             service_id=patient.service_id,
             patient_id=patient.id,
-            purpose=Purpose.SELF_ACCESS,
+            purpose=PurposeOfUse.PATRQT,
             obj=("Patient", patient.id),
         )
     patient.erasure_requested_at = locked.erasure_requested_at
@@ -286,10 +283,10 @@ def withdraw_erasure_request(actor: User, patient: Patient) -> None:
         if updated:
             record_event(
                 actor=actor,
-                action=REQUEST_CANCELLED,
+                action=AuditAction.ERASURE_REQUEST_WITHDRAWN,
                 service_id=patient.service_id,
                 patient_id=patient.id,
-                purpose=Purpose.SELF_ACCESS,
+                purpose=PurposeOfUse.PATRQT,
                 obj=("Patient", patient.id),
             )
     patient.erasure_requested_at = None
@@ -338,10 +335,10 @@ def erase_patient(
         _tombstone(patient, now=now, hold_until=receipt.legal_hold_until)
         record_event(
             actor=actor,
-            action=ERASED,
+            action=AuditAction.ERASED,
             service_id=patient.service_id,
             patient_id=patient.id,
-            purpose=Purpose.OPERATIONS,
+            purpose=PurposeOfUse.HOPERAT,
             obj=("Patient", patient.id),
             detail={
                 "erased": receipt.erased,

@@ -23,7 +23,7 @@ from django.db import transaction
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import NotFound
@@ -31,9 +31,6 @@ from careloop.fhir.mapping.common import Resource, instant
 from careloop.rights.data import export_records as records
 from careloop.rights.data import export_safety as safety_records
 from careloop.rights.data.export_records import CHUNK, Exporter, ExportScope
-
-EXPORTED = "rights.exported"
-
 
 EXPORTERS: dict[str, Exporter] = {
     "care.Patient": records.patient,
@@ -106,10 +103,10 @@ def export_patient(actor: User, patient: Patient, *, source_ip: str | None = Non
         counts = Counter(str(r["resourceType"]) for r in resources)
         record_event(
             actor=actor,
-            action=EXPORTED,
+            action=AuditAction.DATA_EXPORTED,
             service_id=patient.service_id,
             patient_id=patient.id,
-            purpose=Purpose.SELF_ACCESS if actor.role == Role.PATIENT else Purpose.OPERATIONS,
+            purpose=PurposeOfUse.PATRQT if actor.role == Role.PATIENT else PurposeOfUse.HOPERAT,
             obj=("Patient", patient.id),
             source_ip=source_ip,
             detail={"resources": len(resources), "by_type": dict(sorted(counts.items()))},

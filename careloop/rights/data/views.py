@@ -16,7 +16,7 @@ from careloop.accounts.models import User
 from careloop.assessments.meaning import plain_meaning
 from careloop.assessments.models import Assessment
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import NotFound
@@ -33,7 +33,6 @@ from careloop.safety.planning.models import SafetyPlan
 from careloop.safety.planning.plan_content import sections_with_items
 
 SHOWN = 50  # newest rows per section on the page; the download holds every row
-VIEWED = "rights.data_viewed"
 
 
 def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
@@ -86,10 +85,10 @@ def my_data(request: HttpRequest) -> HttpResponse:
     user, patient = _patient_or_404(request)
     record_event(
         actor=user,
-        action=VIEWED,
+        action=AuditAction.DATA_VIEWED,
         service_id=patient.service_id,
         patient_id=patient.id,
-        purpose=Purpose.SELF_ACCESS,
+        purpose=PurposeOfUse.PATRQT,
         obj=("Patient", patient.id),
         source_ip=client_ip(request),
     )

@@ -18,6 +18,7 @@ from careloop.accounts.models import User
 from careloop.assessments.models import Assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.fhir.models import ExportJob, ExportPart, ImportedResource, SmartClient
@@ -459,7 +460,7 @@ def seed_everything(
     )
     event = record_event(
         actor=clinician,
-        action="patient.viewed",
+        action=AuditAction.PATIENT_VIEWED,
         service_id=service_id,
         patient_id=patient.id,
         purpose="TREAT",

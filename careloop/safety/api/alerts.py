@@ -11,7 +11,7 @@ from ninja.params.functions import Query
 from careloop.accounts.api import api_user
 from careloop.accounts.models import User
 from careloop.audit.services import record_patient_reads
-from careloop.audit.types import AuditAction, Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import patient_visible_to
 from careloop.core.api import ApiError
 from careloop.core.errors import NotFound
@@ -35,7 +35,7 @@ from careloop.safety.selectors import (
     alerts_visible_to,
     inbox_page,
 )
-from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.services.audit import audit_alert
 from careloop.safety.types import AlertStatus
 
 ERRORS = {403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError}
@@ -55,7 +55,7 @@ def _audit_reads(user: User, alerts: list[Alert]) -> None:
             action=AuditAction.ALERTS_VIEWED,
             service_id=user.service_id,
             patient_ids=sorted({a.patient_id for a in alerts}),
-            purpose=Purpose.TREATMENT,
+            purpose=PurposeOfUse.TREAT,
         )
 
 
@@ -141,7 +141,7 @@ def raise_alert(request: HttpRequest, body: RaiseAlertIn) -> Status[AlertOut]:
 def get_alert(request: HttpRequest, alert_id: uuid.UUID) -> AlertOut:
     user = api_user(request)
     alert = alert_visible_to(user, alert_id)
-    audit_alert(SafetyAuditAction.VIEWED, alert, actor=user)
+    audit_alert(AuditAction.ALERTS_VIEWED, alert, actor=user)
     return AlertOut.of(alert)
 
 

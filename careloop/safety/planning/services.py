@@ -4,7 +4,6 @@ each audited (careloop.audit.services.record_event) with ids and numbers only, n
 from __future__ import annotations
 
 import uuid
-from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,7 +11,7 @@ from django.db import IntegrityError, transaction
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock
@@ -31,20 +30,13 @@ from careloop.safety.planning.models import CrisisResourceReview, SafetyPlan, Sa
 from careloop.safety.planning.selectors import crisis_directory, reviewer_service
 
 
-class PlanningAuditAction(StrEnum):
-    SAFETY_PLAN_SAVED = "safety_plan.version_saved"
-    SAFETY_PLAN_VIEWED = "safety_plan.viewed"
-    CRISIS_LINE_CONFIRMED = "crisis_resource.confirmed"
-    CRISIS_LINE_WITHDRAWN = "crisis_resource.withdrawn"
-
-
 def _audit(
     *,
     actor: User,
-    action: PlanningAuditAction,
+    action: AuditAction,
     service_id: uuid.UUID,
     patient_id: uuid.UUID | None = None,
-    purpose: Purpose | str = "",
+    purpose: PurposeOfUse | str = "",
     obj: tuple[str, object] | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
@@ -59,8 +51,8 @@ def _audit(
     )
 
 
-def _purpose(actor: User, patient: Patient) -> Purpose:
-    return Purpose.SELF_ACCESS if patient.user_id == actor.id else Purpose.TREATMENT
+def _purpose(actor: User, patient: Patient) -> PurposeOfUse:
+    return PurposeOfUse.PATRQT if patient.user_id == actor.id else PurposeOfUse.TREAT
 
 
 def save_safety_plan(
@@ -112,7 +104,7 @@ def _store_version(
     plan.save(update_fields=["current_version", "updated_at"])
     _audit(
         actor=actor,
-        action=PlanningAuditAction.SAFETY_PLAN_SAVED,
+        action=AuditAction.SAFETY_PLAN_SAVED,
         service_id=patient.service_id,
         patient_id=patient.id,
         purpose=_purpose(actor, patient),
@@ -148,7 +140,7 @@ def record_safety_plan_viewed(
     """Audit a read of the plan (`what` names the screen or endpoint, e.g. "crisis_page")."""
     _audit(
         actor=actor,
-        action=PlanningAuditAction.SAFETY_PLAN_VIEWED,
+        action=AuditAction.SAFETY_PLAN_VIEWED,
         service_id=patient.service_id,
         patient_id=patient.id,
         purpose=_purpose(actor, patient),
@@ -196,7 +188,7 @@ def confirm_crisis_line(
         if concurrent is None:
             raise
         return concurrent, False
-    _audit_review(actor, PlanningAuditAction.CRISIS_LINE_CONFIRMED, review)
+    _audit_review(actor, AuditAction.CRISIS_LINE_CONFIRMED, review)
     return review, True
 
 
@@ -239,16 +231,16 @@ def withdraw_crisis_line(*, actor: User, entry_id: str) -> int:
         review.withdrawn_by = actor
         review.withdrawn_at = now
         review.save(update_fields=["withdrawn_by", "withdrawn_at"])
-        _audit_review(actor, PlanningAuditAction.CRISIS_LINE_WITHDRAWN, review)
+        _audit_review(actor, AuditAction.CRISIS_LINE_WITHDRAWN, review)
     return len(active)
 
 
-def _audit_review(actor: User, action: PlanningAuditAction, review: CrisisResourceReview) -> None:
+def _audit_review(actor: User, action: AuditAction, review: CrisisResourceReview) -> None:
     _audit(
         actor=actor,
         action=action,
         service_id=review.service_id,
-        purpose=Purpose.OPERATIONS,
+        purpose=PurposeOfUse.HOPERAT,
         obj=("CrisisResourceReview", review.id),
         detail={
             "entry_id": review.entry_id,

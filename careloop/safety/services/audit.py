@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from careloop.accounts.models import User
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.safety.models import Alert
 
 
-class SafetyAuditAction(StrEnum):
-    RAISED = "alert.raised"
-    VIEWED = "alert.viewed"
-    NOTIFIED = "alert.notified"
-    ESCALATED = "alert.escalated"
-    ESCALATION_DEFERRED = "alert.escalation_deferred"  # a low alert's paging tier in quiet hours
-    FALLBACK_FIRED = "alert.fallback_fired"
-    ACKNOWLEDGED = "alert.acknowledged"
-    ACTIONED = "alert.actioned"
-    CLOSED = "alert.closed"
-    POLICY_CHANGED = "escalation.policy_changed"
-    ON_CALL_CHANGED = "escalation.on_call_changed"
-    REVIEW_REQUESTED = "review.requested"
-    REVIEW_COMPLETED = "review.completed"
-    REVIEWS_VIEWED = "review.viewed"
-
-
 def audit_alert(
-    action: SafetyAuditAction,
+    action: AuditAction,
     alert: Alert,
     *,
     actor: User | None,
@@ -42,7 +24,7 @@ def audit_alert(
         action=action,
         service_id=alert.service_id,
         patient_id=alert.patient_id,
-        purpose=Purpose.TREATMENT,
+        purpose=PurposeOfUse.TREAT,
         obj=("Alert", alert.id),
         detail=detail,
         source_ip=source_ip,

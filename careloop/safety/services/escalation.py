@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.safety.models import Alert, EscalationPolicy, EscalationStep, EscalationTier
 from careloop.safety.rules.routing import quiet_hours_end, tier_may_fire
-from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.services.audit import audit_alert
 from careloop.safety.services.fallback import fire_fallback
 from careloop.safety.services.inbox import append_to_streams
 from careloop.safety.services.outbox import queue_deliveries
@@ -72,7 +73,7 @@ def _fire_tier_step(
     alert.next_escalation_at = now + timedelta(seconds=tier.acknowledge_within_seconds)
     alert.save(update_fields=["escalation_step", "next_escalation_at"])
     audit_alert(
-        SafetyAuditAction.ESCALATED if number > 1 else SafetyAuditAction.NOTIFIED,
+        AuditAction.ALERT_ESCALATED if number > 1 else AuditAction.ALERT_NOTIFIED,
         alert,
         actor=None,
         detail={"step": number, "target": tier.target, "recipients": len(recipients)},
@@ -102,7 +103,7 @@ def _fire_or_defer(
     alert.next_escalation_at = resume
     alert.save(update_fields=["next_escalation_at"])
     audit_alert(
-        SafetyAuditAction.ESCALATION_DEFERRED,
+        AuditAction.ALERT_ESCALATION_DEFERRED,
         alert,
         actor=None,
         detail={

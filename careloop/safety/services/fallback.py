@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.notifications.types import Channel
 from careloop.safety.models import Alert, EscalationStep, FallbackBanner
-from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.services.audit import audit_alert
 from careloop.safety.services.inbox import append_to_streams
 from careloop.safety.services.outbox import queue_deliveries
 from careloop.safety.services.policies import policy_for_team, recipients_for, supervisors_of
@@ -62,5 +63,5 @@ def fire_fallback(alert: Alert, *, reason: str) -> bool:
     queue_deliveries(alert, step, recipients, [str(channel) for channel in Channel])
     alert.fallback_fired_at = now
     alert.save(update_fields=["fallback_fired_at"])
-    audit_alert(SafetyAuditAction.FALLBACK_FIRED, alert, actor=None, detail={"reason": reason})
+    audit_alert(AuditAction.ALERT_FALLBACK_FIRED, alert, actor=None, detail={"reason": reason})
     return True

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.db import transaction
 
 from careloop.accounts.models import User
+from careloop.audit.types import AuditAction
 from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
 from careloop.safety.errors import IllegalTransition, SecondClinicianRequired
 from careloop.safety.models import TRANSITIONS, Alert, FallbackBanner, InboxEntry
-from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.services.audit import audit_alert
 from careloop.safety.services.inbox import append_to_streams
 from careloop.safety.services.outbox import cancel_pending_deliveries
 from careloop.safety.types import AlertOutcome, AlertStatus, InboxKind
@@ -69,7 +70,7 @@ def acknowledge_alert(alert: Alert, *, actor: User) -> Alert:
     )
     append_to_streams(alert, None, told, InboxKind.ACKNOWLEDGED, now)
     audit_alert(
-        SafetyAuditAction.ACKNOWLEDGED,
+        AuditAction.ALERT_ACKNOWLEDGED,
         alert,
         actor=actor,
         detail={"step": alert.escalation_step, "cancelled_messages": cancelled},
@@ -91,7 +92,7 @@ def record_alert_action(alert: Alert, *, actor: User, outcome: str, note: str) -
     alert.outcome = outcome
     alert.outcome_note = note
     alert.save(update_fields=["status", "actioned_at", "actioned_by", "outcome", "outcome_note"])
-    audit_alert(SafetyAuditAction.ACTIONED, alert, actor=actor, detail={"outcome": outcome})
+    audit_alert(AuditAction.ALERT_ACTIONED, alert, actor=actor, detail={"outcome": outcome})
     return alert
 
 
@@ -106,5 +107,5 @@ def close_alert(alert: Alert, *, actor: User) -> Alert:
     alert.closed_at = clock.now()
     alert.closed_by = actor
     alert.save(update_fields=["status", "closed_at", "closed_by"])
-    audit_alert(SafetyAuditAction.CLOSED, alert, actor=actor, detail={"outcome": alert.outcome})
+    audit_alert(AuditAction.ALERT_CLOSED, alert, actor=actor, detail={"outcome": alert.outcome})
     return alert

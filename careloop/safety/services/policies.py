@@ -17,13 +17,13 @@ from django.db.models import QuerySet
 from careloop.accounts.models import CARE_TEAM_ROLES, User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
+from careloop.audit.types import AuditAction
 from careloop.care.models import CareTeam
 from careloop.core import clock
 from careloop.notifications.types import Channel
 from careloop.safety.errors import InvalidPolicy, SupervisorRequired
 from careloop.safety.models import Alert, EscalationPolicy, EscalationTier, OnCallShift
 from careloop.safety.models.escalation import OUTBOUND_CHANNELS
-from careloop.safety.services.audit import SafetyAuditAction
 from careloop.safety.types import TierTarget
 
 # Careloop default (issue #4 example): clinicians 15 min -> on-call 15 min -> service lead 15 min.
@@ -175,7 +175,9 @@ def set_escalation_policy(
     policy.changed_by = actor
     policy.changed_at = clock.now()
     policy.save()
-    _audit_team_change(SafetyAuditAction.POLICY_CHANGED, team, actor, {"version": policy.version})
+    _audit_team_change(
+        AuditAction.ESCALATION_POLICY_CHANGED, team, actor, {"version": policy.version}
+    )
     return policy
 
 
@@ -205,7 +207,7 @@ def add_on_call_shift(
         ends_at=ends_at,
         created_by=actor,
     )
-    _audit_team_change(SafetyAuditAction.ON_CALL_CHANGED, team, actor, {"shift": str(shift.id)})
+    _audit_team_change(AuditAction.ON_CALL_CHANGED, team, actor, {"shift": str(shift.id)})
     return shift
 
 
@@ -225,7 +227,7 @@ def rota_gaps(team: CareTeam, start: datetime, end: datetime) -> list[tuple[date
 
 
 def _audit_team_change(
-    action: SafetyAuditAction, team: CareTeam, actor: User, detail: dict[str, object]
+    action: AuditAction, team: CareTeam, actor: User, detail: dict[str, object]
 ) -> None:
     record_event(
         actor=actor,

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from careloop.accounts.models import User
 from careloop.assessments.models import Assessment
 from careloop.assessments.types import SubmissionSource
+from careloop.audit.types import AuditAction
 from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
@@ -28,7 +29,7 @@ from careloop.safety.rules import RiskSignal, signals_from_risk_flags
 from careloop.safety.rules.deterioration import signals_from_score_change
 from careloop.safety.rules.registry import CLINICIAN_RAISED
 from careloop.safety.rules.text_signal import UnknownTextLevel, signal_from_text_level
-from careloop.safety.services.audit import SafetyAuditAction, audit_alert
+from careloop.safety.services.audit import audit_alert
 from careloop.safety.services.escalation import dispatch_now
 from careloop.safety.types import AlertSource, Severity
 
@@ -66,7 +67,7 @@ def _store(
     except IntegrityError:
         return Alert.objects.get(service_id=patient.service_id, trigger_key=trigger_key), False
     audit_alert(
-        SafetyAuditAction.RAISED,
+        AuditAction.ALERT_RAISED,
         alert,
         actor=actor,
         detail={"rule": f"{signal.rule_id}@{signal.rule_version}", "severity": signal.severity},

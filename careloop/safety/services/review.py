@@ -15,13 +15,12 @@ from django.db import IntegrityError, transaction
 
 from careloop.accounts.models import User
 from careloop.audit.services import record_event
-from careloop.audit.types import Purpose
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from careloop.safety.models import ReviewItem
-from careloop.safety.services.audit import SafetyAuditAction
 from careloop.safety.types import ReviewKind, ReviewStatus
 
 MAX_REASON_CHARS = 2000
@@ -30,14 +29,14 @@ MAX_SOURCE_REF_CHARS = 200
 
 
 def _audit(
-    action: SafetyAuditAction, item: ReviewItem, *, actor: User | None, detail: dict[str, Any]
+    action: AuditAction, item: ReviewItem, *, actor: User | None, detail: dict[str, Any]
 ) -> None:
     record_event(
         actor=actor,
         action=action,
         service_id=item.service_id,
         patient_id=item.patient_id,
-        purpose=Purpose.TREATMENT,
+        purpose=PurposeOfUse.TREAT,
         obj=("ReviewItem", item.id),
         detail=detail,  # ids and codes only: never the reason, the evidence or the note
     )
@@ -82,7 +81,7 @@ def request_review(
             )
     except IntegrityError:
         return ReviewItem.objects.get(**lookup)
-    _audit(SafetyAuditAction.REVIEW_REQUESTED, item, actor=None, detail={"kind": item.kind})
+    _audit(AuditAction.REVIEW_REQUESTED, item, actor=None, detail={"kind": item.kind})
     return item
 
 
@@ -108,9 +107,7 @@ def complete_review(actor: User, item: ReviewItem, note: str) -> ReviewItem:
         locked.reviewed_at = clock.now()
         locked.outcome_note = note
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "outcome_note"])
-        _audit(
-            SafetyAuditAction.REVIEW_COMPLETED, locked, actor=actor, detail={"kind": locked.kind}
-        )
+        _audit(AuditAction.REVIEW_COMPLETED, locked, actor=actor, detail={"kind": locked.kind})
     item.status, item.reviewed_by, item.reviewed_at = locked.status, actor, locked.reviewed_at
     item.outcome_note = note
     return item

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.safety.planning.models import CrisisResourceReview
 from careloop.safety.planning.selectors import crisis_directory
 from careloop.safety.planning.services import (
-    PlanningAuditAction,
     confirm_crisis_line,
     save_safety_plan,
 )
@@ -119,7 +119,7 @@ def test_offline_snapshot_holds_crisis_resources_and_the_patients_own_plan(
     warning = next(s for s in body["safety_plan"]["sections"] if s["key"] == "warning_signs")
     assert warning["items"] == [{"text": "No sleep", "phone": ""}]
     assert AuditEvent.objects.filter(
-        action=PlanningAuditAction.SAFETY_PLAN_VIEWED, actor=ada, detail__via="snapshot"
+        action=AuditAction.SAFETY_PLAN_VIEWED, actor=ada, detail__via="snapshot"
     ).exists()
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.safety.planning.models import SafetyPlanVersion
-from careloop.safety.planning.services import PlanningAuditAction
 
 
 def _url(patient_id, suffix: str = "") -> str:
@@ -91,7 +91,7 @@ def test_history_lists_every_version_and_each_can_be_read_as_saved(
 def test_reads_are_audited_with_purpose(as_user, ada, ada_patient, ben) -> None:
     as_user(ada).get(_url(ada_patient.id))
     as_user(ben).get(_url(ada_patient.id, "/versions"))
-    events = AuditEvent.objects.filter(action=PlanningAuditAction.SAFETY_PLAN_VIEWED)
+    events = AuditEvent.objects.filter(action=AuditAction.SAFETY_PLAN_VIEWED)
     assert sorted((e.actor_id, e.purpose) for e in events) == sorted(
         [(ada.id, "PATRQT"), (ben.id, "TREAT")]
     )

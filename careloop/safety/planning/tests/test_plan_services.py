@@ -9,11 +9,12 @@ from django.db import connection
 
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
+from careloop.audit.types import AuditAction
 from careloop.core.errors import NotFound
 from careloop.safety.planning import selectors
 from careloop.safety.planning.errors import InvalidSafetyPlan, StaleSafetyPlan
 from careloop.safety.planning.models import ImmutableRow, SafetyPlan, SafetyPlanVersion
-from careloop.safety.planning.services import PlanningAuditAction, save_safety_plan
+from careloop.safety.planning.services import save_safety_plan
 
 SIGNS = {"warning_signs": [{"text": "I stop answering messages"}]}
 
@@ -77,7 +78,7 @@ def test_versions_cannot_be_changed_or_deleted(ada, ada_patient) -> None:
 def test_every_save_is_audited_without_the_plan_text(ada, ada_patient, ben) -> None:
     save_safety_plan(ada_patient, actor=ada, base_version=0, sections=SIGNS)
     save_safety_plan(ada_patient, actor=ben, base_version=1, sections=SIGNS)
-    events = AuditEvent.objects.filter(action=PlanningAuditAction.SAFETY_PLAN_SAVED).order_by("id")
+    events = AuditEvent.objects.filter(action=AuditAction.SAFETY_PLAN_SAVED).order_by("id")
     assert [(e.actor_id, e.purpose, e.detail["version"]) for e in events] == [
         (ada.id, "PATRQT", 1),
         (ben.id, "TREAT", 2),
@@ -91,7 +92,7 @@ def test_outsiders_cannot_save(ada_patient, dana, cleo, bob) -> None:
         with pytest.raises(NotFound):
             save_safety_plan(ada_patient, actor=outsider, base_version=0, sections=SIGNS)
     assert SafetyPlanVersion.objects.count() == 0
-    assert not AuditEvent.objects.filter(action=PlanningAuditAction.SAFETY_PLAN_SAVED).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.SAFETY_PLAN_SAVED).exists()
 
 
 def test_invalid_content_is_refused_before_anything_is_written(ada, ada_patient) -> None:

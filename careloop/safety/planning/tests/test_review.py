@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from careloop.audit.models import AuditEvent
+from careloop.audit.types import AuditAction
 from careloop.safety.planning.models import CrisisResourceReview
 from careloop.safety.planning.selectors import crisis_directory
-from careloop.safety.planning.services import PlanningAuditAction
 
 PAGE = "/safety/crisis-resources/review/"
 API = "/api/safety/crisis-resource-reviews"
@@ -49,7 +49,7 @@ def test_confirming_is_audited_with_the_data_file_version_and_hash(as_user, sam,
         _sha("gb-samaritans"),
     )
     assert (review.data_version, review.data_sha256) == (directory.version, directory.sha256)
-    event = AuditEvent.objects.get(action=PlanningAuditAction.CRISIS_LINE_CONFIRMED)
+    event = AuditEvent.objects.get(action=AuditAction.CRISIS_LINE_CONFIRMED)
     assert event.actor_id == sam.id and event.service_id == service.id
     assert event.detail["entry_id"] == "gb-samaritans"
     assert event.detail["data_sha256"] == directory.sha256
@@ -68,9 +68,7 @@ def test_withdrawing_stops_showing_the_line_keeps_the_row_and_is_audited(
     assert b"tel:116123" not in as_user(ada).get("/safety/crisis/").content
     review = CrisisResourceReview.objects.get()
     assert review.withdrawn_by == cleo and review.withdrawn_at is not None
-    assert AuditEvent.objects.filter(
-        action=PlanningAuditAction.CRISIS_LINE_WITHDRAWN, actor=cleo
-    ).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.CRISIS_LINE_WITHDRAWN, actor=cleo).exists()
     assert as_user(cleo).post(f"{API}/gb-samaritans/withdraw").status_code == 409
 
 
