@@ -29,7 +29,7 @@ from careloop.accounts.types import Role
 from careloop.analytics.kanonymity import DEFAULT_QIS, Anonymised, anonymise
 from careloop.assessments.models import Assessment
 from careloop.audit.services import record_event, record_patient_reads
-from careloop.audit.types import AuditAction
+from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
@@ -176,7 +176,7 @@ def build_extract(
             action=AuditAction.RESEARCH_EXTRACTED,
             service_id=service_id,
             patient_ids=list(released),
-            purpose=purpose,  # type: ignore[arg-type]  # HRESCH is a PurposeOfUse, not an audit Purpose
+            purpose=PurposeOfUse(purpose),
         )
     return extract
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 
 
+@enum.unique  # two names for one stored code would make the list lie about what is audited
 class AuditAction(enum.StrEnum):
     """Every action written to the audit log, grouped by the domain that records it.
 
@@ -112,6 +113,7 @@ class AuditAction(enum.StrEnum):
     ERASED = "rights.erased"
 
 
+@enum.unique
 class PurposeOfUse(enum.StrEnum):
     """Why the data was touched: HL7 v3 ActReason codes
     (http://terminology.hl7.org/CodeSystem/v3-ActReason). The audit log stores them on every

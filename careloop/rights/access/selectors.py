@@ -19,49 +19,100 @@ from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import events_for_patient
+from careloop.audit.types import AuditAction
 from careloop.care.models import Patient, TeamMembership
 from careloop.privacy.consent_texts import PURPOSE_NAMES, STREAM_NAMES
 from careloop.privacy.policy import DataStream, PurposeOfUse
 
-# What happened, completing "<who> … ". Keep to things a patient recognises.
+# What happened, completing "<who> … ". Keep to things a patient recognises. Every AuditAction
+# recorded against a patient has a phrase here; the rest are in NOT_ABOUT_ONE_PATIENT (a test keeps
+# the two covering the whole enum, so a new action cannot reach this page unworded).
 ACTION_PHRASES: dict[str, str] = {
-    "patient.registered": "registered you with the service",
-    "patient.viewed": "opened your record",
-    "patient.listed_in_caseload": "saw you in their list of patients (name and latest scores)",
-    "assessment.history_viewed": "viewed your questionnaire results",
-    "assessment.submitted": "saved a questionnaire",
-    "checkin.submitted": "saved a mood check-in",
-    "measurement_plan.created": "set up your questionnaire schedule",
-    "measurement_plan.item_changed": "changed your questionnaire schedule",
-    "follow_up.offered": "asked you to answer a few more questions after a worrying answer",
-    "follow_up.completed": "saved your answers to the extra questions",
-    "alert.raised": "raised a safety alert so your care team could check on you",
-    "alert.notified": "told your care team about a safety alert",
-    "alert.viewed": "looked at a safety alert about you",
-    "alert.acknowledged": "picked up a safety alert about you",
-    "alert.actioned": "recorded what they did about a safety alert",
-    "alert.closed": "closed a safety alert",
-    "alert.escalated": "passed a safety alert to the next person on call",
-    "alert.fallback_fired": "used the backup way to reach your care team about an alert",
-    "safety_plan.viewed": "viewed your safety plan",
-    "safety_plan.version_saved": "saved your safety plan",
-    "journal.entry_written": "wrote in your journal",
-    "journal.shared_entries_viewed": "read the journal entries you shared",
-    "journal.sharing_changed": "changed what you share from your journal",
-    "message.sent": "sent a message",
-    "message.read": "read a message",
-    "message.thread_viewed": "opened your messages",
-    "fhir.bulk_patient_exported": "exported your record to another system",
-    "privacy.consent_given": "switched on a privacy choice",
-    "privacy.consent_withdrawn": "switched off a privacy choice",
-    "privacy.break_glass_started": "opened your record with EMERGENCY ACCESS",
-    "privacy.break_glass_read": "viewed your record under EMERGENCY ACCESS",
-    "privacy.break_glass_ended": "emergency access to your record ended",
-    "privacy.break_glass_reviewed": "checked that an emergency access to your record was justified",
+    AuditAction.PATIENT_REGISTERED: "registered you with the service",
+    AuditAction.PATIENT_VIEWED: "opened your record",
+    AuditAction.CASELOAD_VIEWED: "saw you in their list of patients (name and latest scores)",
+    AuditAction.ASSESSMENTS_VIEWED: "viewed your questionnaire results",
+    AuditAction.ASSESSMENT_SUBMITTED: "saved a questionnaire",
+    AuditAction.CHECKIN_SUBMITTED: "saved a mood check-in",
+    AuditAction.MEASUREMENT_PLAN_CREATED: "set up your questionnaire schedule",
+    AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED: "changed your questionnaire schedule",
+    AuditAction.FOLLOW_UP_OFFERED: (
+        "asked you to answer a few more questions after a worrying answer"
+    ),
+    AuditAction.FOLLOW_UP_COMPLETED: "saved your answers to the extra questions",
+    AuditAction.ALERT_RAISED: "raised a safety alert so your care team could check on you",
+    AuditAction.ALERT_NOTIFIED: "told your care team about a safety alert",
+    AuditAction.ALERTS_VIEWED: "looked at a safety alert about you",
+    AuditAction.ALERT_ACKNOWLEDGED: "picked up a safety alert about you",
+    AuditAction.ALERT_ACTIONED: "recorded what they did about a safety alert",
+    AuditAction.ALERT_CLOSED: "closed a safety alert",
+    AuditAction.ALERT_ESCALATED: "passed a safety alert to the next person on call",
+    AuditAction.ALERT_FALLBACK_FIRED: "used the backup way to reach your care team about an alert",
+    AuditAction.SAFETY_PLAN_VIEWED: "viewed your safety plan",
+    AuditAction.SAFETY_PLAN_SAVED: "saved your safety plan",
+    AuditAction.JOURNAL_ENTRY_WRITTEN: "wrote in your journal",
+    AuditAction.JOURNAL_SHARED_ENTRIES_VIEWED: "read the journal entries you shared",
+    AuditAction.JOURNAL_SHARING_CHANGED: "changed what you share from your journal",
+    AuditAction.MESSAGE_SENT: "sent a message",
+    AuditAction.MESSAGE_READ: "read a message",
+    AuditAction.MESSAGE_THREAD_VIEWED: "opened your messages",
+    AuditAction.BULK_PATIENT_EXPORTED: "exported your record to another system",
+    AuditAction.CONSENT_GIVEN: "switched on a privacy choice",
+    AuditAction.CONSENT_WITHDRAWN: "switched off a privacy choice",
+    AuditAction.BREAK_GLASS_STARTED: "opened your record with EMERGENCY ACCESS",
+    AuditAction.BREAK_GLASS_READ: "viewed your record under EMERGENCY ACCESS",
+    AuditAction.BREAK_GLASS_ENDED: "emergency access to your record ended",
+    AuditAction.BREAK_GLASS_REVIEWED: (
+        "checked that an emergency access to your record was justified"
+    ),
+    AuditAction.ALERT_ESCALATION_DEFERRED: (
+        "waited for the morning before paging about a low-level safety alert"
+    ),
+    AuditAction.REVIEWS_VIEWED: "saw you in the list of things waiting for a clinician's review",
+    AuditAction.REVIEW_REQUESTED: "asked a clinician to look at something in your record",
+    AuditAction.REVIEW_COMPLETED: "finished a clinician's review of something in your record",
+    AuditAction.CONTACT_DETAILS_UPDATED: "updated your contact details",
+    AuditAction.AUDIT_TRAIL_VIEWED: "looked at the list of who accessed your record",
+    AuditAction.RESEARCH_EXTRACTED: "included your data, without your name, in a research extract",
+    AuditAction.DATA_VIEWED: "viewed everything the service holds about you",
+    AuditAction.DATA_EXPORTED: "downloaded a copy of your record",
+    AuditAction.ERASURE_REQUESTED: "asked for your record to be erased",
+    AuditAction.ERASURE_REQUEST_WITHDRAWN: "withdrew the request to erase your record",
+    AuditAction.ERASED: "erased your record",
 }
-GENERIC_PHRASE = "used your record"
+# Recorded without a patient (sign-ins, team and service settings, bulk jobs as a whole): they never
+# reach a patient's page.
+NOT_ABOUT_ONE_PATIENT = frozenset(
+    {
+        AuditAction.SIGNED_IN,
+        AuditAction.SIGN_IN_FAILED,
+        AuditAction.LOCKED_OUT,
+        AuditAction.MFA_ENROLLED,
+        AuditAction.MFA_VERIFIED,
+        AuditAction.MFA_FAILED,
+        AuditAction.ACCESS_DENIED,
+        AuditAction.CONSENT_DOCUMENT_PUBLISHED,
+        AuditAction.ESCALATION_POLICY_CHANGED,
+        AuditAction.ON_CALL_CHANGED,
+        AuditAction.CRISIS_LINE_CONFIRMED,
+        AuditAction.CRISIS_LINE_WITHDRAWN,
+        AuditAction.FOLLOW_UP_SETTING_CHANGED,
+        AuditAction.FHIR_CLIENT_REGISTERED,
+        AuditAction.BULK_EXPORT_REQUESTED,
+        AuditAction.BULK_EXPORT_COMPLETED,
+        AuditAction.BULK_EXPORT_CANCELLED,
+        AuditAction.BULK_FILE_DOWNLOADED,
+        AuditAction.REPORT_VIEWED,
+        AuditAction.POPULATION_SEEDED,
+    }
+)
+GENERIC_PHRASE = "used your record"  # a code from a later version than this page
 BREAK_GLASS_ACTIONS = frozenset(
-    {"privacy.break_glass_started", "privacy.break_glass_read", "privacy.break_glass_ended"}
+    {
+        AuditAction.BREAK_GLASS_STARTED,
+        AuditAction.BREAK_GLASS_READ,
+        AuditAction.BREAK_GLASS_ENDED,
+    }
 )
 
 
