@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from careloop.accounts.api import api_user
-from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.api import ApiError
 from careloop.core.errors import NotFound
@@ -18,6 +17,9 @@ from careloop.core.http import client_ip
 from careloop.rights.data import erasure
 from careloop.rights.data.export import export_patient
 from careloop.rights.data.views import erasure_outline
+
+if TYPE_CHECKING:
+    from careloop.care.models import Patient
 
 router = Router(tags=["patient rights"], auth=django_auth)
 

@@ -1,9 +1,12 @@
 """Export everything about a patient as one FHIR R4 Bundle (type collection).
 
-GDPR Art. 15/20 (right of access, portability). One exporter per record type of the retention
-policy (`retention.py`): the inventory test fails if a table holding patient data has none.
-Records are read in bounded chunks (`iterator`), so a patient with ten thousand records is
-exported in seconds without holding the model rows in memory.
+GDPR Art. 15/20 (right of access, portability). Each record type's rows come from its owning
+domain through the patient data registry (careloop.core.patient_data, each domain's
+`patient_data.py`); this module only shapes them, one shaper per record type of the retention
+policy (`retention.py`), in Bundle order. The registry test fails if a table holding patient
+data is not registered, or is exported with no shaper. Domains hand rows over in bounded chunks
+(`iterator`), so a patient with ten thousand records is exported in seconds without holding the
+model rows in memory.
 
 Access: the patient exports only themself; a service admin of the patient's service exports on
 a written request (`careloop patient export`). Anyone else gets NotFound. Every export is
@@ -15,59 +18,53 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from django.apps import apps
-from django.contrib.sessions.models import Session
 from django.db import transaction
 
-from careloop.accounts.models import User
+from careloop.accounts.patient_data import live_session_keys
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import NotFound
+from careloop.core.patient_data import PatientScope, registered
 from careloop.fhir.mapping.common import Resource, instant
+from careloop.fhir.patient_data import authorised_app_count
 from careloop.rights.data import export_records as records
 from careloop.rights.data import export_safety as safety_records
-from careloop.rights.data.export_records import CHUNK, Exporter, ExportScope
+from careloop.rights.data.export_records import Shaper
 
-EXPORTERS: dict[str, Exporter] = {
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
+# Record type (model label) → how its rows become resources, in Bundle order. Types the
+# registry marks `part_of` another travel inside that type's resources; credentials (sessions,
+# app tokens) are not in the Bundle (the readable page lists them); bulk-export files and
+# sign-in logs are copies of what is exported here. The registry test checks this table.
+SHAPERS: dict[str, Shaper] = {
     "care.Patient": records.patient,
-    "accounts.User": records.covered_by,  # e-mail, phone and user name are in the Patient resource
-    "sessions.Session": records.covered_by,
-    "otp_totp.TOTPDevice": records.devices,
-    "notifications.PushSubscription": records.covered_by,  # by records.devices
+    "otp_totp.TOTPDevice": records.totp_devices,
+    "notifications.PushSubscription": records.push_subscriptions,
     "care.TreatmentEpisode": records.episodes,
     "assessments.Assessment": records.assessments,
     "monitoring.MeasurementPlan": records.measurement_plans,
-    "monitoring.PlanItem": records.covered_by,  # activities of the measurement-plan CarePlan
     "monitoring.CheckIn": records.checkins,
-    "monitoring.FollowUpOffer": records.covered_by,  # offered/completed: audit events
     "journal.JournalEntry": records.journal,
     "messaging.Message": records.messages,
     "notifications.Notification": records.notifications,
     "fhir.ImportedResource": records.imports,
-    "fhir.ExportPart": records.covered_by,  # copies of the records exported here
     "safety.Alert": safety_records.alerts,
-    "safety.EscalationStep": safety_records.alert_communications,
-    "safety.AlertDelivery": records.covered_by,  # by safety_records.alert_communications
-    "safety.InboxEntry": records.covered_by,
-    "safety.FallbackBanner": records.covered_by,
+    "safety.EscalationStep": safety_records.escalation_steps,
+    "safety.AlertDelivery": safety_records.alert_deliveries,
+    "safety.InboxEntry": safety_records.inbox_entries,
+    "safety.FallbackBanner": safety_records.fallback_banners,
     "safety.ReviewItem": safety_records.review_items,
     "safety_planning.SafetyPlan": safety_records.safety_plan_versions,
-    "safety_planning.SafetyPlanVersion": records.covered_by,  # each version is one CarePlan version
     "privacy.ConsentDecision": records.consents,
     "privacy.BreakGlassGrant": safety_records.break_glass,
     "audit.AuditEvent": records.audit,
-    **{
-        f"axes.{name}": records.covered_by
-        for name in ("AccessAttempt", "AccessLog", "AccessFailureLog")
-    },
-    **{
-        f"oauth2_provider.{name}": records.covered_by
-        for name in ("AccessToken", "RefreshToken", "Grant", "IDToken", "DeviceGrant")
-    },
 }
 
 
@@ -80,13 +77,14 @@ def _may_export(actor: User, patient: Patient) -> bool:
 
 
 def iter_resources(patient: Patient) -> Iterator[Resource]:
-    """Every resource of the export, each record type once, in policy order."""
-    scope = ExportScope(patient=patient, user=patient.user)
-    seen: set[Exporter] = set()
-    for exporter in EXPORTERS.values():
-        if exporter not in seen:
-            seen.add(exporter)
-            yield from exporter(scope)
+    """Every resource of the export, each record type once, in Bundle order: the rows each
+    domain registered for the patient, shaped here."""
+    scope = PatientScope(patient=patient, user=patient.user)
+    entries = registered()
+    for label, shape in SHAPERS.items():
+        rows = entries[label].rows
+        if rows is not None:
+            yield from shape(scope, rows(scope))
 
 
 def export_patient(actor: User, patient: Patient, *, source_ip: str | None = None) -> Resource:
@@ -125,16 +123,4 @@ def credentials_of(user: User | None) -> dict[str, int]:
     """How many sign-in sessions and app authorisations the patient has (for the page)."""
     if user is None:
         return {"sessions": 0, "apps": 0}
-    now = clock.now()
-    tokens = apps.get_model("oauth2_provider", "AccessToken").objects
-    authorised = tokens.filter(user=user, expires__gt=now).values("application").distinct()
-    return {"sessions": len(sessions_of(user)), "apps": authorised.count()}
-
-
-def sessions_of(user: User) -> list[str]:
-    """Keys of the user's unexpired sessions (the user id sits inside the session blob)."""
-    keys = []
-    for session in Session.objects.filter(expire_date__gt=clock.now()).iterator(CHUNK):
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.id):
-            keys.append(session.session_key)
-    return keys
+    return {"sessions": len(live_session_keys(user)), "apps": authorised_app_count(user)}

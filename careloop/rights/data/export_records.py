@@ -1,20 +1,16 @@
-"""Exporters of the patient's care records, one per record type: each yields the FHIR resources
-of the patient's rows, read in bounded chunks. The registry is in export.py."""
+"""Shapers of the patient's care records, one per record type: each turns the rows its owning
+domain hands over (careloop.core.patient_data registry, `rows`) into FHIR resources. They read
+nothing themselves. The table of shapers, in Bundle order, is in export.py."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from careloop.accounts.models import User
-from careloop.assessments.models import Assessment
-from careloop.audit.models import AuditEvent
-from careloop.audit.selectors import events_for_patient
-from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.patient_data import care_team_for_export
+from careloop.core.patient_data import PatientScope
 from careloop.fhir.mapping.audit_event import audit_event_resource
 from careloop.fhir.mapping.care_plan import measurement_plan_resource
 from careloop.fhir.mapping.care_team import TeamMember, care_team_resource
@@ -26,32 +22,36 @@ from careloop.fhir.mapping.patient import patient_resource
 from careloop.fhir.mapping.practitioner import practitioner_resource
 from careloop.fhir.mapping.provenance import provenance_resource
 from careloop.fhir.mapping.questionnaire_response import questionnaire_response_resource
-from careloop.fhir.models import ImportedResource
 from careloop.instruments.library import UnknownInstrument, get_instrument
-from careloop.journal.models import JournalEntry
-from careloop.messaging.models import Message
-from careloop.monitoring.models import CheckIn, MeasurementPlan
-from careloop.notifications.models import Notification, PushSubscription
-from careloop.privacy.models import ConsentDecision
 from careloop.privacy.policy import DataStream, PurposeOfUse, consent_basis
 from careloop.rights.data import export_resources as shapes
 
-CHUNK = 2000
+if TYPE_CHECKING:
+    from careloop.assessments.models import Assessment
+    from careloop.audit.models import AuditEvent
+    from careloop.care.models import Patient, TreatmentEpisode
+    from careloop.fhir.models import ImportedResource
+    from careloop.journal.models import JournalEntry
+    from careloop.messaging.models import Message
+    from careloop.monitoring.models import CheckIn, MeasurementPlan
+    from careloop.notifications.models import Notification, PushSubscription
+    from careloop.privacy.models import ConsentDecision
+
 _LOCAL_TO_FHIR = {"Patient": "Patient", "Assessment": "QuestionnaireResponse"}
 _NOTIFICATION_STATUS = {"pending": "preparation", "sent": "completed", "failed": "not-done"}
 
 
-@dataclass(frozen=True)
-class ExportScope:
-    patient: Patient
-    user: User | None  # the patient's login, if any
+ExportScope = PatientScope
+# (the patient and their login, the rows of one record type) → that type's resources
+Shaper = Callable[[ExportScope, Iterable[Any]], Iterator[Resource]]
 
 
-Exporter = Callable[[ExportScope], Iterator[Resource]]
+def patient(scope: ExportScope, rows: Iterable[Patient]) -> Iterator[Resource]:
+    for patient in rows:
+        yield from _patient(scope, patient)
 
 
-def patient(scope: ExportScope) -> Iterator[Resource]:
-    patient = scope.patient
+def _patient(scope: ExportScope, patient: Patient) -> Iterator[Resource]:
     base = patient_resource(patient)
     user = scope.user
     yield shapes.with_contact_details(
@@ -68,16 +68,15 @@ def patient(scope: ExportScope) -> Iterator[Resource]:
             else "",
         },
     )
-    team = patient.care_team
-    members = [TeamMember(m.user_id, m.user.role) for m in team.memberships.select_related("user")]
+    team, memberships = care_team_for_export(patient)
+    members = [TeamMember(m.user_id, m.user.role) for m in memberships]
     yield care_team_resource(team.id, team.name, sorted(members, key=lambda m: str(m.user_id)))
-    for member in team.memberships.select_related("user").order_by("user_id"):
+    for member in memberships:
         yield practitioner_resource(member.user)
 
 
-def episodes(scope: ExportScope) -> Iterator[Resource]:
-    episodes = TreatmentEpisode.objects.filter(patient=scope.patient).order_by("started_on")
-    for episode in episodes.iterator(CHUNK):
+def episodes(scope: ExportScope, rows: Iterable[TreatmentEpisode]) -> Iterator[Resource]:
+    for episode in rows:
         yield shapes.episode_of_care(
             episode_id=episode.id,
             patient_id=episode.patient_id,
@@ -90,10 +89,9 @@ def episodes(scope: ExportScope) -> Iterator[Resource]:
         )
 
 
-def assessments(scope: ExportScope) -> Iterator[Resource]:
+def assessments(scope: ExportScope, rows: Iterable[Assessment]) -> Iterator[Resource]:
     """A QuestionnaireResponse (the answers) and the total-score Observation of each."""
-    rows = Assessment.objects.filter(patient=scope.patient).order_by("completed_at")
-    for assessment in rows.iterator(CHUNK):
+    for assessment in rows:
         try:
             definition = get_instrument(assessment.instrument_id)
         except UnknownInstrument:
@@ -105,15 +103,13 @@ def assessments(scope: ExportScope) -> Iterator[Resource]:
             yield observation_resource(assessment, definition, TOTAL)
 
 
-def measurement_plans(scope: ExportScope) -> Iterator[Resource]:
-    plans = MeasurementPlan.objects.filter(patient=scope.patient).prefetch_related("items")
-    for plan in plans.order_by("created_at"):
+def measurement_plans(_: ExportScope, rows: Iterable[MeasurementPlan]) -> Iterator[Resource]:
+    for plan in rows:  # items prefetched by monitoring
         yield measurement_plan_resource(plan, list(plan.items.all()))
 
 
-def checkins(scope: ExportScope) -> Iterator[Resource]:
-    rows = CheckIn.objects.filter(patient=scope.patient).order_by("completed_at")
-    for checkin in rows.iterator(CHUNK):
+def checkins(_: ExportScope, rows: Iterable[CheckIn]) -> Iterator[Resource]:
+    for checkin in rows:
         yield shapes.mood_observation(
             record_id=checkin.id,
             patient_id=checkin.patient_id,
@@ -126,9 +122,8 @@ def checkins(scope: ExportScope) -> Iterator[Resource]:
         )
 
 
-def journal(scope: ExportScope) -> Iterator[Resource]:
-    rows = JournalEntry.objects.filter(patient=scope.patient).order_by("created_at")
-    for entry in rows.iterator(CHUNK):
+def journal(_: ExportScope, rows: Iterable[JournalEntry]) -> Iterator[Resource]:
+    for entry in rows:
         yield shapes.mood_observation(
             record_id=entry.id,
             patient_id=entry.patient_id,
@@ -142,11 +137,8 @@ def journal(scope: ExportScope) -> Iterator[Resource]:
         )
 
 
-def notifications(scope: ExportScope) -> Iterator[Resource]:
-    if scope.user is None:
-        return
-    rows = Notification.objects.filter(recipient=scope.user).order_by("created_at")
-    for note in rows.iterator(CHUNK):
+def notifications(scope: ExportScope, rows: Iterable[Notification]) -> Iterator[Resource]:
+    for note in rows:
         yield shapes.communication(
             record_id=note.id,
             patient_id=scope.patient.id,
@@ -160,22 +152,14 @@ def notifications(scope: ExportScope) -> Iterator[Resource]:
         )
 
 
-def imports(scope: ExportScope) -> Iterator[Resource]:
-    assessments = Assessment.objects.filter(patient=scope.patient).values("id")
-    rows = ImportedResource.objects.filter(
-        service_id=scope.patient.service_id, local_type="Patient", local_id=scope.patient.id
-    ) | ImportedResource.objects.filter(
-        service_id=scope.patient.service_id, local_type="Assessment", local_id__in=assessments
-    )
-    for row in rows.order_by("imported_at").iterator(CHUNK):
+def imports(_: ExportScope, rows: Iterable[ImportedResource]) -> Iterator[Resource]:
+    for row in rows:
         target = reference(_LOCAL_TO_FHIR.get(row.local_type, row.local_type), row.local_id)
         yield provenance_resource(row, target)
 
 
-def devices(scope: ExportScope) -> Iterator[Resource]:
-    if scope.user is None:
-        return
-    for totp in TOTPDevice.objects.filter(user=scope.user).order_by("id"):
+def totp_devices(scope: ExportScope, rows: Iterable[Any]) -> Iterator[Resource]:
+    for totp in rows:
         yield shapes.device(
             record_id=f"totp-{totp.id}",
             patient_id=scope.patient.id,
@@ -183,7 +167,10 @@ def devices(scope: ExportScope) -> Iterator[Resource]:
             active=bool(totp.confirmed),
             added=None,
         )
-    for push in PushSubscription.objects.filter(user=scope.user).order_by("created_at"):
+
+
+def push_subscriptions(scope: ExportScope, rows: Iterable[PushSubscription]) -> Iterator[Resource]:
+    for push in rows:
         yield shapes.device(
             record_id=push.id,
             patient_id=scope.patient.id,
@@ -193,9 +180,9 @@ def devices(scope: ExportScope) -> Iterator[Resource]:
         )
 
 
-def consents(scope: ExportScope) -> Iterator[Resource]:
+def consents(_: ExportScope, decisions: Iterable[ConsentDecision]) -> Iterator[Resource]:
     """Every decision, each marked superseded once a later one for its purpose and stream came."""
-    rows = list(ConsentDecision.objects.filter(patient=scope.patient).order_by("decided_at", "id"))
+    rows = list(decisions)
     next_at: dict[uuid.UUID, datetime] = {}
     latest: dict[tuple[str, str], ConsentDecision] = {}
     for decision in rows:
@@ -208,35 +195,19 @@ def consents(scope: ExportScope) -> Iterator[Resource]:
         yield consent_resource(decision, basis=basis.value, superseded_at=next_at.get(decision.id))
 
 
-def messages(scope: ExportScope) -> Iterator[Resource]:
-    rows = Message.objects.filter(patient=scope.patient).order_by("sent_at")
-    for message in rows.iterator(CHUNK):
+def messages(scope: ExportScope, rows: Iterable[Message]) -> Iterator[Resource]:
+    for message in rows:
         yield communication_resource(
             message, care_team_id=scope.patient.care_team_id, include_text=True
         )
 
 
-def audit_rows_about(patient: Patient) -> Iterator[AuditEvent]:
-    """The patient's audit trail, oldest first (rows name them only by a keyed HMAC)."""
-    rows = events_for_patient(service_id=patient.service_id, patient_id=patient.id)
-    yield from rows.order_by("occurred_at", "seq").iterator(CHUNK)
-
-
-def audit(scope: ExportScope) -> Iterator[Resource]:
+def audit(scope: ExportScope, rows: Iterable[AuditEvent]) -> Iterator[Resource]:
     own_id = scope.user.id if scope.user else None
-    for event in audit_rows_about(scope.patient):
+    for event in rows:
         yield audit_event_resource(
             event,
             patient_id=scope.patient.id,
             actor_is_patient=own_id is not None and event.actor_id == own_id,
             include_network=False,
         )
-
-
-def covered_by(_: ExportScope) -> Iterator[Resource]:
-    """Record types whose content travels inside another type's resources (see retention)."""
-    return iter(())
-
-
-# Record type (model label) → its exporter. Credentials (sessions, app tokens) are not in the
-# Bundle; the readable page lists them (data_views.py). The inventory test checks this table.

@@ -3,23 +3,26 @@ staff (Communication), safety-plan versions (CarePlan) and break-glass grants (A
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from careloop.fhir.mapping.care_plan import safety_plan_resource
 from careloop.fhir.mapping.common import Resource, instant, reference
 from careloop.fhir.mapping.flag import flag_resource
-from careloop.privacy.models import BreakGlassGrant
 from careloop.rights.data import export_resources as shapes
-from careloop.rights.data.export_records import CHUNK, ExportScope
-from careloop.safety.models import (
-    Alert,
-    AlertDelivery,
-    EscalationStep,
-    FallbackBanner,
-    InboxEntry,
-    ReviewItem,
-)
-from careloop.safety.planning.models import SafetyPlan
+from careloop.rights.data.export_records import ExportScope
+
+if TYPE_CHECKING:
+    from careloop.privacy.models import BreakGlassGrant
+    from careloop.safety.models import (
+        Alert,
+        AlertDelivery,
+        EscalationStep,
+        FallbackBanner,
+        InboxEntry,
+        ReviewItem,
+    )
+    from careloop.safety.planning.models import SafetyPlanVersion
 
 _DELIVERY_STATUS = {
     "pending": "preparation",
@@ -30,8 +33,8 @@ _DELIVERY_STATUS = {
 }
 
 
-def alerts(scope: ExportScope) -> Iterator[Resource]:
-    for alert in Alert.objects.filter(patient=scope.patient).order_by("raised_at").iterator(CHUNK):
+def alerts(_: ExportScope, rows: Iterable[Alert]) -> Iterator[Resource]:
+    for alert in rows:
         flag = flag_resource(alert)
         if alert.outcome:
             flag.setdefault("extension", []).append(
@@ -43,10 +46,9 @@ def alerts(scope: ExportScope) -> Iterator[Resource]:
         yield flag
 
 
-def review_items(scope: ExportScope) -> Iterator[Resource]:
+def review_items(scope: ExportScope, rows: Iterable[ReviewItem]) -> Iterator[Resource]:
     """Each request for a clinician's risk review (a FHIR Task) and, once done, what was found."""
-    items = ReviewItem.objects.filter(patient=scope.patient).order_by("created_at")
-    for item in items.iterator(CHUNK):
+    for item in rows:
         task: Resource = {
             "resourceType": "Task",
             "id": str(item.id),
@@ -63,11 +65,13 @@ def review_items(scope: ExportScope) -> Iterator[Resource]:
         yield task
 
 
-def alert_communications(scope: ExportScope) -> Iterator[Resource]:
-    """Who was told about each alert about me, when, and how (steps, deliveries, inboxes)."""
+# Who was told about each alert about me, when, and how: escalation steps, deliveries, inbox
+# entries and fallback banners, each a Communication about the alert's Flag.
+
+
+def escalation_steps(scope: ExportScope, rows: Iterable[EscalationStep]) -> Iterator[Resource]:
     patient_id = scope.patient.id
-    steps = EscalationStep.objects.filter(alert__patient=scope.patient).order_by("fired_at")
-    for step in steps.iterator(CHUNK):
+    for step in rows:
         yield shapes.communication(
             record_id=step.id,
             patient_id=patient_id,
@@ -81,8 +85,11 @@ def alert_communications(scope: ExportScope) -> Iterator[Resource]:
                 f"{step.recipient_count} people told. {step.note}".strip()
             ],
         )
-    deliveries = AlertDelivery.objects.filter(alert__patient=scope.patient).order_by("created_at")
-    for delivery in deliveries.iterator(CHUNK):
+
+
+def alert_deliveries(scope: ExportScope, rows: Iterable[AlertDelivery]) -> Iterator[Resource]:
+    patient_id = scope.patient.id
+    for delivery in rows:
         yield shapes.communication(
             record_id=delivery.id,
             patient_id=patient_id,
@@ -94,8 +101,11 @@ def alert_communications(scope: ExportScope) -> Iterator[Resource]:
             recipient=[reference("Practitioner", delivery.recipient_id)],
             about=[reference("Flag", delivery.alert_id)],
         )
-    entries = InboxEntry.objects.filter(alert__patient=scope.patient).order_by("created_at")
-    for entry in entries.iterator(CHUNK):
+
+
+def inbox_entries(scope: ExportScope, rows: Iterable[InboxEntry]) -> Iterator[Resource]:
+    patient_id = scope.patient.id
+    for entry in rows:
         yield shapes.communication(
             record_id=entry.id,
             patient_id=patient_id,
@@ -107,7 +117,11 @@ def alert_communications(scope: ExportScope) -> Iterator[Resource]:
             recipient=[reference("Practitioner", entry.recipient_id)],
             about=[reference("Flag", entry.alert_id)],
         )
-    for banner in FallbackBanner.objects.filter(alert__patient=scope.patient).order_by("raised_at"):
+
+
+def fallback_banners(scope: ExportScope, rows: Iterable[FallbackBanner]) -> Iterator[Resource]:
+    patient_id = scope.patient.id
+    for banner in rows:
         yield shapes.communication(
             record_id=banner.id,
             patient_id=patient_id,
@@ -120,17 +134,13 @@ def alert_communications(scope: ExportScope) -> Iterator[Resource]:
         )
 
 
-def safety_plan_versions(scope: ExportScope) -> Iterator[Resource]:
-    plan = SafetyPlan.objects.filter(patient=scope.patient).first()
-    if plan is None:
-        return
-    for version in plan.versions.order_by("number"):
-        yield safety_plan_resource(plan, version, include_text=True)
+def safety_plan_versions(_: ExportScope, rows: Iterable[SafetyPlanVersion]) -> Iterator[Resource]:
+    for version in rows:  # each with its plan (select_related by safety planning)
+        yield safety_plan_resource(version.plan, version, include_text=True)
 
 
-def break_glass(scope: ExportScope) -> Iterator[Resource]:
-    rows = BreakGlassGrant.objects.filter(patient=scope.patient).order_by("started_at")
-    for grant in rows.iterator(CHUNK):
+def break_glass(scope: ExportScope, rows: Iterable[BreakGlassGrant]) -> Iterator[Resource]:
+    for grant in rows:
         yield shapes.break_glass_event(
             record_id=grant.id,
             patient_id=scope.patient.id,

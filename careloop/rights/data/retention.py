@@ -2,9 +2,11 @@
 on what legal basis, for how long it is kept, and how the patient's export carries it.
 
 Pure (no Django): the erasure service, the export, the patient's pages, the docs and the
-inventory test all read this one table. A table holding patient data that is missing here makes
-the inventory test fail (`careloop/rights/tests/test_erasure_inventory.py`), so nothing new can
-escape export and erasure unclassified.
+registry test all read this one table. It says *what* happens to each table; the owning
+domain's `patient_data.py` (careloop.core.patient_data) says *how*. A table holding patient data
+that is missing here or there makes the registry test fail
+(`careloop/rights/tests/test_erasure_policy.py`), so nothing new can escape export and erasure
+unclassified.
 
 Periods the references do not give are marked `verified=False` (shown as UNVERIFIED in the docs)
 and are configurable: see `careloop/rights/data/erasure.py` for the settings that override them.

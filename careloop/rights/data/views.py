@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,32 +12,35 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import signed_in_user
 from careloop.assessments.meaning import plain_meaning
-from careloop.assessments.models import Assessment
+from careloop.assessments.patient_data import assessments_newest_first
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
-from careloop.journal.models import JournalEntry
-from careloop.monitoring.models import CheckIn, MeasurementPlan
-from careloop.notifications.models import Notification
-from careloop.privacy.models import ConsentDecision
+from careloop.journal.patient_data import entries_newest_first
+from careloop.monitoring.patient_data import checkins_newest_first, plans_with_items
+from careloop.notifications.patient_data import notifications_newest_first
+from careloop.privacy.patient_data import consent_decisions_newest_first
 from careloop.rights.data import erasure
 from careloop.rights.data.export import credentials_of, export_patient
 from careloop.rights.data.retention import Disposition, held_rules, patient_rules
-from careloop.safety.models import Alert
-from careloop.safety.planning.models import SafetyPlan
+from careloop.safety.patient_data import alerts_newest_first, open_alert_count
+from careloop.safety.planning.patient_data import latest_plan_version
 from careloop.safety.planning.plan_content import sections_with_items
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 SHOWN = 50  # newest rows per section on the page; the download holds every row
 
 
 def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
-    user = request.user
-    if not isinstance(user, User):
+    user = signed_in_user(request)
+    if user is None:
         raise Http404
     try:
         patient = own_patient_record(user)
@@ -60,7 +63,7 @@ def _section(title: str, rows: Any) -> Section:
 
 
 def _results(patient: Patient) -> Section:
-    rows = Assessment.objects.filter(patient=patient).order_by("-completed_at")
+    rows = assessments_newest_first(patient)
     section = _section("My questionnaire results", rows)
     for assessment in section.rows:
         assessment.meaning = plain_meaning(assessment.instrument_id, assessment.band)
@@ -68,8 +71,7 @@ def _results(patient: Patient) -> Section:
 
 
 def _safety_plan(patient: Patient) -> list[tuple[str, list[str]]]:
-    plan = SafetyPlan.objects.filter(patient=patient).first()
-    version = plan.versions.order_by("-number").first() if plan else None
+    version = latest_plan_version(patient)
     if version is None:
         return []
     return [
@@ -96,22 +98,15 @@ def my_data(request: HttpRequest) -> HttpResponse:
         "patient": patient,
         "account": user,
         "results": _results(patient),
-        "checkins": _section(
-            "My check-ins", CheckIn.objects.filter(patient=patient).order_by("-completed_at")
-        ),
-        "journal": _section(
-            "My journal", JournalEntry.objects.filter(patient=patient).order_by("-created_at")
-        ),
+        "checkins": _section("My check-ins", checkins_newest_first(patient)),
+        "journal": _section("My journal", entries_newest_first(patient)),
         "notifications": _section(
-            "Messages and reminders sent to me",
-            Notification.objects.filter(recipient=user).order_by("-created_at"),
+            "Messages and reminders sent to me", notifications_newest_first(user)
         ),
-        "plans": MeasurementPlan.objects.filter(patient=patient).prefetch_related("items"),
+        "plans": plans_with_items(patient),
         "safety_plan": _safety_plan(patient),
-        "alerts": _section(
-            "Safety alerts about me", Alert.objects.filter(patient=patient).order_by("-raised_at")
-        ),
-        "consents": ConsentDecision.objects.filter(patient=patient).order_by("-decided_at"),
+        "alerts": _section("Safety alerts about me", alerts_newest_first(patient)),
+        "consents": consent_decisions_newest_first(patient),
         "credentials": credentials_of(user),
         "access_log_url": reverse("rights:access-log"),
         "consent_url": reverse("rights:privacy"),
@@ -162,7 +157,7 @@ def erasure_outline(patient: Patient) -> dict[str, Any]:
         "erased": erased,
         "kept": kept,
         "pseudonymous": pseudonymous,
-        "open_alerts": erasure.open_alert_count(patient),
+        "open_alerts": open_alert_count(patient),
     }
 
 

@@ -21,9 +21,9 @@ from careloop.audit.selectors import events_for_patient
 from careloop.audit.verification import verify_all
 from careloop.care.models import Patient
 from careloop.core.errors import Conflict, InvalidInput, NotFound
+from careloop.core.patient_data import patient_data_models
 from careloop.rights.data.erasure import erase_patient, request_erasure
 from careloop.rights.data.export import export_patient
-from careloop.rights.data.inventory import patient_data_models
 from careloop.rights.data.retention import Disposition, rule_for
 from careloop.rights.tests.records import ADA, OTHER, canary_hits, seed_everything
 from careloop.safety.models import Alert

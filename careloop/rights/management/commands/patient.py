@@ -11,17 +11,20 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from careloop.accounts.models import User
-from careloop.accounts.types import Role
-from careloop.care.models import Patient
+from careloop.accounts.patient_data import active_service_admin
+from careloop.care.patient_data import patient_of_service
 from careloop.core.errors import DomainError
 from careloop.rights.data import erasure
 from careloop.rights.data.export import export_patient
 from careloop.rights.data.views import erasure_outline
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 
 class Command(BaseCommand):
@@ -48,9 +51,7 @@ class Command(BaseCommand):
         service_id = admin.service_id
         if service_id is None:
             raise CommandError("--by must name an active service admin")
-        patient = Patient.objects.filter(
-            id=options["patient_id"], service_id=service_id, erased_at__isnull=True
-        ).first()
+        patient = patient_of_service(service_id, options["patient_id"])
         if patient is None:
             raise CommandError("patient not found in your service (or already erased)")
         try:
@@ -62,8 +63,8 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
 
     def _admin(self, username: str) -> User:
-        admin = User.objects.filter(username=username, is_active=True).first()
-        if admin is None or admin.role != Role.SERVICE_ADMIN or admin.service_id is None:
+        admin = active_service_admin(username)
+        if admin is None:
             raise CommandError("--by must name an active service admin")
         return admin
 
