@@ -10,22 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from careloop.assessments.meaning import FollowUpLink, instrument_short_name, score_text
-from careloop.assessments.models import Assessment
-from careloop.care.models import Patient
 from careloop.care.selectors import stream_visible
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.monitoring.models import FollowUpOffer
 from careloop.monitoring.types import FollowUpState
 from careloop.privacy.policy import DataStream
-from careloop.safety.models import Alert
-from careloop.safety.types import AlertStatus
+from careloop.safety.selectors import trigger_alert_state_annotations
+
+if TYPE_CHECKING:
+    from careloop.assessments.models import Assessment
+    from careloop.care.models import Patient
+    from careloop.safety.models import Alert
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,7 @@ def _title(instrument_id: str) -> str:
 def _with_alert_state(offers: QuerySet[FollowUpOffer]) -> QuerySet[FollowUpOffer]:
     """Whether the trigger raised any alert, whether one is still not closed, and when the last
     one was closed."""
-    alerts = Alert.objects.filter(
-        service_id=OuterRef("service_id"), assessment_id=OuterRef("trigger_id")
-    )
-    return offers.annotate(
-        any_alert=Exists(alerts),
-        open_alert=Exists(alerts.exclude(status=AlertStatus.CLOSED)),
-        last_closed_at=Subquery(alerts.order_by("-closed_at").values("closed_at")[:1]),
-    )
+    return offers.annotate(**trigger_alert_state_annotations("trigger_id"))
 
 
 def _alerts_closed_at(offer: FollowUpOffer) -> datetime | None:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.assessments.models import Assessment
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core import clock
@@ -31,6 +30,10 @@ from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.monitoring.models import DEFAULT_RISK_FOLLOW_UP, FollowUpOffer, MonitoringSettings
 from careloop.monitoring.types import FollowUpState
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.assessments.models import Assessment
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ page with its measurement plan."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,12 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import request_user
 from careloop.assessments.selectors import assessments_of
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.care.selectors import (
     may_write,
     own_patient_record,
@@ -38,10 +38,13 @@ from careloop.monitoring.services import (
 from careloop.safety.presenters import reason_of
 from careloop.safety.selectors import alerts_visible_to
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return request_user(request)  # every view here is behind login_required
 
 
 def _own_record_or_404(user: User) -> Patient:

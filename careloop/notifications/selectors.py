@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from careloop.notifications.models import PushSubscription
 from careloop.notifications.services import Recipient
 from careloop.notifications.types import Channel
@@ -24,3 +26,10 @@ def address_for(recipient: Recipient, channel: str) -> str:
         )
         return endpoint or ""
     return ""
+
+
+def users_with_web_push(user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these users have a web push subscription (for a worker choosing channels)."""
+    return set(
+        PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )

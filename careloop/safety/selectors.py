@@ -6,13 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from careloop.accounts.models import User
 from careloop.care.models import CareTeam
 from careloop.care.selectors import patient_visible_to, patients_visible_to, teams_of
 from careloop.core.errors import NotFound
 from careloop.safety.models import (
+    OPEN_STATUSES,
     Alert,
     AlertDelivery,
     EscalationPolicy,
@@ -24,7 +26,7 @@ from careloop.safety.models import (
     ReviewItem,
 )
 from careloop.safety.services.policies import DEFAULT_TIERS, TierSpec
-from careloop.safety.types import ReviewStatus, TierTarget
+from careloop.safety.types import AlertStatus, ReviewStatus, TierTarget
 
 INBOX_PAGE_MAX = 200
 
@@ -224,3 +226,40 @@ def rota_of(team: CareTeam, *, limit: int = 100) -> QuerySet[OnCallShift]:
         .select_related("user")
         .order_by("-starts_at")[:limit]
     )
+
+
+# Expressions for another domain's rows (monitoring's caseload registry and follow-up offers):
+# they annotate rows the caller already took through care.selectors and say only whether and
+# when alerts exist, never what they say.
+
+
+def patient_open_alert_count_expression() -> Coalesce:
+    """A patient row's number of open alerts.
+
+    A correlated count, not a join: joining alerts would make PostgreSQL group by every other
+    annotation and evaluate each score subquery again per group (1.1 s -> 25 ms, 53 patients).
+    """
+    open_alerts = (
+        Alert.objects.filter(
+            service_id=OuterRef("service_id"), patient_id=OuterRef("pk"), status__in=OPEN_STATUSES
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(open_alerts[:1], output_field=IntegerField()), 0)
+
+
+def trigger_alert_state_annotations(assessment_field: str) -> dict[str, Exists | Subquery]:
+    """Annotations for rows naming an assessment in `assessment_field` (and a `service_id`):
+    `any_alert` (the assessment raised an alert), `open_alert` (one is not yet closed) and
+    `last_closed_at` (when the last one was closed)."""
+    alerts = Alert.objects.filter(
+        service_id=OuterRef("service_id"), assessment_id=OuterRef(assessment_field)
+    )
+    return {
+        "any_alert": Exists(alerts),
+        "open_alert": Exists(alerts.exclude(status=AlertStatus.CLOSED)),
+        "last_closed_at": Subquery(alerts.order_by("-closed_at").values("closed_at")[:1]),
+    }

@@ -11,16 +11,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from careloop.assessments.models import Assessment
-from careloop.care.models import Patient, TreatmentEpisode
-from careloop.care.selectors import stream_visible
-from careloop.care.types import EpisodeEnding
+from careloop.assessments.selectors import latest_completion_times
+from careloop.care.selectors import in_care_ids, stream_visible
 from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
 from careloop.monitoring.schedule import (
     CHECKIN,
@@ -38,6 +36,9 @@ from careloop.monitoring.selectors.measures import (
     info_or_missing,
 )
 from careloop.privacy.policy import DataStream
+
+if TYPE_CHECKING:
+    from careloop.care.models import Patient
 
 log = logging.getLogger(__name__)
 
@@ -165,19 +166,10 @@ def planned_by_patient(
 def last_completions(
     patient_ids: PatientIds, *, service_ids: Iterable[uuid.UUID]
 ) -> dict[tuple[uuid.UUID, str], datetime]:
-    """The latest submission of each measure for each patient (two grouped queries)."""
-    latest: dict[tuple[uuid.UUID, str], datetime] = {}
+    """The latest submission of each measure for each patient (two grouped queries): completed
+    questionnaires (assessments.selectors) and mood check-ins."""
     services = set(service_ids)
-    assessments = (
-        Assessment.objects.filter(service_id__in=services, patient_id__in=patient_ids)
-        # An incomplete response (kept for its risk answer) is not a completion: the measure
-        # stays due, so the patient is still asked to finish it (docs/api/answers.md).
-        .exclude(status="incomplete")
-        .values("patient_id", "instrument_id")
-        .annotate(last=Max("completed_at"))
-    )
-    for row in assessments:
-        latest[(row["patient_id"], row["instrument_id"])] = row["last"]
+    latest = latest_completion_times(patient_ids, service_ids=services)
     checkins = (
         CheckIn.objects.filter(service_id__in=services, patient_id__in=patient_ids)
         .values("patient_id")
@@ -186,23 +178,6 @@ def last_completions(
     for checkin in checkins:
         latest[(checkin["patient_id"], CHECKIN)] = checkin["last"]
     return latest
-
-
-def in_care_ids(patient_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Who is still in care: an ongoing episode, or no episode recorded yet (one query).
-
-    After discharge nothing is due and nothing is missed: the registry must not chase people
-    who finished or left treatment (reminders follow the same rule).
-    """
-    episodes: dict[uuid.UUID, set[str]] = {}
-    rows = TreatmentEpisode.objects.filter(patient_id__in=patient_ids)
-    for patient_id, ending in rows.values_list("patient_id", "ending"):
-        episodes.setdefault(patient_id, set()).add(ending)
-    return {
-        patient_id
-        for patient_id in patient_ids
-        if patient_id not in episodes or EpisodeEnding.ONGOING in episodes[patient_id]
-    }
 
 
 def schedule_entries(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from careloop.accounts.models import User
+from typing import TYPE_CHECKING
+
 from careloop.audit.services import record_patient_reads
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.monitoring.selectors import CaseloadRow
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.monitoring.selectors import CaseloadRow
 
 
 def record_caseload_viewed(

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
-from careloop.accounts.models import User
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock
-from careloop.core.errors import Conflict, InvalidInput
+from careloop.core.errors import InvalidInput
+from careloop.core.idempotency import replayed
 from careloop.core.text import clean_free_text
 from careloop.monitoring.models import CheckIn
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
 from careloop.safety.text import TextScreen
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 MOOD_MIN, MOOD_MAX = 0, 10
 MAX_NOTE_CHARS = 500
@@ -45,12 +49,13 @@ def _replayed_checkin(
     patient: Patient, client_id: uuid.UUID, mood: int, note: str
 ) -> CheckIn | None:
     """The earlier copy of a re-sent check-in, or None; a different payload is a conflict."""
-    earlier = CheckIn.objects.filter(
-        service_id=patient.service_id, patient=patient, client_id=client_id
-    ).first()
-    if earlier is not None and (earlier.mood, earlier.note) != (mood, note):
-        raise Conflict("this client id was already used for a different check-in")
-    return earlier
+    return replayed(
+        CheckIn.objects.filter(service_id=patient.service_id, patient=patient),
+        client_id,
+        content=lambda earlier: (earlier.mood, earlier.note),
+        sent=(mood, note),
+        what="check-in",
+    )
 
 
 def _screen_note(note: str) -> TextScreen | None:

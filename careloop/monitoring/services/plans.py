@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
-from careloop.accounts.models import User
-from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient, TreatmentEpisode
-from careloop.care.selectors import require_write
-from careloop.care.types import EpisodeEnding
+from careloop.care.selectors import (
+    open_episode,
+    patients_who_can_sign_in_for_system,
+    require_write,
+)
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.monitoring.models import MeasurementPlan, PlanItem
@@ -28,18 +29,12 @@ from careloop.monitoring.selectors import (
     patient_time_zone,
 )
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 BATCH_SIZE = 100
 ADOPTION_REST_SECONDS = 60.0
-
-
-def _open_episode(patient: Patient) -> TreatmentEpisode | None:
-    return (
-        TreatmentEpisode.objects.filter(
-            service_id=patient.service_id, patient=patient, ending=EpisodeEnding.ONGOING
-        )
-        .order_by("-started_on")
-        .first()
-    )
 
 
 def _create_default_plan(patient: Patient, actor: User | None) -> MeasurementPlan:
@@ -47,7 +42,7 @@ def _create_default_plan(patient: Patient, actor: User | None) -> MeasurementPla
     plan = MeasurementPlan.objects.create(
         service_id=patient.service_id,
         patient=patient,
-        episode=_open_episode(patient),
+        episode=open_episode(patient),
         created_at=now,
         next_reminder_at=now,
     )
@@ -186,9 +181,9 @@ def ensure_default_plans(limit: int = BATCH_SIZE) -> int:
     Reminders are driven by stored plans (the plan table is the reminder job's queue); patients
     without a login keep the identical default plan computed on the fly by the selectors.
     """
-    without_plan = Patient.objects.filter(
-        user__isnull=False, user__is_active=True, user__role=Role.PATIENT
-    ).exclude(Exists(MeasurementPlan.objects.filter(patient_id=OuterRef("pk"), active=True)))
+    without_plan = patients_who_can_sign_in_for_system().exclude(
+        Exists(MeasurementPlan.objects.filter(patient_id=OuterRef("pk"), active=True))
+    )
     patients = list(without_plan.order_by("id")[:limit])
     for patient in patients:
         ensure_default_plan(patient, actor=None)

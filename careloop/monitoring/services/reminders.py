@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
 from careloop.accounts.types import Role
-from careloop.care.models import Patient
+from careloop.care.selectors import in_care_ids
 from careloop.core import clock
 from careloop.monitoring.models import MeasurementPlan
 from careloop.monitoring.schedule import next_reminder_check, reminder_window
 from careloop.monitoring.selectors import (
-    in_care_ids,
     last_completions,
     patient_time_zone,
     planned_for_plan,
 )
 from careloop.monitoring.services.plans import BATCH_SIZE
-from careloop.notifications.models import PushSubscription
+from careloop.notifications.selectors import users_with_web_push
 from careloop.notifications.services import queue_notification
 from careloop.notifications.types import Channel
+
+if TYPE_CHECKING:
+    from careloop.care.models import Patient
 
 
 def _reachable_patient_ids(plans: list[MeasurementPlan]) -> set[uuid.UUID]:
@@ -102,10 +105,8 @@ def send_due_reminders() -> int:
             [p.patient_id for p in plans], service_ids={p.service_id for p in plans}
         )
         reachable = _reachable_patient_ids(plans)
-        push_users = set(
-            PushSubscription.objects.filter(
-                user_id__in=[p.patient.user_id for p in plans if p.patient_id in reachable]
-            ).values_list("user_id", flat=True)
+        push_users = users_with_web_push(
+            [user_id for p in plans if p.patient_id in reachable and (user_id := p.patient.user_id)]
         )
         for plan in plans:
             window = _window_to_remind(plan, latest, now) if plan.patient_id in reachable else None

@@ -12,12 +12,13 @@ from careloop.accounts.types import Role
 from careloop.assessments.models import Assessment
 from careloop.care.models import CareTeam
 from careloop.core.models import Service
-from careloop.monitoring import outcome_selectors
 from careloop.monitoring.outcome_selectors import (
     closed_episode_scores,
     ended_episode_outcome_inputs,
     ended_outcome_of,
+    inputs,
     outcome_inputs_of,
+    scores,
 )
 from careloop.monitoring.outcomes.nhs_tt import NhsTtOutcome, SessionsBasis, nhs_tt_outcome
 from careloop.monitoring.tests.outcome_factories import episode_with_scores, make_patient
@@ -98,15 +99,15 @@ def test_reduced_reads_give_the_same_outcome_as_the_full_series(population, ende
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path is PostgreSQL only")
 def test_a_zone_postgresql_lacks_falls_back_to_python(population, monkeypatch) -> None:
-    monkeypatch.setattr(outcome_selectors, "_zones_known_to_postgres", lambda names: set())
+    monkeypatch.setattr(inputs, "_zones_known_to_postgres", lambda names: set())
     pages_read_in_full = []
-    read_in_full = outcome_selectors._page_scores
+    read_in_full = scores.page_scores
 
     def spy(*args: object) -> object:
         pages_read_in_full.append(args)
         return read_in_full(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(outcome_selectors, "_page_scores", spy)
+    monkeypatch.setattr(inputs, "page_scores", spy)
     reduced = {i.episode_id: i for i in ended_episode_outcome_inputs(population.id)}
     assert pages_read_in_full
     pages_read_in_full.clear()

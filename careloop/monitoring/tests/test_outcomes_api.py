@@ -12,7 +12,7 @@ from careloop.audit.selectors import patient_ref
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock
-from careloop.monitoring import outcome_selectors
+from careloop.monitoring.outcome_selectors import bands as band_selectors
 from careloop.monitoring.outcome_selectors import (
     closed_episode_scores,
     ended_episodes_without_scores,
@@ -94,7 +94,7 @@ def test_with_enough_closed_episodes_the_services_own_band_is_used(
     as_user, monkeypatch, north, ada_patient, ben
 ) -> None:
     small_rule = MinimumDataRule(min_stratum_episodes=5, min_cell_observations=5)
-    monkeypatch.setattr(outcome_selectors, "fit_bands", partial(fit_bands, rule=small_rule))
+    monkeypatch.setattr(band_selectors, "fit_bands", partial(fit_bands, rule=small_rule))
     for index, last in enumerate((4, 5, 6, 7, 8)):
         history = make_patient(north, f"History {index}")
         episode_with_scores(history, ben, [(16, 10), (14, 9), (12, 8), (last, 6)])
@@ -133,9 +133,9 @@ def test_bands_are_fitted_once_a_day_per_service_and_can_be_refreshed(monkeypatc
         fits.append(list(trajectories))
         return fit_bands(fits[-1])
 
-    monkeypatch.setattr(outcome_selectors, "fit_bands", counting_fit)
-    first = outcome_selectors.band_model_for_service(service.id)
-    assert outcome_selectors.band_model_for_service(service.id) is not None
+    monkeypatch.setattr(band_selectors, "fit_bands", counting_fit)
+    first = band_selectors.band_model_for_service(service.id)
+    assert band_selectors.band_model_for_service(service.id) is not None
     assert len(fits) == 1 and first.episodes == 0
-    outcome_selectors.refresh_band_model(service.id)
+    band_selectors.refresh_band_model(service.id)
     assert len(fits) == 2

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import active_user_named
 from careloop.analytics.research_extract import STREAMS, build_extract, write_csv
 from careloop.analytics.selectors import service_by_slug
 from careloop.core.errors import DomainError
@@ -43,9 +43,7 @@ class Command(BaseCommand):
             raise CommandError("k must be at least 5")
         try:
             service = service_by_slug(options["service"])
-            actor = User.objects.filter(
-                username=options["by"], service=service, is_active=True
-            ).first()
+            actor = active_user_named(options["by"], service_id=service.id)
             if actor is None:
                 raise CommandError("--by must name an active user of that service")
             extract = build_extract(

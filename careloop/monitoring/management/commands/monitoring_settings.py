@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import active_user_named
 from careloop.accounts.types import Role
 from careloop.core.errors import DomainError
 from careloop.monitoring.follow_up_services import follow_up_instrument, set_risk_follow_up
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         change.add_argument("--by", required=True, help="user name of the service admin")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        admin = User.objects.filter(username=options["by"], is_active=True).first()
+        admin = active_user_named(options["by"])
         if admin is None or admin.role != Role.SERVICE_ADMIN or admin.service_id is None:
             raise CommandError("--by must name an active service admin")
         if options["subcommand"] == "set-risk-follow-up":
