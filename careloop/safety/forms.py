@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from careloop.care.models import Patient
-from careloop.safety.types import AlertOutcome, Severity
+from careloop.safety.types import SEVERITY_CHOICES, AlertOutcome
 
 
 class ActionForm(forms.Form):
@@ -20,7 +20,7 @@ class ActionForm(forms.Form):
 
 class RaiseAlertForm(forms.Form):
     patient = forms.ChoiceField(label="Patient")
-    severity = forms.ChoiceField(label="Severity", choices=Severity.choices)
+    severity = forms.ChoiceField(label="Severity", choices=SEVERITY_CHOICES)
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
     )

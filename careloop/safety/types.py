@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from careloop.instruments.scoring import types as scoring_types
+
 
 class AlertStatus(models.TextChoices):
     RAISED = "raised"  # written with the data that triggered it; the chain has not started
@@ -15,10 +17,9 @@ class AlertStatus(models.TextChoices):
     CLOSED = "closed"
 
 
-class Severity(models.TextChoices):
-    LOW = "low"
-    MODERATE = "moderate"
-    HIGH = "high"
+# One severity vocabulary, defined with the risk flags that carry it (pure, below safety).
+Severity = scoring_types.Severity
+SEVERITY_CHOICES = [(s.value, s.name.title()) for s in Severity]  # Alert.severity's choices
 
 
 class AlertSource(models.TextChoices):

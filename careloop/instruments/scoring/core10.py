@@ -17,6 +17,7 @@ from careloop.instruments.scoring.types import (
     RiskFlag,
     ScoreResult,
     ScoringContext,
+    Severity,
     Total,
 )
 
@@ -108,10 +109,14 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
 def _risk_flags(item6: int | None) -> tuple[RiskFlag, ...]:
     if item6 is None:
         return (
-            RiskFlag("core10_item6_missing", str(RISK_ITEM), None, "moderate", MISSING_RISK_SOURCE),
+            RiskFlag(
+                "core10_item6_missing", str(RISK_ITEM), None, Severity.MODERATE, MISSING_RISK_SOURCE
+            ),
         )
     if item6 > 0:
-        return (RiskFlag("core10_item6_positive", str(RISK_ITEM), item6, "high", RISK_SOURCE),)
+        return (
+            RiskFlag("core10_item6_positive", str(RISK_ITEM), item6, Severity.HIGH, RISK_SOURCE),
+        )
     return ()
 
 

@@ -22,6 +22,7 @@ from careloop.instruments.scoring.types import (
     RiskFlag,
     ScoreResult,
     ScoringContext,
+    Severity,
 )
 
 INSTRUMENT_ID = "cssrs_screener"
@@ -48,7 +49,7 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     answered = dict(zip(LINK_IDS, values, strict=True))
     level, trigger = _risk_level(answered)
     flags = (
-        (RiskFlag(f"cssrs_{level}", trigger, YES, level, RISK_SOURCE),)
+        (RiskFlag(f"cssrs_{level}", trigger, YES, Severity(level), RISK_SOURCE),)
         if level != "none" and trigger is not None
         else ()
     )

@@ -17,6 +17,7 @@ from careloop.instruments.scoring.types import (
     RiskFlag,
     ScoreResult,
     ScoringContext,
+    Severity,
 )
 
 INSTRUMENT_ID = "epds"
@@ -73,7 +74,9 @@ def _risk_flags(item10_score: int | None) -> tuple[RiskFlag, ...]:
     """Item 10 judged by its item SCORE (reverse-keyed: position 0 'Yes, quite often' = 3)."""
     if item10_score is not None and item10_score >= 1:
         return (
-            RiskFlag("epds_item10_positive", str(RISK_ITEM), item10_score, "high", RISK_SOURCE),
+            RiskFlag(
+                "epds_item10_positive", str(RISK_ITEM), item10_score, Severity.HIGH, RISK_SOURCE
+            ),
         )
     return ()
 

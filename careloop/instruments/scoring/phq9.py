@@ -16,6 +16,7 @@ from careloop.instruments.scoring.types import (
     RiskFlag,
     ScoreResult,
     ScoringContext,
+    Severity,
     Total,
 )
 
@@ -111,10 +112,12 @@ def score(answers: Answers, context: ScoringContext) -> ScoreResult:
 def _risk_flags(item9: int | None) -> tuple[RiskFlag, ...]:
     if item9 is None:
         return (
-            RiskFlag("phq9_item9_missing", str(RISK_ITEM), None, "moderate", MISSING_RISK_SOURCE),
+            RiskFlag(
+                "phq9_item9_missing", str(RISK_ITEM), None, Severity.MODERATE, MISSING_RISK_SOURCE
+            ),
         )
     if item9 > 0:
-        return (RiskFlag("phq9_item9_positive", str(RISK_ITEM), item9, "high", RISK_SOURCE),)
+        return (RiskFlag("phq9_item9_positive", str(RISK_ITEM), item9, Severity.HIGH, RISK_SOURCE),)
     return ()
 
 

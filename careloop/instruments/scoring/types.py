@@ -17,11 +17,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from types import MappingProxyType
-from typing import Literal
 
 Answers = Sequence[int | None]
-Severity = Literal["low", "moderate", "high"]
 Total = int | float
+
+
+class Severity(StrEnum):
+    """How urgent a risk flag is, in order from least to most urgent (safety.rules.most_urgent
+    relies on the order). The one severity vocabulary: safety's alerts and rules use it too, so
+    it lives here, in pure code below safety. Values are stored on alerts: never change them."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
 
 
 class Sex(StrEnum):

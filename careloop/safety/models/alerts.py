@@ -9,7 +9,7 @@ from careloop.assessments.models import Assessment
 from careloop.care.models import Patient
 from careloop.core.fields import EncryptedJSONField, EncryptedTextField
 from careloop.core.models import TenantModel
-from careloop.safety.types import AlertOutcome, AlertSource, AlertStatus, Severity
+from careloop.safety.types import SEVERITY_CHOICES, AlertOutcome, AlertSource, AlertStatus
 
 OPEN_STATUSES = (AlertStatus.RAISED, AlertStatus.NOTIFIED)
 
@@ -37,7 +37,7 @@ class Alert(TenantModel):
     trigger_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001  # NULL: seeded alerts have no trigger, and NULLs never clash in the unique index
     rule_id = models.CharField(max_length=60)
     rule_version = models.CharField(max_length=20)
-    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity = models.CharField(max_length=10, choices=SEVERITY_CHOICES)
     # May quote the patient's words (crisis-text spans) or a clinician's reason: encrypted.
     evidence = EncryptedJSONField(default=dict)
     status = models.CharField(

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITIES = ("low", "moderate", "high")
+from careloop.instruments.scoring.types import Severity
+
+SEVERITIES: tuple[str, ...] = tuple(Severity)  # least to most urgent
 
 
 @dataclass(frozen=True)

@@ -177,8 +177,8 @@ def raise_alert_by_clinician(
     """
     if not actor.works_in_care_team:
         raise InvalidInput("only clinicians and supervisors raise alerts")
-    if severity not in Severity.values:
-        raise InvalidInput(f"severity must be one of {', '.join(Severity.values)}")
+    if severity not in (values := [s.value for s in Severity]):
+        raise InvalidInput(f"severity must be one of {', '.join(values)}")
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON_CHARS:
         raise InvalidInput(f"give a reason of 1-{MAX_REASON_CHARS} characters")
