@@ -21,7 +21,6 @@ from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core import clock
 
 PATIENT_OBJECT = "Patient"
-EMERGENCY_TREATMENT = "ETREAT"  # HL7 ActReason: emergency (break-glass) treatment
 
 # Who is acting under emergency access is known above audit (privacy): it registers a function
 # that names, among some patients, those `actor` reaches only through a live break-glass grant.
@@ -115,7 +114,7 @@ def record_event(
     if patient_id is not None and _under_emergency(
         actor, service_id, purpose, frozenset({patient_id})
     ):
-        purpose = EMERGENCY_TREATMENT
+        purpose = PurposeOfUse.ETREAT
     record = records.new_record(
         occurred_at=clock.now(),
         service_id=service_id,
@@ -155,7 +154,7 @@ def record_patient_reads(
                 actor_id=actor.id if actor is not None else None,
                 actor_role=_role(actor),
                 action=action,
-                purpose=EMERGENCY_TREATMENT if patient_id in emergency else purpose,
+                purpose=PurposeOfUse.ETREAT if patient_id in emergency else purpose,
                 patient_ref=ref,
                 object_type=PATIENT_OBJECT,
                 object_id=ref,

@@ -11,12 +11,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from careloop.audit.types import PurposeOfUse
+
 ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 DATA_STREAM_SYSTEM = "https://careloop.org/fhir/CodeSystem/data-stream"
 RECEIPT_SYSTEM = "https://careloop.org/fhir/NamingSystem/consent-receipt"
 LOINC = "http://loinc.org"
-RESEARCH_PURPOSES = frozenset({"HRESCH", "MLTRAINING"})
+RESEARCH_PURPOSES = frozenset({PurposeOfUse.HRESCH, PurposeOfUse.MLTRAINING})
 
 
 def consent_resource(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from careloop.audit.types import PurposeOfUse
 from careloop.fhir.mapping.common import CARELOOP_FHIR, Resource, instant, reference, with_meta
 
 DICOM = "http://dicom.nema.org/resources/ontology/DCM"
@@ -27,7 +28,6 @@ OBJECT_SYSTEM = f"{CARELOOP_FHIR}/NamingSystem/object"
 BREAK_GLASS = {"system": DICOM, "code": "110127", "display": "Emergency Override Started"}
 PATIENT_RECORD = {"system": DICOM, "code": "110110", "display": "Patient Record"}
 REST = {"system": AUDIT_EVENT_TYPE, "code": "rest", "display": "RESTful Operation"}
-EMERGENCY_PURPOSE = "ETREAT"
 # The verb at the end of a dotted action code → AuditEventAction (C R U D E, required), tried in
 # this order; anything else is E (execute).
 ACTION_VERBS: dict[str, tuple[str, ...]] = {
@@ -73,7 +73,7 @@ def action_code(action: str) -> str:
 
 
 def is_break_glass(event: AuditRecord) -> bool:
-    return event.purpose == EMERGENCY_PURPOSE or "break_glass" in event.action
+    return event.purpose == PurposeOfUse.ETREAT or "break_glass" in event.action
 
 
 def _agent(
