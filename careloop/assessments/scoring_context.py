@@ -11,9 +11,13 @@ reports whether each cut-off is met (instruments/scoring/audit_c.py), for the cl
 
 from __future__ import annotations
 
-from careloop.care.models import Patient
+from typing import TYPE_CHECKING
+
 from careloop.care.types import Gender
 from careloop.instruments.scoring import Sex
+
+if TYPE_CHECKING:
+    from careloop.care.models import Patient
 
 _SEX_FOR_GENDER = {Gender.FEMALE: Sex.FEMALE, Gender.MALE: Sex.MALE}
 

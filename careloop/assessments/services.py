@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from careloop.accounts.models import User
 from careloop.assessments.hooks import raises_live_alerts, run_submission_handlers
 from careloop.assessments.models import Assessment
 from careloop.assessments.scoring_context import scoring_sex
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
-from careloop.care.selectors import open_episode, require_write
+from careloop.care.models import TreatmentEpisode
+from careloop.care.selectors import require_write
+from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.core.idempotency import replayed
@@ -34,6 +35,10 @@ from careloop.instruments.scoring import (
     phq9,
     score,
 )
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 # A device clock a few minutes fast must not refuse a real submission; more than this is a
 # wrong clock or a wrong date, refused with a clear 422 (issue #18 item 7).
@@ -165,6 +170,16 @@ def _replayed(
     )
 
 
+def _open_episode(patient: Patient) -> TreatmentEpisode | None:
+    return (
+        TreatmentEpisode.objects.filter(
+            service_id=patient.service_id, patient=patient, ending=EpisodeEnding.ONGOING
+        )
+        .order_by("-started_on")
+        .first()
+    )
+
+
 def _score_fields(scored: Scored) -> dict[str, object]:
     result = scored.result
     return {
@@ -216,7 +231,7 @@ def submit_assessment(
             assessment = Assessment.objects.create(
                 service_id=patient.service_id,
                 patient=patient,
-                episode=open_episode(patient),
+                episode=_open_episode(patient),
                 instrument_id=instrument_id,
                 instrument_version=instrument.versioned_id,
                 answers=answers,
@@ -357,7 +372,7 @@ def record_imported_total(
         assessment = Assessment.objects.create(
             service_id=patient.service_id,
             patient=patient,
-            episode=open_episode(patient),
+            episode=_open_episode(patient),
             instrument_id=instrument_id,
             instrument_version=instrument.versioned_id,
             answers=[],

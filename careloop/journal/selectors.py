@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from careloop.accounts.models import User
-from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_stream
 from careloop.core.errors import DomainError, NotFound
 from careloop.journal.models import JournalEntry
 from careloop.privacy.consent import stream_permitted
 from careloop.privacy.policy import DataStream, PurposeOfUse
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 PAGE_MAX = 100
 

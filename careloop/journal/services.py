@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
-from careloop.accounts.models import User
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.care.selectors import access_purpose
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
@@ -18,6 +17,10 @@ from careloop.core.text import clean_free_text
 from careloop.journal.models import JournalEntry
 from careloop.journal.selectors import team_can_read_journal
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 MAX_BODY_CHARS = 10_000
 MOOD_MIN, MOOD_MAX = 0, 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -12,15 +13,17 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from careloop.accounts.api import api_user
-from careloop.accounts.models import User
-from careloop.care.models import Patient
 from careloop.core.api import ApiError, IsoDateTime
 from careloop.core.http import client_ip
 from careloop.core.text import FreeText
 from careloop.messaging import selectors, services
-from careloop.messaging.models import Message
 from careloop.safety.planning.selectors import crisis_card_for
 from careloop.safety.text import ALERT_LEVELS, Level
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+    from careloop.messaging.models import Message
 
 router = Router(tags=["messaging"], auth=django_auth)
 

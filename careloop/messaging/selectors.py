@@ -11,11 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Min, Q
 
-from careloop.accounts.models import User
-from careloop.care.models import Patient
 from careloop.care.selectors import (
     own_patient_record,
     patient_visible_to,
@@ -26,6 +25,10 @@ from careloop.core.errors import NotFound
 from careloop.messaging.models import Message
 from careloop.messaging.types import Direction
 from careloop.privacy.policy import DataStream
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 PAGE_MAX = 100
 THREAD_LIST_MAX = 200
@@ -83,7 +86,10 @@ def team_threads(user: User) -> list[ThreadRow]:
         )
         .order_by("-last_sent_at")[:THREAD_LIST_MAX]
     )
-    patients = Patient.objects.in_bulk([row["patient_id"] for row in rows])
+    # The same visibility as the rows came through (one query for the page's patients).
+    patients = patients_visible_to(user, stream=DataStream.MESSAGES).in_bulk(
+        [row["patient_id"] for row in rows]
+    )
     threads = [
         ThreadRow(
             patient=patients[row["patient_id"]],
