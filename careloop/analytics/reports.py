@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from careloop.analytics.selectors import referral_count
 from careloop.core.errors import InvalidInput
-from careloop.core.models import Service
 from careloop.monitoring.outcome_selectors import (
     ended_episode_outcome_inputs,
     ended_episodes_without_scores,
@@ -26,6 +25,9 @@ from careloop.monitoring.outcome_selectors import (
 )
 from careloop.monitoring.outcomes import nhs_tt, service_metrics
 from careloop.monitoring.outcomes.service_metrics import NhsTtTally, Rate
+
+if TYPE_CHECKING:
+    from careloop.core.models import Service
 
 RATE_NAMES = ("recovery", "reliable_improvement", "reliable_recovery", "reliable_deterioration")
 

@@ -20,22 +20,27 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.analytics.kanonymity import DEFAULT_QIS, Anonymised, anonymise
-from careloop.assessments.models import Assessment
+from careloop.assessments.selectors import scores_for_research_for_system
 from careloop.audit.services import record_event, record_patient_reads
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.selectors import (
+    first_episode_starts_for_system,
+    research_demographics_for_system,
+)
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
-from careloop.monitoring.models import CheckIn
+from careloop.monitoring.selectors import moods_for_research_for_system
 from careloop.privacy.consent import consented_patient_ids
 from careloop.privacy.policy import DataStream
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 STREAMS = (DataStream.QUESTIONNAIRES, DataStream.CHECKINS)
 DEFAULT_STREAMS = tuple(stream.value for stream in STREAMS)
@@ -78,29 +83,16 @@ def _week(moment: datetime, start: date) -> int:
 
 def _starts(patient_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:
     """Each patient's first course of care started on (their first record when none)."""
-    starts: dict[uuid.UUID, date] = {}
-    episodes = TreatmentEpisode.objects.filter(patient_id__in=patient_ids).order_by("started_on")
-    for patient_id, started in episodes.values_list("patient_id", "started_on"):
-        starts.setdefault(patient_id, started)
-    return starts
+    return first_episode_starts_for_system(patient_ids)
 
 
 def _measures(
     stream: DataStream, patient_ids: Sequence[uuid.UUID]
 ) -> Iterator[tuple[uuid.UUID, str, datetime, float | None]]:
     if stream == DataStream.QUESTIONNAIRES:
-        yield from (
-            Assessment.objects.filter(patient_id__in=patient_ids)
-            .exclude(status="incomplete")  # unscored: kept for its risk answer only
-            .values_list("patient_id", "instrument_id", "completed_at", "score_total")
-            .iterator(2000)
-        )
+        yield from scores_for_research_for_system(patient_ids)
     else:
-        for pid, at, mood in (
-            CheckIn.objects.filter(patient_id__in=patient_ids)
-            .values_list("patient_id", "completed_at", "mood")
-            .iterator(2000)
-        ):
+        for pid, at, mood in moods_for_research_for_system(patient_ids):
             yield pid, "checkin", at, float(mood)
 
 
@@ -127,7 +119,7 @@ def build_extract(
         for stream in chosen
     }
     everyone = set().union(*by_stream.values()) if by_stream else set()
-    patients = Patient.objects.filter(id__in=everyone, erased_at__isnull=True)
+    patients = research_demographics_for_system(everyone)
     year = clock.now().year
     people = [
         {
@@ -137,7 +129,7 @@ def build_extract(
             "ethnicity": p.ethnicity,
             "deprivation_quintile": p.deprivation_quintile,
         }
-        for p in patients.only("id", "birth_year", "gender", "ethnicity", "deprivation_quintile")
+        for p in patients
     ]
     anonymised = anonymise(people, k=k, max_suppressed=max_suppressed)
     released = {r["patient_id"]: r for r in anonymised.records}

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.care.models import TreatmentEpisode
+from careloop.care.selectors import referral_count_for_system
 from careloop.core.errors import NotFound
-from careloop.core.models import Service
+from careloop.core.selectors import service_with_id, service_with_slug
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.core.models import Service
 
 REPORT_ROLES = frozenset({Role.SUPERVISOR, Role.SERVICE_ADMIN})
 
@@ -23,7 +27,7 @@ def report_service_for(user: User) -> Service:
     """The service whose reports `user` may read, or NotFound."""
     if not user.is_authenticated or user.role not in REPORT_ROLES or user.service_id is None:
         raise NotFound("report")
-    service = Service.objects.filter(id=user.service_id).first()
+    service = service_with_id(user.service_id)
     if service is None:
         raise NotFound("report")
     return service
@@ -31,7 +35,7 @@ def report_service_for(user: User) -> Service:
 
 def service_by_slug(slug: str) -> Service:
     """For operators at the command line (no user: the shell is already trusted)."""
-    service = Service.objects.filter(slug=slug).first()
+    service = service_with_slug(slug)
     if service is None:
         raise NotFound(f"service {slug!r}")
     return service
@@ -41,9 +45,6 @@ def referral_count(
     service_id: uuid.UUID, *, referred_from: date | None, referred_to: date | None
 ) -> int:
     """Episodes referred in the period (all of them without a period): one COUNT query."""
-    episodes = TreatmentEpisode.objects.filter(service_id=service_id)
-    if referred_from is not None:
-        episodes = episodes.filter(referred_on__gte=referred_from)
-    if referred_to is not None:
-        episodes = episodes.filter(referred_on__lte=referred_to)
-    return episodes.count()
+    return referral_count_for_system(
+        service_id, referred_from=referred_from, referred_to=referred_to
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -178,3 +179,17 @@ def paired_phq9_gad7_days_for_system(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def scores_for_research_for_system(
+    patient_ids: Iterable[uuid.UUID],
+) -> Iterator[tuple[uuid.UUID, str, datetime, float | None]]:
+    """System read for a research extract (the caller holds only consenting patients and audits
+    the release): each completed questionnaire as (patient id, instrument id, completed at,
+    total). Incomplete ones are left out: unscored, kept for their risk answer only."""
+    return (
+        Assessment.objects.filter(patient_id__in=patient_ids)
+        .exclude(status="incomplete")
+        .values_list("patient_id", "instrument_id", "completed_at", "score_total")
+        .iterator(2000)
+    )

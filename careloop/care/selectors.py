@@ -22,7 +22,7 @@ messages) ask `stream_visible`/`require_stream` before returning content.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
@@ -431,3 +431,37 @@ def count_ended_episodes_for_system(
         ended=Count("id"), finished=Count("id", filter=Q(treatment_sessions_attended__gte=2))
     )
     return counts["ended"], counts["finished"]
+
+
+# System reads for analytics (service reports, research extracts). The caller decides who is in
+# them (a report is aggregated; an extract holds only patients consenting to research, checked
+# through privacy.consent) and audits the release.
+
+
+def referral_count_for_system(
+    service_id: uuid.UUID, *, referred_from: date | None, referred_to: date | None
+) -> int:
+    """Episodes referred in the period (all of them without a period): one COUNT query."""
+    episodes = TreatmentEpisode.objects.filter(service_id=service_id)
+    if referred_from is not None:
+        episodes = episodes.filter(referred_on__gte=referred_from)
+    if referred_to is not None:
+        episodes = episodes.filter(referred_on__lte=referred_to)
+    return episodes.count()
+
+
+def research_demographics_for_system(patient_ids: Iterable[uuid.UUID]) -> QuerySet[Patient]:
+    """These patients (never an erased one), loaded with only the research quasi-identifiers:
+    birth year, gender, ethnicity and deprivation quintile."""
+    return Patient.objects.filter(id__in=patient_ids, erased_at__isnull=True).only(
+        "id", "birth_year", "gender", "ethnicity", "deprivation_quintile"
+    )
+
+
+def first_episode_starts_for_system(patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
+    """When each of these patients' first course of care started (absent when none)."""
+    starts: dict[uuid.UUID, date] = {}
+    episodes = TreatmentEpisode.objects.filter(patient_id__in=patient_ids).order_by("started_on")
+    for patient_id, started in episodes.values_list("patient_id", "started_on"):
+        starts.setdefault(patient_id, started)
+    return starts

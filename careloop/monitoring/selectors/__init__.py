@@ -33,6 +33,7 @@ from careloop.monitoring.selectors.plans import (
     schedule_entries,
     schedule_for,
 )
+from careloop.monitoring.selectors.research import moods_for_research_for_system
 
 __all__ = [
     "MISSED_IN_A_ROW_FLAG",
@@ -50,6 +51,7 @@ __all__ = [
     "due_sentence",
     "last_completions",
     "measure_info",
+    "moods_for_research_for_system",
     "patient_time_zone",
     "plan_overview_for",
     "planned_for_plan",
