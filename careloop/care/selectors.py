@@ -146,6 +146,16 @@ def relationship_to(user: User, patient: Patient) -> tuple[Relationship, uuid.UU
     return Relationship.SAME_SERVICE, None
 
 
+def in_care_team_of(user: User, patient: Patient) -> bool:
+    """Whether `user` works in `patient`'s care team: a membership, never a break-glass grant."""
+    return (
+        user.works_in_care_team
+        and TeamMembership.objects.filter(
+            service_id=patient.service_id, team_id=patient.care_team_id, user=user
+        ).exists()
+    )
+
+
 def _judge(
     user: User, patient: Patient, purpose: PurposeOfUse, stream: DataStream
 ) -> Access | None:
