@@ -8,6 +8,7 @@ from careloop.instruments.scoring.errors import IncompleteAnswers, InvalidAnswer
 from careloop.instruments.scoring.types import Answers, ItemScale, RiskFlag, Total
 
 Values = tuple[int | None, ...]
+Scores = tuple[int | None, ...]  # None: unanswered, unscored or not applicable
 Bands = tuple[tuple[int, str], ...]  # (inclusive lower bound, label), highest bound first
 
 
@@ -97,12 +98,21 @@ def require_complete(
         )
 
 
-def item_scores(values: Values, items: Sequence[ItemScale]) -> tuple[int | None, ...]:
+def item_scores(values: Values, items: Sequence[ItemScale]) -> Scores:
     """Item scores after reverse keying; None for unanswered, unscored or not-applicable items."""
     return tuple(
         scale.score(value) if value is not None and scale.scored else None
         for value, scale in zip(values, items, strict=True)
     )
+
+
+def complete_item_scores(label: str, answers: Answers, items: Sequence[ItemScale]) -> Scores:
+    """The item scores of a response every scored item of which is answered: the answers are
+    checked (check_answers), refused if incomplete (require_complete), then scored (item_scores).
+    For the instruments whose spec gives no missing-item rule and no risk item."""
+    values = check_answers(label, answers, items)
+    require_complete(label, values, items)
+    return item_scores(values, items)
 
 
 def answered_sum(scores: Sequence[int | None]) -> int:

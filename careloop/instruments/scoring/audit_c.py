@@ -31,9 +31,7 @@ CUTOFF_SOURCE = "loinc.org/75626-2 (PMID 12695273); clinical_spec.md §8"
 
 def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Sum the three items and apply the cut-off for the given sex (None when sex unknown)."""
-    values = _common.check_answers(LABEL, answers, ITEMS)
-    _common.require_complete(LABEL, values, ITEMS)
-    scores = _common.item_scores(values, ITEMS)
+    scores = _common.complete_item_scores(LABEL, answers, ITEMS)
     total = _common.answered_sum(scores)
     sex = context.sex
     extras: dict[str, object] = {

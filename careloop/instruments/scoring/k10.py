@@ -35,9 +35,7 @@ PRIMARY_CARE_BANDS: _common.Bands = (
 
 def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Sum the ten items and place the total in the ABS band."""
-    values = _common.check_answers(LABEL, answers, ITEMS)
-    _common.require_complete(LABEL, values, ITEMS)
-    total = _common.answered_sum(_common.item_scores(values, ITEMS))
+    total = _common.answered_sum(_common.complete_item_scores(LABEL, answers, ITEMS))
     return ScoreResult(
         instrument_id=INSTRUMENT_ID,
         instrument_version=VERSION,

@@ -46,9 +46,7 @@ DEFAULT_CUTOFF = 33
 def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Sum the twenty items, add cluster sums and the provisional-diagnosis rule."""
     cutoff = _cutoff(context)
-    values = _common.check_answers(LABEL, answers, ITEMS)
-    _common.require_complete(LABEL, values, ITEMS)
-    scores = [s for s in _common.item_scores(values, ITEMS) if s is not None]
+    scores = [s for s in _common.complete_item_scores(LABEL, answers, ITEMS) if s is not None]
     total = sum(scores)
     return ScoreResult(
         instrument_id=INSTRUMENT_ID,

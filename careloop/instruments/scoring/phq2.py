@@ -28,9 +28,7 @@ SENSITIVE_THRESHOLD = 2
 
 def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Sum the two items; >= 3 is a positive screen."""
-    values = _common.check_answers(LABEL, answers, ITEMS)
-    _common.require_complete(LABEL, values, ITEMS)
-    total = _common.answered_sum(_common.item_scores(values, ITEMS))
+    total = _common.answered_sum(_common.complete_item_scores(LABEL, answers, ITEMS))
     return ScoreResult(
         instrument_id=INSTRUMENT_ID,
         instrument_version=VERSION,

@@ -34,9 +34,7 @@ BANDS: _common.Bands = ((27, "high"), (14, "moderate"), (0, "low"))
 
 def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Reverse-key items 4, 5, 7 and 8, sum, and place the total in a non-official band."""
-    values = _common.check_answers(LABEL, answers, ITEMS)
-    _common.require_complete(LABEL, values, ITEMS)
-    scores = _common.item_scores(values, ITEMS)
+    scores = _common.complete_item_scores(LABEL, answers, ITEMS)
     total = _common.answered_sum(scores)
     return ScoreResult(
         instrument_id=INSTRUMENT_ID,

@@ -32,9 +32,7 @@ LOW_ITEM_AT_MOST = 1
 
 def score(answers: Answers, context: ScoringContext) -> ScoreResult:
     """Sum the five items; caseness = poor well-being (raw < 13)."""
-    values = _common.check_answers(LABEL, answers, ITEMS)
-    _common.require_complete(LABEL, values, ITEMS)
-    scores = _common.item_scores(values, ITEMS)
+    scores = _common.complete_item_scores(LABEL, answers, ITEMS)
     total = _common.answered_sum(scores)
     return ScoreResult(
         instrument_id=INSTRUMENT_ID,
