@@ -5,16 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 
 from careloop.assessments.models import Assessment
-from careloop.care.models import Patient
 from careloop.care.selectors import stream_visible
 from careloop.privacy.policy import DataStream
+
+if TYPE_CHECKING:
+    from careloop.care.models import Patient
 
 
 def assessments_of(patient: Patient, *, instrument_id: str | None = None) -> QuerySet[Assessment]:
