@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
@@ -24,12 +24,14 @@ from careloop.core.text import FreeText
 from careloop.privacy import breakglass
 from careloop.privacy.consent import consent_states, decisions_of
 from careloop.privacy.fhir_consent import consent_resource
-from careloop.privacy.models import BreakGlassGrant
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
 from careloop.privacy.types import Choice
 from careloop.rights.access import services as access_services
 from careloop.rights.access.selectors import access_log_for
+
+if TYPE_CHECKING:
+    from careloop.privacy.models import BreakGlassGrant
 
 router = Router(tags=["patient rights"], auth=django_auth)
 

@@ -7,14 +7,17 @@ One indexed query per care-team page, run only when a template renders it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import signed_in_user
 from careloop.core import clock
 from careloop.privacy import breakglass
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 
 def _grants_with_minutes_left(user: User) -> list[tuple[Any, int]]:
@@ -26,7 +29,7 @@ def _grants_with_minutes_left(user: User) -> list[tuple[Any, int]]:
 
 
 def emergency_access(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    if not isinstance(user, User) or not user.is_authenticated or not user.works_in_care_team:
+    user = signed_in_user(request)
+    if user is None or not user.works_in_care_team:
         return {}
     return {"emergency_grants": SimpleLazyObject(lambda: _grants_with_minutes_left(user))}

@@ -10,19 +10,23 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import events_for_patient
 from careloop.audit.types import AuditAction
-from careloop.care.models import Patient, TeamMembership
+from careloop.care.patient_data import care_team_user_ids
 from careloop.privacy.consent_texts import PURPOSE_NAMES, STREAM_NAMES
 from careloop.privacy.policy import DataStream, PurposeOfUse
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.audit.models import AuditEvent
+    from careloop.care.models import Patient
 
 # What happened, completing "<who> … ". Keep to things a patient recognises. Every AuditAction
 # recorded against a patient has a phrase here; the rest are in NOT_ABOUT_ONE_PATIENT (a test keeps
@@ -175,11 +179,7 @@ def _why(event: AuditEvent, patient: Patient) -> str:
 
 def access_log_for(patient: Patient, *, limit: int = 500) -> list[AccessLine]:
     """The newest `limit` events about `patient` (who must come from own_patient_record)."""
-    team_ids = set(
-        TeamMembership.objects.filter(team_id=patient.care_team_id).values_list(
-            "user_id", flat=True
-        )
-    )
+    team_ids = care_team_user_ids(patient)
     events = events_for_patient(service_id=patient.service_id, patient_id=patient.id)[:limit]
     return [
         AccessLine(

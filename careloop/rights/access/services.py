@@ -5,39 +5,37 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
 from careloop.care.selectors import teams_of
 from careloop.core import clock
-from careloop.privacy.models import BreakGlassGrant, ConsentDocument
 from careloop.privacy.policy import PurposeOfUse
+from careloop.privacy.selectors import break_glass_grants_to_review, consent_documents_published
 from careloop.privacy.services import publish_default_documents
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.privacy.models import BreakGlassGrant
 
 REVIEW_WINDOW = timedelta(days=90)
 
 
 def ensure_consent_documents(service_id: uuid.UUID) -> None:
     """A service that never published its own texts starts from the packaged version 1."""
-    if not ConsentDocument.objects.filter(service_id=service_id).exists():
+    if not consent_documents_published(service_id):
         publish_default_documents(service_id)
 
 
 def grants_to_review(user: User) -> QuerySet[BreakGlassGrant] | None:
     """Recent grants a reviewer may see; None if `user` reviews none (the page is then 404)."""
-    if user.service_id is None or user.role not in (Role.SUPERVISOR, Role.SERVICE_ADMIN):
-        return None
-    grants = BreakGlassGrant.objects.filter(
-        service_id=user.service_id, started_at__gte=clock.now() - REVIEW_WINDOW
-    )
-    if user.role == Role.SUPERVISOR:
-        grants = grants.filter(patient__care_team__in=teams_of(user).values("id"))
-    return grants.select_related("clinician", "patient").order_by("-started_at")
+    teams = teams_of(user).values_list("id", flat=True) if user.role == Role.SUPERVISOR else None
+    return break_glass_grants_to_review(user, since=clock.now() - REVIEW_WINDOW, team_ids=teams)
 
 
 def record_review(user: User, grants: list[BreakGlassGrant], *, source_ip: str | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,8 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from careloop.accounts.models import User
-from careloop.care.models import Patient
+from careloop.accounts.selectors import request_user
 from careloop.care.selectors import break_glass_candidate, own_patient_record
 from careloop.core import clock
 from careloop.core.errors import DomainError, NotFound
@@ -31,10 +31,13 @@ from careloop.privacy.types import Choice
 from careloop.rights.access import services as access_services
 from careloop.rights.access.selectors import access_log_for
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return request_user(request)
 
 
 def _own_record(user: User) -> Patient:
