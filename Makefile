@@ -8,7 +8,7 @@ PORT ?= 8000
 export OPENBLAS_NUM_THREADS ?= 1
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test check lint typecheck imports bench lock clean
+.PHONY: help run test test-fast check lint typecheck imports bench lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -29,6 +29,14 @@ run: $(STAMP)  ## set up, migrate, seed the demo service and serve web + worker 
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest
+
+# The everyday loop, not what CI runs: SQLite whatever DATABASE_URL says (the test database is in
+# memory), the tables built from the models instead of the migrations (--nomigrations: building
+# them through the 80-odd migrations is ~10 s of every run), and no test marked `slow` (crawls,
+# fuzzing, subprocesses, live servers, thousands of rows) or `faults`. `make test` runs them all.
+test-fast: $(STAMP)  ## the everyday loop: SQLite, no migrations, no `slow` or `faults` tests
+	DATABASE_URL="sqlite:///$(CURDIR)/var/careloop.sqlite3" \
+		$(BIN)/pytest -m "not slow and not faults" --nomigrations -q
 
 lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -40,6 +40,7 @@ people = st.lists(
 )
 
 
+@pytest.mark.slow  # 150 populations of up to 120 people, each anonymised: the bulk of this file
 @settings(max_examples=150, deadline=None)
 @given(people, st.integers(min_value=2, max_value=8), st.sampled_from([0.0, 0.05, 0.2]))
 def test_every_released_class_has_at_least_k_people(records, k, budget):

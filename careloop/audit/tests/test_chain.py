@@ -258,6 +258,7 @@ def _tamper(rng: random.Random, records: list[ChainRecord]) -> str:
     return f"truncate to {keep}"
 
 
+@pytest.mark.slow  # a thousand full verifications of a 120-record chain: the slowest unit test
 def test_one_thousand_random_tamperings_are_all_detected(key) -> None:
     rng = random.Random(20260105)
     original, checkpoints = _build(rng, key, 120, every=25)

@@ -22,6 +22,9 @@ def _migrate(targets: list[tuple[str, str]]) -> None:
     executor.migrate(targets)
 
 
+# Slow: it migrates back and forth; and it needs the real migrations, which `make test-fast`
+# (--nomigrations) does not build the test database from.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_existing_rows_are_chained_and_pseudonymised() -> None:
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes("audit")

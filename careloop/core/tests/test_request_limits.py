@@ -224,6 +224,7 @@ def test_a_body_over_the_size_limit_is_413_before_it_is_read(ada, settings) -> N
     assert response.status_code != 413
 
 
+@pytest.mark.slow  # four fresh interpreters, each importing the settings
 @pytest.mark.parametrize(
     ("name", "value"),
     [

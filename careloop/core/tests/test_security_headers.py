@@ -110,6 +110,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.slow  # a fresh interpreter sets up Django with production settings
 def test_production_refuses_to_start_without_a_keyring(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")} | {
         "CARELOOP_ENV": "production",

@@ -6,6 +6,8 @@ import time
 import uuid
 from datetime import timedelta
 
+import pytest
+
 from careloop.assessments.models import Assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.core import clock
@@ -16,6 +18,7 @@ from careloop.rights.data.export import export_patient
 RECORDS = 10_000
 
 
+@pytest.mark.slow  # writes 10,000 records per kind, then exports them all
 def test_ten_thousand_records_export_within_a_minute(ada_patient):
     start = clock.now() - timedelta(days=RECORDS)
     common = {"service_id": ada_patient.service_id, "patient": ada_patient}

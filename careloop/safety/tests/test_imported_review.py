@@ -106,6 +106,7 @@ def _import(*paths: Path) -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow  # imports a whole Synthea bundle and its support bundles, twice
 @pytest.mark.django_db
 def test_the_fhir_import_queues_recent_severe_and_item9_unknown_results(tmp_path) -> None:
     bundle = json.loads(ALVIN.read_text(encoding="utf-8"))

@@ -260,6 +260,8 @@ def demo(db: None) -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
 
 
+# Slow: each seeds the demo and fetches up to MAX_PAGES pages (staff reach about a hundred).
+@pytest.mark.slow
 @pytest.mark.parametrize("username", PERSONAS)
 def test_every_page_a_demo_login_can_reach_keeps_the_house_rules(
     demo: dict[str, User], username: str
@@ -309,6 +311,7 @@ def csrf_checked(user: User) -> Client:
     return client
 
 
+@pytest.mark.slow  # seeds the demo, then walks each form as a browser would
 def test_key_forms_work_end_to_end_as_the_demo_patient_and_her_clinician(
     demo: dict[str, User],
 ) -> None:

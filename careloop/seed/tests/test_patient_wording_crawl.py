@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from django.test import Client
 
 from careloop.accounts.models import User
@@ -84,6 +85,7 @@ def _worrying_week(user: User, clinician: User) -> tuple[Client, list[str]]:
     return ada, pages
 
 
+@pytest.mark.slow  # seeds the demo, fills a worrying week through the forms, crawls every page
 def test_no_code_or_staff_label_reaches_any_page_the_patient_can_reach(
     demo: dict[str, User],
 ) -> None:

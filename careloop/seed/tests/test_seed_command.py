@@ -57,6 +57,7 @@ def test_same_parameters_give_identical_data_in_two_databases(tmp_path: Path) ->
     assert f"digest {digests[0]}" not in other
 
 
+@pytest.mark.slow  # a fresh interpreter sets up Django to run the real command
 def test_bad_arguments_exit_non_zero_with_a_message(tmp_path: Path) -> None:
     db = tmp_path / "bad.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "CARELOOP_ENV": "test"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,12 +10,20 @@ from careloop.safety.text import semantic
 
 
 @pytest.fixture
-def rules_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Screen with the model switched off, as a machine without the model wheel would."""
     monkeypatch.setenv(semantic.KILL_SWITCH, "off")
-    semantic.reset()
-    yield
-    semantic.reset()
+    forget_the_model(monkeypatch)
+
+
+def forget_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty model cache for this test only, as if the process had just started.
+
+    Clearing the shared cache (`semantic.reset()`) instead would make the next test that screens
+    with the model load and index it again (seconds each time, several times per run); the
+    monkeypatch puts the process's loaded index back when the test ends.
+    """
+    monkeypatch.setattr(semantic, "_loaded", {})
 
 
 @pytest.fixture

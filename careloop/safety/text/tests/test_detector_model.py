@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from careloop.safety.text import Level, Source, screen_text, semantic
+from careloop.safety.text.tests.conftest import forget_the_model
 from careloop.safety.text.tests.test_rules import ENGLISH, SPANISH
 
 ORDER = [Level.NONE, Level.LOW, Level.MODERATE, Level.HIGH]
@@ -17,16 +18,12 @@ def test_the_model_never_lowers_what_the_rules_found(
     texts = [row[0] for row in (*ENGLISH, *SPANISH)]
     with_model = {text: screen_text(text) for text in texts}
     monkeypatch.setenv(semantic.KILL_SWITCH, "off")
-    semantic.reset()
-    try:
-        for text in texts:
-            rules_only = screen_text(text)
-            assert rules_only.model == "unavailable"
-            assert with_model[text].score >= rules_only.score, text
-            assert ORDER.index(with_model[text].level) >= ORDER.index(rules_only.level), text
-    finally:
-        monkeypatch.delenv(semantic.KILL_SWITCH)
-        semantic.reset()
+    forget_the_model(monkeypatch)
+    for text in texts:
+        rules_only = screen_text(text)
+        assert rules_only.model == "unavailable"
+        assert with_model[text].score >= rules_only.score, text
+        assert ORDER.index(with_model[text].level) >= ORDER.index(rules_only.level), text
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from careloop.safety.text import Level, screen_text, semantic
+from careloop.safety.text.tests.conftest import forget_the_model
 
 REFERENCE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
 
@@ -98,17 +99,14 @@ def test_the_model_loads_once_per_process_even_under_concurrent_first_use(
     from careloop.safety.text import multilingual
 
     monkeypatch.setattr(multilingual, "load_use", counting_load)
-    semantic.reset()
-    try:
-        threads = [threading.Thread(target=semantic.index) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert len(loads) == 1
-        assert semantic.index() is semantic.index()
-    finally:
-        semantic.reset()
+    forget_the_model(monkeypatch)
+    threads = [threading.Thread(target=semantic.index) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1
+    assert semantic.index() is semantic.index()
 
 
 def test_use_multilingual_maps_translations_together_and_refuses_changed_files(
@@ -138,11 +136,8 @@ def test_without_the_model_rules_still_screen_and_say_so(
 ) -> None:
     # None in sys.modules makes `import missing` fail, exactly as if it were not installed.
     monkeypatch.setitem(sys.modules, missing, None)
-    semantic.reset()
-    try:
-        screen = screen_text("I want to die. Nothing else matters.")
-        assert screen.model == "unavailable"
-        assert screen.level is Level.MODERATE
-        assert [span.rule_id for span in screen.evidence] == ["en.passive_ideation.want_to_die"]
-    finally:
-        semantic.reset()
+    forget_the_model(monkeypatch)
+    screen = screen_text("I want to die. Nothing else matters.")
+    assert screen.model == "unavailable"
+    assert screen.level is Level.MODERATE
+    assert [span.rule_id for span in screen.evidence] == ["en.passive_ideation.want_to_die"]
