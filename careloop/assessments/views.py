@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import request_user
 from careloop.assessments import selectors
 from careloop.assessments.meaning import NEXT_STEP, follow_up_after, plain_meaning, risk_note
 from careloop.assessments.models import Assessment
@@ -18,7 +19,6 @@ from careloop.assessments.services import MissingAnswers, submit_assessment
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import Conflict, DomainError, NotFound
 from careloop.instruments.library import (
@@ -28,10 +28,13 @@ from careloop.instruments.library import (
     list_instruments,
 )
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 
 def _patient_or_404(request: HttpRequest) -> tuple[User, Patient]:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     try:
         return user, own_patient_record(user)
     except NotFound:

@@ -4,7 +4,7 @@ entries a patient shared. Works without JavaScript; outsiders get 404."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from careloop.accounts.models import User
-from careloop.care.models import Patient
+from careloop.accounts.selectors import request_user
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import DomainError, InvalidInput, NotFound
 from careloop.core.http import aware_datetime_param, client_ip
@@ -24,12 +23,15 @@ from careloop.journal.models import JournalEntry
 from careloop.safety.planning.selectors import crisis_card_for
 from careloop.safety.text import ALERT_LEVELS, Level
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 PAGE_SIZE = 50
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return request_user(request)
 
 
 def _own_patient(user: User) -> Patient:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import active_members_of_team
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient, TeamMembership
-from careloop.care.selectors import access_purpose, require_write
+from careloop.care.selectors import access_purpose, in_care_team_of, require_write
 from careloop.core import clock
 from careloop.core.errors import InvalidInput, NotFound
 from careloop.core.idempotency import replayed
@@ -21,6 +21,10 @@ from careloop.messaging.types import Direction
 from careloop.notifications.services import queue_notification
 from careloop.notifications.types import Channel
 from careloop.safety.services.screening import raise_alert_if_at_risk, screen_patient_text
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 MAX_BODY_CHARS = 5_000
 
@@ -39,35 +43,18 @@ def clean_body(body: str) -> str:
     return text
 
 
-def is_team_member(user: User, patient: Patient) -> bool:
-    return (
-        user.works_in_care_team
-        and TeamMembership.objects.filter(
-            service_id=patient.service_id, team_id=patient.care_team_id, user=user
-        ).exists()
-    )
-
-
 def direction_for(actor: User, patient: Patient) -> Direction:
     """The patient writes to their team; a member of the patient's team writes to the patient."""
     if patient.user_id is not None and actor.id == patient.user_id:
         return Direction.TO_TEAM
-    if is_team_member(actor, patient):
+    if in_care_team_of(actor, patient):
         return Direction.TO_PATIENT
     raise NotFound("conversation")
 
 
 def team_recipients(patient: Patient) -> list[User]:
     """Everyone who works in the patient's care team and can sign in."""
-    return list(
-        User.objects.filter(
-            service_id=patient.service_id,
-            team_memberships__team_id=patient.care_team_id,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return list(active_members_of_team(patient.care_team_id, patient.service_id))
 
 
 def _recipients(patient: Patient, direction: Direction) -> list[User]:

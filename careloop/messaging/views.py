@@ -4,7 +4,7 @@ a conversation seen from the team's side. Works without JavaScript; outsiders ge
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from careloop.accounts.models import User
-from careloop.care.models import Patient
+from careloop.accounts.selectors import request_user
 from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import aware_datetime_param, client_ip
 from careloop.messaging import selectors, services
@@ -23,12 +22,15 @@ from careloop.messaging.models import Message
 from careloop.safety.planning.selectors import crisis_card_for
 from careloop.safety.text import ALERT_LEVELS, Level
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 PAGE_SIZE = 50
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return request_user(request)
 
 
 def _sent_level(request: HttpRequest, shown: list[Message]) -> str:
