@@ -7,9 +7,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
 from careloop.care.types import Gender
+from careloop.core.errors import NotFound
 from careloop.core.patient_data import (
     EXPORT_CHUNK,
     PatientData,
@@ -17,6 +19,9 @@ from careloop.core.patient_data import (
     delete_rows,
     register,
 )
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 
 def _patient(scope: PatientScope) -> Iterator[Patient]:
@@ -98,8 +103,11 @@ def tombstone(patient: Patient, *, now: datetime, hold_until: datetime | None) -
     patient.save()
 
 
-def care_team_user_ids(patient: Patient) -> set[uuid.UUID]:
-    """Users in the patient's care team (for the patient's own 'who accessed my data' page)."""
+def care_team_user_ids(reader: User, patient: Patient) -> set[uuid.UUID]:
+    """Users in the patient's care team, for the patient's own 'who accessed my data' page:
+    NotFound unless `reader` is that patient's login."""
+    if patient.user_id is None or patient.user_id != reader.id:
+        raise NotFound("patient")
     return set(
         TeamMembership.objects.filter(team_id=patient.care_team_id).values_list(
             "user_id", flat=True

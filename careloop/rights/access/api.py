@@ -212,7 +212,8 @@ def consents_as_fhir(request: HttpRequest, response: HttpResponse) -> dict[str, 
     summary="Who accessed my data: every access to my record in plain language, newest first",
 )
 def my_access_log(request: HttpRequest, response: HttpResponse) -> list[AccessLineOut]:
-    patient = own_patient_record(api_user(request))
+    user = api_user(request)
+    patient = own_patient_record(user)
     _no_store(response)
     return [
         AccessLineOut(
@@ -221,7 +222,7 @@ def my_access_log(request: HttpRequest, response: HttpResponse) -> list[AccessLi
             sentence=line.sentence,
             emergency=line.is_emergency,
         )
-        for line in access_log_for(patient)
+        for line in access_log_for(user, patient)
     ]
 
 

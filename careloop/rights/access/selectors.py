@@ -177,9 +177,10 @@ def _why(event: AuditEvent, patient: Patient) -> str:
         return ""
 
 
-def access_log_for(patient: Patient, *, limit: int = 500) -> list[AccessLine]:
-    """The newest `limit` events about `patient` (who must come from own_patient_record)."""
-    team_ids = care_team_user_ids(patient)
+def access_log_for(reader: User, patient: Patient, *, limit: int = 500) -> list[AccessLine]:
+    """The newest `limit` events about `patient`, for the patient themself (`reader`, with the
+    record from own_patient_record); NotFound for anyone else."""
+    team_ids = care_team_user_ids(reader, patient)
     events = events_for_patient(service_id=patient.service_id, patient_id=patient.id)[:limit]
     return [
         AccessLine(

@@ -133,8 +133,9 @@ def privacy_decide(request: HttpRequest) -> HttpResponse:
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
     """Every access to the patient's record, newest first; emergency access shown first."""
-    patient = _own_record(_user(request))
-    lines = access_log_for(patient)
+    user = _user(request)
+    patient = _own_record(user)
+    lines = access_log_for(user, patient)
     grants = list(
         breakglass.grants_for_patient(service_id=patient.service_id, patient_id=patient.id)[:20]
     )
