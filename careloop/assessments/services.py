@@ -16,9 +16,7 @@ from careloop.assessments.scoring_context import scoring_sex
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import TreatmentEpisode
-from careloop.care.selectors import require_write
-from careloop.care.types import EpisodeEnding
+from careloop.care.selectors import open_episode, require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.core.idempotency import replayed
@@ -170,16 +168,6 @@ def _replayed(
     )
 
 
-def _open_episode(patient: Patient) -> TreatmentEpisode | None:
-    return (
-        TreatmentEpisode.objects.filter(
-            service_id=patient.service_id, patient=patient, ending=EpisodeEnding.ONGOING
-        )
-        .order_by("-started_on")
-        .first()
-    )
-
-
 def _score_fields(scored: Scored) -> dict[str, object]:
     result = scored.result
     return {
@@ -231,7 +219,7 @@ def submit_assessment(
             assessment = Assessment.objects.create(
                 service_id=patient.service_id,
                 patient=patient,
-                episode=_open_episode(patient),
+                episode=open_episode(patient),
                 instrument_id=instrument_id,
                 instrument_version=instrument.versioned_id,
                 answers=answers,
@@ -372,7 +360,7 @@ def record_imported_total(
         assessment = Assessment.objects.create(
             service_id=patient.service_id,
             patient=patient,
-            episode=_open_episode(patient),
+            episode=open_episode(patient),
             instrument_id=instrument_id,
             instrument_version=instrument.versioned_id,
             answers=[],
