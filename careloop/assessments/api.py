@@ -13,10 +13,8 @@ from careloop.assessments.meaning import plain_meaning
 from careloop.assessments.models import Assessment
 from careloop.assessments.schemas import AssessmentIn, AssessmentOut
 from careloop.assessments.selectors import assessments_of
-from careloop.assessments.services import submit_assessment
+from careloop.assessments.services import record_results_viewed, submit_assessment
 from careloop.assessments.types import SubmissionSource
-from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import own_patient_record, patient_visible_to
 from careloop.core.api import ApiError
 from careloop.core.errors import InvalidInput
@@ -88,12 +86,5 @@ def patient_history(
     user = api_user(request)
     patient = patient_visible_to(user, patient_id)
     rows = list(assessments_of(patient, instrument_id=instrument)[: max(1, min(limit, 500))])
-    record_event(
-        actor=user,
-        action=AuditAction.ASSESSMENTS_VIEWED,
-        service_id=patient.service_id,
-        patient_id=patient.id,
-        obj=("Patient", patient.id),
-        purpose=PurposeOfUse.PATRQT if patient.user_id == user.id else PurposeOfUse.TREAT,
-    )
+    record_results_viewed(user, patient)
     return [to_out(row) for row in rows]

@@ -242,6 +242,26 @@ def submit_assessment(
     return assessment, True
 
 
+def record_results_viewed(
+    reader: User,
+    patient: Patient,
+    *,
+    assessment_id: uuid.UUID | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Audit that `reader` saw questionnaire results of `patient`: one result, or the history
+    (scores and bands; the audit event holds ids and codes only)."""
+    record_event(
+        actor=reader,
+        action=AuditAction.ASSESSMENTS_VIEWED,
+        service_id=patient.service_id,
+        patient_id=patient.id,
+        purpose=PurposeOfUse.PATRQT if patient.user_id == reader.id else PurposeOfUse.TREAT,
+        obj=("Assessment", assessment_id) if assessment_id else ("Patient", patient.id),
+        detail=detail,
+    )
+
+
 def _audit_submission(
     actor: User, patient: Patient, assessment: Assessment, **extra: object
 ) -> None:

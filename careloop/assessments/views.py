@@ -15,10 +15,12 @@ from careloop.accounts.selectors import request_user
 from careloop.assessments import selectors
 from careloop.assessments.meaning import NEXT_STEP, follow_up_after, plain_meaning, risk_note
 from careloop.assessments.models import Assessment
-from careloop.assessments.services import MissingAnswers, submit_assessment
+from careloop.assessments.services import (
+    MissingAnswers,
+    record_results_viewed,
+    submit_assessment,
+)
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
-from careloop.audit.services import record_event
-from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import own_patient_record
 from careloop.core.errors import Conflict, DomainError, NotFound
 from careloop.instruments.library import (
@@ -48,17 +50,6 @@ def _answers_from_form(request: HttpRequest, link_ids: list[str]) -> list[int | 
         raw = request.POST.get(f"item-{link_id}", "")
         answers.append(int(raw) if raw.lstrip("-").isdigit() else None)
     return answers
-
-
-def _record_self_view(user: User, patient: Patient, assessment_id: uuid.UUID | None = None) -> None:
-    record_event(
-        actor=user,
-        action=AuditAction.ASSESSMENTS_VIEWED,
-        service_id=patient.service_id,
-        patient_id=patient.id,
-        purpose=PurposeOfUse.PATRQT,
-        obj=("Assessment", assessment_id) if assessment_id else ("Patient", patient.id),
-    )
 
 
 @login_required
@@ -165,7 +156,7 @@ def result(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
     assessment = selectors.assessments_of(patient).filter(id=assessment_id).first()
     if assessment is None:
         raise Http404
-    _record_self_view(user, patient, assessment.id)
+    record_results_viewed(user, patient, assessment_id=assessment.id)
     context = {
         "assessment": assessment,
         "instrument": get_instrument(assessment.instrument_id),
@@ -187,5 +178,5 @@ def history(request: HttpRequest) -> HttpResponse:
         (assessment, titles.get(assessment.instrument_id, assessment.instrument_id.upper()))
         for assessment in selectors.assessments_of(patient)[:200]
     ]
-    _record_self_view(user, patient)
+    record_results_viewed(user, patient)
     return render(request, "assessments/history.html", {"assessments": rows})
