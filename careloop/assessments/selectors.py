@@ -12,10 +12,11 @@ from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery, TextFiel
 from django.db.models.functions import Cast
 
 from careloop.assessments.models import Assessment
-from careloop.care.selectors import stream_visible
+from careloop.care.selectors import patients_visible_to, stream_readable, stream_visible
 from careloop.privacy.policy import DataStream
 
 if TYPE_CHECKING:
+    from careloop.accounts.models import User
     from careloop.care.models import Patient
 
 
@@ -195,3 +196,33 @@ def scores_for_research_for_system(
         .values_list("patient_id", "instrument_id", "completed_at", "score_total")
         .iterator(2000)
     )
+
+
+def assessments_visible_to(user: User) -> QuerySet[Assessment]:
+    """Assessments of every patient whose questionnaire answers `user` may read (their own, or
+    their care team's patients while consent allows: care.selectors decides); a withdrawal hides
+    them here too. Nothing outside a service (fails closed)."""
+    if not user.is_authenticated or user.service_id is None:
+        return Assessment.objects.none()
+    visible = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES)
+    return Assessment.objects.filter(service_id=user.service_id, patient__in=visible)
+
+
+def assessments_of_patient_visible_to(user: User, patient_id: uuid.UUID) -> QuerySet[Assessment]:
+    """As assessments_visible_to for one named patient: that patient is judged alone (a few
+    indexed reads) instead of through the team-wide visibility subquery."""
+    if (
+        not user.is_authenticated
+        or user.service_id is None
+        or not stream_readable(user, patient_id, DataStream.QUESTIONNAIRES)
+    ):
+        return Assessment.objects.none()
+    return Assessment.objects.filter(service_id=user.service_id, patient_id=patient_id)
+
+
+def assessments_of_patients_for_system(
+    service_id: uuid.UUID, patient_ids: Iterable[uuid.UUID]
+) -> QuerySet[Assessment]:
+    """System read for the bulk export job: the service's assessments of these patients (the
+    job has already kept only the patients whose consent allows the export)."""
+    return Assessment.objects.filter(service_id=service_id, patient_id__in=patient_ids)

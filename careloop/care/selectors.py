@@ -27,16 +27,18 @@ from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from careloop.accounts.models import User
+from careloop.accounts.models import CARE_TEAM_ROLES, User
+from careloop.accounts.selectors import users_with_ids
 from careloop.accounts.types import Role
 from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
 from careloop.care.types import EpisodeEnding
 from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from careloop.privacy import breakglass
-from careloop.privacy.consent import consented_patient_ids, stream_permitted
+from careloop.privacy.consent import consented_patient_ids, decisions_of_patients, stream_permitted
 from careloop.privacy.policy import (
     DataStream,
     Decision,
@@ -47,6 +49,9 @@ from careloop.privacy.policy import (
     effective_purpose,
     write_purpose,
 )
+
+if TYPE_CHECKING:
+    from careloop.privacy.models import ConsentDecision
 
 _ACCESS = "_careloop_access"
 
@@ -475,3 +480,94 @@ def first_episode_starts_for_system(patient_ids: Iterable[uuid.UUID]) -> dict[uu
     for patient_id, started in episodes.values_list("patient_id", "started_on"):
         starts.setdefault(patient_id, started)
     return starts
+
+
+# ------------------------------------------------- care teams, their staff, consent decisions
+
+
+def care_teams_visible_to(user: User) -> QuerySet[CareTeam]:
+    """The teams `user` works in, and the teams of the patients `user` may see; nothing for a
+    user outside a service (fails closed)."""
+    if not user.is_authenticated or user.service_id is None:
+        return CareTeam.objects.none()
+    return CareTeam.objects.filter(
+        Q(memberships__user=user) | Q(patients__in=patients_visible_to(user)),
+        service_id=user.service_id,
+    ).distinct()
+
+
+def with_care_team_staff(teams: QuerySet[CareTeam]) -> QuerySet[CareTeam]:
+    """`teams` (from care_teams_visible_to) with their clinicians' and supervisors' memberships
+    prefetched, each with its user."""
+    members = TeamMembership.objects.filter(user__role__in=CARE_TEAM_ROLES).select_related("user")
+    return teams.prefetch_related(Prefetch("memberships", queryset=members))
+
+
+def practitioners_visible_to(user: User) -> QuerySet[User]:
+    """Clinicians and supervisors of the care teams `user` may see (none outside a service)."""
+    if not user.is_authenticated or user.service_id is None:
+        return users_with_ids([])
+    staff = TeamMembership.objects.filter(
+        team__in=care_teams_visible_to(user), user__role__in=CARE_TEAM_ROLES
+    ).values("user_id")
+    return users_with_ids(staff).filter(service_id=user.service_id)
+
+
+def consent_decisions_visible_to(user: User) -> QuerySet[ConsentDecision]:
+    """Consent decisions of the patients `user` may see (the patient, their care team); none
+    outside a service (fails closed)."""
+    if not user.is_authenticated or user.service_id is None:
+        return decisions_of_patients(service_id=None, patients=Patient.objects.none())
+    return decisions_of_patients(service_id=user.service_id, patients=patients_visible_to(user))
+
+
+def own_patient_id(user: User) -> uuid.UUID | None:
+    """The id of the patient record `user` signs in for, if any (to tell a patient's reads of
+    their own record from a clinician's, e.g. the purpose an audit event names)."""
+    return Patient.objects.filter(user=user).values_list("id", flat=True).first()
+
+
+def patient_in_service_for_system(service_id: uuid.UUID, patient_id: uuid.UUID) -> Patient:
+    """System read for an operator's FHIR import (no reader): the patient an earlier import of
+    the same source identity filed in this service. Raises Patient.DoesNotExist if absent."""
+    return Patient.objects.get(service_id=service_id, id=patient_id)
+
+
+# ------------------------------------------ bulk $export (a worker job acting for a system client)
+
+
+def unerased_patient_ids_for_system(
+    service_id: uuid.UUID, among: QuerySet[Any, Any]
+) -> QuerySet[Any, uuid.UUID]:
+    """System read for the bulk export job: the ids of the service's patients in `among` (the
+    consent subquery the job built) that are not erased; lazy, so it nests as a subquery."""
+    return Patient.objects.filter(
+        service_id=service_id, erased_at__isnull=True, id__in=among
+    ).values_list("id", flat=True)
+
+
+def patients_with_ids_for_system(patient_ids: Iterable[uuid.UUID]) -> QuerySet[Patient]:
+    """System read for the bulk export job: these patients (ids it has already chosen)."""
+    return Patient.objects.filter(id__in=patient_ids)
+
+
+def teams_of_patients_for_system(
+    service_id: uuid.UUID, patient_ids: QuerySet[Any, uuid.UUID]
+) -> QuerySet[CareTeam]:
+    """System read for the bulk export job: the service's teams caring for these patients."""
+    return CareTeam.objects.filter(service_id=service_id, patients__id__in=patient_ids).distinct()
+
+
+def team_staff_for_system(teams: QuerySet[CareTeam]) -> QuerySet[Any, tuple[Any, Any, Any]]:
+    """System read for the bulk export job: (team id, user id, role) of each clinician and
+    supervisor of these teams."""
+    return TeamMembership.objects.filter(
+        team__in=teams, user__role__in=CARE_TEAM_ROLES
+    ).values_list("team_id", "user_id", "user__role")
+
+
+def staff_of_teams_for_system(service_id: uuid.UUID, teams: QuerySet[CareTeam]) -> QuerySet[User]:
+    """System read for the bulk export job: the service's clinicians and supervisors of these
+    teams (each once)."""
+    members = TeamMembership.objects.filter(team__in=teams, user__role__in=CARE_TEAM_ROLES)
+    return users_with_ids(members.values("user_id")).filter(service_id=service_id)

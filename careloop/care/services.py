@@ -128,3 +128,21 @@ def update_contact_details(
         detail={"changed": changed},
     )
     return changed
+
+
+def lock_contact_rows(patient: Patient) -> Patient:
+    """Inside the caller's transaction: lock the patient's row and their login's, and return the
+    patient with `.user` the locked login (to check the version read before
+    update_contact_details). PostgreSQL refuses FOR UPDATE across the outer join select_related
+    would make on the nullable user link, so two plain locks."""
+    locked = Patient.objects.select_for_update().get(id=patient.id)
+    assert locked.user_id is not None, "a patient without a login has no contact details"
+    locked.user = User.objects.select_for_update().get(id=locked.user_id)
+    return locked
+
+
+def ensure_care_team(service_id: uuid.UUID, name: str) -> CareTeam:
+    """The service's care team of this name, created empty if there is none (an operator's
+    FHIR import files its patients into one)."""
+    team, _ = CareTeam.objects.get_or_create(service_id=service_id, name=name)
+    return team

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from fhir.resources.R4B import get_fhir_model_class
@@ -21,12 +21,12 @@ from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from careloop.assessments.services import record_imported_total
-from careloop.care.models import CareTeam, Patient
-from careloop.care.services import register_patient
+from careloop.care.selectors import patient_in_service_for_system
+from careloop.care.services import ensure_care_team, register_patient
 from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import DomainError
-from careloop.core.models import Service
+from careloop.core.services import ensure_service
 from careloop.fhir.models import ImportedResource
 from careloop.fhir.rest.bundles import (
     TEEN_PHQ9_TOTAL,
@@ -37,6 +37,9 @@ from careloop.fhir.rest.bundles import (
     SourcePatient,
     read_bundle,
 )
+
+if TYPE_CHECKING:
+    from careloop.care.models import CareTeam, Patient
 
 DEFAULT_TEAM_NAME = "FHIR import"
 TEEN_SKIP_REASON = (
@@ -58,11 +61,8 @@ class ImportReport:
 
 def ensure_import_target(service_slug: str, team_name: str = DEFAULT_TEAM_NAME) -> CareTeam:
     """The service (created if missing) and its care team for imported patients."""
-    service, _ = Service.objects.get_or_create(
-        slug=service_slug, defaults={"name": service_slug.replace("-", " ").title()}
-    )
-    team, _ = CareTeam.objects.get_or_create(service=service, name=team_name)
-    return team
+    service = ensure_service(service_slug, name=service_slug.replace("-", " ").title())
+    return ensure_care_team(service.id, team_name)
 
 
 def validate_structure(data: Any) -> None:
@@ -190,7 +190,7 @@ def _patient_for(source: SourcePatient, team: CareTeam, report: ImportReport) ->
     ).first()
     if row is not None and row.local_id is not None:
         report.patients_existing += 1
-        return Patient.objects.get(service_id=team.service_id, id=row.local_id)
+        return patient_in_service_for_system(team.service_id, row.local_id)
     patient = register_patient(
         actor=None,
         care_team=team,

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from careloop.accounts.models import User
-from careloop.assessments.models import Assessment
+from careloop.assessments.selectors import assessments_visible_to
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
-from careloop.care.selectors import patients_visible_to
+from careloop.care.selectors import own_patient_id, patients_visible_to
 from careloop.core.errors import DomainError
 from careloop.core.ids import uuid7
-from careloop.fhir import selectors
 from careloop.fhir.mapping.questionnaire_response import (
     ResponseRejected,
     client_id_for,
@@ -24,8 +22,13 @@ from careloop.fhir.mapping.questionnaire_response import (
 )
 from careloop.fhir.search.params import token
 from careloop.instruments.library import InvalidDefinition
-from careloop.safety.planning.models import SafetyPlanVersion
 from careloop.safety.planning.services import record_safety_plan_viewed
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.assessments.models import Assessment
+    from careloop.care.models import Patient
+    from careloop.safety.planning.models import SafetyPlanVersion
 
 
 class FhirError(DomainError):
@@ -60,7 +63,7 @@ def _conditional_match(user: User, if_none_exist: str) -> Assessment | None:
         raise FhirError("If-None-Exist supports exactly one identifier=[system|]value", 400)
     parsed = token(query["identifier"][0])
     client_id = client_id_for(parsed.system or "", parsed.code)
-    matches = list(selectors.assessments_visible_to(user).filter(client_id=client_id)[:2])
+    matches = list(assessments_visible_to(user).filter(client_id=client_id)[:2])
     if len(matches) > 1:
         raise FhirError("If-None-Exist matches more than one QuestionnaireResponse", 412)
     return matches[0] if matches else None
@@ -144,7 +147,7 @@ def record_fhir_reads(
     detail = {"via": "fhir", "resource": resource_type, "interaction": interaction}
     if client_id:
         detail["client_id"] = client_id
-    own = Patient.objects.filter(user=actor).values_list("id", flat=True).first()
+    own = own_patient_id(actor)
     for patient_id in sorted(patient_ids):
         record_event(
             actor=actor,

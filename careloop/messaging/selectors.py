@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
 
+from careloop.accounts.types import Role
 from careloop.care.selectors import (
     own_patient_record,
     patient_visible_to,
@@ -100,3 +101,15 @@ def team_threads(user: User) -> list[ThreadRow]:
         for row in rows
     ]
     return sorted(threads, key=lambda row: row.unread == 0)  # stable: recency kept within each
+
+
+def messages_visible_to(user: User) -> QuerySet[Message]:
+    """Messages of the conversations `user` takes part in: the patient's own, or a patient of
+    their care team whose messages stream they may read. Nobody else (fails closed)."""
+    takes_part = user.role == Role.PATIENT or user.works_in_care_team
+    if not user.is_authenticated or user.service_id is None or not takes_part:
+        return Message.objects.none()
+    return Message.objects.filter(
+        service_id=user.service_id,
+        patient__in=patients_visible_to(user, stream=DataStream.MESSAGES),
+    )

@@ -10,7 +10,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from careloop.core import clock
@@ -229,3 +240,29 @@ def decisions_of(*, patient_id: uuid.UUID, service_id: uuid.UUID) -> QuerySet[Co
     return ConsentDecision.objects.filter(service_id=service_id, patient_id=patient_id).order_by(
         "-decided_at", "-id"
     )
+
+
+def decisions_of_patients(
+    *, service_id: uuid.UUID | None, patients: QuerySet[Any]
+) -> QuerySet[ConsentDecision]:
+    """The decisions of `patients` in one service. Privacy sits below care, so it cannot judge
+    who may see whom: call it through care.selectors.consent_decisions_visible_to, which passes
+    only the patients the reader may see (no service: nothing)."""
+    if service_id is None:
+        return ConsentDecision.objects.none()
+    return ConsentDecision.objects.filter(service_id=service_id, patient__in=patients)
+
+
+def with_supersession(rows: QuerySet[ConsentDecision]) -> QuerySet[ConsentDecision]:
+    """Annotate `superseded_at` (when a later decision for the same patient, purpose and stream
+    replaced each; None while it applies) and `last_updated` (that, or when it was made)."""
+    later = ConsentDecision.objects.filter(
+        service_id=OuterRef("service_id"),
+        patient_id=OuterRef("patient_id"),
+        purpose=OuterRef("purpose"),
+        stream=OuterRef("stream"),
+        decided_at__gt=OuterRef("decided_at"),
+    ).order_by("decided_at")
+    return rows.annotate(
+        superseded_at=Subquery(later.values("decided_at")[:1], output_field=DateTimeField())
+    ).annotate(last_updated=Coalesce(F("superseded_at"), F("decided_at")))

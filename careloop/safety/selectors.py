@@ -13,6 +13,7 @@ from careloop.accounts.models import User
 from careloop.care.models import CareTeam
 from careloop.care.selectors import patient_visible_to, patients_visible_to, teams_of
 from careloop.core.errors import NotFound
+from careloop.privacy.policy import DataStream
 from careloop.safety.models import (
     OPEN_STATUSES,
     Alert,
@@ -26,7 +27,7 @@ from careloop.safety.models import (
     ReviewItem,
 )
 from careloop.safety.services.policies import DEFAULT_TIERS, TierSpec
-from careloop.safety.types import AlertStatus, ReviewStatus, TierTarget
+from careloop.safety.types import AlertSource, AlertStatus, ReviewStatus, TierTarget
 
 INBOX_PAGE_MAX = 200
 
@@ -263,3 +264,21 @@ def trigger_alert_state_annotations(assessment_field: str) -> dict[str, Exists |
         "open_alert": Exists(alerts.exclude(status=AlertStatus.CLOSED)),
         "last_closed_at": Subquery(alerts.order_by("-closed_at").values("closed_at")[:1]),
     }
+
+
+def automated_alerts_visible_to(user: User) -> QuerySet[Alert]:
+    """Alerts a rule or the text detector raised (not a clinician): the care team only, as
+    alerts_visible_to, while the policy lets them read the patient's safety stream."""
+    return (
+        alerts_visible_to(user)
+        .filter(patient__in=patients_visible_to(user, stream=DataStream.SAFETY))
+        .exclude(source=AlertSource.CLINICIAN)
+    )
+
+
+def alerts_of_patients_for_system(
+    service_id: uuid.UUID, patient_ids: list[uuid.UUID]
+) -> QuerySet[Alert]:
+    """System read for the bulk export job: the service's alerts about these patients (the job
+    has already kept only the patients whose consent allows the export)."""
+    return Alert.objects.filter(service_id=service_id, patient_id__in=patient_ids)

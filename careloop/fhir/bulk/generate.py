@@ -18,14 +18,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
-from careloop.accounts.models import CARE_TEAM_ROLES, User
-from careloop.assessments.models import Assessment
-from careloop.care.models import CareTeam, Patient, TeamMembership
+from careloop.assessments.selectors import assessments_of_patients_for_system
+from careloop.care.selectors import (
+    patients_with_ids_for_system,
+    staff_of_teams_for_system,
+    team_staff_for_system,
+    teams_of_patients_for_system,
+    unerased_patient_ids_for_system,
+)
 from careloop.fhir import selectors
 from careloop.fhir.bulk.assessment_lines import (
     AssessmentRow,
@@ -44,7 +49,11 @@ from careloop.fhir.models import ImportedResource
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
 from careloop.privacy.consent import consented_patient_ids
 from careloop.privacy.policy import DataStream
-from careloop.safety.models import Alert
+from careloop.safety.selectors import alerts_of_patients_for_system
+
+if TYPE_CHECKING:
+    from careloop.assessments.models import Assessment
+    from careloop.care.models import CareTeam
 
 PATIENT_CHUNK = 500  # patients per data query
 
@@ -99,9 +108,7 @@ def patient_ids(scope: ExportScope, resource_type: str) -> QuerySet[Any, uuid.UU
     consented = consented_patient_ids(
         service_id=scope.service_id, purpose=scope.purpose, stream=STREAM_OF_TYPE[resource_type]
     )
-    return Patient.objects.filter(
-        service_id=scope.service_id, erased_at__isnull=True, id__in=consented
-    ).values_list("id", flat=True)
+    return unerased_patient_ids_for_system(scope.service_id, consented)
 
 
 def patient_chunks(scope: ExportScope, resource_type: str) -> Iterator[list[uuid.UUID]]:
@@ -113,7 +120,7 @@ def patient_chunks(scope: ExportScope, resource_type: str) -> Iterator[list[uuid
 
 
 def _assessments(scope: ExportScope, patients: list[uuid.UUID]) -> QuerySet[Assessment]:
-    rows = Assessment.objects.filter(service_id=scope.service_id, patient_id__in=patients)
+    rows = assessments_of_patients_for_system(scope.service_id, patients)
     if scope.since is not None:
         rows = rows.filter(recorded_at__gt=scope.since)
     return rows.order_by("patient_id", "id")
@@ -121,7 +128,7 @@ def _assessments(scope: ExportScope, patients: list[uuid.UUID]) -> QuerySet[Asse
 
 def _patients(scope: ExportScope) -> Iterator[Batch]:
     for chunk in patient_chunks(scope, "Patient"):
-        rows = Patient.objects.filter(id__in=chunk)
+        rows = patients_with_ids_for_system(chunk)
         if scope.since is not None:
             rows = rows.filter(created_at__gt=scope.since)
         yield from encoded(patient_resource(patient) for patient in rows.order_by("id"))
@@ -187,7 +194,7 @@ def _questionnaire_responses(scope: ExportScope) -> Iterator[Batch]:
 
 def _flags(scope: ExportScope) -> Iterator[Batch]:
     for chunk in patient_chunks(scope, "Flag"):
-        rows = Alert.objects.filter(service_id=scope.service_id, patient_id__in=chunk)
+        rows = alerts_of_patients_for_system(scope.service_id, chunk)
         if scope.since is not None:
             last_updated = Coalesce(
                 "closed_at", "actioned_at", "acknowledged_at", "notified_at", "raised_at"
@@ -198,15 +205,11 @@ def _flags(scope: ExportScope) -> Iterator[Batch]:
 
 
 def _teams(scope: ExportScope) -> QuerySet[CareTeam]:
-    return CareTeam.objects.filter(
-        service_id=scope.service_id, patients__id__in=patient_ids(scope, "CareTeam")
-    ).distinct()
+    return teams_of_patients_for_system(scope.service_id, patient_ids(scope, "CareTeam"))
 
 
 def _care_teams(scope: ExportScope) -> Iterator[Batch]:
-    members = TeamMembership.objects.filter(
-        team__in=_teams(scope), user__role__in=CARE_TEAM_ROLES
-    ).values_list("team_id", "user_id", "user__role")
+    members = team_staff_for_system(_teams(scope))
     by_team: dict[uuid.UUID, list[TeamMember]] = {}
     for team_id, user_id, role in members.iterator(chunk_size=CHUNK):
         by_team.setdefault(team_id, []).append(TeamMember(user_id, role))
@@ -220,11 +223,7 @@ def _care_teams(scope: ExportScope) -> Iterator[Batch]:
 
 
 def _practitioners(scope: ExportScope) -> Iterator[Batch]:
-    staff = User.objects.filter(
-        service_id=scope.service_id,
-        role__in=CARE_TEAM_ROLES,
-        team_memberships__team__in=_teams(scope),
-    ).distinct()
+    staff = staff_of_teams_for_system(scope.service_id, _teams(scope))
     yield from encoded(
         practitioner_resource(user) for user in staff.order_by("id").iterator(chunk_size=CHUNK)
     )

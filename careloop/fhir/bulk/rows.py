@@ -9,14 +9,16 @@ function the mappers use.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import CharField, Func, QuerySet
 
-from careloop.assessments.models import Assessment
 from careloop.fhir.bulk.assessment_lines import AssessmentRow
 from careloop.fhir.mapping.common import instant
+
+if TYPE_CHECKING:
+    from careloop.assessments.models import Assessment
 
 CHUNK = 2000  # rows fetched per round trip
 _COMPLETED = AssessmentRow._fields.index("completed")

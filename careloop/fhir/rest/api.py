@@ -61,6 +61,8 @@ install_smart_errors(fhir_api)
     "/metadata",
     auth=None,
     url_name="metadata",
+    # The id ninja gave it when this module was careloop.fhir.api (the OpenAPI document keeps it).
+    operation_id="careloop_fhir_api_metadata",
     response={200: FhirResource},
     summary="CapabilityStatement: what this server supports",
 )
@@ -160,6 +162,7 @@ def _checked_resource(resource: Any, resource_type: str) -> None:
         412: FhirResource,
         422: FhirResource,
     },
+    operation_id="careloop_fhir_api_create_response",  # as before the move (see metadata)
     summary="Create (score and store) a completed QuestionnaireResponse",
     description=(
         "Scored and stored exactly like an app submission. The identifier (urn:uuid) is the "

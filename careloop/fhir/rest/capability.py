@@ -1,7 +1,9 @@
 """What the FHIR endpoint supports, declared once as data (pure).
 
 The same table builds the CapabilityStatement and tells the edge which search parameters each
-type accepts, so the statement cannot claim what the server does not do (and the reverse).
+type accepts, so the statement cannot claim what the server does not do (and the reverse). The
+search parameters themselves are declared in careloop.fhir.search.parameters, which also builds
+the search endpoints' OpenAPI parameters.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from careloop.fhir.mapping.common import Resource, instant
+from careloop.fhir.search.parameters import SEARCHES
 
 FHIR_VERSION = "4.0.1"
 # Parameters every search accepts besides the type's own (paging, sorting, format hints).
@@ -32,35 +35,30 @@ class TypeSupport:
 
 # Every type answers vread and instance history; see read_history for which keep old versions.
 _READ = ("read", "vread", "history-instance", "search-type")
-_DATED = {"_id": "token", "patient": "reference", "subject": "reference", "_lastUpdated": "date"}
+
+
+def _search(resource_type: str) -> Mapping[str, str]:
+    return SEARCHES[resource_type].types()
+
 
 SUPPORTED: Mapping[str, TypeSupport] = {
     # update: by the patient themself, of their contact details only (fhir.rest.patient_update).
     "Patient": TypeSupport(
         (*_READ, "update"),
-        {"_id": "token", "name": "string", "gender": "token", "_lastUpdated": "date"},
+        _search("Patient"),
         sorts=("_lastUpdated",),
         versioned_update=True,
     ),
-    "Practitioner": TypeSupport(_READ, {"_id": "token"}),
+    "Practitioner": TypeSupport(_READ, _search("Practitioner")),
     "CareTeam": TypeSupport(
         _READ,
-        {"_id": "token", "patient": "reference", "status": "token"},
+        _search("CareTeam"),
         includes=("CareTeam:participant",),
     ),
-    "Questionnaire": TypeSupport(
-        _READ,
-        {"_id": "token", "url": "uri", "name": "string", "status": "token", "code": "token"},
-    ),
+    "Questionnaire": TypeSupport(_READ, _search("Questionnaire")),
     "QuestionnaireResponse": TypeSupport(
         (*_READ, "create"),
-        _DATED
-        | {
-            "questionnaire": "reference",
-            "status": "token",
-            "authored": "date",
-            "identifier": "token",
-        },
+        _search("QuestionnaireResponse"),
         sorts=("authored", "_lastUpdated"),
         includes=(
             "QuestionnaireResponse:subject",
@@ -71,61 +69,46 @@ SUPPORTED: Mapping[str, TypeSupport] = {
     ),
     "Observation": TypeSupport(
         _READ,
-        _DATED | {"code": "token", "date": "date", "status": "token", "category": "token"},
+        _search("Observation"),
         sorts=("date", "_lastUpdated"),
         includes=("Observation:subject", "Observation:patient", "Observation:derived-from"),
     ),
-    "Provenance": TypeSupport(
-        _READ, {"_id": "token", "patient": "reference", "target": "reference"}
-    ),
+    "Provenance": TypeSupport(_READ, _search("Provenance")),
     "Flag": TypeSupport(
         _READ,
-        _DATED | {"status": "token", "date": "date"},
+        _search("Flag"),
         sorts=("date", "_lastUpdated"),
         includes=("Flag:subject", "Flag:patient"),
         read_history=True,
     ),
     "CarePlan": TypeSupport(
         _READ,
-        _DATED | {"status": "token", "category": "token"},
+        _search("CarePlan"),
         sorts=("_lastUpdated",),
         includes=("CarePlan:subject", "CarePlan:patient"),
         read_history=True,
     ),
     "RiskAssessment": TypeSupport(
         _READ,
-        _DATED | {"date": "date", "method": "token", "status": "token"},
+        _search("RiskAssessment"),
         sorts=("date", "_lastUpdated"),
         includes=("RiskAssessment:subject", "RiskAssessment:patient"),
         read_history=True,
     ),
     "AuditEvent": TypeSupport(
         _READ,
-        {
-            "_id": "token",
-            "patient": "reference",
-            "date": "date",
-            "agent": "reference",
-            "action": "token",
-        },
+        _search("AuditEvent"),
         sorts=("date",),
     ),
     "Consent": TypeSupport(
         _READ,
-        {
-            "_id": "token",
-            "patient": "reference",
-            "status": "token",
-            "purpose": "token",
-            "date": "date",
-            "_lastUpdated": "date",
-        },
+        _search("Consent"),
         sorts=("date", "_lastUpdated"),
         includes=("Consent:patient",),
     ),
     "Communication": TypeSupport(
         _READ,
-        _DATED | {"sent": "date", "sender": "reference", "status": "token"},
+        _search("Communication"),
         sorts=("sent", "_lastUpdated"),
         includes=("Communication:subject", "Communication:patient"),
     ),

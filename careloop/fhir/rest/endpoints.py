@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from careloop.accounts.api import api_user
-from careloop.accounts.models import User
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
@@ -40,6 +39,9 @@ from careloop.fhir.search.records import (
 from careloop.fhir.search.risk_assessments import search_risk_assessments
 from careloop.fhir.services import FhirError, record_fhir_reads
 from careloop.fhir.smart.auth import token_caller
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 _PAGING = frozenset({"_count", "_offset", "_summary"})
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
@@ -72,7 +74,7 @@ class QuestionnaireResponseIn(Schema):
 
 ERRORS: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 406), FhirResource)
 
-Searcher = Callable[[User, SearchRequest], Page]
+Searcher = Callable[["User", SearchRequest], Page]  # a string: User is imported for types only
 SEARCHERS: dict[str, Searcher] = {
     "Patient": search_patients_with_own_contact,  # the patient's own record: with telecom
     "Practitioner": search_practitioners,

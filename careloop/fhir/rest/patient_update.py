@@ -9,15 +9,14 @@ patient's representation has its own ETag, and that is the one `If-Match` must n
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.care.models import Patient
-from careloop.care.services import update_contact_details
+from careloop.care.selectors import own_patient_record, patients_visible_to
+from careloop.care.services import lock_contact_rows, update_contact_details
 from careloop.core.errors import NotFound
-from careloop.fhir import selectors
 from careloop.fhir.mapping.common import Resource
 from careloop.fhir.mapping.patient import (
     ContactDetails,
@@ -31,6 +30,10 @@ from careloop.fhir.search.params import SearchRequest
 from careloop.fhir.search.records import search_patients
 from careloop.fhir.services import FhirError
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 
 def own_patient_view(patient: Patient, user: User) -> Resource:
     """The Patient as its own patient reads it: with their phone and e-mail."""
@@ -42,8 +45,11 @@ def search_patients_with_own_contact(user: User, request: SearchRequest) -> Page
     page = search_patients(user, request)
     if user.role != Role.PATIENT or not page.matches:
         return page
-    own = Patient.objects.filter(user=user, id__in=page.patient_ids).first()
-    if own is not None:
+    try:
+        own = own_patient_record(user)
+    except NotFound:
+        return page
+    if own.id in page.patient_ids:
         mine = str(own.id)
         view = own_patient_view(own, user)
         page.matches = [view if r["id"] == mine else r for r in page.matches]
@@ -74,7 +80,7 @@ def update_own_patient(
         wanted = uuid.UUID(patient_id)
     except ValueError:
         raise NotFound(f"Patient/{patient_id}") from None
-    patient = selectors.patients_for_fhir(actor).filter(id=wanted).first()
+    patient = patients_visible_to(actor).filter(id=wanted).first()
     if patient is None:
         raise NotFound(f"Patient/{patient_id}")
     if patient.user_id != actor.id:
@@ -90,12 +96,11 @@ def update_own_patient(
             issue_code="business-rule",
         )
     with transaction.atomic():
-        # Lock both rows the view is built from. (PostgreSQL refuses FOR UPDATE across the outer
-        # join that select_related would make on the nullable user link, so two plain locks.)
-        locked = Patient.objects.select_for_update().get(id=patient.id)
-        assert locked.user_id is not None  # patient.user_id == actor.id above
-        locked.user = User.objects.select_for_update().get(id=locked.user_id)
-        current = own_patient_view(locked, locked.user)
+        # Lock both rows the view is built from (patient.user_id == actor.id above).
+        locked = lock_contact_rows(patient)
+        login = locked.user
+        assert login is not None  # lock_contact_rows locked it
+        current = own_patient_view(locked, login)
         if current["meta"]["versionId"] not in _versions_named(if_match):
             raise FhirError(
                 f"version conflict: the current version is {etag(current)}; read it again",
@@ -109,5 +114,5 @@ def update_own_patient(
         update_contact_details(
             actor, locked, phone=change.phone, email=change.email, language=change.language
         )
-        locked.user.refresh_from_db(fields=["phone_number", "email"])
-        return own_patient_view(locked, locked.user)
+        login.refresh_from_db(fields=["phone_number", "email"])
+        return own_patient_view(locked, login)

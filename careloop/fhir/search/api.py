@@ -1,26 +1,27 @@
-"""Search endpoints (GET /<Type>). Parameters are declared for the OpenAPI document; the values
-are read from the query string by careloop.fhir.search.params, which also refuses unknown ones."""
+"""Search endpoints (GET /<Type>), generated from the declared search parameters
+(careloop.fhir.search.parameters) and the capability table (sort keys, includes), so the OpenAPI
+document, the CapabilityStatement and the parser cannot drift apart. The parameters are declared
+for the OpenAPI document; the values are read from the query string by
+careloop.fhir.search.params, which also refuses unknown ones."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import inspect
+import re
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.params.functions import Query
 from pydantic import StringConstraints
 
-from careloop.fhir.rest.capability import SUPPORTED
+from careloop.fhir.rest.capability import SUPPORTED, TypeSupport
 from careloop.fhir.rest.endpoints import ERRORS, FhirResource, run_history, run_search, run_vread
+from careloop.fhir.search.parameters import SEARCHES, SearchParameter
 
 search_router = Router(tags=["search"])
 RESPONSES = {200: FhirResource, **ERRORS}
-# Query(...) defaults are how ninja declares parameters (B008 does not apply).
-# ruff: noqa: B008
-COUNT = Query(None, alias="_count", ge=0, le=999_999_999, description="page size (max 100 used)")
-OFFSET = Query(None, alias="_offset", ge=0, le=999_999_999, description="from Bundle links")
-LAST_UPDATED = Query(None, alias="_lastUpdated", description="date with prefix, e.g. ge2026-01-01")
-# A FHIR date/dateTime with an optional search prefix (documents the form; search.py decides).
+# A FHIR date/dateTime with an optional search prefix (documents the form; search.params decides).
 DateValue = Annotated[
     str,
     StringConstraints(
@@ -31,246 +32,96 @@ DateValue = Annotated[
         r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?)?)?)?$"
     ),
 ]
-_DATED_SORT = r"^-?(date|_lastUpdated)(,-?(date|_lastUpdated))*$"
-TOKEN = Query(None, description="[system|]code; a comma means OR")
-SORT = Query(None, alias="_sort", pattern=_DATED_SORT, description="e.g. -date")
-INCLUDE = Query(None, alias="_include")
-ID = Query(None, alias="_id")
+_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+COUNT = Query(None, alias="_count", ge=0, le=999_999_999, description="page size (max 100 used)")
+OFFSET = Query(None, alias="_offset", ge=0, le=999_999_999, description="from Bundle links")
 SUMMARY = Query(None, alias="_summary", description="count: total only")
 
 
-@search_router.get("/Patient", response=RESPONSES, summary="Search Patient")
-def search_patient(
-    request: HttpRequest,
-    id_: str | None = ID,
-    name: str | None = None,
-    gender: str | None = None,
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = Query(None, alias="_sort", pattern=r"^-?_lastUpdated$"),
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Patient")
+def _python_name(name: str) -> str:
+    """`_id` → `id_`, `_lastUpdated` → `last_updated`: the view argument (and OpenAPI title)."""
+    if name == "_id":
+        return "id_"
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name.lstrip("_")).lower()
 
 
-@search_router.get("/Practitioner", response=RESPONSES, summary="Search Practitioner")
-def search_practitioner(
-    request: HttpRequest,
-    id_: str | None = ID,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Practitioner")
+def _parameter(declared: SearchParameter) -> inspect.Parameter:
+    annotation: Any = list[DateValue] | None if declared.type == "date" else str | None
+    options: dict[str, Any] = {}
+    if declared.name.startswith("_"):
+        options["alias"] = declared.name
+    if declared.description:
+        options["description"] = declared.description
+    default = Query(None, **options) if options else None
+    return inspect.Parameter(
+        _python_name(declared.name), _KEYWORD, default=default, annotation=annotation
+    )
 
 
-@search_router.get("/CareTeam", response=RESPONSES, summary="Search CareTeam")
-def search_care_team(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    status: str | None = None,
-    include: list[Literal["CareTeam:participant"]] | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "CareTeam")
+def _sort_pattern(keys: tuple[str, ...]) -> str:
+    if len(keys) == 1:
+        return rf"^-?{keys[0]}$"
+    either = "|".join(keys)
+    return rf"^-?({either})(,-?({either}))*$"
 
 
-@search_router.get("/Questionnaire", response=RESPONSES, summary="Search Questionnaire")
-def search_questionnaire(
-    request: HttpRequest,
-    id_: str | None = ID,
-    url: str | None = None,
-    name: str | None = None,
-    status: str | None = None,
-    code: str | None = None,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Questionnaire")
-
-
-@search_router.get(
-    "/QuestionnaireResponse", response=RESPONSES, summary="Search QuestionnaireResponse"
-)
-def search_questionnaire_response(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    subject: str | None = None,
-    questionnaire: str | None = None,
-    status: str | None = None,
-    authored: list[DateValue] | None = Query(None, description="date with prefix"),
-    identifier: str | None = None,
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = Query(
-        None, alias="_sort", pattern=r"^-?(authored|_lastUpdated)(,-?(authored|_lastUpdated))*$"
-    ),
-    include: list[
-        Literal[
-            "QuestionnaireResponse:subject",
-            "QuestionnaireResponse:patient",
-            "QuestionnaireResponse:questionnaire",
-        ]
+def _control_parameters(support: TypeSupport, sort_hint: str) -> list[inspect.Parameter]:
+    """_sort and _include (where the type has them), then paging and _summary."""
+    controls = []
+    if support.sorts:
+        pattern = _sort_pattern(support.sorts)
+        sort = (
+            Query(None, alias="_sort", pattern=pattern, description=sort_hint)
+            if sort_hint
+            else Query(None, alias="_sort", pattern=pattern)
+        )
+        controls.append(inspect.Parameter("sort", _KEYWORD, default=sort, annotation=str | None))
+    if support.includes:
+        include = Query(None, alias="_include")
+        # Literal of the type's includes, built at run time (mypy cannot follow it).
+        annotation: Any = list[Literal.__getitem__(support.includes)] | None  # type: ignore[misc]
+        controls.append(
+            inspect.Parameter("include", _KEYWORD, default=include, annotation=annotation)
+        )
+    return [
+        *controls,
+        inspect.Parameter("count", _KEYWORD, default=COUNT, annotation=int | None),
+        inspect.Parameter("offset", _KEYWORD, default=OFFSET, annotation=int | None),
+        inspect.Parameter(
+            "summary", _KEYWORD, default=SUMMARY, annotation=Literal["count", "false"] | None
+        ),
     ]
-    | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "QuestionnaireResponse")
 
 
-@search_router.get("/Observation", response=RESPONSES, summary="Search Observation")
-def search_observation(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    subject: str | None = None,
-    code: str | None = Query(None, description="[system|]code, e.g. http://loinc.org|44261-6"),
-    date: list[DateValue] | None = Query(None, description="date with prefix, e.g. ge2026-01-01"),
-    status: str | None = None,
-    category: str | None = None,
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = SORT,
-    include: list[Literal["Observation:subject", "Observation:patient", "Observation:derived-from"]]
-    | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Observation")
+def _snake(resource_type: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", resource_type).lower()
 
 
-@search_router.get("/Flag", response=RESPONSES, summary="Search Flag (safety alerts)")
-def search_flag(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    subject: str | None = None,
-    status: str | None = None,
-    date: list[DateValue] | None = Query(None, description="date with prefix"),
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = SORT,
-    include: list[Literal["Flag:subject", "Flag:patient"]] | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Flag")
+def _register_search(resource_type: str) -> None:
+    declared = SEARCHES[resource_type]
+
+    def search(request: HttpRequest, **_query: Any) -> HttpResponse:
+        return run_search(request, resource_type)
+
+    request_parameter = inspect.Parameter("request", _KEYWORD, annotation=HttpRequest)
+    parameters = [_parameter(p) for p in declared.parameters]
+    controls = _control_parameters(SUPPORTED[resource_type], declared.sort_hint)
+    search.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [request_parameter, *parameters, *controls], return_annotation=HttpResponse
+    )
+    search.__name__ = f"search_{_snake(resource_type)}"
+    search_router.get(
+        f"/{resource_type}",
+        response=RESPONSES,
+        summary=declared.summary,
+        # The id the hand-written endpoints had (module careloop.fhir.api_search), kept so the
+        # OpenAPI document and any client generated from it stay the same.
+        operation_id=f"careloop_fhir_api_search_search_{_snake(resource_type)}",
+    )(search)
 
 
-@search_router.get("/Provenance", response=RESPONSES, summary="Search Provenance (imports)")
-def search_provenance(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    target: str | None = Query(None, description="Observation/<id>-total or Patient/<id>"),
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Provenance")
-
-
-@search_router.get("/CarePlan", response=RESPONSES, summary="Search CarePlan")
-def search_care_plan(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    subject: str | None = None,
-    status: str | None = TOKEN,
-    category: str | None = Query(None, description="measurement-plan or safety-plan"),
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = Query(None, alias="_sort", pattern=r"^-?_lastUpdated$"),
-    include: list[Literal["CarePlan:subject", "CarePlan:patient"]] | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "CarePlan")
-
-
-@search_router.get(
-    "/RiskAssessment", response=RESPONSES, summary="Search RiskAssessment (automated alerts)"
-)
-def search_risk_assessment(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    subject: str | None = None,
-    date: list[DateValue] | None = Query(None, description="date with prefix"),
-    method: str | None = Query(None, description="rule id, e.g. instrument_risk_item"),
-    status: str | None = TOKEN,
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = SORT,
-    include: list[Literal["RiskAssessment:subject", "RiskAssessment:patient"]] | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "RiskAssessment")
-
-
-@search_router.get(
-    "/AuditEvent", response=RESPONSES, summary="Search AuditEvent (one patient's audit trail)"
-)
-def search_audit_event(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = Query(None, description="required for staff: Patient/<id>"),
-    date: list[DateValue] | None = Query(None, description="date with prefix"),
-    agent: str | None = Query(None, description="Practitioner/<id> or Patient/<id>"),
-    action: str | None = Query(None, description="C, R, U, D or E"),
-    sort: str | None = Query(None, alias="_sort", pattern=r"^-?date$"),
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "AuditEvent")
-
-
-@search_router.get("/Consent", response=RESPONSES, summary="Search Consent (decisions)")
-def search_consent(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    status: str | None = Query(None, description="active, rejected or inactive"),
-    purpose: str | None = Query(None, description="v3-ActReason code, e.g. HRESCH"),
-    date: list[DateValue] | None = Query(None, description="date with prefix"),
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = SORT,
-    include: list[Literal["Consent:patient"]] | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Consent")
-
-
-@search_router.get("/Communication", response=RESPONSES, summary="Search Communication")
-def search_communication(
-    request: HttpRequest,
-    id_: str | None = ID,
-    patient: str | None = None,
-    subject: str | None = None,
-    sent: list[DateValue] | None = Query(None, description="date with prefix"),
-    sender: str | None = Query(None, description="Patient/<id> or Practitioner/<id>"),
-    status: str | None = TOKEN,
-    last_updated: list[DateValue] | None = LAST_UPDATED,
-    sort: str | None = Query(
-        None, alias="_sort", pattern=r"^-?(sent|_lastUpdated)(,-?(sent|_lastUpdated))*$"
-    ),
-    include: list[Literal["Communication:subject", "Communication:patient"]] | None = INCLUDE,
-    count: int | None = COUNT,
-    offset: int | None = OFFSET,
-    summary: Literal["count", "false"] | None = SUMMARY,
-) -> HttpResponse:
-    return run_search(request, "Communication")
+for _resource_type in SEARCHES:
+    _register_search(_resource_type)
 
 
 def _register_history(resource_type: str) -> None:

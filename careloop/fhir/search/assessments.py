@@ -10,11 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import User
-from careloop.assessments.models import Assessment
+from careloop.assessments.selectors import (
+    assessments_of_patient_visible_to,
+    assessments_visible_to,
+)
 from careloop.fhir import selectors
 from careloop.fhir.mapping.common import (
     OBSERVATION_CATEGORY,
@@ -43,6 +46,10 @@ from careloop.instruments.library import (
     get_instrument,
     list_instruments,
 )
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.assessments.models import Assessment
 
 _SORT_FIELDS = {"date": "completed_at", "authored": "completed_at", "_lastUpdated": "recorded_at"}
 _NEWEST_FIRST = ["-completed_at", "-id"]
@@ -78,8 +85,8 @@ def _visible_assessments(user: User, request: SearchRequest) -> QuerySet[Assessm
         for value in request.values(name)
     ]
     if len(named) == 1 and named[0] is not None:
-        return selectors.assessments_of_patient_visible_to(user, named[0])
-    return selectors.assessments_visible_to(user)
+        return assessments_of_patient_visible_to(user, named[0])
+    return assessments_visible_to(user)
 
 
 def _patient_rows(request: SearchRequest, rows: QuerySet[Assessment]) -> QuerySet[Assessment]:

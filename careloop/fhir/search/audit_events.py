@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.audit.models import AuditEvent
-from careloop.audit.selectors import events_for_patient, patient_ref
-from careloop.fhir import selectors
+from careloop.audit.selectors import events_for_patient, events_for_patients, patient_ref
+from careloop.care.selectors import patients_visible_to
 from careloop.fhir.mapping.audit_event import ACTION_VERBS, audit_event_resource
 from careloop.fhir.search.common import Page, apply, as_uuid, date_q, ordered, window
 from careloop.fhir.search.params import SearchError, SearchRequest, reference_id
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.audit.models import AuditEvent
 
 _SORT = {"date": "occurred_at"}
 _NEWEST_FIRST = ["-occurred_at", "-seq"]
@@ -56,7 +59,7 @@ def _action_q(request: SearchRequest) -> Q | None:
 
 def _patients(user: User, request: SearchRequest) -> dict[uuid.UUID, uuid.UUID | None]:
     """Patient id → login id of the patients whose trail the search may cover."""
-    visible = selectors.patients_for_fhir(user)
+    visible = patients_visible_to(user)
     wanted = request.values("patient")
     if wanted:
         ids = [as_uuid(reference_id(value, "Patient")) for value in wanted]
@@ -90,13 +93,10 @@ def _ids_q(request: SearchRequest) -> Q | None:
 
 
 def _trail(user: User, refs: dict[str, uuid.UUID]) -> QuerySet[AuditEvent]:
-    if user.service_id is None or not refs:
-        return AuditEvent.objects.none()
-    if len(refs) == 1:
+    if user.service_id is not None and len(refs) == 1:
         (patient_id,) = refs.values()
         return events_for_patient(service_id=user.service_id, patient_id=patient_id)
-    # The selector's rule (this service, this keyed reference) for several patients at once.
-    return AuditEvent.objects.filter(service_id=user.service_id, patient_ref__in=list(refs))
+    return events_for_patients(service_id=user.service_id, patient_ids=list(refs.values()))
 
 
 def search_audit_events(user: User, request: SearchRequest) -> Page:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.fhir import selectors
 from careloop.fhir.mapping.care_plan import (
     CATEGORY_SYSTEM,
     MEASUREMENT_PLAN,
@@ -28,8 +26,17 @@ from careloop.fhir.mapping.common import Resource
 from careloop.fhir.mapping.patient import patient_resource
 from careloop.fhir.search.common import Page, apply, date_q, ids_q, ordered
 from careloop.fhir.search.params import SearchRequest, token
-from careloop.monitoring.models import MeasurementPlan
-from careloop.safety.planning.models import SafetyPlan, SafetyPlanVersion
+from careloop.monitoring.selectors.plans import measurement_plans_visible_to
+from careloop.safety.planning.selectors import (
+    current_versions_of_plans,
+    safety_plans_visible_to,
+    versions_of_plan,
+)
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.monitoring.models import MeasurementPlan
+    from careloop.safety.planning.models import SafetyPlan, SafetyPlanVersion
 
 _SORT = {"_lastUpdated": "last_updated"}
 
@@ -71,8 +78,9 @@ def _common(request: SearchRequest) -> list[Q | None]:
 def measurement_plans(user: User, request: SearchRequest) -> QuerySet[MeasurementPlan]:
     statuses = request.values("status")
     active = {s == "active" for s in statuses if s in ("active", "completed")}
-    rows = selectors.measurement_plans_visible_to(user).annotate(
-        last_updated=Greatest("created_at", Coalesce(Max("items__updated_at"), "created_at"))
+    rows = measurement_plans_visible_to(user).annotate(
+        last_updated=Greatest("created_at", Coalesce(Max("items__updated_at"), "created_at")),
+        plan_kind=Value(MEASUREMENT_PLAN),
     )
     rows = apply(rows, [*_common(request), Q(active__in=active) if statuses else None])
     categories = _categories(request)
@@ -83,7 +91,9 @@ def measurement_plans(user: User, request: SearchRequest) -> QuerySet[Measuremen
 
 def safety_plans(user: User, request: SearchRequest) -> QuerySet[SafetyPlan]:
     statuses = request.values("status")
-    rows = selectors.safety_plans_visible_to(user).annotate(last_updated=F("updated_at"))
+    rows = safety_plans_visible_to(user).annotate(
+        last_updated=F("updated_at"), plan_kind=Value(SAFETY_PLAN)
+    )
     rows = apply(rows, _common(request))
     categories = _categories(request)
     if (categories is not None and SAFETY_PLAN not in categories) or (
@@ -113,9 +123,9 @@ def search_care_plans(user: User, request: SearchRequest) -> Page:
         request, list(measurement.prefetch_related("items")[:need]), list(safety[:need])
     )[request.offset : need]
     include_text = reader_may_see_plan_text(user)
-    versions = _current_versions([row for row in chosen if isinstance(row, SafetyPlan)])
+    versions = current_versions_of_plans([row for row in chosen if _is_safety_plan(row)])
     for row in chosen:
-        if isinstance(row, SafetyPlan):
+        if _is_safety_plan(row):
             version = versions[row.id]
             page.matches.append(safety_plan_resource(row, version, include_text=include_text))
             page.safety_versions.append(version)
@@ -128,11 +138,9 @@ def search_care_plans(user: User, request: SearchRequest) -> Page:
     return page
 
 
-def _current_versions(plans: list[SafetyPlan]) -> dict[uuid.UUID, SafetyPlanVersion]:
-    rows = SafetyPlanVersion.objects.filter(
-        plan__in=plans, number=F("plan__current_version")
-    ).select_related("plan", "plan__patient")
-    return {row.plan_id: row for row in rows}
+def _is_safety_plan(row: Any) -> bool:
+    """Which of the two tables a merged row came from (the querysets above annotate it)."""
+    return bool(row.plan_kind == SAFETY_PLAN)
 
 
 def care_plan_versions(user: User, plan_id: str) -> tuple[list[Resource], uuid.UUID] | None:
@@ -144,7 +152,7 @@ def care_plan_versions(user: User, plan_id: str) -> tuple[list[Resource], uuid.U
     plan = safety_plans(user, request).first()
     if plan is not None:
         include_text = reader_may_see_plan_text(user)
-        versions = SafetyPlanVersion.objects.filter(plan=plan).order_by("-number")
+        versions = versions_of_plan(plan)
         resources = [safety_plan_resource(plan, v, include_text=include_text) for v in versions]
         return resources, plan.patient_id
     measurement = measurement_plans(user, request).prefetch_related("items").first()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
-from careloop.accounts.models import User
-from careloop.fhir import selectors
 from careloop.fhir.mapping.communication import TO_TEAM, communication_resource
 from careloop.fhir.mapping.patient import patient_resource
 from careloop.fhir.search.common import Page, apply, as_uuid, date_q, ids_q, ordered, window
 from careloop.fhir.search.params import SearchRequest, reference_id
+from careloop.messaging.selectors import messages_visible_to
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 _SORT = {"sent": "sent_at", "_lastUpdated": "last_updated"}
 _NEWEST_FIRST = ["-sent_at", "-id"]
@@ -34,9 +38,7 @@ def _sender_q(request: SearchRequest) -> Q | None:
 
 def search_communications(user: User, request: SearchRequest) -> Page:
     statuses = request.values("status")
-    rows = selectors.messages_visible_to(user).annotate(
-        last_updated=Coalesce(F("read_at"), F("sent_at"))
-    )
+    rows = messages_visible_to(user).annotate(last_updated=Coalesce(F("read_at"), F("sent_at")))
     rows = apply(
         rows.select_related("patient"),
         [

@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from typing import TYPE_CHECKING
 
-from careloop.accounts.models import User
-from careloop.fhir import selectors
+from django.db.models import Q
+
+from careloop.care.selectors import consent_decisions_visible_to
 from careloop.fhir.mapping.consent import ACT_REASON, GIVEN, consent_resource
 from careloop.fhir.mapping.patient import patient_resource
 from careloop.fhir.search.common import Page, apply, date_q, ids_q, ordered, window
 from careloop.fhir.search.params import SearchRequest, token
-from careloop.privacy.models import ConsentDecision
+from careloop.privacy.consent import with_supersession
 from careloop.privacy.policy import DataStream, PurposeOfUse, consent_basis
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.privacy.models import ConsentDecision
 
 _SORT = {"date": "decided_at", "_lastUpdated": "last_updated"}
 _NEWEST_FIRST = ["-decided_at", "-id"]
-
-
-def _with_supersession(rows: QuerySet[ConsentDecision]) -> QuerySet[ConsentDecision]:
-    """Annotate when a later decision for the same patient, purpose and stream replaced each."""
-    later = ConsentDecision.objects.filter(
-        service_id=OuterRef("service_id"),
-        patient_id=OuterRef("patient_id"),
-        purpose=OuterRef("purpose"),
-        stream=OuterRef("stream"),
-        decided_at__gt=OuterRef("decided_at"),
-    ).order_by("decided_at")
-    return rows.annotate(
-        superseded_at=Subquery(later.values("decided_at")[:1], output_field=DateTimeField())
-    ).annotate(last_updated=Coalesce(F("superseded_at"), F("decided_at")))
 
 
 def _status_q(request: SearchRequest) -> Q | None:
@@ -62,7 +52,7 @@ def _basis(decision: ConsentDecision) -> str:
 
 
 def search_consents(user: User, request: SearchRequest) -> Page:
-    rows = _with_supersession(selectors.consent_decisions_visible_to(user))
+    rows = with_supersession(consent_decisions_visible_to(user))
     rows = apply(
         rows.select_related("patient"),
         [

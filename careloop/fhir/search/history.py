@@ -10,16 +10,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from careloop.accounts.models import User
-from careloop.fhir import selectors
 from careloop.fhir.mapping.common import Resource
 from careloop.fhir.mapping.flag import alert_transitions, flag_resource
 from careloop.fhir.mapping.risk_assessment import risk_assessment_resource
 from careloop.fhir.search.care_plans import care_plan_versions
 from careloop.fhir.search.common import as_uuid
 from careloop.fhir.search.risk_assessments import reader_may_see_evidence_text
-from careloop.safety.models import Alert
+from careloop.safety.selectors import alerts_visible_to, automated_alerts_visible_to
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.safety.models import Alert
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def _alert(rows_for: Callable[[User], object], user: User, resource_id: str) -> 
 
 
 def flag_history(user: User, resource_id: str) -> History | None:
-    alert = _alert(selectors.flags_visible_to, user, resource_id)
+    alert = _alert(alerts_visible_to, user, resource_id)
     if alert is None:
         return None
     count = len(alert_transitions(alert))
@@ -46,7 +49,7 @@ def flag_history(user: User, resource_id: str) -> History | None:
 
 
 def risk_assessment_history(user: User, resource_id: str) -> History | None:
-    alert = _alert(selectors.automated_alerts_visible_to, user, resource_id)
+    alert = _alert(automated_alerts_visible_to, user, resource_id)
     if alert is None:
         return None
     include_text = reader_may_see_evidence_text(user)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import User
-from careloop.assessments.models import Assessment
-from careloop.fhir import selectors
+from careloop.assessments.selectors import assessments_visible_to
+from careloop.care.selectors import patients_visible_to
 from careloop.fhir.mapping.common import reference
 from careloop.fhir.mapping.observation import TOTAL, observation_id
 from careloop.fhir.mapping.provenance import provenance_resource
@@ -16,10 +16,13 @@ from careloop.fhir.models import ImportedResource
 from careloop.fhir.search.common import Page, as_uuid, ids_q, window
 from careloop.fhir.search.params import SearchRequest, reference_id
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+
 
 def _visible(user: User, patient_ids: list[uuid.UUID] | None) -> Q:
-    patients = selectors.patients_for_fhir(user)
-    assessments = selectors.assessments_visible_to(user)
+    patients = patients_visible_to(user)
+    assessments = assessments_visible_to(user)
     if patient_ids is not None:
         patients = patients.filter(id__in=patient_ids)
         assessments = assessments.filter(patient_id__in=patient_ids)
@@ -62,9 +65,9 @@ def search_provenance(user: User, request: SearchRequest) -> Page:
             rows = rows.filter(condition)
     found, total = window(rows.order_by("imported_at", "id"), request)
     owners = dict(
-        Assessment.objects.filter(
-            id__in=[r.local_id for r in found if r.local_type == "Assessment"]
-        ).values_list("id", "patient_id")
+        assessments_visible_to(user)
+        .filter(id__in=[r.local_id for r in found if r.local_type == "Assessment"])
+        .values_list("id", "patient_id")
     )
     page = Page(total=total)
     for row in found:

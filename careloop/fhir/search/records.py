@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from careloop.accounts.models import CARE_TEAM_ROLES, User
-from careloop.care.models import CareTeam, TeamMembership
-from careloop.fhir import selectors
+from careloop.care.selectors import (
+    care_teams_visible_to,
+    patients_visible_to,
+    practitioners_visible_to,
+    with_care_team_staff,
+)
 from careloop.fhir.mapping.care_team import TeamMember, care_team_resource
 from careloop.fhir.mapping.common import LOINC, instrument_fhir_id
 from careloop.fhir.mapping.flag import STATUS_TO_FHIR, flag_resource
@@ -19,6 +23,11 @@ from careloop.fhir.mapping.questionnaire import questionnaire_resource
 from careloop.fhir.search.common import Page, apply, date_q, ids_q, ordered, window
 from careloop.fhir.search.params import SearchRequest, token
 from careloop.instruments.library import InstrumentDefinition, list_instruments
+from careloop.safety.selectors import alerts_visible_to
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import CareTeam
 
 
 def search_patients(user: User, request: SearchRequest) -> Page:
@@ -32,7 +41,7 @@ def search_patients(user: User, request: SearchRequest) -> Page:
     for name in request.values("name"):
         names |= Q(display_name__icontains=name)
     rows = apply(
-        selectors.patients_for_fhir(user),
+        patients_visible_to(user),
         [
             ids_q(request, "_id", "id", "Patient"),
             names if request.values("name") else None,
@@ -50,9 +59,7 @@ def search_patients(user: User, request: SearchRequest) -> Page:
 
 
 def search_practitioners(user: User, request: SearchRequest) -> Page:
-    rows = apply(
-        selectors.practitioners_visible_to(user), [ids_q(request, "_id", "id", "Practitioner")]
-    )
+    rows = apply(practitioners_visible_to(user), [ids_q(request, "_id", "id", "Practitioner")])
     found, total = window(rows.order_by("id"), request)
     return Page(matches=[practitioner_resource(staff) for staff in found], total=total)
 
@@ -60,15 +67,14 @@ def search_practitioners(user: User, request: SearchRequest) -> Page:
 def search_care_teams(user: User, request: SearchRequest) -> Page:
     statuses = request.values("status")
     rows = apply(
-        selectors.care_teams_visible_to(user),
+        care_teams_visible_to(user),
         [
             ids_q(request, "_id", "id", "CareTeam"),
             ids_q(request, "patient", "patients__id", "Patient"),
             Q(pk__in=[]) if statuses and "active" not in statuses else None,
         ],
     )
-    members = TeamMembership.objects.filter(user__role__in=CARE_TEAM_ROLES).select_related("user")
-    rows = rows.order_by("id").prefetch_related(Prefetch("memberships", queryset=members))
+    rows = with_care_team_staff(rows.order_by("id"))
     found, total = window(rows, request)
     page = Page(matches=[_care_team(team) for team in found], total=total)
     if "CareTeam:participant" in request.includes:
@@ -117,7 +123,8 @@ def _flag_statuses(request: SearchRequest) -> Q | None:
 
 
 def search_flags(user: User, request: SearchRequest) -> Page:
-    rows = selectors.flags_visible_to(user).annotate(
+    # Safety alerts are shown to the care team only (careloop.safety.selectors).
+    rows = alerts_visible_to(user).annotate(
         # The newest lifecycle stamp: the lifecycle only moves forward (Flag meta.lastUpdated).
         last_updated=Coalesce(
             "closed_at", "actioned_at", "acknowledged_at", "notified_at", "raised_at"

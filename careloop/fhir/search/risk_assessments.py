@@ -6,19 +6,22 @@ Visible to the patient's care team only, like the Flags of the same alerts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from careloop.accounts.models import User
-from careloop.fhir import selectors
 from careloop.fhir.mapping.common import SAFETY_RULE_SYSTEM
 from careloop.fhir.mapping.patient import patient_resource
 from careloop.fhir.mapping.risk_assessment import DETECTOR_SYSTEM, risk_assessment_resource
 from careloop.fhir.search.common import Page, apply, date_q, ids_q, ordered, window
 from careloop.fhir.search.params import SearchRequest, token
-from careloop.safety.models import Alert
+from careloop.safety.selectors import automated_alerts_visible_to
 from careloop.safety.types import AlertSource
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.safety.models import Alert
 
 _SORT = {"date": "raised_at", "_lastUpdated": "last_updated"}
 
@@ -61,7 +64,7 @@ def risk_assessment_page(user: User, request: SearchRequest, found: Sequence[Ale
 
 
 def search_risk_assessments(user: User, request: SearchRequest) -> Page:
-    rows = selectors.automated_alerts_visible_to(user).annotate(
+    rows = automated_alerts_visible_to(user).annotate(
         last_updated=Coalesce(
             "closed_at", "actioned_at", "acknowledged_at", "notified_at", "raised_at"
         )

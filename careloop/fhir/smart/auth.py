@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -23,7 +23,6 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from oauth2_provider.models import get_access_token_model
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.fhir.models import SmartClient
 from careloop.fhir.rest.capability import SUPPORTED
@@ -35,6 +34,9 @@ from careloop.fhir.smart.scopes import (
     parse_scope,
 )
 from careloop.fhir.types import ClientKind
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 REALM = "careloop"
 BULK_PATHS = ("bulkstatus", "bulkfiles")

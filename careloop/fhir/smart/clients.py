@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,10 +14,12 @@ from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.core.errors import DomainError
-from careloop.core.models import Service
 from careloop.fhir.models import SmartClient
 from careloop.fhir.types import ClientKind
 from careloop.privacy.policy import CONSENT_PURPOSES, PurposeOfUse
+
+if TYPE_CHECKING:
+    from careloop.core.models import Service
 
 
 class ClientRejected(DomainError):

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import signed_in_user
 from careloop.accounts.types import Role
-from careloop.care.models import Patient
+from careloop.care.selectors import own_patient_id
 from careloop.fhir.models import SmartClient
 from careloop.fhir.rest.capability import SUPPORTED
 from careloop.fhir.smart.scopes import (
@@ -32,6 +32,9 @@ from careloop.fhir.smart.scopes import (
     parse_scope,
 )
 from careloop.fhir.types import ClientKind
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 _V1_PERMISSIONS = ("read", "write", "*")
 
@@ -115,18 +118,18 @@ class SmartValidator(OAuth2Validator):  # type: ignore[misc]  # untyped base cla
         registration = client_of(client)
         if registration is None:
             return False
-        user = getattr(request, "user", None)
-        return scopes_allowed(registration.kind, scopes, user if isinstance(user, User) else None)
+        # An oauthlib request carries the signing-in user as Django's request does.
+        return scopes_allowed(registration.kind, scopes, signed_in_user(request))
 
     def save_bearer_token(
         self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any
     ) -> Any:
         """Add the SMART launch context: `patient` = the signed-in patient's FHIR id."""
-        user = getattr(request, "user", None)
+        user = signed_in_user(request)
         scopes = token.get("scope", "").split()
         wants_patient = LAUNCH_PATIENT in scopes or any(s.startswith("patient/") for s in scopes)
-        if wants_patient and isinstance(user, User) and user.role == Role.PATIENT:
-            patient_id = Patient.objects.filter(user=user).values_list("id", flat=True).first()
+        if wants_patient and user is not None and user.role == Role.PATIENT:
+            patient_id = own_patient_id(user)
             if patient_id is not None:
                 token["patient"] = str(patient_id)
         return super().save_bearer_token(token, request, *args, **kwargs)

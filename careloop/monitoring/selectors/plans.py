@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from careloop.assessments.selectors import latest_completion_times
-from careloop.care.selectors import in_care_ids, stream_visible
+from careloop.care.selectors import in_care_ids, patients_visible_to, stream_visible
 from careloop.monitoring.models import CheckIn, MeasurementPlan, PlanItem
 from careloop.monitoring.schedule import (
     CHECKIN,
@@ -38,6 +38,7 @@ from careloop.monitoring.selectors.measures import (
 from careloop.privacy.policy import DataStream
 
 if TYPE_CHECKING:
+    from careloop.accounts.models import User
     from careloop.care.models import Patient
 
 log = logging.getLogger(__name__)
@@ -245,4 +246,15 @@ def checkins_of(patient: Patient) -> QuerySet[CheckIn]:
         return CheckIn.objects.none()
     return CheckIn.objects.filter(service_id=patient.service_id, patient=patient).order_by(
         "-completed_at"
+    )
+
+
+def measurement_plans_visible_to(user: User) -> QuerySet[MeasurementPlan]:
+    """Stored measurement plans of every patient whose questionnaire stream `user` may read
+    (the patient, their care team); nothing outside a service (fails closed)."""
+    if not user.is_authenticated or user.service_id is None:
+        return MeasurementPlan.objects.none()
+    return MeasurementPlan.objects.filter(
+        service_id=user.service_id,
+        patient__in=patients_visible_to(user, stream=DataStream.QUESTIONNAIRES),
     )

@@ -12,12 +12,12 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.care.models import Patient
-from careloop.care.selectors import stream_visible
+from careloop.care.selectors import patients_visible_to, stream_visible
 from careloop.core.errors import NotFound
 from careloop.core.models import Service
 from careloop.privacy.policy import DataStream
@@ -135,3 +135,28 @@ def _review_row(line: CrisisLine, active: dict[tuple[str, str], CrisisResourceRe
     lapsed = next((row for (entry, _), row in active.items() if entry == line.id), None)
     state = ReviewState.LAPSED if lapsed else ReviewState.NOT_CONFIRMED
     return ReviewRow(line, state, lapsed)
+
+
+def safety_plans_visible_to(user: User) -> QuerySet[SafetyPlan]:
+    """Saved safety plans (at least one version) of every patient whose safety stream `user`
+    may read (the patient and their care team); nothing outside a service (fails closed)."""
+    if not user.is_authenticated or user.service_id is None:
+        return SafetyPlan.objects.none()
+    return SafetyPlan.objects.filter(
+        service_id=user.service_id,
+        patient__in=patients_visible_to(user, stream=DataStream.SAFETY),
+        current_version__gt=0,
+    )
+
+
+def current_versions_of_plans(plans: list[SafetyPlan]) -> dict[uuid.UUID, SafetyPlanVersion]:
+    """The current version of each plan (plans safety_plans_visible_to handed out), by plan."""
+    rows = SafetyPlanVersion.objects.filter(
+        plan__in=plans, number=F("plan__current_version")
+    ).select_related("plan", "plan__patient")
+    return {row.plan_id: row for row in rows}
+
+
+def versions_of_plan(plan: SafetyPlan) -> QuerySet[SafetyPlanVersion]:
+    """Every saved version of a plan safety_plans_visible_to handed out, newest first."""
+    return SafetyPlanVersion.objects.filter(plan=plan).order_by("-number")

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from careloop.core.models import Service
+from careloop.core.selectors import service_with_slug
 from careloop.fhir.bulk.generate import EXPORTABLE_TYPES
 from careloop.fhir.bulk.jobs import build_export, claim_export
 from careloop.fhir.bulk.services import request_export
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--purpose", default="TREAT")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        service = Service.objects.filter(slug=options["service"]).first()
+        service = service_with_slug(options["service"])
         if service is None:
             raise CommandError(f"no service with slug {options['service']!r}")
         with transaction.atomic():

@@ -10,14 +10,17 @@ The client secret (confidential and system clients) is printed once; only its ha
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from careloop.core.models import Service
+from careloop.core.selectors import service_with_slug
 from careloop.fhir.models import SmartClient
 from careloop.fhir.smart.clients import ClientRejected, register_client
 from careloop.fhir.types import ClientKind
+
+if TYPE_CHECKING:
+    from careloop.core.models import Service
 
 
 class Command(BaseCommand):
@@ -40,7 +43,7 @@ class Command(BaseCommand):
         listing.add_argument("--service", required=True, help="service slug")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        service = Service.objects.filter(slug=options["service"]).first()
+        service = service_with_slug(options["service"])
         if service is None:
             raise CommandError(f"no service with slug {options['service']!r}")
         if options["subcommand"] == "list":

@@ -1,0 +1,176 @@
+"""The search parameters of each resource type, declared once (pure data).
+
+Everything else is built from this table: the CapabilityStatement's `searchParam` lists and the
+parameters the parser accepts (careloop.fhir.rest.capability), and the parameters each search
+endpoint documents in the OpenAPI document (careloop.fhir.search.api). Adding a parameter here
+and filtering on it in the type's searcher is the whole change (docs/how-to.md).
+
+Paging and format parameters (`_count`, `_offset`, `_summary`, ...) are common to every type,
+and `_sort`/`_include` follow from the sort keys and includes in the capability table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SearchParameter:
+    name: str  # as in the query string, e.g. "patient", "_lastUpdated"
+    type: str  # the FHIR search parameter type: token, reference, date, string or uri
+    description: str = ""  # shown in the OpenAPI document; empty: none
+
+
+@dataclass(frozen=True)
+class ResourceSearch:
+    """One resource type's search: its own parameters (in the order the OpenAPI document lists
+    them), the endpoint's summary, and a hint for `_sort` where one helps."""
+
+    summary: str
+    parameters: tuple[SearchParameter, ...]
+    sort_hint: str = ""
+
+    def types(self) -> dict[str, str]:
+        """name → FHIR search parameter type, for the CapabilityStatement and the parser."""
+        return {p.name: p.type for p in self.parameters}
+
+
+_ID = SearchParameter("_id", "token")
+_PATIENT = SearchParameter("patient", "reference")
+_SUBJECT = SearchParameter("subject", "reference")
+_LAST_UPDATED = SearchParameter("_lastUpdated", "date", "date with prefix, e.g. ge2026-01-01")
+_DATE = "date with prefix"
+_CODES_OR = "[system|]code; a comma means OR"
+
+# In the order the endpoints are listed in the OpenAPI document.
+SEARCHES: Mapping[str, ResourceSearch] = {
+    "Patient": ResourceSearch(
+        "Search Patient",
+        (
+            _ID,
+            SearchParameter("name", "string"),
+            SearchParameter("gender", "token"),
+            _LAST_UPDATED,
+        ),
+    ),
+    "Practitioner": ResourceSearch("Search Practitioner", (_ID,)),
+    "CareTeam": ResourceSearch(
+        "Search CareTeam", (_ID, _PATIENT, SearchParameter("status", "token"))
+    ),
+    "Questionnaire": ResourceSearch(
+        "Search Questionnaire",
+        (
+            _ID,
+            SearchParameter("url", "uri"),
+            SearchParameter("name", "string"),
+            SearchParameter("status", "token"),
+            SearchParameter("code", "token"),
+        ),
+    ),
+    "QuestionnaireResponse": ResourceSearch(
+        "Search QuestionnaireResponse",
+        (
+            _ID,
+            _PATIENT,
+            _SUBJECT,
+            SearchParameter("questionnaire", "reference"),
+            SearchParameter("status", "token"),
+            SearchParameter("authored", "date", _DATE),
+            SearchParameter("identifier", "token"),
+            _LAST_UPDATED,
+        ),
+    ),
+    "Observation": ResourceSearch(
+        "Search Observation",
+        (
+            _ID,
+            _PATIENT,
+            _SUBJECT,
+            SearchParameter("code", "token", "[system|]code, e.g. http://loinc.org|44261-6"),
+            SearchParameter("date", "date", "date with prefix, e.g. ge2026-01-01"),
+            SearchParameter("status", "token"),
+            SearchParameter("category", "token"),
+            _LAST_UPDATED,
+        ),
+        sort_hint="e.g. -date",
+    ),
+    "Flag": ResourceSearch(
+        "Search Flag (safety alerts)",
+        (
+            _ID,
+            _PATIENT,
+            _SUBJECT,
+            SearchParameter("status", "token"),
+            SearchParameter("date", "date", _DATE),
+            _LAST_UPDATED,
+        ),
+        sort_hint="e.g. -date",
+    ),
+    "Provenance": ResourceSearch(
+        "Search Provenance (imports)",
+        (
+            _ID,
+            _PATIENT,
+            SearchParameter("target", "reference", "Observation/<id>-total or Patient/<id>"),
+        ),
+    ),
+    "CarePlan": ResourceSearch(
+        "Search CarePlan",
+        (
+            _ID,
+            _PATIENT,
+            _SUBJECT,
+            SearchParameter("status", "token", _CODES_OR),
+            SearchParameter("category", "token", "measurement-plan or safety-plan"),
+            _LAST_UPDATED,
+        ),
+    ),
+    "RiskAssessment": ResourceSearch(
+        "Search RiskAssessment (automated alerts)",
+        (
+            _ID,
+            _PATIENT,
+            _SUBJECT,
+            SearchParameter("date", "date", _DATE),
+            SearchParameter("method", "token", "rule id, e.g. instrument_risk_item"),
+            SearchParameter("status", "token", _CODES_OR),
+            _LAST_UPDATED,
+        ),
+        sort_hint="e.g. -date",
+    ),
+    "AuditEvent": ResourceSearch(
+        "Search AuditEvent (one patient's audit trail)",
+        (
+            _ID,
+            SearchParameter("patient", "reference", "required for staff: Patient/<id>"),
+            SearchParameter("date", "date", _DATE),
+            SearchParameter("agent", "reference", "Practitioner/<id> or Patient/<id>"),
+            SearchParameter("action", "token", "C, R, U, D or E"),
+        ),
+    ),
+    "Consent": ResourceSearch(
+        "Search Consent (decisions)",
+        (
+            _ID,
+            _PATIENT,
+            SearchParameter("status", "token", "active, rejected or inactive"),
+            SearchParameter("purpose", "token", "v3-ActReason code, e.g. HRESCH"),
+            SearchParameter("date", "date", _DATE),
+            _LAST_UPDATED,
+        ),
+        sort_hint="e.g. -date",
+    ),
+    "Communication": ResourceSearch(
+        "Search Communication",
+        (
+            _ID,
+            _PATIENT,
+            _SUBJECT,
+            SearchParameter("sent", "date", _DATE),
+            SearchParameter("sender", "reference", "Patient/<id> or Practitioner/<id>"),
+            SearchParameter("status", "token", _CODES_OR),
+            _LAST_UPDATED,
+        ),
+    ),
+}
