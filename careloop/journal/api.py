@@ -18,7 +18,7 @@ from careloop.core.http import client_ip
 from careloop.core.text import FreeText
 from careloop.journal import selectors, services
 from careloop.journal.models import JournalEntry
-from careloop.safety.text import Level
+from careloop.safety.text import ALERT_LEVELS, Level
 
 router = Router(tags=["journal"], auth=django_auth)
 
@@ -86,7 +86,7 @@ def write_entry(request: HttpRequest, body: EntryIn) -> Status[WrittenOut]:
     )
     out = WrittenOut(
         **_out(entry).dict(),
-        concern_raised=entry.screen_level in ("moderate", "high"),
+        concern_raised=entry.screen_level in ALERT_LEVELS,
         screened=entry.screen_level != Level.NOT_SCREENED.value,
     )
     return Status(201 if created else 200, out)
