@@ -87,7 +87,8 @@ def team_threads(user: User) -> list[ThreadRow]:
         )
         .order_by("-last_sent_at")[:THREAD_LIST_MAX]
     )
-    # The same visibility as the rows came through (one query for the page's patients).
+    # The same visibility as the rows came through (one query for the page's patients); a
+    # patient whose consent was withdrawn in between is left out, not an error.
     patients = patients_visible_to(user, stream=DataStream.MESSAGES).in_bulk(
         [row["patient_id"] for row in rows]
     )
@@ -99,6 +100,7 @@ def team_threads(user: User) -> list[ThreadRow]:
             oldest_unread_at=row["oldest_unread_at"],
         )
         for row in rows
+        if row["patient_id"] in patients
     ]
     return sorted(threads, key=lambda row: row.unread == 0)  # stable: recency kept within each
 
