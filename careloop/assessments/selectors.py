@@ -226,3 +226,23 @@ def assessments_of_patients_for_system(
     """System read for the bulk export job: the service's assessments of these patients (the
     job has already kept only the patients whose consent allows the export)."""
     return Assessment.objects.filter(service_id=service_id, patient_id__in=patient_ids)
+
+
+def assessment_rows_for_seed(service_id: uuid.UUID) -> QuerySet[Any, Any]:
+    """The service's assessments as value rows in id order (the synthetic loader's digest)."""
+    return (
+        Assessment.objects.filter(service_id=service_id)
+        .order_by("id")
+        .values_list(
+            "id",
+            "patient_id",
+            "episode_id",
+            "instrument_version",
+            "answers",
+            "score_total",
+            "band",
+            "caseness",
+            "completed_at",
+            "client_id",
+        )
+    )

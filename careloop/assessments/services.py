@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -18,6 +19,7 @@ from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import open_episode, require_write
 from careloop.core import clock
+from careloop.core.bulk import write_rows
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.core.idempotency import replayed
 from careloop.instruments.library import InstrumentDefinition, UnknownInstrument, get_instrument
@@ -410,3 +412,16 @@ def record_imported_total(
         )
         run_submission_handlers(assessment)
     return assessment, True
+
+
+# Writes for the synthetic-population loader (careloop.seed) only: answers already scored by the
+# loader, no audit events (nothing real happened), on a fast path for bulk loads.
+
+
+def new_assessment_for_seed(**fields: Any) -> Assessment:
+    """An unsaved assessment (defaults applied) for bulk_create_assessments_for_seed."""
+    return Assessment(**fields)
+
+
+def bulk_create_assessments_for_seed(rows: Sequence[Assessment]) -> None:
+    write_rows(Assessment, rows)

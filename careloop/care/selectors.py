@@ -571,3 +571,48 @@ def staff_of_teams_for_system(service_id: uuid.UUID, teams: QuerySet[CareTeam]) 
     teams (each once)."""
     members = TeamMembership.objects.filter(team__in=teams, user__role__in=CARE_TEAM_ROLES)
     return users_with_ids(members.values("user_id")).filter(service_id=service_id)
+
+
+# Reads for the demo and synthetic-population loaders (careloop.seed) only.
+
+
+def team_clinicians_for_seed(service_id: uuid.UUID) -> dict[uuid.UUID, User]:
+    """One care-team clinician or supervisor per team of the service (the last listed)."""
+    return {
+        m.team_id: m.user
+        for m in TeamMembership.objects.filter(service_id=service_id).select_related("user")
+        if m.user.works_in_care_team
+    }
+
+
+def patient_of_user_for_seed(user: User) -> Patient | None:
+    """The patient record of a login, in any state (the demo loader's idempotence check)."""
+    return Patient.objects.filter(user=user).first()
+
+
+def patients_without_login_for_seed(service_id: uuid.UUID) -> QuerySet[Patient]:
+    """The service's synthetic patients (no login of their own)."""
+    return Patient.objects.filter(service_id=service_id, user__isnull=True)
+
+
+def population_rows_for_seed(service_id: uuid.UUID) -> list[QuerySet[Any, Any]]:
+    """The service's patients and episodes as value rows in id order (for the load digest)."""
+    return [
+        Patient.objects.filter(service_id=service_id)
+        .order_by("id")
+        .values_list(
+            "id",
+            "care_team__name",
+            "display_name",
+            "birth_year",
+            "gender",
+            "ethnicity",
+            "preferred_language",
+            "time_zone",
+            "deprivation_quintile",
+            "created_at",
+        ),
+        TreatmentEpisode.objects.filter(service_id=service_id)
+        .order_by("id")
+        .values_list("id", "patient_id", "referred_on", "started_on", "ended_on", "ending"),
+    ]

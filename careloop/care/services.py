@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -13,9 +15,10 @@ from django.db import transaction
 from careloop.accounts.models import User
 from careloop.audit.services import Actor, record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import CareTeam, Patient
+from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
 from careloop.care.types import Gender
 from careloop.core import clock
+from careloop.core.bulk import write_rows
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.core.ids import uuid7
 
@@ -146,3 +149,37 @@ def ensure_care_team(service_id: uuid.UUID, name: str) -> CareTeam:
     FHIR import files its patients into one)."""
     team, _ = CareTeam.objects.get_or_create(service_id=service_id, name=name)
     return team
+
+
+# Writes for the demo and synthetic-population loaders (careloop.seed) only: synthetic data,
+# created without audit events (nothing real happened), on a fast path for bulk loads.
+
+
+def ensure_team_membership_for_seed(service_id: uuid.UUID, team: CareTeam, user: User) -> None:
+    TeamMembership.objects.get_or_create(service_id=service_id, team=team, user=user)
+
+
+def new_patient_for_seed(**fields: Any) -> Patient:
+    """An unsaved patient (defaults applied) for bulk_create_patients_for_seed."""
+    return Patient(**fields)
+
+
+def new_episode_for_seed(**fields: Any) -> TreatmentEpisode:
+    """An unsaved treatment episode (defaults applied) for bulk_create_episodes_for_seed."""
+    return TreatmentEpisode(**fields)
+
+
+def bulk_create_patients_for_seed(rows: Sequence[Patient]) -> None:
+    write_rows(Patient, rows)
+
+
+def bulk_create_episodes_for_seed(rows: Sequence[TreatmentEpisode]) -> None:
+    write_rows(TreatmentEpisode, rows)
+
+
+def create_patient_for_seed(**fields: Any) -> Patient:
+    return Patient.objects.create(**fields)
+
+
+def create_episode_for_seed(**fields: Any) -> TreatmentEpisode:
+    return TreatmentEpisode.objects.create(**fields)

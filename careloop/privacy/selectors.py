@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 
 from careloop.accounts.types import Role
-from careloop.privacy.models import BreakGlassGrant, ConsentDocument
+from careloop.privacy.models import BreakGlassGrant, ConsentDecision, ConsentDocument
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -38,3 +38,8 @@ def break_glass_grants_to_review(
     if reader.role == Role.SUPERVISOR:
         grants = grants.filter(patient__care_team__in=team_ids if team_ids is not None else [])
     return grants.select_related("clinician", "patient").order_by("-started_at")
+
+
+def has_consent_decisions(patient_id: uuid.UUID) -> bool:
+    """Whether the patient has recorded any consent decision (for the demo loader)."""
+    return ConsentDecision.objects.filter(patient_id=patient_id).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -282,3 +283,14 @@ def alerts_of_patients_for_system(
     """System read for the bulk export job: the service's alerts about these patients (the job
     has already kept only the patients whose consent allows the export)."""
     return Alert.objects.filter(service_id=service_id, patient_id__in=patient_ids)
+
+
+def alert_rows_for_seed(service_id: uuid.UUID) -> QuerySet[Any, Any]:
+    """The service's alerts as value rows in id order (the synthetic loader's digest)."""
+    return (
+        Alert.objects.filter(service_id=service_id)
+        .order_by("id")
+        .values_list(
+            "id", "patient_id", "assessment_id", "rule_id", "rule_version", "severity", "evidence"
+        )
+    )

@@ -8,25 +8,40 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from careloop.accounts import mfa
-from careloop.accounts.models import User
+from careloop.accounts.services import ensure_user_for_seed, set_password_for_seed
 from careloop.accounts.types import Role
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
-from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
+from careloop.care.selectors import (
+    patient_of_user_for_seed,
+    patients_without_login_for_seed,
+    team_clinicians_for_seed,
+)
+from careloop.care.services import (
+    create_episode_for_seed,
+    create_patient_for_seed,
+    ensure_team_membership_for_seed,
+)
 from careloop.care.types import EpisodeEnding, Gender
 from careloop.core import clock
-from careloop.core.models import Service
+from careloop.core.services import ensure_service_for_seed
 from careloop.monitoring.services import PlanItemChange, change_plan_item, ensure_default_plan
-from careloop.privacy.models import ConsentDecision
 from careloop.privacy.policy import DataStream, PurposeOfUse
+from careloop.privacy.selectors import has_consent_decisions
 from careloop.privacy.services import decide, publish_default_documents
 from careloop.privacy.types import Choice
 from careloop.seed.loader import ensure_teams, load_population
 from careloop.seed.population import PopulationSpec
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import CareTeam
+    from careloop.core.models import Service
 
 DEMO_SLUG = "demo"
 # Synthetic demo service only, printed to the operator; `seed --demo` refuses in production.
@@ -61,8 +76,8 @@ class DemoLogin:
 
 
 def _persona_user(service: Service, persona: Persona, teams: list[CareTeam]) -> User:
-    user, _ = User.objects.get_or_create(
-        username=persona.username,
+    user, _ = ensure_user_for_seed(
+        persona.username,
         defaults={
             "role": persona.role,
             "service": service,
@@ -71,21 +86,20 @@ def _persona_user(service: Service, persona: Persona, teams: list[CareTeam]) -> 
             "email": f"{persona.username}@demo.careloop.invalid",
         },
     )
-    user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["password"])
+    set_password_for_seed(user, DEMO_PASSWORD)
     if user.is_staff_role and mfa.confirmed_device(user) is None:
         mfa.enrol_confirmed_device(user)
     if persona.team is not None and persona.role != Role.PATIENT:
-        TeamMembership.objects.get_or_create(service=service, team=teams[persona.team], user=user)
+        ensure_team_membership_for_seed(service.id, teams[persona.team], user)
     return user
 
 
 def _ada_record(service: Service, user: User, team: CareTeam) -> None:
     """Ada has two earlier PHQ-9/GAD-7 pairs, the last one 8 days ago, so both are due today."""
-    if Patient.objects.filter(user=user).exists():
+    if patient_of_user_for_seed(user) is not None:
         return
     now = clock.now()
-    patient = Patient.objects.create(
+    patient = create_patient_for_seed(
         service=service,
         user=user,
         care_team=team,
@@ -96,7 +110,7 @@ def _ada_record(service: Service, user: User, team: CareTeam) -> None:
         time_zone=service.time_zone,
         deprivation_quintile=3,
     )
-    TreatmentEpisode.objects.create(
+    create_episode_for_seed(
         service=service,
         patient=patient,
         referred_on=(now - timedelta(days=21)).date(),
@@ -124,8 +138,9 @@ def _ada_consents(service: Service, user: User) -> None:
     """Ada shares her journal with her team and has agreed to research on her questionnaires, so
     the privacy pages, the research extract and Ben's journal view all have something to show."""
     publish_default_documents(service.id)
-    patient = Patient.objects.get(user=user)
-    if ConsentDecision.objects.filter(patient_id=patient.id).exists():
+    patient = patient_of_user_for_seed(user)
+    assert patient is not None  # _ada_record ran first
+    if has_consent_decisions(patient.id):
         return
     for purpose, stream in (
         (PurposeOfUse.TREAT, DataStream.JOURNAL),
@@ -140,12 +155,8 @@ def _questionnaire_only_plans(service: Service) -> None:
     check-ins. Their stored plans leave the check-in off, or the registry would flag every one
     of them with weeks of "missed" check-ins that were never asked of them."""
     check_in_off = PlanItemChange(every_days=1, overdue_after_days=0, active=False)
-    clinicians = {
-        m.team_id: m.user
-        for m in TeamMembership.objects.filter(service=service).select_related("user")
-        if m.user.works_in_care_team
-    }
-    for patient in Patient.objects.filter(service=service, user__isnull=True):
+    clinicians = team_clinicians_for_seed(service.id)
+    for patient in patients_without_login_for_seed(service.id):
         clinician = clinicians.get(patient.care_team_id)
         if clinician is not None:  # the plan is the team's decision, audited as theirs
             ensure_default_plan(patient, actor=clinician)
@@ -154,8 +165,8 @@ def _questionnaire_only_plans(service: Service) -> None:
 
 def seed_demo() -> list[DemoLogin]:
     """Create (or refresh) the demo service; return the logins to print."""
-    service, created = Service.objects.get_or_create(
-        slug=DEMO_SLUG,
+    service, created = ensure_service_for_seed(
+        DEMO_SLUG,
         defaults={"name": "Careloop demo service", "is_demo": True, "country_code": "GB"},
     )
     teams = ensure_teams(service, len(TEAM_NAMES), TEAM_NAMES)

@@ -2,10 +2,9 @@
 PHQ-9 and GAD-7 answers, and alerts for recent risk answers.
 
 Rows are built in memory a chunk of patients at a time, so 100k patients x 12 weeks (~2.4M
-assessments) stays in constant memory. On PostgreSQL each chunk streams in with COPY (a
-5,000-patient load took 6-9 s instead of 12.5-14 s with bulk_create; the rest is building the
-rows); elsewhere it is written with bulk_create. Every id is derived from the seed, so the same
-parameters give identical rows in either database.
+assessments) stays in constant memory, and each owning domain writes its own rows through its
+`bulk_create_..._for_seed` service (COPY on PostgreSQL, careloop.core.bulk). Every id is
+derived from the seed, so the same parameters give identical rows in either database.
 """
 
 from __future__ import annotations
@@ -14,25 +13,37 @@ import hashlib
 import json
 import random
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.db import connection, models, transaction
+from django.db import transaction
 
-from careloop.accounts.models import User
+from careloop.accounts.services import ensure_user_for_seed, set_password_for_seed
 from careloop.accounts.types import Role
-from careloop.assessments.models import Assessment
+from careloop.assessments.selectors import assessment_rows_for_seed
+from careloop.assessments.services import (
+    bulk_create_assessments_for_seed,
+    new_assessment_for_seed,
+)
 from careloop.assessments.types import SubmissionSource
-from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
+from careloop.care.selectors import population_rows_for_seed
+from careloop.care.services import (
+    bulk_create_episodes_for_seed,
+    bulk_create_patients_for_seed,
+    ensure_care_team,
+    ensure_team_membership_for_seed,
+    new_episode_for_seed,
+    new_patient_for_seed,
+)
 from careloop.care.types import EpisodeEnding
 from careloop.core.ids import uuid7
-from careloop.core.models import Service
 from careloop.instruments.library import get_instrument
 from careloop.instruments.scoring import score
-from careloop.safety.models import Alert
 from careloop.safety.rules import signals_from_risk_flags
+from careloop.safety.selectors import alert_rows_for_seed
+from careloop.safety.services import bulk_create_alerts_for_seed, new_alert_for_seed
 from careloop.seed.population import (
     PopulationSpec,
     SyntheticMeasurement,
@@ -41,8 +52,13 @@ from careloop.seed.population import (
     generate_staff,
 )
 
+if TYPE_CHECKING:
+    from careloop.assessments.models import Assessment
+    from careloop.care.models import CareTeam, Patient, TreatmentEpisode
+    from careloop.core.models import Service
+    from careloop.safety.models import Alert
+
 CHUNK_PATIENTS = 1000
-BATCH_SIZE = 5000
 RECENT_RISK_DAYS = 14  # risk answers this recent, in open episodes, still need a clinician
 
 
@@ -74,8 +90,7 @@ def ensure_teams(service: Service, count: int, names: list[str] | None = None) -
     teams = []
     for index in range(count):
         name = names[index] if names else f"Team {index + 1}"
-        team, _ = CareTeam.objects.get_or_create(service=service, name=name)
-        teams.append(team)
+        teams.append(ensure_care_team(service.id, name))
     return teams
 
 
@@ -84,8 +99,8 @@ def load_staff(spec: PopulationSpec, service: Service, teams: list[CareTeam]) ->
     created = 0
     for member in generate_staff(spec):
         username = f"{service.slug}-{member.username}"
-        user, is_new = User.objects.get_or_create(
-            username=username,
+        user, is_new = ensure_user_for_seed(
+            username,
             defaults={
                 "role": Role(member.role.value),
                 "service": service,
@@ -93,13 +108,10 @@ def load_staff(spec: PopulationSpec, service: Service, teams: list[CareTeam]) ->
             },
         )
         if is_new:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
+            set_password_for_seed(user, None)
             created += 1
         if member.team_index is not None:
-            TeamMembership.objects.get_or_create(
-                service=service, team=teams[member.team_index], user=user
-            )
+            ensure_team_membership_for_seed(service.id, teams[member.team_index], user)
     return created
 
 
@@ -117,7 +129,7 @@ def _assessment_rows(
     ):
         result = score(instrument_id, list(items))
         rows.append(
-            Assessment(
+            new_assessment_for_seed(
                 id=ids.at(measurement.taken_at),
                 service=service,
                 patient=patient,
@@ -148,7 +160,7 @@ def _alert_rows(
             continue
         for signal in signals_from_risk_flags(assessment.instrument_version, assessment.risk_flags):
             alerts.append(
-                Alert(
+                new_alert_for_seed(
                     id=ids.at(assessment.completed_at),
                     service=service,
                     patient=assessment.patient,
@@ -163,58 +175,6 @@ def _alert_rows(
     return alerts
 
 
-def _bulk_create(model: type[models.Model], rows: Sequence[models.Model]) -> None:
-    model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
-
-
-# Columns whose Python value is already what PostgreSQL stores; any other field (JSON, the
-# encrypted fields) goes through its own get_db_prep_save, exactly as bulk_create would.
-_PLAIN_FIELDS = (
-    models.UUIDField,
-    models.CharField,
-    models.TextField,
-    models.DateTimeField,
-    models.DateField,
-    models.IntegerField,
-    models.SmallIntegerField,
-    models.PositiveSmallIntegerField,
-    models.PositiveIntegerField,
-    models.BigIntegerField,
-    models.FloatField,
-    models.BooleanField,
-    models.ForeignKey,
-    models.OneToOneField,
-)
-
-
-def _column_reader(model_field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
-    """How COPY gets one column's value from an instance that Django has fully initialised."""
-    attname = model_field.attname
-    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
-        return lambda row: model_field.pre_save(row, add=True)
-    if type(model_field) in _PLAIN_FIELDS:
-        return lambda row: getattr(row, attname)
-    return lambda row: model_field.get_db_prep_save(getattr(row, attname), connection)
-
-
-def _copy_rows(model: type[models.Model], rows: Sequence[models.Model]) -> None:
-    """Stream rows into the model's table with PostgreSQL COPY, inside the caller's transaction.
-
-    Field defaults were applied when each instance was built, so every concrete column is sent.
-    """
-    if not rows:
-        return
-    fields = [(f, f.column) for f in model._meta.concrete_fields if f.column is not None]
-    readers = [_column_reader(model_field) for model_field, _ in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for _, column in fields)
-    table = quote(model._meta.db_table)
-    statement = f"COPY {table} ({columns}) FROM STDIN"  # names come from the model
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([read(row) for read in readers])
-
-
 @dataclass
 class _Chunk:
     patients: list[Patient] = field(default_factory=list)
@@ -223,11 +183,10 @@ class _Chunk:
     alerts: list[Alert] = field(default_factory=list)
 
     def write(self, report: LoadReport) -> None:
-        write = _copy_rows if connection.vendor == "postgresql" else _bulk_create
-        write(Patient, self.patients)
-        write(TreatmentEpisode, self.episodes)
-        write(Assessment, self.assessments)
-        write(Alert, self.alerts)
+        bulk_create_patients_for_seed(self.patients)
+        bulk_create_episodes_for_seed(self.episodes)
+        bulk_create_assessments_for_seed(self.assessments)
+        bulk_create_alerts_for_seed(self.alerts)
         report.patients += len(self.patients)
         report.episodes += len(self.episodes)
         report.assessments += len(self.assessments)
@@ -244,7 +203,7 @@ def _add_patient(
     ids = _Ids(f"careloop:{spec.seed}:ids:{service.slug}:{synthetic.index}")
     episode_data = synthetic.episode
     referred_at = _day_start(episode_data.referral_date)
-    patient = Patient(
+    patient = new_patient_for_seed(
         id=ids.at(referred_at),
         service=service,
         care_team=teams[synthetic.team_index % len(teams)],
@@ -257,7 +216,7 @@ def _add_patient(
         deprivation_quintile=synthetic.deprivation_quintile,
         created_at=referred_at,
     )
-    episode = TreatmentEpisode(
+    episode = new_episode_for_seed(
         id=ids.at(referred_at),
         service=service,
         patient=patient,
@@ -310,55 +269,9 @@ def population_digest(service: Service) -> str:
     """SHA-256 over the service's clinical rows in id order: equal digests, identical data."""
     digest = hashlib.sha256()
     queries = [
-        Patient.objects.filter(service=service)
-        .order_by("id")
-        .values_list(
-            "id",
-            "care_team__name",
-            "display_name",
-            "birth_year",
-            "gender",
-            "ethnicity",
-            "preferred_language",
-            "time_zone",
-            "deprivation_quintile",
-            "created_at",
-        ),
-        TreatmentEpisode.objects.filter(service=service)
-        .order_by("id")
-        .values_list(
-            "id",
-            "patient_id",
-            "referred_on",
-            "started_on",
-            "ended_on",
-            "ending",
-        ),
-        Assessment.objects.filter(service=service)
-        .order_by("id")
-        .values_list(
-            "id",
-            "patient_id",
-            "episode_id",
-            "instrument_version",
-            "answers",
-            "score_total",
-            "band",
-            "caseness",
-            "completed_at",
-            "client_id",
-        ),
-        Alert.objects.filter(service=service)
-        .order_by("id")
-        .values_list(
-            "id",
-            "patient_id",
-            "assessment_id",
-            "rule_id",
-            "rule_version",
-            "severity",
-            "evidence",
-        ),
+        *population_rows_for_seed(service.id),
+        assessment_rows_for_seed(service.id),
+        alert_rows_for_seed(service.id),
     ]
     for query in queries:
         for row in query.iterator(chunk_size=10000):

@@ -21,15 +21,18 @@ from careloop.safety.services.raising import (
     raise_alerts_for_assessment,
 )
 from careloop.safety.services.review import complete_review, request_review
+from careloop.safety.services.seed import bulk_create_alerts_for_seed, new_alert_for_seed
 
 __all__ = [
     "TierSpec",
     "acknowledge_alert",
     "add_on_call_shift",
+    "bulk_create_alerts_for_seed",
     "close_alert",
     "complete_review",
     "deliver_alert_messages",
     "escalate_overdue_alerts",
+    "new_alert_for_seed",
     "notify_raised_alerts",
     "policy_for_team",
     "raise_alert_by_clinician",

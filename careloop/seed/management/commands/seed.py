@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from careloop.core import clock
-from careloop.core.models import Service
+from careloop.core.services import ensure_service_for_seed
 from careloop.seed.demo import DEMO_PASSWORD, seed_demo
 from careloop.seed.loader import ensure_teams, load_population, population_digest
 from careloop.seed.population import PopulationSpec, generate_population, summarise
@@ -72,8 +72,8 @@ class Command(BaseCommand):
         # One transaction with the service row: an interrupted load leaves no empty service behind
         # that a re-run would mistake for a finished one.
         with transaction.atomic():
-            service, created = Service.objects.get_or_create(
-                slug=slug, defaults={"name": f"Synthetic service ({slug})", "is_demo": True}
+            service, created = ensure_service_for_seed(
+                slug, defaults={"name": f"Synthetic service ({slug})", "is_demo": True}
             )
             if created:
                 teams = ensure_teams(service, spec.teams_per_service)
