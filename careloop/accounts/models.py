@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from careloop.accounts.types import Role
+from careloop.accounts.types import CARE_TEAM_ROLES, STAFF_ROLES, Role
 from careloop.core.ids import uuid7
 from careloop.core.models import Service
 
-STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.SERVICE_ADMIN, Role.RESEARCHER})
-CARE_TEAM_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
+__all__ = ["CARE_TEAM_ROLES", "STAFF_ROLES", "Role", "User"]  # the role sets live in types
 
 
 class User(AbstractUser):

@@ -13,3 +13,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "Supervisor (psychiatric consultant)"
     SERVICE_ADMIN = "service_admin", "Service admin"
     RESEARCHER = "researcher", "Researcher"
+
+
+# Who does staff work (must pass MFA before seeing patient data), and who works in a care team.
+STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.SERVICE_ADMIN, Role.RESEARCHER})
+CARE_TEAM_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})

@@ -246,3 +246,63 @@ def assessment_rows_for_seed(service_id: uuid.UUID) -> QuerySet[Any, Any]:
             "client_id",
         )
     )
+
+
+# System reads for safety's submission hooks: no reader, they run inside the submission's own
+# transaction and only compare scores of the patient whose submission triggered them.
+
+
+def _scored_in_episode(assessment: Assessment) -> QuerySet[Assessment]:
+    """Scored administrations of this instrument in this episode (incomplete ones have no total)."""
+    return Assessment.objects.filter(
+        service_id=assessment.service_id,
+        patient_id=assessment.patient_id,
+        episode_id=assessment.episode_id,
+        instrument_id=assessment.instrument_id,
+    ).exclude(score_total=None)
+
+
+def episode_baseline_for_system(assessment: Assessment) -> Assessment | None:
+    """System read: the episode's first scored administration of this instrument, up to this
+    submission and other than it (the baseline a deterioration is measured from)."""
+    return (
+        _scored_in_episode(assessment)
+        .filter(completed_at__lte=assessment.completed_at)
+        .exclude(id=assessment.id)
+        .order_by("completed_at", "id")
+        .first()
+    )
+
+
+def improved_in_episode_for_system(
+    assessment: Assessment, *, since: datetime, below: float
+) -> bool:
+    """System read: whether a scored administration of this instrument in this episode, after
+    `since` and before this submission, had a total below `below`."""
+    return (
+        _scored_in_episode(assessment)
+        .filter(
+            completed_at__gt=since,
+            completed_at__lt=assessment.completed_at,
+            score_total__lt=below,
+        )
+        .exists()
+    )
+
+
+def previous_total_for_system(assessment: Assessment) -> float | None:
+    """System read: the patient's last score on this instrument before this submission (any
+    episode), or None."""
+    return (
+        Assessment.objects.filter(
+            service_id=assessment.service_id,
+            patient_id=assessment.patient_id,
+            instrument_id=assessment.instrument_id,
+            completed_at__lt=assessment.completed_at,
+        )
+        .exclude(id=assessment.id)
+        .exclude(score_total=None)  # an incomplete response has no score to compare with
+        .order_by("-completed_at")
+        .values_list("score_total", flat=True)
+        .first()
+    )

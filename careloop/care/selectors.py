@@ -16,7 +16,9 @@ so a withdrawal or an expiry applies to every open session on its next request.
 
 A Patient returned by `patient_visible_to` or `own_patient_record` carries the access it was
 granted under; the read selectors of each stream (assessments, check-ins, safety plans, journal,
-messages) ask `stream_visible`/`require_stream` before returning content.
+messages) ask `stream_visible`/`require_stream` before returning content. Every such read fails
+closed: a Patient that no selector handed out shows nothing, unless trusted system code (a worker
+job, a submission hook) says so explicitly with `for_system`.
 """
 
 from __future__ import annotations
@@ -31,9 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from careloop.accounts.models import CARE_TEAM_ROLES, User
 from careloop.accounts.selectors import users_with_ids
-from careloop.accounts.types import Role
+from careloop.accounts.types import CARE_TEAM_ROLES, Role
 from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
 from careloop.care.types import EpisodeEnding
 from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -51,6 +52,7 @@ from careloop.privacy.policy import (
 )
 
 if TYPE_CHECKING:
+    from careloop.accounts.models import User
     from careloop.privacy.models import ConsentDecision
 
 _ACCESS = "_careloop_access"
@@ -218,8 +220,27 @@ def own_patient_record(user: User) -> Patient:
     return patient
 
 
+@dataclass(frozen=True)
+class SystemAccess:
+    """Trusted system code acting on a patient with no reader behind it: a worker job, a
+    submission hook. Never assumed from a missing access: the caller states it, and why."""
+
+    reason: str
+
+
+def for_system(patient: Patient, *, reason: str) -> Patient:
+    """Mark `patient` as opened by trusted system code, so the stream reads show its data.
+
+    Only for code that acts for the service rather than for a signed-in reader and decides its
+    own scope (never with a patient a reader asked for: open that one with patient_visible_to).
+    `reason` names the job, for whoever greps `for_system(` to review these exceptions.
+    """
+    setattr(patient, _ACCESS, SystemAccess(reason))
+    return patient
+
+
 def access_of(patient: Patient) -> Access | None:
-    """The access a selector granted for this patient object (None: loaded by trusted code)."""
+    """The access a selector granted a reader for this patient object (None: no reader's)."""
     access = getattr(patient, _ACCESS, None)
     return access if isinstance(access, Access) else None
 
@@ -233,13 +254,15 @@ def access_purpose(patient: Patient, default: str = PurposeOfUse.TREAT) -> str:
 def stream_visible(patient: Patient, stream: DataStream) -> bool:
     """Whether the reader who opened `patient` may see `stream` now (consent read afresh).
 
-    A Patient that no selector handed out (worker jobs, services acting for the system) carries
-    no access and is trusted: those callers decide access themselves.
+    Fails closed: a Patient that no selector handed out carries no access and sees nothing.
+    Trusted system code that must read a stream marks the patient with `for_system` first.
     """
-    access = access_of(patient)
-    if access is None:
+    granted = getattr(patient, _ACCESS, None)
+    if isinstance(granted, SystemAccess):
         return True
-    return _judge(access.user, patient, access.purpose, stream) is not None
+    if not isinstance(granted, Access):
+        return False
+    return _judge(granted.user, patient, granted.purpose, stream) is not None
 
 
 def require_stream(

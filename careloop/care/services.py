@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from careloop.accounts.models import User
+from careloop.accounts.services import lock_user, set_contact_channels
 from careloop.audit.services import Actor, record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
@@ -21,6 +21,9 @@ from careloop.core import clock
 from careloop.core.bulk import write_rows
 from careloop.core.errors import InvalidInput, PermissionDenied
 from careloop.core.ids import uuid7
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 # E.164: "+", a country code that does not start with 0, at most 15 digits in all.
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -102,21 +105,12 @@ def update_contact_details(
         raise PermissionDenied("only the patient can change their own contact details")
     phone, email, language = _checked_contact_details(phone, email, language)
     locked_patient = Patient.objects.select_for_update().get(id=patient.id)
-    user = User.objects.select_for_update().get(id=patient.user_id)
-    changed = [
-        name
-        for name, old, new in (
-            ("phone", user.phone_number, phone),
-            ("email", user.email, email),
-            ("language", locked_patient.preferred_language, language),
-        )
-        if old != new
-    ]
+    # The login's channels are accounts' to write; it locks that row after this one, as before.
+    changed = set_contact_channels(patient.user_id, phone=phone, email=email)
+    if locked_patient.preferred_language != language:
+        changed.append("language")
     if not changed:
         return []
-    if {"phone", "email"} & set(changed):
-        user.phone_number, user.email = phone, email
-        user.save(update_fields=["phone_number", "email"])
     if "language" in changed:
         locked_patient.preferred_language = language
         locked_patient.save(update_fields=["preferred_language"])
@@ -140,7 +134,7 @@ def lock_contact_rows(patient: Patient) -> Patient:
     would make on the nullable user link, so two plain locks."""
     locked = Patient.objects.select_for_update().get(id=patient.id)
     assert locked.user_id is not None, "a patient without a login has no contact details"
-    locked.user = User.objects.select_for_update().get(id=locked.user_id)
+    locked.user = lock_user(locked.user_id)
     return locked
 
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from careloop.accounts.models import CARE_TEAM_ROLES, User
-from careloop.accounts.types import Role
+from careloop.accounts.selectors import break_glass_reviewers
+from careloop.accounts.types import CARE_TEAM_ROLES
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
 from careloop.core import clock
@@ -32,6 +32,9 @@ from careloop.privacy.models import BreakGlassGrant
 from careloop.privacy.policy import PurposeOfUse
 from careloop.privacy.services import PatientRecord
 from careloop.privacy.types import GrantEnding
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 GRANT_LIFETIME = timedelta(minutes=60)
 DICOM_EMERGENCY_OVERRIDE = "110127"  # DCM "Emergency Override Started"
@@ -132,16 +135,6 @@ def _audit_detail(grant: BreakGlassGrant, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _reviewers(service_id: uuid.UUID, patient_id: uuid.UUID) -> QuerySet[User]:
-    """Supervisors of the patient's team, and the service admins (the privacy officers)."""
-    return User.objects.filter(
-        Q(role=Role.SUPERVISOR, team_memberships__team__patients__id=patient_id)
-        | Q(role=Role.SERVICE_ADMIN),
-        service_id=service_id,
-        is_active=True,
-    ).distinct()
-
-
 def _notify_reviewers(grant: BreakGlassGrant) -> int:
     at = grant.started_at
     # No names in the message (e-mail is not a safe place for them): the reviewer opens the
@@ -152,7 +145,7 @@ def _notify_reviewers(grant: BreakGlassGrant) -> int:
         f"minutes. Please review it within 24 hours."
     )
     queued = 0
-    for reviewer in _reviewers(grant.service_id, grant.patient_id):
+    for reviewer in break_glass_reviewers(grant.service_id, grant.patient_id):
         for channel in (Channel.IN_APP, Channel.EMAIL):
             queue_notification(
                 recipient=reviewer,

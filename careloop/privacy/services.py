@@ -8,12 +8,11 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import transaction
 from django.db.models import Max
 
-from careloop.accounts.models import User
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
 from careloop.core import clock
@@ -29,6 +28,9 @@ from careloop.privacy.policy import (
     is_withdrawable,
 )
 from careloop.privacy.types import Choice
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 
 class PatientRecord(Protocol):

@@ -12,13 +12,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import signed_in_user
 from careloop.safety.selectors import banner_summaries_for
 
 
 def fallback_banners(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_staff_role:
+    user = signed_in_user(request)
+    if user is None or not user.is_staff_role:
         return {}
     # Lazy: evaluated only when a template renders it (a JSON or redirect response never does).
     return {"fallback_banners": SimpleLazyObject(lambda: banner_summaries_for(user))}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from careloop.care.models import Patient
 from careloop.safety.types import SEVERITY_CHOICES, AlertOutcome
+
+if TYPE_CHECKING:
+    from careloop.care.models import Patient
 
 
 class ActionForm(forms.Form):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from careloop.accounts.models import User
-from careloop.care.models import CareTeam
 from careloop.care.selectors import patient_visible_to, patients_visible_to, teams_of
 from careloop.core.errors import NotFound
 from careloop.privacy.policy import DataStream
@@ -29,6 +27,10 @@ from careloop.safety.models import (
 )
 from careloop.safety.services.policies import DEFAULT_TIERS, TierSpec
 from careloop.safety.types import AlertSource, AlertStatus, ReviewStatus, TierTarget
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import CareTeam
 
 INBOX_PAGE_MAX = 200
 

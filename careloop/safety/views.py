@@ -4,6 +4,7 @@ lifecycle forms, and raising an alert by hand."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import signed_in_user
 from careloop.audit.services import record_patient_reads
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import (
@@ -38,13 +39,16 @@ from careloop.safety.selectors import (
 from careloop.safety.services.audit import audit_alert
 from careloop.safety.types import AlertStatus
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+
 INBOX_POLL_MILLISECONDS = 5000
 
 
 def clinician_or_404(request: HttpRequest) -> User:
     """The signed-in care-team member, or 404 (patients and admins do not see safety pages)."""
-    user = request.user
-    if not isinstance(user, User) or not user.works_in_care_team or user.service_id is None:
+    user = signed_in_user(request)
+    if user is None or not user.works_in_care_team or user.service_id is None:
         raise Http404
     return user
 

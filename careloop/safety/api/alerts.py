@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja import Status
 from ninja.params.functions import Query
 
 from careloop.accounts.api import api_user
-from careloop.accounts.models import User
 from careloop.audit.services import record_patient_reads
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import patient_visible_to
@@ -37,6 +37,9 @@ from careloop.safety.selectors import (
 )
 from careloop.safety.services.audit import audit_alert
 from careloop.safety.types import AlertStatus
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 ERRORS = {403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError}
 

@@ -7,13 +7,13 @@ service → serialise. DomainErrors become 404/409/422 in careloop.core.api.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.security import django_auth
 
 from careloop.accounts.api import api_user
-from careloop.care.models import Patient
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.core.api import ApiError
@@ -33,6 +33,9 @@ from careloop.safety.planning.schemas import (
     plan_out,
 )
 from careloop.safety.planning.selectors import ReviewRow, ReviewState
+
+if TYPE_CHECKING:
+    from careloop.care.models import Patient
 
 router = Router(tags=["safety planning"], auth=django_auth)
 

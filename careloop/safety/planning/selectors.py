@@ -11,15 +11,13 @@ import enum
 import uuid
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.db.models import F, QuerySet
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
-from careloop.care.models import Patient
 from careloop.care.selectors import patients_visible_to, stream_visible
 from careloop.core.errors import NotFound
-from careloop.core.models import Service
 from careloop.privacy.policy import DataStream
 from careloop.safety.planning.directory import (
     CrisisCard,
@@ -29,6 +27,11 @@ from careloop.safety.planning.directory import (
     load_directory,
 )
 from careloop.safety.planning.models import CrisisResourceReview, SafetyPlan, SafetyPlanVersion
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+    from careloop.core.models import Service
 
 REVIEWER_ROLES = frozenset({Role.SUPERVISOR, Role.SERVICE_ADMIN})
 

@@ -4,19 +4,16 @@ each audited (careloop.audit.services.record_event) with ids and numbers only, n
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
-from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import NotFound
-from careloop.core.models import Service
 from careloop.safety.planning import plan_content
 from careloop.safety.planning.directory import CrisisLine
 from careloop.safety.planning.errors import (
@@ -28,6 +25,11 @@ from careloop.safety.planning.errors import (
 )
 from careloop.safety.planning.models import CrisisResourceReview, SafetyPlan, SafetyPlanVersion
 from careloop.safety.planning.selectors import crisis_directory, reviewer_service
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+    from careloop.core.models import Service
 
 
 def _audit(

@@ -4,7 +4,7 @@ safety lead's review of crisis lines. Outsiders get 404 everywhere (care.selecto
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,8 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from careloop.accounts.models import User
-from careloop.care.models import Patient
+from careloop.accounts.selectors import request_user
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.core.errors import DomainError, NotFound
@@ -24,10 +23,13 @@ from careloop.safety.planning.errors import StaleSafetyPlan
 from careloop.safety.planning.models import SafetyPlanVersion
 from careloop.safety.planning.plan_content import empty_content, sections_with_items
 
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
+
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return request_user(request)
 
 
 def _own_patient(request: HttpRequest) -> tuple[User, Patient]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from careloop.accounts.models import User
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.safety.models import Alert
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 
 def audit_alert(

@@ -10,10 +10,12 @@ second alert for the same rise.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
-
-from careloop.assessments.models import Assessment
+from careloop.assessments.selectors import (
+    episode_baseline_for_system,
+    improved_in_episode_for_system,
+)
 from careloop.assessments.types import SubmissionSource
 from careloop.safety.models import OPEN_STATUSES, Alert
 from careloop.safety.rules.registry import RELIABLE_DETERIORATION, SHARP_DETERIORATION
@@ -26,17 +28,10 @@ from careloop.safety.rules.reliable_deterioration import (
 from careloop.safety.services.raising import _store
 from careloop.safety.types import AlertSource
 
+if TYPE_CHECKING:
+    from careloop.assessments.models import Assessment
+
 DETERIORATION_RULES = (SHARP_DETERIORATION.rule_id, RELIABLE_DETERIORATION.rule_id)
-
-
-def _episode_scores(assessment: Assessment) -> QuerySet[Assessment]:
-    """Scored administrations of this instrument in this episode (incomplete ones have no total)."""
-    return Assessment.objects.filter(
-        service_id=assessment.service_id,
-        patient_id=assessment.patient_id,
-        episode_id=assessment.episode_id,
-        instrument_id=assessment.instrument_id,
-    ).exclude(score_total=None)
 
 
 def _score(assessment: Assessment) -> EpisodeScore:
@@ -62,14 +57,8 @@ def _earlier_alert(assessment: Assessment, baseline_total: float) -> EarlierAler
     if alert is None or alert.assessment is None:
         return None
     threshold = MIN_RISE[assessment.instrument_id]
-    improved = (
-        _episode_scores(assessment)
-        .filter(
-            completed_at__gt=alert.assessment.completed_at,
-            completed_at__lt=assessment.completed_at,
-            score_total__lt=baseline_total + threshold,
-        )
-        .exists()
+    improved = improved_in_episode_for_system(
+        assessment, since=alert.assessment.completed_at, below=baseline_total + threshold
     )
     return EarlierAlert(
         is_open=alert.status in OPEN_STATUSES,
@@ -92,13 +81,7 @@ def raise_reliable_deterioration(assessment: Assessment) -> Alert | None:
         rule_id=SHARP_DETERIORATION.rule_id,
     ).exists():
         return None
-    baseline = (
-        _episode_scores(assessment)
-        .filter(completed_at__lte=assessment.completed_at)
-        .exclude(id=assessment.id)
-        .order_by("completed_at", "id")
-        .first()
-    )
+    baseline = episode_baseline_for_system(assessment)
     if baseline is None:
         return None
     signal = reliable_deterioration(

@@ -8,12 +8,16 @@ from years ago queues nothing; a re-import returns the same review item (keyed b
 
 from __future__ import annotations
 
-from careloop.assessments.models import Assessment
+from typing import TYPE_CHECKING
+
 from careloop.assessments.types import SubmissionSource
 from careloop.safety.models import ReviewItem
 from careloop.safety.rules.imported import RISK_ITEM, review_for_imported_result
 from careloop.safety.services.review import request_review
 from careloop.safety.types import ReviewKind
+
+if TYPE_CHECKING:
+    from careloop.assessments.models import Assessment
 
 
 def review_imported_result(assessment: Assessment) -> ReviewItem | None:

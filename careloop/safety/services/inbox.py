@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from careloop.accounts.models import User
 from careloop.safety.models import Alert, EscalationStep, InboxEntry, RecipientStream
 from careloop.safety.types import InboxKind
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 
 def append_to_streams(

@@ -6,9 +6,11 @@ acknowledged while still raised. Anything else is an IllegalTransition (HTTP 409
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
-from careloop.accounts.models import User
+from careloop.accounts.selectors import users_with_ids
 from careloop.audit.types import AuditAction
 from careloop.care.selectors import require_write
 from careloop.core import clock
@@ -19,6 +21,9 @@ from careloop.safety.services.audit import audit_alert
 from careloop.safety.services.inbox import append_to_streams
 from careloop.safety.services.outbox import cancel_pending_deliveries
 from careloop.safety.types import AlertOutcome, AlertStatus, InboxKind
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 MAX_NOTE_CHARS = 4000
 
@@ -65,8 +70,8 @@ def acknowledge_alert(alert: Alert, *, actor: User) -> Alert:
     alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "next_escalation_at"])
     cancelled = cancel_pending_deliveries(alert)
     FallbackBanner.objects.filter(alert=alert, resolved_at=None).update(resolved_at=now)
-    told = User.objects.filter(
-        id__in=InboxEntry.objects.filter(alert=alert, kind=InboxKind.ALERT).values("recipient_id")
+    told = users_with_ids(
+        InboxEntry.objects.filter(alert=alert, kind=InboxKind.ALERT).values("recipient_id")
     )
     append_to_streams(alert, None, told, InboxKind.ACKNOWLEDGED, now)
     audit_alert(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from careloop.accounts.models import User
+from typing import TYPE_CHECKING
+
 from careloop.core import clock
 from careloop.notifications.selectors import address_for
 from careloop.safety.models import Alert, AlertDelivery, EscalationStep
 from careloop.safety.models.escalation import OUTBOUND_CHANNELS
 from careloop.safety.types import DeliveryState
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
 
 
 def queue_deliveries(

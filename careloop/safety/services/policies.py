@@ -10,21 +10,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from careloop.accounts.models import CARE_TEAM_ROLES, User
+from careloop.accounts.selectors import active_care_team_members
 from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
-from careloop.care.models import CareTeam
 from careloop.core import clock
 from careloop.notifications.types import Channel
 from careloop.safety.errors import InvalidPolicy, SupervisorRequired
 from careloop.safety.models import Alert, EscalationPolicy, EscalationTier, OnCallShift
 from careloop.safety.models.escalation import OUTBOUND_CHANNELS
 from careloop.safety.types import TierTarget
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import CareTeam
 
 # Careloop default (issue #4 example): clinicians 15 min -> on-call 15 min -> service lead 15 min.
 # A service sets its own; the Clinical Safety Officer must confirm these windows (hazard HZ-002).
@@ -47,12 +51,7 @@ class TierSpec:
 
 def team_members(team_id: uuid.UUID, service_id: uuid.UUID) -> QuerySet[User]:
     """Active clinicians and supervisors of one team: the only people an alert may reach."""
-    return User.objects.filter(
-        service_id=service_id,
-        is_active=True,
-        role__in=CARE_TEAM_ROLES,
-        team_memberships__team_id=team_id,
-    ).order_by("id")
+    return active_care_team_members(team_id, service_id)
 
 
 def _create_default_policy(team_id: uuid.UUID, service_id: uuid.UUID) -> EscalationPolicy:

@@ -12,16 +12,14 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from careloop.accounts.models import User
-from careloop.assessments.models import Assessment
+from careloop.assessments.selectors import previous_total_for_system
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.types import AuditAction
-from careloop.care.models import Patient
 from careloop.core import clock
 from careloop.core.errors import InvalidInput
 from careloop.safety.models import Alert
@@ -32,6 +30,11 @@ from careloop.safety.rules.text_signal import UnknownTextLevel, signal_from_text
 from careloop.safety.services.audit import audit_alert
 from careloop.safety.services.escalation import dispatch_now
 from careloop.safety.types import AlertSource, Severity
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.assessments.models import Assessment
+    from careloop.care.models import Patient
 
 MAX_REASON_CHARS = 2000
 
@@ -79,23 +82,6 @@ def _store(
     return alert, True
 
 
-def _previous_total(assessment: Assessment) -> float | None:
-    previous = (
-        Assessment.objects.filter(
-            service_id=assessment.service_id,
-            patient_id=assessment.patient_id,
-            instrument_id=assessment.instrument_id,
-            completed_at__lt=assessment.completed_at,
-        )
-        .exclude(id=assessment.id)
-        .exclude(score_total=None)  # an incomplete response has no score to compare with
-        .order_by("-completed_at")
-        .values_list("score_total", flat=True)
-        .first()
-    )
-    return previous
-
-
 def raise_alerts_for_assessment(assessment: Assessment) -> list[Alert]:
     """Submission hook: one alert per risk answer and one for a sharp rise, in the caller's tx."""
     patient = assessment.patient
@@ -108,7 +94,7 @@ def raise_alerts_for_assessment(assessment: Assessment) -> list[Alert]:
         for signal in signals_from_score_change(
             assessment.instrument_id,
             assessment.instrument_version,
-            _previous_total(assessment),
+            previous_total_for_system(assessment),
             assessment.score_total,
         )
     ]

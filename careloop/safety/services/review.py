@@ -9,19 +9,21 @@ transaction or a re-imported bundle returns the item already queued.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
-from careloop.accounts.models import User
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import Patient
 from careloop.care.selectors import require_write
 from careloop.core import clock
 from careloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from careloop.safety.models import ReviewItem
 from careloop.safety.types import ReviewKind, ReviewStatus
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 MAX_REASON_CHARS = 2000
 MAX_NOTE_CHARS = 4000

@@ -14,14 +14,18 @@ never stored as "none"; `raise_alert_if_at_risk` queues it for a clinician's rev
 
 from __future__ import annotations
 
-from careloop.accounts.models import User
-from careloop.care.models import Patient
+from typing import TYPE_CHECKING
+
 from careloop.safety.models import Alert
 from careloop.safety.services.raising import raise_alert_for_text_signal
 from careloop.safety.services.review import request_review
 from careloop.safety.text import Level, TextScreen, screen_text
 from careloop.safety.text.scoring import ALERT_SCORE
 from careloop.safety.types import ReviewKind
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.care.models import Patient
 
 _NOT_SCREENED_REASON = (
     "This {kind} could not be screened for crisis language: it is in a language the detector "

@@ -10,6 +10,7 @@ from django.db import connection
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
 from careloop.audit.types import AuditAction
+from careloop.care.selectors import patient_visible_to
 from careloop.core.errors import NotFound
 from careloop.safety.planning import selectors
 from careloop.safety.planning.errors import InvalidSafetyPlan, StaleSafetyPlan
@@ -27,10 +28,11 @@ def test_patient_and_clinician_each_save_a_new_version_and_none_is_lost(
     second = save_safety_plan(ada_patient, actor=ben, base_version=1, sections=more)
     assert (first.number, first.author, first.author_role) == (1, ada, "patient")
     assert (second.number, second.author, second.author_role) == (2, ben, "clinician")
-    history = list(selectors.versions_of(ada_patient))
+    opened = patient_visible_to(ben, ada_patient.id)  # the reads fail closed without a reader
+    history = list(selectors.versions_of(opened))
     assert [v.number for v in history] == [2, 1]
     assert history[1].content["sections"]["internal_coping"] == []  # v1 kept as it was
-    assert selectors.current_version_of(ada_patient) == second
+    assert selectors.current_version_of(opened) == second
     assert SafetyPlan.objects.get(patient=ada_patient).current_version == 2
 
 
