@@ -187,7 +187,7 @@ def _with_duplicate_full_url(bundle: dict[str, object]) -> dict[str, object]:
 
 
 def test_two_entries_with_one_full_url_are_refused_by_the_reader() -> None:
-    from careloop.fhir.rest.bundles import BundleRejected, read_bundle
+    from careloop.fhir.importer.bundles import BundleRejected, read_bundle
 
     bundle = json.loads(PATIENT_BUNDLES[0].read_text(encoding="utf-8"))
     read_bundle(bundle)  # the untouched bundle is fine

@@ -22,14 +22,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from careloop.core.limits import JsonTooDeep, loads_bounded
-from careloop.fhir.importer import (
+from careloop.fhir.importer.bundles import BundleRejected
+from careloop.fhir.importer.filing import (
     DEFAULT_TEAM_NAME,
     TEEN_SKIP_REASON,
     ImportReport,
     ensure_import_target,
     import_bundle,
 )
-from careloop.fhir.rest.bundles import BundleRejected
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,7 @@ from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import DomainError
 from careloop.core.services import ensure_service
-from careloop.fhir.models import ImportedResource
-from careloop.fhir.rest.bundles import (
+from careloop.fhir.importer.bundles import (
     TEEN_PHQ9_TOTAL,
     BundlePlan,
     BundleRejected,
@@ -37,6 +36,7 @@ from careloop.fhir.rest.bundles import (
     SourcePatient,
     read_bundle,
 )
+from careloop.fhir.models import ImportedResource
 
 if TYPE_CHECKING:
     from careloop.care.models import CareTeam, Patient
