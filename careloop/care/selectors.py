@@ -285,7 +285,10 @@ def break_glass_candidate(user: User, patient_id: uuid.UUID) -> Patient:
     """A patient `user` may open emergency access to: same service, outside the user's teams."""
     if not user.is_authenticated or not user.works_in_care_team or user.service_id is None:
         raise NotFound("patient")
-    patient = Patient.objects.filter(service_id=user.service_id, id=patient_id).first()
+    # An erased patient is a tombstone nobody opens: not even an emergency grant may name it.
+    patient = Patient.objects.filter(
+        service_id=user.service_id, id=patient_id, erased_at__isnull=True
+    ).first()
     if patient is None:
         raise NotFound("patient")
     if TeamMembership.objects.filter(team_id=patient.care_team_id, user=user).exists():
@@ -374,7 +377,10 @@ def open_episode(patient: Patient) -> TreatmentEpisode | None:
 
 
 def episodes_of(patient: Patient) -> list[TreatmentEpisode]:
-    """A patient's treatment episodes, oldest first. `patient` must come from a selector."""
+    """A patient's treatment episodes, oldest first. `patient` must come from a selector (or
+    `for_system`): none otherwise (fails closed, as stream_visible)."""
+    if not stream_visible(patient, DataStream.PROFILE):
+        return []
     return list(
         TreatmentEpisode.objects.filter(service_id=patient.service_id, patient=patient).order_by(
             "started_on", "id"

@@ -62,3 +62,27 @@ def test_a_stream_selector_shows_nothing_without_access_and_all_for_the_system(
     assert not assessments_of(_loaded_by_id(ada_patient)).exists()
     system = for_system(_loaded_by_id(ada_patient), reason="test")
     assert list(assessments_of(system)) == [submitted]
+
+
+def test_episodes_of_fails_closed_and_the_system_path_reads_them(ada, ada_patient, ben) -> None:
+    from careloop.care.models import TreatmentEpisode
+    from careloop.care.selectors import episodes_of
+
+    today = ada_patient.created_at.date()
+    TreatmentEpisode.objects.create(
+        service_id=ada_patient.service_id, patient=ada_patient, referred_on=today, started_on=today
+    )
+    assert episodes_of(_loaded_by_id(ada_patient)) == []
+    assert len(episodes_of(patient_visible_to(ben, ada_patient.id))) == 1
+    assert len(episodes_of(for_system(_loaded_by_id(ada_patient), reason="test"))) == 1
+
+
+def test_an_erased_patient_is_no_break_glass_candidate(ada_patient, dana) -> None:
+    from careloop.care.selectors import break_glass_candidate
+    from careloop.core import clock
+    from careloop.core.errors import NotFound
+
+    assert break_glass_candidate(dana, ada_patient.id).id == ada_patient.id
+    Patient.objects.filter(id=ada_patient.id).update(erased_at=clock.now())
+    with pytest.raises(NotFound):
+        break_glass_candidate(dana, ada_patient.id)
