@@ -32,11 +32,13 @@ test: $(STAMP)  ## the whole test suite
 
 # The everyday loop, not what CI runs: SQLite whatever DATABASE_URL says (the test database is in
 # memory), the tables built from the models instead of the migrations (--nomigrations: building
-# them through the 80-odd migrations is ~10 s of every run), and no test marked `slow` (crawls,
-# fuzzing, subprocesses, live servers, thousands of rows) or `faults`. `make test` runs them all.
-test-fast: $(STAMP)  ## the everyday loop: SQLite, no migrations, no `slow` or `faults` tests
+# them through the 80-odd migrations is ~10 s of every run), no test marked `slow` (crawls,
+# fuzzing, subprocesses, live servers, thousands of rows) or `faults`, and two pytest-xdist
+# workers (one per core; each builds its own database and loads the crisis-text model once).
+# `make test` runs them all, in one process.
+test-fast: $(STAMP)  ## the everyday loop (~75 s): SQLite, no migrations, no `slow`/`faults`, 2 workers
 	DATABASE_URL="sqlite:///$(CURDIR)/var/careloop.sqlite3" \
-		$(BIN)/pytest -m "not slow and not faults" --nomigrations -q
+		$(BIN)/pytest -m "not slow and not faults" --nomigrations -n 2 -q
 
 lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check .

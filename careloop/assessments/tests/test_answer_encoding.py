@@ -114,6 +114,9 @@ def test_ambiguous_or_non_numeric_answers_are_refused(
         (clock.now() + timedelta(days=1)).isoformat(),
         (clock.now() + timedelta(minutes=30)).isoformat(),
     ],
+    # Fixed ids: ids made of the clock differ between pytest-xdist's workers, which then refuse
+    # to run (`make test-fast` runs two).
+    ids=["year-1", "1970", "a-day-ahead", "half-an-hour-ahead"],
 )
 def test_api_refuses_a_completion_time_in_year_1_or_in_the_future(
     as_user, ada, ada_patient, completed_at

@@ -34,6 +34,7 @@ def test_fhir_value_integer_true_is_refused(fhir, ada, ada_patient) -> None:
 @pytest.mark.parametrize(
     "authored",
     ["0001-01-01T00:00:00Z", (clock.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")],
+    ids=["year-1", "two-days-ahead"],  # not the clock: pytest-xdist's workers must agree on ids
 )
 def test_fhir_authored_in_year_1_or_the_future_is_refused(fhir, ada, ada_patient, authored) -> None:
     body = phq9_response(ada_patient.id, [0] * 9, authored=authored)
