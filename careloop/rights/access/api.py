@@ -33,6 +33,8 @@ from careloop.rights.access.selectors import access_log_for
 if TYPE_CHECKING:
     from careloop.privacy.models import BreakGlassGrant
 
+# operationIds are published (clients are generated from them): pinned here, not derived from
+# this module's path, so moving the file cannot rename them.
 router = Router(tags=["patient rights"], auth=django_auth)
 
 
@@ -94,6 +96,7 @@ def _no_store(response: HttpResponse) -> None:
     response={200: list[ConsentOut], 404: ApiError},
     url_name="my_consents",
     summary="My privacy choices: every purpose × data stream, what applies now",
+    operation_id="careloop_rights_api_access_my_consents",
 )
 def my_consents(request: HttpRequest, response: HttpResponse) -> list[ConsentOut]:
     patient = own_patient_record(api_user(request))
@@ -126,6 +129,7 @@ def my_consents(request: HttpRequest, response: HttpResponse) -> list[ConsentOut
     response={201: DecisionOut, 404: ApiError, 409: ApiError, 422: ApiError},
     url_name="my_consents_decide",
     summary="Give or withdraw consent; applies at once in every session; returns a receipt",
+    operation_id="careloop_rights_api_access_decide_consent",
 )
 def decide_consent(request: HttpRequest, body: ConsentIn) -> Status[DecisionOut]:
     user = api_user(request)
@@ -161,6 +165,7 @@ def decide_consent(request: HttpRequest, body: ConsentIn) -> Status[DecisionOut]
     response={200: list[DecisionOut], 404: ApiError},
     url_name="my_consent_history",
     summary="Every consent decision I made (my receipts), newest first",
+    operation_id="careloop_rights_api_access_consent_history",
 )
 def consent_history(request: HttpRequest, response: HttpResponse) -> list[DecisionOut]:
     patient = own_patient_record(api_user(request))
@@ -183,6 +188,7 @@ def consent_history(request: HttpRequest, response: HttpResponse) -> list[Decisi
     response={200: dict[str, Any], 404: ApiError},
     url_name="my_consents_fhir",
     summary="My privacy choices as a FHIR R4 Bundle of Consent resources",
+    operation_id="careloop_rights_api_access_consents_as_fhir",
 )
 def consents_as_fhir(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     patient = own_patient_record(api_user(request))
@@ -210,6 +216,7 @@ def consents_as_fhir(request: HttpRequest, response: HttpResponse) -> dict[str, 
     response={200: list[AccessLineOut], 404: ApiError},
     url_name="my_access_log",
     summary="Who accessed my data: every access to my record in plain language, newest first",
+    operation_id="careloop_rights_api_access_my_access_log",
 )
 def my_access_log(request: HttpRequest, response: HttpResponse) -> list[AccessLineOut]:
     user = api_user(request)
@@ -241,6 +248,7 @@ def _grant_out(grant: BreakGlassGrant) -> GrantOut:
     response={200: list[GrantOut], 404: ApiError},
     url_name="break_glass_list",
     summary="My open emergency-access grants",
+    operation_id="careloop_rights_api_access_my_grants",
 )
 def my_grants(request: HttpRequest) -> list[GrantOut]:
     user = api_user(request)
@@ -254,6 +262,7 @@ def my_grants(request: HttpRequest) -> list[GrantOut]:
     response={201: GrantOut, 404: ApiError, 422: ApiError},
     url_name="break_glass_start",
     summary="Open emergency access to a patient outside my team for 60 minutes (reason required)",
+    operation_id="careloop_rights_api_access_start_break_glass",
 )
 def start_break_glass(request: HttpRequest, body: BreakGlassIn) -> Status[GrantOut]:
     user = api_user(request)
@@ -269,6 +278,7 @@ def start_break_glass(request: HttpRequest, body: BreakGlassIn) -> Status[GrantO
     response={200: GrantOut, 404: ApiError},
     url_name="break_glass_end",
     summary="End my emergency access early",
+    operation_id="careloop_rights_api_access_end_break_glass",
 )
 def end_break_glass(request: HttpRequest, grant_id: uuid.UUID) -> GrantOut:
     return _grant_out(breakglass.end(actor=api_user(request), grant_id=grant_id))

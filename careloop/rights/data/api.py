@@ -21,6 +21,8 @@ from careloop.rights.data.views import erasure_outline
 if TYPE_CHECKING:
     from careloop.care.models import Patient
 
+# operationIds are published (clients are generated from them): pinned here, not derived from
+# this module's path, so moving the file cannot rename them.
 router = Router(tags=["patient rights"], auth=django_auth)
 
 
@@ -69,6 +71,7 @@ def _erasure_out(patient: Patient) -> ErasureOut:
     "/me/data/export",
     response={200: dict[str, Any], 404: ApiError},
     summary="Everything about me as a FHIR R4 Bundle (type collection)",
+    operation_id="careloop_rights_api_data_export_me",
 )
 def export_me(request: HttpRequest) -> dict[str, Any]:
     user = api_user(request)
@@ -79,6 +82,7 @@ def export_me(request: HttpRequest) -> dict[str, Any]:
     "/me/data/erasure",
     response={200: ErasureOut, 404: ApiError},
     summary="What erasure would remove and keep (legal hold), and whether I asked",
+    operation_id="careloop_rights_api_data_erasure_status",
 )
 def erasure_status(request: HttpRequest) -> ErasureOut:
     return _erasure_out(_own_patient(request))
@@ -88,6 +92,7 @@ def erasure_status(request: HttpRequest) -> ErasureOut:
     "/me/data/erasure",
     response={202: ErasureOut, 404: ApiError},
     summary="Ask for my data to be erased (a service admin carries it out)",
+    operation_id="careloop_rights_api_data_request_erasure",
 )
 def request_erasure(request: HttpRequest) -> Status[ErasureOut]:
     patient = _own_patient(request)
@@ -99,6 +104,7 @@ def request_erasure(request: HttpRequest) -> Status[ErasureOut]:
     "/me/data/erasure",
     response={200: ErasureOut, 404: ApiError},
     summary="Withdraw my erasure request",
+    operation_id="careloop_rights_api_data_withdraw_erasure",
 )
 def withdraw_erasure(request: HttpRequest) -> ErasureOut:
     patient = _own_patient(request)
