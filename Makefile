@@ -35,10 +35,14 @@ test: $(STAMP)  ## the whole test suite
 # them through the 80-odd migrations is ~10 s of every run), no test marked `slow` (crawls,
 # fuzzing, subprocesses, live servers, thousands of rows) or `faults`, and two pytest-xdist
 # workers (one per core; each builds its own database and loads the crisis-text model once).
+# The two schemathesis modules are slow as a whole (module pytestmark) and are not even collected:
+# schemathesis builds their cases while collecting, 7 s of each worker's start.
 # `make test` runs them all, in one process.
-test-fast: $(STAMP)  ## the everyday loop (~75 s): SQLite, no migrations, no `slow`/`faults`, 2 workers
+FAST_SKIPPED_MODULES := tests/api/test_schemathesis.py careloop/fhir/tests/test_schemathesis.py
+test-fast: $(STAMP)  ## the everyday loop (~70 s): SQLite, no migrations, no `slow`/`faults`, 2 workers
 	DATABASE_URL="sqlite:///$(CURDIR)/var/careloop.sqlite3" \
-		$(BIN)/pytest -m "not slow and not faults" --nomigrations -n 2 -q
+		$(BIN)/pytest -m "not slow and not faults" --nomigrations -n 2 -q \
+		$(addprefix --ignore=,$(FAST_SKIPPED_MODULES))
 
 lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check .
