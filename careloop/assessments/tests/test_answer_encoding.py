@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from careloop.assessments import api as assessments_api
-from careloop.assessments import services
 from careloop.assessments.models import Assessment
+from careloop.assessments.services import submission
 from careloop.core import clock
 from careloop.instruments import library
 from careloop.instruments.answer_input import AnswerInputError, decode_answers
@@ -34,7 +34,7 @@ def epds_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
             return dataclasses.replace(definition, enabled=True, disabled_reason=None)
         return definition
 
-    monkeypatch.setattr(services, "get_instrument", enabled)
+    monkeypatch.setattr(submission, "get_instrument", enabled)
     monkeypatch.setattr(assessments_api, "get_instrument", enabled)
 
 

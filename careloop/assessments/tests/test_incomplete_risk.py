@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from careloop.assessments import services
 from careloop.assessments.models import Assessment
-from careloop.assessments.services import submit_assessment
+from careloop.assessments.services import submission, submit_assessment
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
 from careloop.core.errors import Conflict, InvalidInput
 from careloop.instruments import library
@@ -37,7 +36,7 @@ def licensed(monkeypatch: pytest.MonkeyPatch) -> None:
             return dataclasses.replace(definition, enabled=True, disabled_reason=None)
         return definition
 
-    monkeypatch.setattr(services, "get_instrument", enabled)
+    monkeypatch.setattr(submission, "get_instrument", enabled)
 
 
 # (instrument, response values, API answers, missing linkIds, alert flag, severity)

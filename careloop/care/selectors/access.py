@@ -1,4 +1,4 @@
-"""Reads of patients, with access built in: the one place that decides who may see whom.
+"""The one access decision: who may see, open and change which patient record, and why.
 
 Every decision comes from the declarative table in careloop.privacy.policy:
 
@@ -24,22 +24,18 @@ job, a submission hook) says so explicitly with `for_system`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
-from careloop.accounts.selectors import users_with_ids
-from careloop.accounts.types import CARE_TEAM_ROLES, Role
-from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
-from careloop.care.types import EpisodeEnding
+from careloop.accounts.types import Role
+from careloop.care.models import CareTeam, Patient, TeamMembership
 from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from careloop.privacy import breakglass
-from careloop.privacy.consent import consented_patient_ids, decisions_of_patients, stream_permitted
+from careloop.privacy.consent import consented_patient_ids, stream_permitted
 from careloop.privacy.policy import (
     DataStream,
     Decision,
@@ -53,7 +49,6 @@ from careloop.privacy.policy import (
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
-    from careloop.privacy.models import ConsentDecision
 
 _ACCESS = "_careloop_access"
 
@@ -355,293 +350,3 @@ def stream_readable(
         service_id=user.service_id, id=patient_id, erased_at__isnull=True
     ).first()
     return patient is not None and _judge(user, patient, purpose, stream) is not None
-
-
-# --- Treatment episodes ------------------------------------------------------------------------
-# Episodes say nothing clinical on their own (dates, ending, sessions attended): these reads take a
-# patient a selector handed out, or are a trusted system read named so (reports, worker jobs).
-
-ENDED_EPISODE_ENDINGS = (EpisodeEnding.COMPLETED, EpisodeEnding.DROPPED_OUT)
-
-
-def open_episode(patient: Patient) -> TreatmentEpisode | None:
-    """The patient's open (ongoing) treatment episode, the latest started if several, or None.
-    `patient` must come from a selector; a new submission, check-in or plan is filed under it."""
-    return (
-        TreatmentEpisode.objects.filter(
-            service_id=patient.service_id, patient=patient, ending=EpisodeEnding.ONGOING
-        )
-        .order_by("-started_on")
-        .first()
-    )
-
-
-def episodes_of(patient: Patient) -> list[TreatmentEpisode]:
-    """A patient's treatment episodes, oldest first. `patient` must come from a selector (or
-    `for_system`): none otherwise (fails closed, as stream_visible)."""
-    if not stream_visible(patient, DataStream.PROFILE):
-        return []
-    return list(
-        TreatmentEpisode.objects.filter(service_id=patient.service_id, patient=patient).order_by(
-            "started_on", "id"
-        )
-    )
-
-
-def in_care_ids(patient_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Who is still in care: an ongoing episode, or no episode recorded yet (one query).
-
-    After discharge nothing is due and nothing is missed: the registry must not chase people
-    who finished or left treatment (reminders follow the same rule). The ids come from patients
-    the caller already holds (a selector's, or a worker's own rows).
-    """
-    episodes: dict[uuid.UUID, set[str]] = {}
-    rows = TreatmentEpisode.objects.filter(patient_id__in=patient_ids)
-    for patient_id, ending in rows.values_list("patient_id", "ending"):
-        episodes.setdefault(patient_id, set()).add(ending)
-    return {
-        patient_id
-        for patient_id in patient_ids
-        if patient_id not in episodes or EpisodeEnding.ONGOING in episodes[patient_id]
-    }
-
-
-def patients_who_can_sign_in_for_system() -> QuerySet[Patient]:
-    """System read for worker jobs (every service): patients with an active patient login."""
-    return Patient.objects.filter(user__isnull=False, user__is_active=True, user__role=Role.PATIENT)
-
-
-def with_current_episode(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """`patients` (already visible to the reader) annotated with their latest-started episode:
-    `current_episode_id` and `current_episode_ending` (None when no episode is recorded)."""
-    current = TreatmentEpisode.objects.filter(
-        service_id=OuterRef("service_id"), patient_id=OuterRef("pk")
-    ).order_by("-started_on")
-    return patients.annotate(
-        current_episode_id=Subquery(current.values("id")[:1]),
-        current_episode_ending=Subquery(current.values("ending")[:1]),
-    )
-
-
-def _ended_episodes(
-    service_id: uuid.UUID, ended_from: date | None, ended_to: date | None
-) -> QuerySet[TreatmentEpisode]:
-    condition = Q(ending__in=ENDED_EPISODE_ENDINGS)
-    if ended_from is not None:
-        condition &= Q(ended_on__gte=ended_from)
-    if ended_to is not None:
-        condition &= Q(ended_on__lte=ended_to)
-    return TreatmentEpisode.objects.filter(condition, service_id=service_id)
-
-
-def ended_episode_pages_for_system(
-    service_id: uuid.UUID,
-    *,
-    ended_from: date | None = None,
-    ended_to: date | None = None,
-    page_size: int,
-) -> Iterator[list[tuple[uuid.UUID, int | None, str]]]:
-    """System read for service reports (no reader: aggregated before anyone sees it): the
-    service's ended episodes as (id, recorded sessions, patient time zone), a page at a time,
-    by id (keyset pagination, so memory holds one page)."""
-    episodes = (
-        _ended_episodes(service_id, ended_from, ended_to)
-        .order_by("id")
-        .values_list("id", "treatment_sessions_attended", "patient__time_zone")
-    )
-    after: uuid.UUID | None = None
-    while True:
-        page = list((episodes if after is None else episodes.filter(id__gt=after))[:page_size])
-        if not page:
-            return
-        yield page
-        after = page[-1][0]
-
-
-def count_ended_episodes_for_system(
-    service_id: uuid.UUID,
-    *,
-    ended_from: date | None = None,
-    ended_to: date | None = None,
-    excluding: Exists | None = None,
-) -> tuple[int, int]:
-    """System read for service reports: (ended, of which finished by recorded sessions, i.e. at
-    least two) among the service's ended episodes, leaving out those `excluding` matches (an
-    Exists correlated to the episode's `pk`, from the domain that owns the condition)."""
-    episodes = _ended_episodes(service_id, ended_from, ended_to)
-    if excluding is not None:
-        episodes = episodes.exclude(excluding)
-    counts = episodes.aggregate(
-        ended=Count("id"), finished=Count("id", filter=Q(treatment_sessions_attended__gte=2))
-    )
-    return counts["ended"], counts["finished"]
-
-
-# System reads for analytics (service reports, research extracts). The caller decides who is in
-# them (a report is aggregated; an extract holds only patients consenting to research, checked
-# through privacy.consent) and audits the release.
-
-
-def referral_count_for_system(
-    service_id: uuid.UUID, *, referred_from: date | None, referred_to: date | None
-) -> int:
-    """Episodes referred in the period (all of them without a period): one COUNT query."""
-    episodes = TreatmentEpisode.objects.filter(service_id=service_id)
-    if referred_from is not None:
-        episodes = episodes.filter(referred_on__gte=referred_from)
-    if referred_to is not None:
-        episodes = episodes.filter(referred_on__lte=referred_to)
-    return episodes.count()
-
-
-def research_demographics_for_system(patient_ids: Iterable[uuid.UUID]) -> QuerySet[Patient]:
-    """These patients (never an erased one), loaded with only the research quasi-identifiers:
-    birth year, gender, ethnicity and deprivation quintile."""
-    return Patient.objects.filter(id__in=patient_ids, erased_at__isnull=True).only(
-        "id", "birth_year", "gender", "ethnicity", "deprivation_quintile"
-    )
-
-
-def first_episode_starts_for_system(patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
-    """When each of these patients' first course of care started (absent when none)."""
-    starts: dict[uuid.UUID, date] = {}
-    episodes = TreatmentEpisode.objects.filter(patient_id__in=patient_ids).order_by("started_on")
-    for patient_id, started in episodes.values_list("patient_id", "started_on"):
-        starts.setdefault(patient_id, started)
-    return starts
-
-
-# ------------------------------------------------- care teams, their staff, consent decisions
-
-
-def care_teams_visible_to(user: User) -> QuerySet[CareTeam]:
-    """The teams `user` works in, and the teams of the patients `user` may see; nothing for a
-    user outside a service (fails closed)."""
-    if not user.is_authenticated or user.service_id is None:
-        return CareTeam.objects.none()
-    return CareTeam.objects.filter(
-        Q(memberships__user=user) | Q(patients__in=patients_visible_to(user)),
-        service_id=user.service_id,
-    ).distinct()
-
-
-def with_care_team_staff(teams: QuerySet[CareTeam]) -> QuerySet[CareTeam]:
-    """`teams` (from care_teams_visible_to) with their clinicians' and supervisors' memberships
-    prefetched, each with its user."""
-    members = TeamMembership.objects.filter(user__role__in=CARE_TEAM_ROLES).select_related("user")
-    return teams.prefetch_related(Prefetch("memberships", queryset=members))
-
-
-def practitioners_visible_to(user: User) -> QuerySet[User]:
-    """Clinicians and supervisors of the care teams `user` may see (none outside a service)."""
-    if not user.is_authenticated or user.service_id is None:
-        return users_with_ids([])
-    staff = TeamMembership.objects.filter(
-        team__in=care_teams_visible_to(user), user__role__in=CARE_TEAM_ROLES
-    ).values("user_id")
-    return users_with_ids(staff).filter(service_id=user.service_id)
-
-
-def consent_decisions_visible_to(user: User) -> QuerySet[ConsentDecision]:
-    """Consent decisions of the patients `user` may see (the patient, their care team); none
-    outside a service (fails closed)."""
-    if not user.is_authenticated or user.service_id is None:
-        return decisions_of_patients(service_id=None, patients=Patient.objects.none())
-    return decisions_of_patients(service_id=user.service_id, patients=patients_visible_to(user))
-
-
-def own_patient_id(user: User) -> uuid.UUID | None:
-    """The id of the patient record `user` signs in for, if any (to tell a patient's reads of
-    their own record from a clinician's, e.g. the purpose an audit event names)."""
-    return Patient.objects.filter(user=user).values_list("id", flat=True).first()
-
-
-def patient_in_service_for_system(service_id: uuid.UUID, patient_id: uuid.UUID) -> Patient:
-    """System read for an operator's FHIR import (no reader): the patient an earlier import of
-    the same source identity filed in this service. Raises Patient.DoesNotExist if absent."""
-    return Patient.objects.get(service_id=service_id, id=patient_id)
-
-
-# ------------------------------------------ bulk $export (a worker job acting for a system client)
-
-
-def unerased_patient_ids_for_system(
-    service_id: uuid.UUID, among: QuerySet[Any, Any]
-) -> QuerySet[Any, uuid.UUID]:
-    """System read for the bulk export job: the ids of the service's patients in `among` (the
-    consent subquery the job built) that are not erased; lazy, so it nests as a subquery."""
-    return Patient.objects.filter(
-        service_id=service_id, erased_at__isnull=True, id__in=among
-    ).values_list("id", flat=True)
-
-
-def patients_with_ids_for_system(patient_ids: Iterable[uuid.UUID]) -> QuerySet[Patient]:
-    """System read for the bulk export job: these patients (ids it has already chosen)."""
-    return Patient.objects.filter(id__in=patient_ids)
-
-
-def teams_of_patients_for_system(
-    service_id: uuid.UUID, patient_ids: QuerySet[Any, uuid.UUID]
-) -> QuerySet[CareTeam]:
-    """System read for the bulk export job: the service's teams caring for these patients."""
-    return CareTeam.objects.filter(service_id=service_id, patients__id__in=patient_ids).distinct()
-
-
-def team_staff_for_system(teams: QuerySet[CareTeam]) -> QuerySet[Any, tuple[Any, Any, Any]]:
-    """System read for the bulk export job: (team id, user id, role) of each clinician and
-    supervisor of these teams."""
-    return TeamMembership.objects.filter(
-        team__in=teams, user__role__in=CARE_TEAM_ROLES
-    ).values_list("team_id", "user_id", "user__role")
-
-
-def staff_of_teams_for_system(service_id: uuid.UUID, teams: QuerySet[CareTeam]) -> QuerySet[User]:
-    """System read for the bulk export job: the service's clinicians and supervisors of these
-    teams (each once)."""
-    members = TeamMembership.objects.filter(team__in=teams, user__role__in=CARE_TEAM_ROLES)
-    return users_with_ids(members.values("user_id")).filter(service_id=service_id)
-
-
-# Reads for the demo and synthetic-population loaders (careloop.seed) only.
-
-
-def team_clinicians_for_seed(service_id: uuid.UUID) -> dict[uuid.UUID, User]:
-    """One care-team clinician or supervisor per team of the service (the last listed)."""
-    return {
-        m.team_id: m.user
-        for m in TeamMembership.objects.filter(service_id=service_id).select_related("user")
-        if m.user.works_in_care_team
-    }
-
-
-def patient_of_user_for_seed(user: User) -> Patient | None:
-    """The patient record of a login, in any state (the demo loader's idempotence check)."""
-    return Patient.objects.filter(user=user).first()
-
-
-def patients_without_login_for_seed(service_id: uuid.UUID) -> QuerySet[Patient]:
-    """The service's synthetic patients (no login of their own)."""
-    return Patient.objects.filter(service_id=service_id, user__isnull=True)
-
-
-def population_rows_for_seed(service_id: uuid.UUID) -> list[QuerySet[Any, Any]]:
-    """The service's patients and episodes as value rows in id order (for the load digest)."""
-    return [
-        Patient.objects.filter(service_id=service_id)
-        .order_by("id")
-        .values_list(
-            "id",
-            "care_team__name",
-            "display_name",
-            "birth_year",
-            "gender",
-            "ethnicity",
-            "preferred_language",
-            "time_zone",
-            "deprivation_quintile",
-            "created_at",
-        ),
-        TreatmentEpisode.objects.filter(service_id=service_id)
-        .order_by("id")
-        .values_list("id", "patient_id", "referred_on", "started_on", "ended_on", "ending"),
-    ]
