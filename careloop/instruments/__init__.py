@@ -1,12 +1,10 @@
 """Instruments: the library of validated questionnaires and their exact, pure scoring.
 
-Owns: versioned instrument definitions (FHIR R4 Questionnaire JSON in `definitions/`, loaded
-and validated by `library`), the scoring rules for each instrument (`scoring/`, pure Python
-with no Django imports: totals, reverse keying, proration, bands, caseness and item-level risk
-flags), and the `careloop instruments` / `careloop score` commands.
-Does not own: administered assessments or stored scores (assessments), alerting on risk flags
-(safety), or trends over time (monitoring).
-Depends on: nothing else in Careloop; Django only for the app config and management commands.
-Every number comes from /work/shared/reference/clinical_spec.md; what the spec marks
-UNVERIFIED is labelled UNVERIFIED here too, in code comments and in the definition data.
+Owns: versioned definitions (FHIR R4 Questionnaire JSON in `definitions/`, loaded and validated
+by `library`), the scorers (`scoring/`, pure: totals, reverse keying, proration, bands, caseness,
+item-level risk flags, reliable-change criteria, and the one Severity in `scoring.types`),
+`answer_input`, and the `careloop instruments` / `careloop score` commands.
+Does not own: stored assessments, alerting or trends over time. Depends on nothing else in
+Careloop (Django only for the app config and commands). Every number comes from
+/work/shared/reference/clinical_spec.md; what it marks UNVERIFIED is labelled UNVERIFIED here too.
 """

@@ -1,1 +1,2 @@
-"""The FHIR REST surface: the NinjaAPI, its endpoints, bundles and the CapabilityStatement."""
+"""The FHIR REST surface: the NinjaAPI, its read/create endpoints, the HTTP conventions
+(`http`), the patient's own Patient update and the CapabilityStatement (`capability`, pure)."""

@@ -1,14 +1,10 @@
 """Safety planning: the patient side of safety — crisis resources and the personal safety plan.
 
-Owns:
-- the crisis resources directory (`data/crisis_resources.json`, transcribed from the reviewed-draft
-  directory; `directory.py` reads it, pure) and CrisisResourceReview: a service's safety lead
-  (supervisor or service admin) confirms each verified line before that service's patients see it;
-  UNVERIFIED lines are never shown, the emergency number (when verified) always comes first;
-- SafetyPlan and its immutable SafetyPlanVersion rows: the six Stanley–Brown sections (plus the
-  optional, UNVERIFIED-as-original "reasons for living"), written by the patient with their
-  clinician, every save a new version, stale saves refused (409);
-- the patient's crisis page, its offline snapshot and service worker.
-Depends on: core, accounts, audit, care (who may see a patient). Nothing in safety's alerting
-imports this package, and it imports nothing from there.
+Owns: the crisis resources directory (`data/crisis_resources.json`, read by the pure `directory`)
+and CrisisResourceReview (a service's safety lead confirms each verified line before its patients
+see it; UNVERIFIED lines never shown, the verified emergency number first); SafetyPlan and its
+immutable versions (the Stanley–Brown sections, `plan_content` pure; stale saves refused, 409);
+the crisis page and its offline snapshot; `selectors` (crisis card for journal and messaging,
+safety plans for fhir) and `patient_data`. Depends on: core, audit, accounts, privacy, care.
+Nothing in safety's alerting imports this package, and it imports nothing from there.
 """
