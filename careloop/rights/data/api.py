@@ -53,7 +53,7 @@ def _erasure_out(patient: Patient) -> ErasureOut:
     return ErasureOut(
         requested_at=patient.erasure_requested_at,
         open_safety_alerts=outline["open_alerts"],
-        erased=[rule.what for rule in outline["erased"]],
+        erased=outline["erased_names"],
         kept_under_legal_hold=[
             KeptOut(
                 what=item["rule"].what,

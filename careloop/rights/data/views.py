@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,9 @@ from careloop.core.http import client_ip
 from careloop.journal.patient_data import entries_newest_first
 from careloop.monitoring.patient_data import checkins_newest_first, plans_with_items
 from careloop.notifications.patient_data import notifications_newest_first
+from careloop.privacy.consent_texts import default_title
 from careloop.privacy.patient_data import consent_decisions_newest_first
+from careloop.privacy.policy import DataStream
 from careloop.rights.data import erasure
 from careloop.rights.data.export import credentials_of, export_patient
 from careloop.rights.data.retention import Disposition, held_rules, patient_rules
@@ -34,6 +37,7 @@ from careloop.safety.planning.plan_content import sections_with_items
 if TYPE_CHECKING:
     from careloop.accounts.models import User
     from careloop.care.models import Patient
+    from careloop.privacy.models import ConsentDecision
 
 SHOWN = 50  # newest rows per section on the page; the download holds every row
 
@@ -106,7 +110,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
         "plans": plans_with_items(patient),
         "safety_plan": _safety_plan(patient),
         "alerts": _section("Safety alerts about me", alerts_newest_first(patient)),
-        "consents": consent_decisions_newest_first(patient),
+        "consents": [_consent_row(c) for c in consent_decisions_newest_first(patient)],
         "credentials": credentials_of(user),
         "access_log_url": reverse("rights:access-log"),
         "consent_url": reverse("rights:privacy"),
@@ -128,6 +132,19 @@ def export_json(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="careloop-my-record-{stamp}.json"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    decided_at: datetime
+    choice: str
+    title: str  # "Questionnaires for research": the patient never reads a purpose code
+    receipt: str
+
+
+def _consent_row(decision: ConsentDecision) -> ConsentRow:
+    title = default_title(PurposeOfUse(decision.purpose), DataStream(decision.stream))
+    return ConsentRow(decision.decided_at, decision.get_choice_display(), title, decision.receipt)
 
 
 def erasure_outline(patient: Patient) -> dict[str, Any]:
@@ -155,6 +172,9 @@ def erasure_outline(patient: Patient) -> dict[str, Any]:
     pseudonymous = [r for r in patient_rules() if r.disposition == Disposition.PSEUDONYMOUS]
     return {
         "erased": erased,
+        # Several tables share one plain name (the OAuth app keys are five): the patient reads
+        # each name once.
+        "erased_names": list(dict.fromkeys(rule.what for rule in erased)),
         "kept": kept,
         "pseudonymous": pseudonymous,
         "open_alerts": open_alert_count(patient),

@@ -166,6 +166,10 @@ def test_readable_page_groups_everything(seeded, ada, as_user):
         assert heading in html
     assert CANARY_TEXT in html
     assert "Your answers suggest" in html  # the score's plain meaning
+    # Consent choices in words, never the purpose and stream codes (docs/patient-wording.md).
+    assert "Your questionnaire answers and scores for research" in html
+    assert "HRESCH" not in html
+    assert "/ questionnaires" not in html
 
 
 def test_staff_command_exports_on_a_written_request(seeded, ada_patient, cleo, tmp_path: Path):
