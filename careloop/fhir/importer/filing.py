@@ -36,6 +36,7 @@ from careloop.fhir.importer.bundles import (
     SourcePatient,
     read_bundle,
 )
+from careloop.fhir.mapping.operation_outcome import fhir_issue
 from careloop.fhir.models import ImportedResource
 
 if TYPE_CHECKING:
@@ -210,18 +211,23 @@ def _file_screening(screening: ScreeningTotal, patient: Patient, report: ImportR
         reason = "phq9_teen" if screening.loinc == TEEN_PHQ9_TOTAL else screening.loinc
         report.skipped[reason] += 1
         return
-    assessment, created = record_imported_total(
-        patient,
-        actor=None,
-        instrument_id=instrument_id,
-        total=screening.total,
-        completed_at=screening.effective,
-        client_id=uuid.uuid5(uuid.NAMESPACE_URL, screening.full_url),
-        provenance={
-            "source_bundle": report.source_bundle,
-            "source_observation": f"Observation/{screening.resource_id}",
-        },
-    )
+    try:
+        assessment, created = record_imported_total(
+            patient,
+            actor=None,
+            instrument_id=instrument_id,
+            total=screening.total,
+            completed_at=screening.effective,
+            client_id=uuid.uuid5(uuid.NAMESPACE_URL, screening.full_url),
+            provenance={
+                "source_bundle": report.source_bundle,
+                "source_observation": f"Observation/{screening.resource_id}",
+            },
+        )
+    except DomainError as error:
+        # The Observation's own element names, not the assessment's (operation_outcome table).
+        diagnostics, _ = fhir_issue("Observation", error.message)
+        raise BundleRejected([f"Observation/{screening.resource_id}: {diagnostics}"]) from None
     _remember(
         patient.service_id, screening.identity, report.source_bundle, ("Assessment", assessment.id)
     )

@@ -29,7 +29,10 @@ TOTAL = "total"
 SURVEY_CATEGORY = [
     {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
 ]
-SCORE_UNIT = {"unit": "{score}", "system": UCUM, "code": "{score}"}
+# A score is a dimensionless count: UCUM's plain "1", with "score" as the human-readable unit.
+# (The annotation "{score}" is valid UCUM too, but validators warn that an annotation carries
+# no meaning; "1" is what the UCUM specification advises for counts without a unit.)
+SCORE_UNIT = {"unit": "score", "system": UCUM, "code": "1"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,9 @@ def observation_resource(
         "subject": reference("Patient", assessment.patient_id),
         "effectiveDateTime": instant(assessment.completed_at),
         "issued": instant(assessment.recorded_at),
+        # Who answered: every instrument in the library is a self-report questionnaire, so the
+        # patient, whoever typed the answers in (the QuestionnaireResponse's author says that).
+        "performer": [reference("Patient", assessment.patient_id)],
     }
     if source_identifier is not None:
         resource["identifier"] = [source_identifier]

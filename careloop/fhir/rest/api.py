@@ -21,7 +21,6 @@ from careloop.accounts.api import api_user
 from careloop.core import clock
 from careloop.core.text import valid_json_text
 from careloop.fhir.bulk.api import bulk_router
-from careloop.fhir.mapping.operation_outcome import operation_outcome
 from careloop.fhir.mapping.valuesets import value_set_violations
 from careloop.fhir.rest.capability import SUPPORTED, capability_statement
 from careloop.fhir.rest.endpoints import ERRORS, FhirResource, QuestionnaireResponseIn, run_read
@@ -29,8 +28,11 @@ from careloop.fhir.rest.http import (
     FhirJsonRenderer,
     base_url,
     etag,
+    fhir_path,
     fhir_response,
     install_fhir_error_handlers,
+    outcome_response,
+    written_type,
 )
 from careloop.fhir.rest.patient_update import update_own_patient
 from careloop.fhir.search.api import search_router
@@ -88,10 +90,9 @@ for _resource_type in SUPPORTED:
 
 @fhir_api.exception_handler(FhirError)
 def _fhir_error(request: HttpRequest, error: FhirError) -> HttpResponse:
-    outcome = operation_outcome(error.status_code, error.message)
-    if error.issue_code:
-        outcome["issue"][0]["code"] = error.issue_code
-    return fhir_response(outcome, status=error.status_code)
+    return outcome_response(
+        error.status_code, error.message, written=written_type(request), issue_code=error.issue_code
+    )
 
 
 class PatientIn(Schema):
@@ -143,7 +144,7 @@ def _checked_resource(resource: Any, resource_type: str) -> None:
         get_fhir_model_class(resource_type).model_validate(resource)
     except PydanticError as error:
         problems = [
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:10]
+            f"{fhir_path(resource_type, e['loc'])}: {e['msg']}" for e in error.errors()[:10]
         ]
         raise FhirError(f"invalid {resource_type}: " + "; ".join(problems), 400) from None
     violations = value_set_violations(resource)

@@ -183,12 +183,9 @@ def _security(base_url: str) -> Resource:
                 "url": SMART_OAUTH_URIS,
                 "extension": [
                     {"url": name, "valueUri": f"{origin}/o/{path}/"}
-                    for name, path in (
-                        ("authorize", "authorize"),
-                        ("token", "token"),
-                        ("revoke", "revoke_token"),
-                        ("introspect", "introspect"),
-                    )
+                    # Only what R4's oauth-uris defines (token, authorize, register, manage):
+                    # the revocation and introspection endpoints are in SMART discovery.
+                    for name, path in (("authorize", "authorize"), ("token", "token"))
                 ],
             }
         ],
@@ -203,8 +200,46 @@ def _resource_entry(resource_type: str, support: TypeSupport) -> Resource:
         "readHistory": support.read_history,
         "updateCreate": False,
         "conditionalCreate": support.conditional_create,
-        "searchParam": [{"name": n, "type": t} for n, t in sorted(support.search.items())],
+        "searchParam": _search_params(resource_type, support),
     }
     if support.includes:
         entry["searchInclude"] = list(support.includes)
+    combinations = _required_combinations(resource_type)
+    if combinations:
+        entry["extension"] = combinations
     return entry
+
+
+# R4 has no "required" flag on searchParam: a type whose search must name certain parameters
+# (else 400) lists each sufficient combination with this extension, and says so in words in
+# those parameters' documentation (both from search/parameters.py).
+SEARCH_COMBINATION = (
+    "http://hl7.org/fhir/StructureDefinition/capabilitystatement-search-parameter-combination"
+)
+
+
+def _search_params(resource_type: str, support: TypeSupport) -> list[Resource]:
+    declared = SEARCHES[resource_type]
+    required = {name for combination in declared.required for name in combination}
+    descriptions = {p.name: p.description for p in declared.parameters}
+    params = []
+    for name, kind in sorted(support.search.items()):
+        param: Resource = {"name": name, "type": kind}
+        words = [descriptions.get(name, "")]
+        if name in required:
+            words.append(declared.requirement())
+        documentation = "; ".join(w for w in words if w)
+        if documentation:
+            param["documentation"] = documentation
+        params.append(param)
+    return params
+
+
+def _required_combinations(resource_type: str) -> list[Resource]:
+    return [
+        {
+            "url": SEARCH_COMBINATION,
+            "extension": [{"url": "required", "valueString": name} for name in combination],
+        }
+        for combination in SEARCHES[resource_type].required
+    ]

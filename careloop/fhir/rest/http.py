@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from ninja.renderers import BaseRenderer
 
 from careloop.core.errors import DomainError
 from careloop.fhir.mapping.common import Resource
-from careloop.fhir.mapping.operation_outcome import operation_outcome
+from careloop.fhir.mapping.operation_outcome import fhir_issue, operation_outcome
 from careloop.fhir.search.params import SearchError
 
 FHIR_JSON = "application/fhir+json"
@@ -47,8 +48,25 @@ def fhir_response(
     return response
 
 
-def outcome_response(status: int, message: str) -> HttpResponse:
-    return fhir_response(operation_outcome(status, message), status=status)
+def outcome_response(
+    status: int, message: str, *, written: str | None = None, issue_code: str | None = None
+) -> HttpResponse:
+    """The error as an OperationOutcome; `written`: the type of the resource the request sends,
+    whose FHIR paths the diagnostics and `expression` then name (mapping.operation_outcome)."""
+    diagnostics, expression = fhir_issue(written, message)
+    outcome = operation_outcome(status, diagnostics, expression=expression)
+    if issue_code:
+        outcome["issue"][0]["code"] = issue_code
+    return fhir_response(outcome, status=status)
+
+
+def written_type(request: HttpRequest) -> str | None:
+    """The resource type a create or update sends (POST Type, PUT Type/id), else None."""
+    if request.method not in ("POST", "PUT"):
+        return None
+    prefix = reverse("fhir:metadata").removesuffix("metadata")
+    first = request.path.removeprefix(prefix).split("/", 1)[0]
+    return first if request.path.startswith(prefix) and first[:1].isupper() else None
 
 
 def base_url(request: HttpRequest) -> str:
@@ -64,20 +82,54 @@ def _validation_message(error: ValidationError) -> str:
     return "; ".join(problems) or "invalid request"
 
 
+def _in_query(loc: Sequence[object]) -> bool:
+    return len(loc) >= 2 and loc[0] == "query" and isinstance(loc[1], str)
+
+
+def fhir_path(resource_type: str, loc: Sequence[object]) -> str:
+    """A pydantic error location in a `resource_type` body as a FHIR path: item.0.answer →
+    QuestionnaireResponse.item[0].answer (the body's own prefixes left out)."""
+    path = resource_type
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part != "body":
+            path += f".{part}"
+    return path
+
+
+def _body_validation_message(error: ValidationError, resource_type: str) -> str:
+    problems = [
+        f"{fhir_path(resource_type, problem.get('loc', ()))}: {problem.get('msg', 'invalid')}"
+        for problem in error.errors[:10]
+    ]
+    return "; ".join(problems) or "invalid request"
+
+
 def install_fhir_error_handlers(api: NinjaAPI) -> None:
     """Every error leaves the FHIR edge as an OperationOutcome with its HTTP status."""
 
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, error: DomainError) -> HttpResponse:
-        return outcome_response(error.status_code, error.message)
+        return outcome_response(error.status_code, error.message, written=written_type(request))
 
     @api.exception_handler(SearchError)
     def _search(request: HttpRequest, error: SearchError) -> HttpResponse:
-        return outcome_response(400, str(error))
+        # R4: an error in an HTTP parameter is located as "http." + the parameter name.
+        where = [f"http.{error.parameter}"] if error.parameter else None
+        return fhir_response(operation_outcome(400, str(error), expression=where), status=400)
 
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, error: ValidationError) -> HttpResponse:
-        return outcome_response(400, _validation_message(error))
+        written = written_type(request)
+        if written is not None and all("body" in p.get("loc", ()) for p in error.errors):
+            return outcome_response(400, _body_validation_message(error, written), written=written)
+        # R4: a bad HTTP (query) parameter is located as "http." + its name.
+        where = [f"http.{p['loc'][1]}" for p in error.errors if _in_query(p.get("loc", ()))]
+        outcome = operation_outcome(
+            400, _validation_message(error), expression=list(dict.fromkeys(where))
+        )
+        return fhir_response(outcome, status=400)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:

@@ -19,6 +19,7 @@ from careloop.audit.selectors import events_for_patient, events_for_patients, pa
 from careloop.care.selectors import patients_visible_to
 from careloop.fhir.mapping.audit_event import ACTION_VERBS, audit_event_resource
 from careloop.fhir.search.common import Page, apply, as_uuid, date_q, ordered, window
+from careloop.fhir.search.parameters import SEARCHES
 from careloop.fhir.search.params import SearchError, SearchRequest, reference_id
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 _SORT = {"date": "occurred_at"}
 _NEWEST_FIRST = ["-occurred_at", "-seq"]
+_SEARCH = SEARCHES["AuditEvent"]
 
 
 def _verb_q(verbs: Iterable[str]) -> Q:
@@ -64,8 +66,12 @@ def _patients(user: User, request: SearchRequest) -> dict[uuid.UUID, uuid.UUID |
     if wanted:
         ids = [as_uuid(reference_id(value, "Patient")) for value in wanted]
         visible = visible.filter(id__in=[i for i in ids if i is not None])
-    elif user.role != Role.PATIENT and not request.values("_id"):
-        raise SearchError("an AuditEvent search names the patient: patient=<Patient id>")
+    elif user.role != Role.PATIENT and not _SEARCH.names_required(
+        name for name in request.params if request.values(name)
+    ):
+        raise SearchError(
+            "an AuditEvent search names the patient: patient=<Patient id>", parameter="patient"
+        )
     return dict(visible.values_list("id", "user_id"))
 
 

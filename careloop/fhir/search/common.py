@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.db.models import Model, Q, QuerySet
 
 from careloop.fhir.mapping.common import Resource
-from careloop.fhir.search.params import SearchRequest, date_condition, reference_id
+from careloop.fhir.search.params import SearchError, SearchRequest, date_condition, reference_id
 
 M = TypeVar("M", bound=Model)
 
@@ -50,7 +50,10 @@ def date_q(request: SearchRequest, name: str, field_name: str) -> Q | None:
     for occurrence in occurrences:
         alternatives = Q()
         for text in occurrence.split(","):
-            condition = date_condition(text)
+            try:
+                condition = date_condition(text)
+            except SearchError as error:
+                raise SearchError(str(error), parameter=name) from None
             q = Q()
             if condition.lower is not None:
                 q &= Q(**{f"{field_name}__gte": condition.lower})

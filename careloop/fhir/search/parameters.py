@@ -11,7 +11,7 @@ and `_sort`/`_include` follow from the sort keys and includes in the capability 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -30,10 +30,28 @@ class ResourceSearch:
     summary: str
     parameters: tuple[SearchParameter, ...]
     sort_hint: str = ""
+    # The parameter combinations a search must name one of (else 400), when the type requires
+    # any: the CapabilityStatement declares each with the search-parameter-combination
+    # extension and the parameters' documentation; the searcher checks `names_required`.
+    required: tuple[tuple[str, ...], ...] = ()
+    required_note: str = ""  # who the requirement applies to, e.g. "staff"
 
     def types(self) -> dict[str, str]:
         """name → FHIR search parameter type, for the CapabilityStatement and the parser."""
         return {p.name: p.type for p in self.parameters}
+
+    def names_required(self, given: Iterable[str]) -> bool:
+        """Whether the parameters `given` (with a value) make up one required combination."""
+        names = set(given)
+        return not self.required or any(names >= set(c) for c in self.required)
+
+    def requirement(self) -> str:
+        """The requirement in words (empty when the type has none)."""
+        if not self.required:
+            return ""
+        combinations = " or ".join(" and ".join(c) for c in self.required)
+        who = f" for {self.required_note}" if self.required_note else ""
+        return f"required{who}: a search names {combinations} (400 otherwise)"
 
 
 _ID = SearchParameter("_id", "token")
@@ -148,6 +166,9 @@ SEARCHES: Mapping[str, ResourceSearch] = {
             SearchParameter("agent", "reference", "Practitioner/<id> or Patient/<id>"),
             SearchParameter("action", "token", "C, R, U, D or E"),
         ),
+        # A patient's own search covers their own trail; staff name the patient (or the event).
+        required=(("patient",), ("_id",)),
+        required_note="staff",
     ),
     "Consent": ResourceSearch(
         "Search Consent (decisions)",

@@ -24,7 +24,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SearchError(ValueError):
-    """A search the server cannot run as asked (HTTP 400)."""
+    """A search the server cannot run as asked (HTTP 400). `parameter`: the search parameter at
+    fault, named in the OperationOutcome's `expression` as `http.<parameter>`."""
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,8 @@ def parse_search(
     unknown = tuple(sorted(name for name in query if name not in accepted))
     if unknown and strict:
         raise SearchError(
-            f"{resource_type} does not support the search parameter(s) {', '.join(unknown)}"
+            f"{resource_type} does not support the search parameter(s) {', '.join(unknown)}",
+            parameter=unknown[0],
         )
     support = SUPPORTED[resource_type]
     params = {name: list(values) for name, values in query.items()}
@@ -138,7 +144,8 @@ def _refuse_control_characters(query: Mapping[str, Sequence[str]]) -> None:
         for where, bad in found:
             if bad is not None:
                 raise SearchError(
-                    f"control character U+{ord(bad.group()):04X} in {where}: not allowed in search"
+                    f"control character U+{ord(bad.group()):04X} in {where}: not allowed in search",
+                    parameter=None if where == "a parameter name" else name,
                 )
 
 
@@ -152,7 +159,7 @@ def _whole(params: Mapping[str, Sequence[str]], name: str, default: int) -> int:
         return default
     text = values[-1]
     if not text.isdigit() or len(text) > 9:
-        raise SearchError(f"{name} must be a whole number >= 0, not {text!r}")
+        raise SearchError(f"{name} must be a whole number >= 0, not {text!r}", parameter=name)
     return int(text)
 
 
@@ -163,7 +170,10 @@ def _sort(values: Sequence[str], allowed: Sequence[str]) -> tuple[tuple[str, boo
             continue
         name = value.removeprefix("-")
         if name not in allowed:
-            raise SearchError(f"cannot sort by {name!r}; sortable: {', '.join(allowed) or 'none'}")
+            raise SearchError(
+                f"cannot sort by {name!r}; sortable: {', '.join(allowed) or 'none'}",
+                parameter="_sort",
+            )
         keys.append((name, value.startswith("-")))
     return tuple(keys)
 
@@ -171,12 +181,15 @@ def _sort(values: Sequence[str], allowed: Sequence[str]) -> tuple[tuple[str, boo
 def _includes(values: Sequence[str], allowed: Sequence[str]) -> tuple[str, ...]:
     for value in values:
         if value not in allowed:
-            raise SearchError(f"_include {value!r} is not supported; use {', '.join(allowed)}")
+            raise SearchError(
+                f"_include {value!r} is not supported; use {', '.join(allowed)}",
+                parameter="_include",
+            )
     return tuple(dict.fromkeys(values))
 
 
 def _summary(values: Sequence[str]) -> bool:
     for value in values:
         if value not in ("count", "false"):
-            raise SearchError("_summary supports only 'count' and 'false'")
+            raise SearchError("_summary supports only 'count' and 'false'", parameter="_summary")
     return "count" in values

@@ -103,7 +103,17 @@ def test_patient_bundle_without_its_support_bundles_is_rejected_whole() -> None:
 
 
 @pytest.mark.django_db
-def test_a_bad_total_rolls_back_the_whole_bundle(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"valueQuantity": {"value": 9}}, "0–6"),  # PHQ-2 totals run 0–6
+        ({"effectiveDateTime": "2999-01-01T00:00:00Z"}, "Observation.effectiveDateTime"),
+    ],
+    ids=["total", "future"],
+)
+def test_a_bad_total_rolls_back_the_whole_bundle(tmp_path, change, named) -> None:
+    """The line names the source Observation and the FHIR element at fault (not Careloop's
+    own field names such as completed_at)."""
     run_import(*SUPPORT)
     support_rows = ImportedResource.objects.count()
     bundle = json.loads(PATIENT_BUNDLES[0].read_text(encoding="utf-8"))
@@ -113,7 +123,9 @@ def test_a_bad_total_rolls_back_the_whole_bundle(tmp_path) -> None:
         if e["resource"]["resourceType"] == "Observation"
         and e["resource"]["code"]["coding"][0]["code"] == "55758-7"
     ]  # fmt: skip
-    screenings[-1]["valueQuantity"]["value"] = 9  # PHQ-2 totals run 0–6
+    for element, value in change.items():
+        old = screenings[-1][element]
+        screenings[-1][element] = old | value if isinstance(old, dict) else value
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken), encoding="utf-8")
     err = StringIO()
@@ -121,7 +133,10 @@ def test_a_bad_total_rolls_back_the_whole_bundle(tmp_path) -> None:
         call_command("fhir", "import", str(path), "--service", "synthea", stderr=err)
     [line] = err.getvalue().splitlines()
     assert line.startswith("REJECTED FILE #1 (sha256:") and "nothing written: " in line
-    assert "0–6" in line
+    assert named in line
+    assert f"Observation/{screenings[-1]['id']}: " in line
+    where = "Observation.valueQuantity" if "valueQuantity" in change else named
+    assert where in line and "completed_at" not in line and "total must" not in line
     assert (Patient.objects.count(), Assessment.objects.count()) == (0, 0)
     assert ImportedResource.objects.count() == support_rows
 

@@ -83,7 +83,14 @@ def test_phq9_observations_carry_loinc_total_and_item_codes() -> None:
     total = observation_resource(assessment, phq9, "total")
     assert total["code"]["coding"] == [{"system": "http://loinc.org", "code": "44261-6"}]
     assert total["valueQuantity"]["value"] == 10
-    assert total["valueQuantity"]["code"] == "{score}"
+    # A plain UCUM "1" (dimensionless), not the annotation {score}; the unit text says what.
+    assert total["valueQuantity"] == {
+        "value": 10, "unit": "score", "system": "http://unitsofmeasure.org", "code": "1"
+    }  # fmt: skip
+    # Self-reported (every instrument in the library is a self-report questionnaire).
+    for part in parts:
+        observation = observation_resource(assessment, phq9, part)
+        assert observation["performer"] == [{"reference": f"Patient/{assessment.patient_id}"}]
     item9 = observation_resource(assessment, phq9, "9")
     assert item9["id"] == f"{assessment.id}-item-9"
     assert item9["code"]["coding"][0]["code"] == "44260-8"

@@ -156,10 +156,11 @@ def test_if_match_is_required_and_checked(ada_client, ada, ada_patient, current)
          "Patient.telecom[0].use"),
         ({"telecom": [{"system": "phone", "value": PHONE}, {"system": "phone", "value": PHONE}]},
          "Patient.telecom[1]"),
-        ({"telecom": [{"system": "phone", "value": "07700 900123"}]}, "phone"),
-        ({"telecom": [{"system": "email", "value": "not-an-address"}]}, "email"),
+        ({"telecom": [{"system": "phone", "value": "07700 900123"}]}, "Patient.telecom (phone)"),
+        ({"telecom": [{"system": "email", "value": "not-an-address"}]}, "Patient.telecom (email)"),
         ({"communication": [{"language": {"coding": [{"system": "urn:ietf:bcp:47",
-                                                        "code": "not a tag"}]}}]}, "language"),
+                                                        "code": "not a tag"}]}}]},
+         "Patient.communication (language)"),
         ({"communication": [{"language": {"coding": [{"system": "urn:iso:std:iso:639",
                                                         "code": "en"}]}}]},
          "Patient.communication[0].language.coding[0].system"),
@@ -168,12 +169,14 @@ def test_if_match_is_required_and_checked(ada_client, ada, ada_patient, current)
 def test_only_what_the_patient_owns_may_change(
     ada_client, ada, ada_patient, current, change, field
 ) -> None:
-    """No mass assignment (A3): every other element must equal the current one; 422 names it."""
+    """No mass assignment (A3): every other element must equal the current one; 422 names it,
+    in the diagnostics and as the issue's FHIR path (expression)."""
     resource, tag = current
     response = put(ada_client, ada_patient.id, resource | change, tag)
     assert response.status_code == 422, response.json()
     code, diagnostics = outcome_of(response)
     assert code == "processing" and diagnostics.startswith(field), diagnostics
+    assert response.json()["issue"][0]["expression"] == [field.split(" (")[0]]
     ada.refresh_from_db()
     ada_patient.refresh_from_db()
     assert (ada.phone_number, ada.email) == ("", "")

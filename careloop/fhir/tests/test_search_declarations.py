@@ -36,3 +36,40 @@ def test_the_capability_statement_and_the_parser_take_the_declared_parameters(
     declared = {p.name: p.type for p in SEARCHES[resource_type].parameters}
     assert dict(SUPPORTED[resource_type].search) == declared
     assert set(declared) | CONTROLS <= accepted_parameters(resource_type)
+
+
+COMBINATION = (
+    "http://hl7.org/fhir/StructureDefinition/capabilitystatement-search-parameter-combination"
+)
+
+
+def test_a_search_that_requires_a_parameter_says_so_in_the_capability_statement(
+    anonymous_fhir,
+) -> None:
+    statement = anonymous_fhir.get("metadata").json()
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    for resource_type, declared in SEARCHES.items():
+        entry = resources[resource_type]
+        combinations = [
+            sorted(e["valueString"] for e in ext["extension"] if e["url"] == "required")
+            for ext in entry.get("extension", [])
+            if ext["url"] == COMBINATION
+        ]
+        assert combinations == [sorted(c) for c in declared.required], resource_type
+        if declared.required:
+            documented = {p["name"]: p.get("documentation", "") for p in entry["searchParam"]}
+            for combination in declared.required:
+                for name in combination:
+                    assert "required" in documented[name].lower(), (resource_type, name)
+    assert SEARCHES["AuditEvent"].required  # a staff AuditEvent search without patient= is 400
+
+
+def test_the_oauth_uris_extension_holds_only_what_r4_defines(anonymous_fhir) -> None:
+    statement = anonymous_fhir.get("metadata").json()
+    (oauth,) = statement["rest"][0]["security"]["extension"]
+    names = {e["url"] for e in oauth["extension"]}
+    assert names <= {"token", "authorize", "register", "manage"}
+    assert {"token", "authorize"} <= names
+    smart = anonymous_fhir.client.get("/.well-known/smart-configuration").json()
+    assert smart["revocation_endpoint"].endswith("/o/revoke_token/")
+    assert smart["introspection_endpoint"].endswith("/o/introspect/")
