@@ -36,12 +36,22 @@ class FhirError(DomainError):
 
     `issue_code` overrides the OperationOutcome issue code the status would get (e.g. an
     If-Match version conflict is a 412 `conflict`, not the `duplicate` of a conditional create).
+    `expression` overrides where the issue is (None: the FHIR paths the message names, see
+    mapping.operation_outcome.fhir_issue; e.g. ("http.If-None-Exist",) for a header).
     """
 
-    def __init__(self, message: str, status_code: int, *, issue_code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status_code: int,
+        *,
+        issue_code: str | None = None,
+        expression: tuple[str, ...] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.issue_code = issue_code
+        self.expression = expression
 
 
 def _subject(user: User, patient_id: str) -> Patient:
@@ -56,16 +66,27 @@ def _subject(user: User, patient_id: str) -> Patient:
     return patient
 
 
+IF_NONE_EXIST = "http.If-None-Exist"  # R4: an HTTP parameter is located as "http." + its name
+
+
 def _conditional_match(user: User, if_none_exist: str) -> Assessment | None:
     """Evaluate If-None-Exist (only `identifier=[system|]value` is supported)."""
     query = parse_qs(if_none_exist.removeprefix("?"), keep_blank_values=True)
     if set(query) != {"identifier"} or len(query["identifier"]) != 1:
-        raise FhirError("If-None-Exist supports exactly one identifier=[system|]value", 400)
+        raise FhirError(
+            "If-None-Exist supports exactly one identifier=[system|]value",
+            400,
+            expression=(IF_NONE_EXIST,),
+        )
     parsed = token(query["identifier"][0])
     client_id = client_id_for(parsed.system or "", parsed.code)
     matches = list(assessments_visible_to(user).filter(client_id=client_id)[:2])
     if len(matches) > 1:
-        raise FhirError("If-None-Exist matches more than one QuestionnaireResponse", 412)
+        raise FhirError(
+            "If-None-Exist matches more than one QuestionnaireResponse",
+            412,
+            expression=(IF_NONE_EXIST,),
+        )
     return matches[0] if matches else None
 
 

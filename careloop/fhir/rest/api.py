@@ -91,7 +91,11 @@ for _resource_type in SUPPORTED:
 @fhir_api.exception_handler(FhirError)
 def _fhir_error(request: HttpRequest, error: FhirError) -> HttpResponse:
     return outcome_response(
-        error.status_code, error.message, written=written_type(request), issue_code=error.issue_code
+        error.status_code,
+        error.message,
+        written=written_type(request),
+        issue_code=error.issue_code,
+        expression=error.expression,
     )
 
 

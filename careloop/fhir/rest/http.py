@@ -49,12 +49,21 @@ def fhir_response(
 
 
 def outcome_response(
-    status: int, message: str, *, written: str | None = None, issue_code: str | None = None
+    status: int,
+    message: str,
+    *,
+    written: str | None = None,
+    issue_code: str | None = None,
+    expression: Sequence[str] | None = None,
 ) -> HttpResponse:
     """The error as an OperationOutcome; `written`: the type of the resource the request sends,
-    whose FHIR paths the diagnostics and `expression` then name (mapping.operation_outcome)."""
-    diagnostics, expression = fhir_issue(written, message)
-    outcome = operation_outcome(status, diagnostics, expression=expression)
+    whose FHIR paths the diagnostics and `expression` then name (mapping.operation_outcome),
+    unless the raiser located the error itself (`expression`, e.g. in a header)."""
+    if expression is not None:
+        diagnostics, where = message, list(expression)
+    else:
+        diagnostics, where = fhir_issue(written, message)
+    outcome = operation_outcome(status, diagnostics, expression=where)
     if issue_code:
         outcome["issue"][0]["code"] = issue_code
     return fhir_response(outcome, status=status)

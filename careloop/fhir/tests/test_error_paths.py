@@ -108,3 +108,10 @@ def test_fhir_issue_translates_the_first_field_named() -> None:
     )
     assert fhir_issue(None, "not found") == ("not found", [])
     assert fhir_issue("Patient", "version conflict") == ("version conflict", [])
+
+
+def test_a_conditional_create_error_names_the_header_not_the_body(fhir, ada, ada_patient) -> None:
+    body = phq9_response(ada_patient.id, [0] * 9)
+    response = fhir(ada).post("QuestionnaireResponse", body, **{"If-None-Exist": "patient=x"})
+    assert response.status_code == 400
+    assert issue_of(response)["expression"] == ["http.If-None-Exist"]
