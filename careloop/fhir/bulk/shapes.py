@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from careloop.fhir.mapping.common import Resource, version_id
+from careloop.fhir.mapping.narrative import without_narrative
 
 LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _VERSION_MARKER = "careloop-shape-version-marker"
@@ -44,13 +45,15 @@ class Slot:
 
 
 def hashed_text(resource: Resource) -> str:
-    """What `version_id` hashes (common.py): the resource without meta, keys sorted."""
-    body = {key: value for key, value in resource.items() if key != "meta"}
+    """What `version_id` hashes (common.py): the resource without meta and text, keys sorted."""
+    body = {key: value for key, value in resource.items() if key not in ("meta", "text")}
     return json.dumps(body, sort_keys=True, default=str)
 
 
 def line_text(resource: Resource) -> str:
-    return LINE_ENCODER.encode(resource)
+    """The NDJSON line of a mapped resource: without its generated narrative (`text`), which
+    bulk files leave out (docs/fhir.md); the content-hash version does not cover it."""
+    return LINE_ENCODER.encode(without_narrative(resource))
 
 
 def json_text(value: object) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -39,6 +40,113 @@ ACTION_VERBS: dict[str, tuple[str, ...]] = {
 PRACTITIONER_ROLES = frozenset({"clinician", "supervisor"})  # served as Practitioner
 FHIR_INTERACTIONS = frozenset({"read", "vread", "search-type", "history-instance"})
 
+# AuditEvent.type (DICOM, in the audit-event-type value set) for events outside the FHIR API;
+# an event the FHIR API recorded is typed `rest` instead.
+AUDIT_LOG_USED = {"system": DICOM, "code": "110101", "display": "Audit Log Used"}
+APPLICATION_ACTIVITY = {"system": DICOM, "code": "110100", "display": "Application Activity"}
+EXPORT = {"system": DICOM, "code": "110106", "display": "Export"}
+SECURITY_ALERT = {"system": DICOM, "code": "110113", "display": "Security Alert"}
+USER_AUTHENTICATION = {"system": DICOM, "code": "110114", "display": "User Authentication"}
+
+
+@dataclass(frozen=True)
+class StandardCodes:
+    """The standard codes of an audit action: `type` (DICOM) and the restful-interaction the
+    action amounts to (`None`: none fits, e.g. a notification sent or a sign-in)."""
+
+    type: dict[str, str]
+    interaction: str | None
+
+
+def _codes(kind: dict[str, str], interaction: str | None = None) -> StandardCodes:
+    return StandardCodes(kind, interaction)
+
+
+_RECORD = PATIENT_RECORD
+# Every audit action (careloop.audit.types.AuditAction values) → its standard codes, in one
+# place; tests/test_audit_codes.py checks it covers every action and uses only valid codes.
+STANDARD_CODES: dict[str, StandardCodes] = {
+    "auth.signed_in": _codes(USER_AUTHENTICATION),
+    "auth.sign_in_failed": _codes(USER_AUTHENTICATION),
+    "auth.locked_out": _codes(SECURITY_ALERT),
+    "auth.mfa_enrolled": _codes(USER_AUTHENTICATION),
+    "auth.mfa_verified": _codes(USER_AUTHENTICATION),
+    "auth.mfa_failed": _codes(USER_AUTHENTICATION),
+    "auth.access_denied": _codes(SECURITY_ALERT),
+    "patient.registered": _codes(_RECORD, "create"),
+    "patient.viewed": _codes(_RECORD, "read"),
+    "patient.listed_in_caseload": _codes(_RECORD, "search-type"),
+    "patient.contact_details_updated": _codes(_RECORD, "update"),
+    "privacy.consent_document_published": _codes(APPLICATION_ACTIVITY, "create"),
+    "privacy.consent_given": _codes(_RECORD, "create"),
+    "privacy.consent_withdrawn": _codes(_RECORD, "create"),  # a new decision, the old one stays
+    "privacy.break_glass_started": _codes(SECURITY_ALERT),
+    "privacy.break_glass_read": _codes(_RECORD, "read"),
+    "privacy.break_glass_ended": _codes(SECURITY_ALERT),
+    "privacy.break_glass_reviewed": _codes(AUDIT_LOG_USED, "update"),
+    "assessment.submitted": _codes(_RECORD, "create"),
+    "assessment.history_viewed": _codes(_RECORD, "search-type"),
+    "alert.raised": _codes(_RECORD, "create"),
+    "alert.notified": _codes(_RECORD),
+    "alert.viewed": _codes(_RECORD, "search-type"),
+    "alert.escalated": _codes(_RECORD),
+    "alert.escalation_deferred": _codes(_RECORD),
+    "alert.fallback_fired": _codes(_RECORD),
+    "alert.acknowledged": _codes(_RECORD, "update"),
+    "alert.actioned": _codes(_RECORD, "update"),
+    "alert.closed": _codes(_RECORD, "update"),
+    "escalation.policy_changed": _codes(APPLICATION_ACTIVITY, "update"),
+    "escalation.on_call_changed": _codes(APPLICATION_ACTIVITY, "update"),
+    "review.requested": _codes(_RECORD, "create"),
+    "review.completed": _codes(_RECORD, "update"),
+    "review.viewed": _codes(_RECORD, "search-type"),
+    "safety_plan.version_saved": _codes(_RECORD, "update"),  # a new version of the one plan
+    "safety_plan.viewed": _codes(_RECORD, "read"),
+    "crisis_resource.confirmed": _codes(APPLICATION_ACTIVITY, "update"),
+    "crisis_resource.withdrawn": _codes(APPLICATION_ACTIVITY, "update"),
+    "measurement_plan.created": _codes(_RECORD, "create"),
+    "measurement_plan.item_changed": _codes(_RECORD, "update"),
+    "checkin.submitted": _codes(_RECORD, "create"),
+    "follow_up.offered": _codes(_RECORD, "create"),
+    "follow_up.completed": _codes(_RECORD, "update"),
+    "monitoring_settings.risk_follow_up_changed": _codes(_RECORD, "update"),
+    "journal.entry_written": _codes(_RECORD, "create"),
+    "journal.sharing_changed": _codes(_RECORD, "update"),
+    "journal.shared_entries_viewed": _codes(_RECORD, "search-type"),
+    "message.sent": _codes(_RECORD, "create"),
+    "message.read": _codes(_RECORD, "read"),
+    "message.thread_viewed": _codes(_RECORD, "search-type"),
+    "fhir.client_registered": _codes(APPLICATION_ACTIVITY, "create"),
+    "fhir.bulk_export_requested": _codes(EXPORT, "operation"),
+    "fhir.bulk_export_completed": _codes(EXPORT),
+    "fhir.bulk_export_cancelled": _codes(EXPORT, "delete"),
+    "fhir.bulk_patient_exported": _codes(EXPORT, "operation"),
+    "fhir.bulk_file_downloaded": _codes(EXPORT, "read"),
+    "audit.trail_viewed": _codes(AUDIT_LOG_USED, "search-type"),
+    "service.report_viewed": _codes(APPLICATION_ACTIVITY, "search-system"),
+    "research.extracted": _codes(EXPORT, "operation"),
+    "service.population_seeded": _codes(APPLICATION_ACTIVITY, "create"),
+    "rights.data_viewed": _codes(_RECORD, "read"),
+    "rights.exported": _codes(EXPORT, "operation"),
+    "rights.erasure_requested": _codes(_RECORD, "create"),
+    "rights.erasure_request_withdrawn": _codes(_RECORD, "update"),
+    "rights.erased": _codes(_RECORD, "delete"),
+}
+UNKNOWN_ACTION = _codes(PATIENT_RECORD)  # an action newer than this table (tests forbid it)
+
+
+def standard_codes(event: AuditRecord) -> tuple[dict[str, str], str | None]:
+    """The event's `type` coding and restful-interaction code (None: none fits).
+
+    An event the FHIR API recorded is `rest`, with the interaction it recorded; any other takes
+    the action's row of STANDARD_CODES.
+    """
+    codes = STANDARD_CODES.get(event.action, UNKNOWN_ACTION)
+    if event.detail.get("via") == "fhir":
+        interaction = str(event.detail.get("interaction", ""))
+        return REST, interaction if interaction in FHIR_INTERACTIONS else codes.interaction
+    return codes.type, codes.interaction
+
 
 class AuditRecord(Protocol):
     @property
@@ -63,8 +171,27 @@ class AuditRecord(Protocol):
     def detail(self) -> Mapping[str, Any]: ...
 
 
+# The AuditEventAction each restful interaction is (operation and the rest: E, execute).
+INTERACTION_ACTION = {
+    "create": "C", "read": "R", "vread": "R", "search-type": "R", "search-system": "R",
+    "history-instance": "R", "update": "U", "delete": "D",
+}  # fmt: skip
+
+
 def action_code(action: str) -> str:
-    """C, R, U, D or E (execute: anything that is not plainly one of the four)."""
+    """C, R, U, D or E (execute: anything that is not plainly one of the four).
+
+    An action in STANDARD_CODES takes the letter of its interaction; an action the table does
+    not know (a retired code on an old row) is read from the verb of its dotted code.
+    """
+    codes = STANDARD_CODES.get(action)
+    if codes is not None:
+        return INTERACTION_ACTION.get(codes.interaction or "", "E")
+    return verb_action_code(action)
+
+
+def verb_action_code(action: str) -> str:
+    """The letter the verb at the end of a dotted code reads as (ACTION_VERBS)."""
     verb = action.rpartition(".")[2]
     for code, verbs in ACTION_VERBS.items():
         if verb in verbs or any(verb.endswith(f"_{v}") for v in verbs):
@@ -105,17 +232,16 @@ def audit_event_resource(
 
     `actor_is_patient`: the actor is this patient themself (agent.who → their Patient).
     """
-    interaction = str(event.detail.get("interaction", ""))
-    via_fhir = event.detail.get("via") == "fhir"
+    event_type, interaction = standard_codes(event)
     subtypes: list[dict[str, str]] = [{"system": ACTION_SYSTEM, "code": event.action}]
-    if via_fhir and interaction in FHIR_INTERACTIONS:
+    if interaction is not None:
         subtypes.append({"system": RESTFUL_INTERACTION, "code": interaction})
     if is_break_glass(event):
         subtypes.insert(0, BREAK_GLASS)
     resource: Resource = {
         "resourceType": "AuditEvent",
         "id": str(event.id),
-        "type": REST if via_fhir else PATIENT_RECORD,
+        "type": event_type,
         "subtype": subtypes,
         "action": action_code(event.action),
         "recorded": instant(event.occurred_at),

@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from careloop.fhir.mapping.narrative import generated_text
+
 Resource = dict[str, Any]
 
 LOINC = "http://loinc.org"
@@ -48,9 +50,11 @@ def instrument_id_from_fhir(fhir_id: str) -> str:
 def version_id(resource: Resource) -> str:
     """A version id derived from the content: it changes exactly when the resource changes.
 
-    Careloop keeps no resource history, so the content hash is the honest version (ETag).
+    Careloop keeps no resource history, so the content hash is the honest version (ETag). The
+    generated narrative is left out: it is derived from the rest, and a bulk line (which omits
+    it) then carries the same version as the read.
     """
-    body = {key: value for key, value in resource.items() if key != "meta"}
+    body = {key: value for key, value in resource.items() if key not in ("meta", "text")}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()[:16]
 
@@ -58,14 +62,21 @@ def version_id(resource: Resource) -> str:
 def with_meta(
     resource: Resource, last_updated: datetime | None, *, version: int | None = None
 ) -> Resource:
-    """Add meta.versionId and meta.lastUpdated to a finished resource.
+    """Add meta.versionId, meta.lastUpdated and the generated narrative (`text`, see
+    mapping.narrative) to a finished resource.
 
     `version` is the stored version number where the domain keeps versions (safety plans,
     alert transitions); otherwise the version is the content hash.
     """
+    text = resource.get("text") or generated_text(resource)
+    if text is not None:
+        resource = {key: value for key, value in resource.items() if key != "text"} | {"text": text}
     meta: dict[str, str] = {"versionId": str(version) if version else version_id(resource)}
     if last_updated is not None:
         meta["lastUpdated"] = instant(last_updated)
-    return {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta} | {
-        key: value for key, value in resource.items() if key not in ("resourceType", "id")
+    head: Resource = {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta}
+    if text is not None:
+        head["text"] = text
+    return head | {
+        key: value for key, value in resource.items() if key not in ("resourceType", "id", "text")
     }

@@ -16,11 +16,23 @@ from django.db.models import Q, QuerySet
 
 from careloop.accounts.types import Role
 from careloop.audit.selectors import events_for_patient, events_for_patients, patient_ref
+from careloop.audit.types import PurposeOfUse
 from careloop.care.selectors import patients_visible_to
-from careloop.fhir.mapping.audit_event import ACTION_VERBS, audit_event_resource
+from careloop.fhir.mapping.audit_event import (
+    ACTION_SYSTEM,
+    ACTION_VERBS,
+    BREAK_GLASS,
+    DICOM,
+    FHIR_INTERACTIONS,
+    REST,
+    RESTFUL_INTERACTION,
+    STANDARD_CODES,
+    action_code,
+    audit_event_resource,
+)
 from careloop.fhir.search.common import Page, apply, as_uuid, date_q, ordered, window
 from careloop.fhir.search.parameters import SEARCHES
-from careloop.fhir.search.params import SearchError, SearchRequest, reference_id
+from careloop.fhir.search.params import SearchError, SearchRequest, reference_id, token
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -40,7 +52,15 @@ def _verb_q(verbs: Iterable[str]) -> Q:
 
 
 def _action_code_q(code: str) -> Q:
-    """The rows `audit_event.action_code` maps to `code` (it tries R, C, U, D in that order)."""
+    """The rows `audit_event.action_code` maps to `code`: the table's actions with that letter,
+    and rows of actions the table does not know whose verb reads as it."""
+    known = Q(action__in=list(STANDARD_CODES))
+    letter = Q(action__in=[a for a in STANDARD_CODES if action_code(a) == code])
+    return letter | (~known & _verb_code_q(code))
+
+
+def _verb_code_q(code: str) -> Q:
+    """The rows `audit_event.verb_action_code` maps to `code` (it tries R, C, U, D in order)."""
     earlier = Q(pk__in=[])
     for candidate, verbs in ACTION_VERBS.items():
         if candidate == code:
@@ -56,6 +76,54 @@ def _action_q(request: SearchRequest) -> Q | None:
     wanted = Q(pk__in=[])
     for value in values:
         wanted |= _action_code_q(value.rpartition("|")[2])
+    return wanted
+
+
+# has_key first: a JSON key's lookup is NULL on rows without the key, and its negation too.
+_VIA_FHIR = Q(detail__has_key="via") & Q(detail__via="fhir")
+_FHIR_INTERACTION = (
+    _VIA_FHIR
+    & Q(detail__has_key="interaction")
+    & Q(detail__interaction__in=sorted(FHIR_INTERACTIONS))
+)
+
+
+def _subtype_q(request: SearchRequest) -> Q | None:
+    """subtype=[system|]code: a Careloop audit action, a restful-interaction code (as
+    `audit_event.standard_codes` assigns it) or DICOM 110127 (break-glass)."""
+    values = request.values("subtype")
+    if not values:
+        return None
+    wanted = Q(pk__in=[])
+    for value in values:
+        parsed = token(value)
+        system, code = parsed.system, parsed.code
+        if system in (None, ACTION_SYSTEM):
+            wanted |= Q(action=code)
+        if system in (None, RESTFUL_INTERACTION):
+            by_table = [a for a, codes in STANDARD_CODES.items() if codes.interaction == code]
+            wanted |= (_FHIR_INTERACTION & Q(detail__interaction=code)) | (
+                ~_FHIR_INTERACTION & Q(action__in=by_table)
+            )
+        if system in (None, DICOM) and code == BREAK_GLASS["code"]:
+            wanted |= Q(purpose=PurposeOfUse.ETREAT) | Q(action__contains="break_glass")
+    return wanted
+
+
+def _type_q(request: SearchRequest) -> Q | None:
+    """type=[system|]code: `rest` (recorded by the FHIR API) or a DICOM type of STANDARD_CODES."""
+    values = request.values("type")
+    if not values:
+        return None
+    wanted = Q(pk__in=[])
+    for value in values:
+        parsed = token(value)
+        system, code = parsed.system, parsed.code
+        if system in (None, REST["system"]) and code == REST["code"]:
+            wanted |= _VIA_FHIR
+        if system in (None, DICOM):
+            typed = [a for a, codes in STANDARD_CODES.items() if codes.type["code"] == code]
+            wanted |= ~_VIA_FHIR & Q(action__in=typed)
     return wanted
 
 
@@ -115,6 +183,8 @@ def search_audit_events(user: User, request: SearchRequest) -> Page:
             date_q(request, "date", "occurred_at"),
             _agent_q(request, patients),
             _action_q(request),
+            _subtype_q(request),
+            _type_q(request),
         ],
     )
     found, total = window(ordered(rows, request, _SORT, _NEWEST_FIRST), request)

@@ -165,6 +165,13 @@ SEARCHES: Mapping[str, ResourceSearch] = {
             SearchParameter("date", "date", _DATE),
             SearchParameter("agent", "reference", "Practitioner/<id> or Patient/<id>"),
             SearchParameter("action", "token", "C, R, U, D or E"),
+            SearchParameter(
+                "subtype",
+                "token",
+                "a Careloop audit action (e.g. patient.viewed), a restful-interaction code "
+                "(read, search-type, create, update, delete…) or DCM|110127 (break-glass)",
+            ),
+            SearchParameter("type", "token", "rest (FHIR API) or a DICOM event type, e.g. 110110"),
         ),
         # A patient's own search covers their own trail; staff name the patient (or the event).
         required=(("patient",), ("_id",)),

@@ -90,7 +90,7 @@ def test_filters_by_agent_date_and_action(fhir, ben, ada, ada_patient, ada_phq9)
 
 def test_action_codes() -> None:
     assert action_code("assessment.history_viewed") == "R"
-    assert action_code("safety_plan.version_saved") == "C"
+    assert action_code("safety_plan.version_saved") == "U"  # a new version of the one plan
     assert action_code("alert.acknowledged") == "U"
     assert action_code("consent.withdrawn") == "D"
     assert action_code("auth.signed_in") == "E"
@@ -114,3 +114,32 @@ def test_no_one_else_reads_the_trail(fhir, dana, service, north, ada_patient, br
     bea_trail = _events(fhir(bea).get("AuditEvent").json())
     bea_id = bea.patient_record.id
     assert all(e["entity"][0]["what"]["reference"] == f"Patient/{bea_id}" for e in bea_trail)
+
+
+def test_a_standard_client_filters_by_standard_subtype_and_type(
+    fhir, ben, ada_patient, ada_phq9, break_glass
+) -> None:
+    client = fhir(ben)
+    patient = str(ada_patient.id)
+    client.get(f"Patient/{ada_patient.id}")  # recorded by the FHIR API: type rest, read
+
+    def codes(**query: str) -> set[str]:
+        bundle = client.get("AuditEvent", {"patient": patient, **query}).json()
+        return {e["subtype"][0]["code"] if e["subtype"][0]["system"].startswith("https")
+                else e["subtype"][1]["code"] for e in _events(bundle)}  # fmt: skip
+
+    rest = "http://hl7.org/fhir/restful-interaction"
+    assert codes(subtype=f"{rest}|create") >= {"assessment.submitted", "alert.raised"}
+    assert "patient.viewed" not in codes(subtype=f"{rest}|create")
+    assert codes(subtype=f"{rest}|read") == {"patient.viewed"}
+    assert codes(subtype="assessment.submitted") == {"assessment.submitted"}
+    assert codes(subtype="http://dicom.nema.org/resources/ontology/DCM|110127") == {
+        "privacy.break_glass_started"
+    }
+    assert codes(type="rest") == {"patient.viewed", "audit.trail_viewed"}  # these searches too
+    assert "patient.viewed" not in codes(type="110110")
+    assert "assessment.submitted" in codes(type="110110")
+    for event in _events(client.get("AuditEvent", {"patient": patient, "type": "rest"}).json()):
+        assert event["type"]["code"] == "rest"
+        assert event["subtype"][1]["system"] == rest
+        assert event["subtype"][1]["code"] in ("read", "search-type")
