@@ -293,6 +293,13 @@ OAUTH2_PROVIDER = {
 FHIR_BULK_EXPORT_RETENTION_SECONDS = env_int(
     "FHIR_BULK_EXPORT_RETENTION_SECONDS", 86400, minimum=60
 )
+# The canonical base of Careloop's own FHIR URLs (code systems, extensions, Questionnaires,
+# identifier systems). The default is a PLACEHOLDER: a deployment sets a URL it controls,
+# ideally its FHIR base (e.g. https://careloop.example.org/fhir/r4), where every canonical then
+# resolves (GET <base>/CodeSystem/<id>, /StructureDefinition/<id>, /ValueSet/<id>).
+CARELOOP_FHIR_CANONICAL_BASE = env(
+    "CARELOOP_FHIR_CANONICAL_BASE", "https://careloop.example/fhir"
+).rstrip("/")
 WORKER_POLL_SECONDS = float(env_int("WORKER_POLL_MILLISECONDS", 1000, minimum=10)) / 1000
 # /healthz answers 503 when no alert worker has beaten for this long (careloop.core.heartbeat).
 HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 60, minimum=5)

@@ -23,6 +23,7 @@ from careloop.core.worker import register_job
 from careloop.fhir.bulk.generate import ExportScope, batches
 from careloop.fhir.bulk.services import retention
 from careloop.fhir.bulk.storage import ExportStore, export_store
+from careloop.fhir.canonical import outbound_text
 from careloop.fhir.models import ExportJob
 from careloop.fhir.types import ExportStatus
 
@@ -101,7 +102,8 @@ def build_export(job: ExportJob, store: ExportStore | None = None) -> None:
         for resource_type in job.resource_types:
             writer = _PartWriter(store, job, resource_type)
             for batch in batches(scope, resource_type):
-                writer.add(batch.lines)
+                # Careloop's URLs under the configured canonical base, as in every reply.
+                writer.add([outbound_text(line) for line in batch.lines])
                 patients |= batch.patient_ids
             writer.flush()
             total += writer.written

@@ -21,8 +21,10 @@ from careloop.accounts.api import api_user
 from careloop.core import clock
 from careloop.core.text import valid_json_text
 from careloop.fhir.bulk.api import bulk_router
+from careloop.fhir.canonical import inbound
 from careloop.fhir.mapping.valuesets import value_set_violations
 from careloop.fhir.rest.capability import SUPPORTED, capability_statement
+from careloop.fhir.rest.conformance import conformance_router
 from careloop.fhir.rest.endpoints import ERRORS, FhirResource, QuestionnaireResponseIn, run_read
 from careloop.fhir.rest.http import (
     FhirJsonRenderer,
@@ -129,6 +131,7 @@ def update_patient(
 ) -> HttpResponse:
     user = api_user(request)
     resource = valid_json_text(json.loads(request.body))  # U+D800 -> U+FFFD (HZ-024)
+    resource = inbound(resource)  # either canonical base is understood (fhir.canonical)
     _checked_resource(resource, "Patient")
     updated = update_own_patient(
         resource, actor=user, patient_id=resource_id, if_match=request.headers.get("If-Match")
@@ -184,6 +187,7 @@ def create_response(
     # The declared body documents and pre-checks the shape; the resource itself is the raw JSON
     # (every element, including ones the declaration does not name).
     resource = valid_json_text(json.loads(request.body))  # U+D800 -> U+FFFD (HZ-024)
+    resource = inbound(resource)  # either canonical base is understood (fhir.canonical)
     _checked_resource(resource, "QuestionnaireResponse")
     assessment, created = create_questionnaire_response(
         resource, actor=user, if_none_exist=request.headers.get("If-None-Exist")
@@ -200,3 +204,4 @@ def create_response(
 fhir_api.add_router("", search_router)
 fhir_api.add_router("", smart_router)
 fhir_api.add_router("", bulk_router)
+fhir_api.add_router("", conformance_router)

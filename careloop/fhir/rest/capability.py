@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from careloop.fhir.mapping.common import Resource, instant
+from careloop.fhir.mapping.conformance import CONFORMANCE_TYPES
 from careloop.fhir.search.parameters import SEARCHES
 
 FHIR_VERSION = "4.0.1"
@@ -146,7 +147,10 @@ def capability_statement(base_url: str, software_version: str, now: datetime) ->
                     "with the header Prefer: handling=strict."
                 ),
                 "security": _security(base_url),
-                "resource": [_resource_entry(name, s) for name, s in SUPPORTED.items()],
+                "resource": [
+                    *(_resource_entry(name, s) for name, s in SUPPORTED.items()),
+                    *(_conformance_entry(name) for name in CONFORMANCE_TYPES),
+                ],
                 "operation": [_GROUP_EXPORT],
             }
         ],
@@ -189,6 +193,23 @@ def _security(base_url: str) -> Resource:
                 ],
             }
         ],
+    }
+
+
+def _conformance_entry(resource_type: str) -> Resource:
+    """The definitions Careloop's canonical URLs name (careloop.fhir.rest.conformance)."""
+    return {
+        "type": resource_type,
+        "documentation": (
+            "Careloop's own definitions, read without authentication; also in the FHIR package "
+            "at package.tgz."
+        ),
+        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "versioning": "no-version",
+        "readHistory": False,
+        "updateCreate": False,
+        "conditionalCreate": False,
+        "searchParam": [{"name": "_id", "type": "token"}, {"name": "url", "type": "uri"}],
     }
 
 

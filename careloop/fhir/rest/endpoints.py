@@ -14,6 +14,7 @@ from careloop.accounts.api import api_user
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
+from careloop.fhir.canonical import inbound
 from careloop.fhir.mapping.bundle import history, page_links, searchset
 from careloop.fhir.mapping.operation_outcome import operation_outcome
 from careloop.fhir.rest.http import base_url, etag, fhir_response
@@ -119,7 +120,8 @@ def run_search(request: HttpRequest, resource_type: str) -> HttpResponse:
     _check_format(request)
     query = {name: request.GET.getlist(name) for name in request.GET}
     strict = "handling=strict" in request.headers.get("Prefer", "").replace(" ", "")
-    search = parse_search(resource_type, query, strict=strict)
+    # Values naming the configured canonical base are read as the mappers' own (fhir.canonical).
+    search = parse_search(resource_type, inbound(query), strict=strict)
     query = {name: values for name, values in query.items() if name not in search.ignored}
     page = SEARCHERS[resource_type](user, search)
     audit_reads(request, user, resource_type, "search-type", page)

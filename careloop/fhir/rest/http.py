@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
 from careloop.core.errors import DomainError
+from careloop.fhir.canonical import outbound_text
 from careloop.fhir.mapping.common import Resource
 from careloop.fhir.mapping.operation_outcome import fhir_issue, operation_outcome
 from careloop.fhir.search.params import SearchError
@@ -28,7 +29,7 @@ class FhirJsonRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
-        return json.dumps(data, ensure_ascii=False)
+        return outbound_text(json.dumps(data, ensure_ascii=False))
 
 
 def etag(resource: Resource) -> str:
@@ -39,7 +40,8 @@ def fhir_response(
     resource: Resource, status: int = 200, headers: dict[str, str] | None = None
 ) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(resource, ensure_ascii=False),
+        # Careloop's URLs leave under the configured canonical base (careloop.fhir.canonical).
+        outbound_text(json.dumps(resource, ensure_ascii=False)),
         status=status,
         content_type=f"{FHIR_JSON}; charset=utf-8",
     )

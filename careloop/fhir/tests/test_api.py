@@ -7,6 +7,7 @@ import pytest
 from careloop.audit.models import AuditEvent
 from careloop.audit.selectors import patient_ref
 from careloop.audit.types import AuditAction
+from careloop.fhir.mapping.conformance import CONFORMANCE_TYPES
 from careloop.fhir.rest.capability import SUPPORTED
 from careloop.safety.models import Alert
 
@@ -22,7 +23,8 @@ def test_metadata_is_public_and_true(anonymous_fhir) -> None:
     statement = response.json()
     assert statement["fhirVersion"] == "4.0.1"
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(resources) == set(SUPPORTED)
+    # The clinical types, and the definitions Careloop's canonical URLs name (public, read-only).
+    assert set(resources) == set(SUPPORTED) | set(CONFORMANCE_TYPES)
     qr = resources["QuestionnaireResponse"]
     assert {"read", "vread", "history-instance", "search-type", "create"} == {
         i["code"] for i in qr["interaction"]

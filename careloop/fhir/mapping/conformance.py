@@ -1,0 +1,348 @@
+"""Careloop's conformance resources, as data: a StructureDefinition for each Careloop extension,
+a CodeSystem and a ValueSet (all its codes) for each Careloop code system, and the FHIR package
+(package.tgz) that holds them. Written under DEFAULT_BASE like every mapper's output; the edge
+moves them to the configured canonical base. No Django here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from careloop.audit.types import AuditAction
+from careloop.fhir.mapping.audit_event import ACTION_SYSTEM
+from careloop.fhir.mapping.care_plan import (
+    CATEGORY_SYSTEM,
+    CHECKIN,
+    MEASURE_SYSTEM,
+    MEASUREMENT_PLAN,
+    SAFETY_PLAN,
+    SAFETY_PLAN_SECTION_SYSTEM,
+)
+from careloop.fhir.mapping.common import (
+    CARE_TEAM_ROLE_SYSTEM,
+    CARELOOP_FHIR,
+    INSTRUMENT_ITEM_SYSTEM,
+    INSTRUMENT_TOTAL_SYSTEM,
+    SAFETY_RULE_SYSTEM,
+    Resource,
+)
+from careloop.fhir.mapping.consent import DATA_STREAM_SYSTEM
+from careloop.fhir.mapping.risk_assessment import (
+    DETECTOR_SYSTEM,
+    OUTPUT_ORIGIN_SYSTEM,
+    REVIEW_EXTENSION,
+    REVIEW_SYSTEM,
+)
+from careloop.instruments.library import InstrumentDefinition
+from careloop.privacy.policy import DataStream
+from careloop.safety.planning.plan_content import SECTIONS
+from careloop.safety.rules.registry import RULEBOOK
+
+FHIR_VERSION = "4.0.1"
+PUBLISHER = "Careloop"
+INSTRUMENT_ANSWER_SYSTEM = f"{CARELOOP_FHIR}/CodeSystem/instrument-answer"
+CONFORMANCE_TYPES = ("StructureDefinition", "CodeSystem", "ValueSet")
+PACKAGE_NAME = "careloop.fhir"
+# The version of the published conformance resources and their package: raise it on change.
+CONFORMANCE_VERSION = "0.1.0"
+
+Concept = tuple[str, str]  # (code, display)
+
+
+@dataclass(frozen=True)
+class CodeSystemSpec:
+    url: str
+    title: str
+    description: str
+    concepts: tuple[Concept, ...]
+
+    @property
+    def id(self) -> str:
+        return self.url.rsplit("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class ExtensionSpec:
+    url: str
+    title: str
+    description: str
+    context: str  # the element path it may appear on
+    value_system: str  # the code system of its valueCoding (bound, required)
+
+    @property
+    def id(self) -> str:
+        return self.url.rsplit("/", 1)[1]
+
+
+EXTENSIONS: tuple[ExtensionSpec, ...] = (
+    ExtensionSpec(
+        REVIEW_EXTENSION,
+        "Clinician review",
+        "Where the care team's review of this automated output stands (pending, "
+        "acknowledged, confirmed, overridden as a false positive); it follows the alert.",
+        "RiskAssessment",
+        REVIEW_SYSTEM,
+    ),
+)
+
+
+def _unique(concepts: Sequence[Concept]) -> tuple[Concept, ...]:
+    seen: dict[str, str] = {}
+    for code, display in concepts:
+        seen.setdefault(code, display)
+    return tuple(seen.items())
+
+
+def code_systems(
+    instruments: Sequence[InstrumentDefinition], care_team_roles: Sequence[Concept]
+) -> tuple[CodeSystemSpec, ...]:
+    """Every Careloop code system, with all its codes (from the libraries that define them)."""
+    answers = [
+        (option.code, option.display)
+        for definition in instruments
+        for item in definition.items
+        for option in item.options
+        if option.system == INSTRUMENT_ANSWER_SYSTEM
+    ]
+    return (
+        CodeSystemSpec(
+            INSTRUMENT_TOTAL_SYSTEM,
+            "Instrument totals",
+            "The total score of an instrument, where LOINC has no verified code.",
+            _unique([(d.id, f"{d.title} total score") for d in instruments]),
+        ),
+        CodeSystemSpec(
+            INSTRUMENT_ITEM_SYSTEM,
+            "Instrument items",
+            "One item of an instrument (<instrument>/<linkId>), where LOINC has no verified code.",
+            _unique([(f"{d.id}/{i.link_id}", i.text) for d in instruments for i in d.items]),
+        ),
+        CodeSystemSpec(
+            INSTRUMENT_ANSWER_SYSTEM,
+            "Instrument answers",
+            "An answer option of an instrument item, where LOINC has no verified answer code.",
+            _unique(answers),
+        ),
+        CodeSystemSpec(
+            SAFETY_RULE_SYSTEM,
+            "Safety rules",
+            "The versioned safety rule that raised an alert (the rule's version travels in "
+            "Coding.version).",
+            tuple((rule_id, rule.summary) for rule_id, rule in sorted(RULEBOOK.items())),
+        ),
+        CodeSystemSpec(
+            DETECTOR_SYSTEM,
+            "Crisis-text detector",
+            "The crisis-language text detector (its version travels in Coding.version).",
+            (("crisis-text-detector", "Crisis-language text detector"),),
+        ),
+        CodeSystemSpec(
+            REVIEW_SYSTEM,
+            "Clinician review status",
+            "Where the care team's review of an automated output stands.",
+            (
+                ("pending", "Not yet reviewed"),
+                ("acknowledged", "Acknowledged by the care team"),
+                ("confirmed", "Confirmed by the care team"),
+                ("overridden", "Overridden: closed as a false positive"),
+            ),
+        ),
+        CodeSystemSpec(
+            OUTPUT_ORIGIN_SYSTEM,
+            "Output origin",
+            "What produced an automated output.",
+            (
+                ("automated-rule", "A deterministic safety rule"),
+                ("ai-model", "A statistical (AI) model"),
+            ),
+        ),
+        CodeSystemSpec(
+            CATEGORY_SYSTEM,
+            "Care plan category",
+            "The kinds of CarePlan Careloop serves.",
+            ((MEASUREMENT_PLAN, "Measurement plan"), (SAFETY_PLAN, "Safety plan")),
+        ),
+        CodeSystemSpec(
+            MEASURE_SYSTEM,
+            "Measures",
+            "What a measurement plan asks the patient to complete: a check-in or an instrument.",
+            _unique([(CHECKIN, "Mood check-in"), *[(d.id, d.title) for d in instruments]]),
+        ),
+        CodeSystemSpec(
+            SAFETY_PLAN_SECTION_SYSTEM,
+            "Safety plan sections",
+            "The sections of a Stanley-Brown safety plan as Careloop keeps it.",
+            tuple((section.key, section.title) for section in SECTIONS),
+        ),
+        CodeSystemSpec(
+            CARE_TEAM_ROLE_SYSTEM,
+            "Care team roles",
+            "A member's role in a care team.",
+            _unique(care_team_roles),
+        ),
+        CodeSystemSpec(
+            ACTION_SYSTEM,
+            "Audit actions",
+            "Every action Careloop writes to its audit log.",
+            tuple((a.value, a.name.replace("_", " ").capitalize()) for a in AuditAction),
+        ),
+        CodeSystemSpec(
+            DATA_STREAM_SYSTEM,
+            "Data streams",
+            "The parts of a record a patient can share or withhold separately.",
+            tuple((stream.value, stream.name.capitalize()) for stream in DataStream),
+        ),
+    )
+
+
+def _name(title: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in title.replace("-", " ").split())
+
+
+def code_system_resource(spec: CodeSystemSpec, version: str) -> Resource:
+    return {
+        "resourceType": "CodeSystem",
+        "id": spec.id,
+        "url": spec.url,
+        "version": version,
+        "name": _name(spec.title),
+        "title": spec.title,
+        "status": "active",
+        "experimental": False,
+        "publisher": PUBLISHER,
+        "description": spec.description,
+        "caseSensitive": True,
+        "valueSet": value_set_url(spec),
+        "content": "complete",
+        "count": len(spec.concepts),
+        "concept": [
+            {"code": code, "display": display} if display else {"code": code}
+            for code, display in spec.concepts
+        ],
+    }
+
+
+def value_set_url(spec: CodeSystemSpec) -> str:
+    return f"{CARELOOP_FHIR}/ValueSet/{spec.id}"
+
+
+def value_set_resource(spec: CodeSystemSpec, version: str) -> Resource:
+    return {
+        "resourceType": "ValueSet",
+        "id": spec.id,
+        "url": value_set_url(spec),
+        "version": version,
+        "name": _name(spec.title),
+        "title": spec.title,
+        "status": "active",
+        "experimental": False,
+        "publisher": PUBLISHER,
+        "description": f"All codes of {spec.url}.",
+        "compose": {"include": [{"system": spec.url}]},
+    }
+
+
+def extension_definition(spec: ExtensionSpec, value_set: str, version: str) -> Resource:
+    """A simple (one valueCoding) extension, its value bound (required) to `value_set`."""
+    return {
+        "resourceType": "StructureDefinition",
+        "id": spec.id,
+        "url": spec.url,
+        "version": version,
+        "name": _name(spec.title),
+        "title": spec.title,
+        "status": "active",
+        "experimental": False,
+        "publisher": PUBLISHER,
+        "description": spec.description,
+        "fhirVersion": FHIR_VERSION,
+        "kind": "complex-type",
+        "abstract": False,
+        "context": [{"type": "element", "expression": spec.context}],
+        "type": "Extension",
+        "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension",
+        "derivation": "constraint",
+        "differential": {
+            "element": [
+                {
+                    "id": "Extension",
+                    "path": "Extension",
+                    "short": spec.title,
+                    "definition": spec.description,
+                    "min": 0,
+                    "max": "1",
+                },
+                {"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
+                {"id": "Extension.url", "path": "Extension.url", "fixedUri": spec.url},
+                {
+                    "id": "Extension.value[x]",
+                    "path": "Extension.value[x]",
+                    "min": 1,
+                    "type": [{"code": "Coding"}],
+                    "binding": {"strength": "required", "valueSet": value_set},
+                },
+            ]
+        },
+    }
+
+
+def conformance_resources(
+    instruments: Sequence[InstrumentDefinition], care_team_roles: Sequence[Concept], version: str
+) -> list[Resource]:
+    """Every conformance resource Careloop publishes (StructureDefinitions, CodeSystems,
+    ValueSets), in a stable order."""
+    systems = code_systems(instruments, care_team_roles)
+    by_url = {spec.url: spec for spec in systems}
+    resources = [
+        extension_definition(ext, value_set_url(by_url[ext.value_system]), version)
+        for ext in EXTENSIONS
+    ]
+    resources += [code_system_resource(spec, version) for spec in systems]
+    resources += [value_set_resource(spec, version) for spec in systems]
+    return resources
+
+
+def package_manifest(canonical_base: str, version: str) -> Resource:
+    """package/package.json of the NPM-style FHIR package validators load."""
+    return {
+        "name": PACKAGE_NAME,
+        "version": version,
+        "canonical": canonical_base,
+        "fhirVersions": [FHIR_VERSION],
+        "type": "fhir.ig",
+        "title": "Careloop FHIR conformance resources",
+        "description": "Careloop's extensions (StructureDefinition), code systems and value sets.",
+        "author": PUBLISHER,
+        "dependencies": {"hl7.fhir.r4.core": FHIR_VERSION},
+    }
+
+
+def package_tgz(manifest: Resource, resources: Sequence[Resource]) -> bytes:
+    """A gzipped tar of package/package.json, package/.index.json and one file per resource."""
+    files: dict[str, bytes] = {"package/package.json": _json_bytes(manifest)}
+    index = []
+    for resource in resources:
+        filename = f"{resource['resourceType']}-{resource['id']}.json"
+        files[f"package/{filename}"] = _json_bytes(resource)
+        entry = {key: resource[key] for key in _INDEXED if key in resource}
+        index.append({"filename": filename, **entry})
+    files["package/.index.json"] = _json_bytes({"index-version": 1, "files": index})
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as archive:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            info.mode = 0o644
+            archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+_INDEXED = ("resourceType", "id", "url", "version", "kind", "type")
+
+
+def _json_bytes(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8")

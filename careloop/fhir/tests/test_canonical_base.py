@@ -1,0 +1,289 @@
+"""The canonical base is a setting, and what it names is served.
+
+Every Careloop URL in what the server emits (extensions, code systems, Questionnaire canonicals,
+identifier systems) starts with settings.CARELOOP_FHIR_CANONICAL_BASE; each extension and code
+system URL resolves on the server to the StructureDefinition / CodeSystem with that url; a
+QuestionnaireResponse naming the old placeholder canonical still files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from careloop.core import clock
+from careloop.fhir.mapping.canonical import DEFAULT_BASE, rebase, rebase_json_text
+from careloop.fhir.models import ImportedResource
+from careloop.fhir.rest.capability import SUPPORTED
+from careloop.fhir.search.parameters import SEARCHES
+from careloop.fhir.tests.conftest import phq9_response
+from careloop.fhir.tests.fhir_assert import assert_valid_fhir
+from careloop.privacy.policy import DataStream, PurposeOfUse
+from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
+from conftest import fill_patient_record
+
+pytestmark = pytest.mark.django_db
+
+NEW_BASE = "https://fhir.clinic.example.org/fhir/r4"
+# Identifier systems (NamingSystem/...) name a namespace of identifiers, not a resource to read.
+IDENTIFIER_SYSTEMS = "/NamingSystem/"
+
+
+@pytest.fixture
+def populated(ada, ben, ada_patient):
+    """Ada's record with data behind every served type (as in test_conformance_sample)."""
+    fill_patient_record(ada_patient, ada, ben)
+    publish_default_documents(ada_patient.service_id)
+    decide(
+        actor=ada,
+        patient=ada_patient,
+        purpose=PurposeOfUse.HRESCH,
+        stream=DataStream.QUESTIONNAIRES,
+        choice=Choice.GIVEN,
+    )
+    assessment_id = ada_patient.assessments.values_list("id", flat=True).first()
+    ImportedResource.objects.create(
+        service_id=ada_patient.service_id, resource_type="QuestionnaireResponse",
+        source_system="https://example.org/ids", source_value=str(uuid.uuid4()),
+        local_type="Assessment", local_id=assessment_id, source_bundle="sha256:" + "0" * 64,
+        imported_at=clock.now(),
+    )  # fmt: skip
+    return ada_patient
+
+
+def _sample(client: Any, patient_id: uuid.UUID) -> list[dict[str, Any]]:
+    """One search of every clinical type on the record (what an integrator reads)."""
+    found = []
+    for resource_type in SUPPORTED:
+        declared = {parameter.name for parameter in SEARCHES[resource_type].parameters}
+        query = {"patient": str(patient_id)} if "patient" in declared else {}
+        response = client.get(resource_type, query | {"_count": "50"})
+        assert response.status_code == 200, (resource_type, response.json())
+        found += [entry["resource"] for entry in response.json().get("entry", [])]
+    types = {resource["resourceType"] for resource in found}
+    assert set(SUPPORTED) <= types, f"no sample of {sorted(set(SUPPORTED) - types)}"
+    return found
+
+
+def _strings(node: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """(key, value) of every string in a resource."""
+    if isinstance(node, str):
+        yield key, node
+    elif isinstance(node, dict):
+        for name, value in node.items():
+            yield from _strings(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value, key)
+
+
+def _extension_urls(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name in ("extension", "modifierExtension"):
+                found |= {ext["url"] for ext in value if "://" in ext.get("url", "")}
+            found |= _extension_urls(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _extension_urls(value)
+    return found
+
+
+def _careloop_urls(resources: list[dict[str, Any]], base: str) -> set[str]:
+    return {
+        value.partition("|")[0]
+        for resource in resources
+        for key, value in _strings(resource)
+        if key != "div" and value.startswith(f"{base}/")
+    }
+
+
+def _resolve(client: Any, url: str, base: str) -> dict[str, Any]:
+    """GET what a canonical URL names on this server: <base>/<Type>/<id> → /fhir/r4/<Type>/<id>
+    (a Questionnaire by its url, as its id spells '_' as '-')."""
+    resource_type, _, resource_id = url.removeprefix(f"{base}/").partition("/")
+    if resource_type == "Questionnaire":
+        bundle = client.get("Questionnaire", {"url": url}).json()
+        assert bundle.get("total") == 1, f"{url} does not resolve"
+        return dict(bundle["entry"][0]["resource"])
+    response = client.get(f"{resource_type}/{resource_id}")
+    assert response.status_code == 200, f"{url} does not resolve ({response.status_code})"
+    return dict(response.json())
+
+
+def _check_every_url_resolves(client: Any, anonymous: Any, patient_id: uuid.UUID, base: str):
+    sample = _sample(client, patient_id)
+    everything = json.dumps(sample)
+    for other in {DEFAULT_BASE, NEW_BASE} - {base}:
+        assert other not in everything, f"{other} emitted while the base is {base}"
+    extensions = {url for url in _extension_urls(sample) if url.startswith(f"{base}/")}
+    systems = {
+        value
+        for resource in sample
+        for key, value in _strings(resource)
+        if key == "system" and value.startswith(f"{base}/CodeSystem/")
+    }
+    assert f"{base}/StructureDefinition/clinician-review" in extensions
+    assert len(systems) >= 8, systems  # the fixtures use most of Careloop's code systems
+    urls = _careloop_urls(sample, base)
+    assert extensions | systems <= urls
+    resolved = 0
+    for url in sorted(urls):
+        if IDENTIFIER_SYSTEMS in url:
+            continue
+        found = _resolve(anonymous if "/Questionnaire/" not in url else client, url, base)
+        assert found["url"] == url, (url, found.get("url"))
+        expected = "StructureDefinition" if url in extensions else url.split("/")[-2]
+        assert found["resourceType"] == expected, (url, found["resourceType"])
+        assert_valid_fhir(found)
+        resolved += 1
+    print(f"{base}: {len(urls)} Careloop URLs, {resolved} resolved, {len(extensions)} extensions")
+    return sample
+
+
+def test_every_extension_and_code_system_emitted_resolves(fhir, ben, populated, anonymous_fhir):
+    _check_every_url_resolves(fhir(ben), anonymous_fhir, populated.id, DEFAULT_BASE)
+
+
+@override_settings(CARELOOP_FHIR_CANONICAL_BASE=NEW_BASE)
+def test_a_configured_base_changes_every_url_and_each_still_resolves(
+    fhir, ben, populated, anonymous_fhir
+):
+    _check_every_url_resolves(fhir(ben), anonymous_fhir, populated.id, NEW_BASE)
+    statement = anonymous_fhir.get("metadata").json()
+    listed = {entry["type"] for entry in statement["rest"][0]["resource"]}
+    assert {"StructureDefinition", "CodeSystem", "ValueSet"} <= listed
+
+
+@override_settings(CARELOOP_FHIR_CANONICAL_BASE=NEW_BASE)
+def test_searches_understand_the_configured_base(fhir, ben, populated):
+    client = fhir(ben)
+    bundle = client.get("Questionnaire", {"url": f"{NEW_BASE}/Questionnaire/phq9"}).json()
+    assert [e["resource"]["id"] for e in bundle["entry"]] == ["phq9"]
+    risk = client.get("RiskAssessment", {"patient": str(populated.id)}).json()["entry"][0]
+    coding = risk["resource"]["method"]["coding"][0]
+    assert coding["system"].startswith(NEW_BASE)
+    found = client.get(
+        "RiskAssessment",
+        {"patient": str(populated.id), "method": f"{coding['system']}|{coding['code']}"},
+    ).json()
+    assert found["total"] >= 1
+
+
+@pytest.mark.parametrize("questionnaire", [DEFAULT_BASE, NEW_BASE])
+@override_settings(CARELOOP_FHIR_CANONICAL_BASE=NEW_BASE)
+def test_a_response_naming_either_canonical_files(fhir, ada, ada_patient, questionnaire):
+    body = phq9_response(ada_patient.id, [1, 0, 0, 0, 0, 0, 0, 0, 0])
+    body["questionnaire"] = f"{questionnaire}/Questionnaire/phq9|1.0.0"
+    response = fhir(ada).post("QuestionnaireResponse", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["questionnaire"] == f"{NEW_BASE}/Questionnaire/phq9|1.0.0"
+
+
+def test_a_response_naming_the_placeholder_canonical_files_by_default(fhir, ada, ada_patient):
+    body = phq9_response(ada_patient.id, [1, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert body["questionnaire"].startswith(DEFAULT_BASE)
+    assert fhir(ada).post("QuestionnaireResponse", body).status_code == 201
+
+
+@pytest.mark.parametrize("resource_type", ["StructureDefinition", "CodeSystem", "ValueSet"])
+def test_conformance_resources_are_listed_read_and_valid(anonymous_fhir, resource_type):
+    bundle = anonymous_fhir.get(resource_type).json()
+    assert bundle["total"] == len(bundle["entry"]) >= 1
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        assert_valid_fhir(resource, resource_type=resource_type)
+        read = anonymous_fhir.get(f"{resource_type}/{resource['id']}")
+        assert read.json() == resource
+        by_url = anonymous_fhir.get(resource_type, {"url": resource["url"]}).json()
+        assert [e["resource"]["id"] for e in by_url["entry"]] == [resource["id"]]
+    assert anonymous_fhir.get(f"{resource_type}/no-such-thing").status_code == 404
+
+
+def test_every_code_system_has_its_value_set(anonymous_fhir):
+    systems = [e["resource"] for e in anonymous_fhir.get("CodeSystem").json()["entry"]]
+    entries = anonymous_fhir.get("ValueSet").json()["entry"]
+    sets = {e["resource"]["url"]: e["resource"] for e in entries}
+    for system in systems:
+        assert system["concept"], system["url"]
+        value_set = sets[system["valueSet"]]
+        assert value_set["compose"]["include"] == [{"system": system["url"]}]
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, NEW_BASE])
+def test_the_package_holds_every_conformance_resource(client, anonymous_fhir, base):
+    with override_settings(CARELOOP_FHIR_CANONICAL_BASE=base):
+        response = client.get("/fhir/r4/package.tgz")
+        served = {
+            (e["resource"]["resourceType"], e["resource"]["id"])
+            for name in ("StructureDefinition", "CodeSystem", "ValueSet")
+            for e in anonymous_fhir.get(name).json()["entry"]
+        }
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/gzip"
+    with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:gz") as archive:
+        files = {
+            member.name: json.loads(archive.extractfile(member).read())
+            for member in archive.getmembers()
+        }
+    manifest = files.pop("package/package.json")
+    index = files.pop("package/.index.json")
+    assert manifest["canonical"] == base and manifest["fhirVersions"] == ["4.0.1"]
+    assert {(r["resourceType"], r["id"]) for r in files.values()} == served
+    assert len(index["files"]) == len(files)
+    for resource in files.values():
+        assert resource["url"].startswith(f"{base}/")
+        assert_valid_fhir(resource)
+
+
+def test_rebasing_moves_urls_and_leaves_free_text_alone():
+    old, new = DEFAULT_BASE, NEW_BASE
+    resource = {
+        "system": f"{old}/CodeSystem/x",
+        "questionnaire": f"{old}/Questionnaire/phq9|1.0.0",
+        "other": "https://careloop.example/fhirish/y",
+        "note": f"see {old}/CodeSystem/x",
+        "quoted": f'"{old}/CodeSystem/x"',
+    }
+    moved = rebase(resource, old, new)
+    assert moved["system"] == f"{new}/CodeSystem/x"
+    assert moved["questionnaire"] == f"{new}/Questionnaire/phq9|1.0.0"
+    assert moved["other"] == resource["other"]
+    assert moved["note"] == resource["note"]
+    text = rebase_json_text(json.dumps(resource), old, new)
+    assert json.loads(text) == moved | {"quoted": resource["quoted"]}
+    assert rebase(moved, new, old) == resource
+
+
+def test_every_careloop_system_a_mapper_names_is_served(anonymous_fhir):
+    """Also the systems the fixtures do not reach (e.g. an AI model's output origin)."""
+    import importlib
+    import pkgutil
+
+    import careloop.fhir.mapping as mapping
+
+    named = {
+        value
+        for info in pkgutil.iter_modules(mapping.__path__)
+        for value in vars(importlib.import_module(f"{mapping.__name__}.{info.name}")).values()
+        if isinstance(value, str)
+        and value.startswith(
+            (f"{DEFAULT_BASE}/CodeSystem/", f"{DEFAULT_BASE}/StructureDefinition/")
+        )
+    }
+    served = {
+        entry["resource"]["url"]
+        for name in ("StructureDefinition", "CodeSystem")
+        for entry in anonymous_fhir.get(name).json()["entry"]
+    }
+    assert len(named) >= 13
+    assert named <= served, sorted(named - served)
