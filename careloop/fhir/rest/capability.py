@@ -14,6 +14,7 @@ from datetime import datetime
 
 from careloop.fhir.mapping.common import Resource, instant
 from careloop.fhir.mapping.conformance import CONFORMANCE_TYPES
+from careloop.fhir.mapping.narrative import narrative
 from careloop.fhir.search.parameters import SEARCHES
 
 FHIR_VERSION = "4.0.1"
@@ -125,8 +126,13 @@ def accepted_parameters(resource_type: str) -> frozenset[str]:
 
 def capability_statement(base_url: str, software_version: str, now: datetime) -> Resource:
     """A CapabilityStatement (kind instance) describing exactly the table above."""
+    types = len(SUPPORTED) + len(CONFORMANCE_TYPES)
     return {
         "resourceType": "CapabilityStatement",
+        "text": narrative(
+            f"Careloop FHIR R4 ({FHIR_VERSION}) server {software_version}: {types} resource "
+            "types, SMART on FHIR, bulk export"
+        ),
         "status": "active",
         "date": instant(now),
         "publisher": "Careloop",

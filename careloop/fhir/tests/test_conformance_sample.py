@@ -54,6 +54,7 @@ def populated(ada, ben, ada_patient):
 def _served_types(client: Any) -> dict[str, set[str]]:
     """Each type the CapabilityStatement lists → the search parameters it declares."""
     statement = client.get("metadata").json()
+    assert _narrative(statement) == []
     return {
         entry["type"]: {parameter["name"] for parameter in entry.get("searchParam", [])}
         for entry in statement["rest"][0]["resource"]
