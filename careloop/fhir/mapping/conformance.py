@@ -101,12 +101,20 @@ def code_systems(
     instruments: Sequence[InstrumentDefinition], care_team_roles: Sequence[Concept]
 ) -> tuple[CodeSystemSpec, ...]:
     """Every Careloop code system, with all its codes (from the libraries that define them)."""
+    # These resources are public: the item of an instrument whose library text is a label only
+    # (licence terms unverified or restrictive) is shown by its number, not its label. Answers
+    # keep the display the Observations and Questionnaires send (a validator compares them).
     answers = [
         (option.code, option.display)
         for definition in instruments
         for item in definition.items
         for option in item.options
         if option.system == INSTRUMENT_ANSWER_SYSTEM
+    ]
+    items = [
+        (f"{d.id}/{i.link_id}", _shown(d, i.text, f"item {i.link_id}"))
+        for d in instruments
+        for i in d.items
     ]
     return (
         CodeSystemSpec(
@@ -119,7 +127,7 @@ def code_systems(
             INSTRUMENT_ITEM_SYSTEM,
             "Instrument items",
             "One item of an instrument (<instrument>/<linkId>), where LOINC has no verified code.",
-            _unique([(f"{d.id}/{i.link_id}", i.text) for d in instruments for i in d.items]),
+            _unique(items),
         ),
         CodeSystemSpec(
             INSTRUMENT_ANSWER_SYSTEM,
@@ -164,7 +172,7 @@ def code_systems(
             CATEGORY_SYSTEM,
             "Care plan category",
             "The kinds of CarePlan Careloop serves.",
-            ((MEASUREMENT_PLAN, "Measurement plan"), (SAFETY_PLAN, "Safety plan")),
+            ((MEASUREMENT_PLAN, "Measurement plan"), (SAFETY_PLAN, "Safety plan (Stanley-Brown)")),
         ),
         CodeSystemSpec(
             MEASURE_SYSTEM,
@@ -197,6 +205,10 @@ def code_systems(
             tuple((stream.value, stream.name.capitalize()) for stream in DataStream),
         ),
     )
+
+
+def _shown(definition: InstrumentDefinition, wording: str, neutral: str) -> str:
+    return f"{definition.title} {neutral}" if definition.text_is_label_only else wording
 
 
 def _name(title: str) -> str:

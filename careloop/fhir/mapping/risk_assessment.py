@@ -116,7 +116,8 @@ def _origin(alert: AutomatedAlert) -> tuple[list[dict[str, str]], list[dict[str,
     """(meta.tag, meta.security): every output is automated; the model's adds AIAST."""
     model = str(alert.evidence.get("model") or "unavailable")
     if alert.source == TEXT_SOURCE and model != "unavailable":
-        tag = {"system": OUTPUT_ORIGIN_SYSTEM, "code": "ai-model", "display": model}
+        # The model is named in method.text; a display must be the code's own (CodeSystem).
+        tag = {"system": OUTPUT_ORIGIN_SYSTEM, "code": "ai-model"}
         security = [{"system": OBSERVATION_VALUE, "code": "AIAST"}]
         return [tag], security
     return [{"system": OUTPUT_ORIGIN_SYSTEM, "code": "automated-rule"}], []

@@ -147,7 +147,36 @@ def _check_every_url_resolves(client: Any, anonymous: Any, patient_id: uuid.UUID
         assert_valid_fhir(found)
         resolved += 1
     print(f"{base}: {len(urls)} Careloop URLs, {resolved} resolved, {len(extensions)} extensions")
+    _check_codes_are_defined(anonymous, sample, base)
     return sample
+
+
+def _codings(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if isinstance(node.get("system"), str) and "code" in node:
+            yield node
+        for value in node.values():
+            yield from _codings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _codings(value)
+
+
+def _check_codes_are_defined(anonymous: Any, sample: list[dict[str, Any]], base: str) -> None:
+    """Each Careloop code sent is in its CodeSystem, with the display the CodeSystem gives
+    (what a validator checks). The output-origin tag of an AI model names the model in its
+    display: not in the sample (no model output in the fixtures)."""
+    concepts: dict[str, dict[str, str]] = {}
+    for coding in _codings(sample):
+        system = coding["system"]
+        if not system.startswith(f"{base}/CodeSystem/"):
+            continue
+        if system not in concepts:
+            found = anonymous.get(f"CodeSystem/{system.rsplit('/', 1)[1]}").json()
+            concepts[system] = {c["code"]: c.get("display", "") for c in found["concept"]}
+        assert coding["code"] in concepts[system], (system, coding["code"])
+        if "display" in coding:
+            assert coding["display"] == concepts[system][coding["code"]], (system, coding)
 
 
 def test_every_extension_and_code_system_emitted_resolves(fhir, ben, populated, anonymous_fhir):
