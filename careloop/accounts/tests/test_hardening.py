@@ -172,7 +172,10 @@ class TestLockout:
 
 @pytest.mark.slow
 def test_unknown_user_takes_about_as_long_as_a_wrong_password(ada, settings) -> None:
-    """Timing oracle: with the real argon2id hasher the medians differ by well under 20 ms."""
+    """Timing oracle: with the real argon2id hasher an unknown user costs what a wrong password
+    costs. Compared as a ratio of medians, not in milliseconds: load on a shared machine slows
+    both paths alike (an absolute 20 ms bound failed at 28 ms under CI load), while a missing
+    dummy hash makes the unknown user about ten times faster, far outside the band."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     settings.AXES_FAILURE_LIMIT = 1000
     ada.password = make_password(PASSWORD)
@@ -189,8 +192,11 @@ def test_unknown_user_takes_about_as_long_as_a_wrong_password(ada, settings) -> 
     for _ in range(25):
         existing.append(sample("ada"))
         unknown.append(sample("nobody"))
-    difference_ms = abs(statistics.median(existing) - statistics.median(unknown)) * 1000
-    assert difference_ms <= 20, f"median difference {difference_ms:.1f} ms"
+    ratio = statistics.median(unknown) / statistics.median(existing)
+    assert 0.7 <= ratio <= 1.43, (
+        f"unknown user {statistics.median(unknown) * 1000:.1f} ms vs wrong password "
+        f"{statistics.median(existing) * 1000:.1f} ms (median ratio {ratio:.2f})"
+    )
 
 
 class TestBearerRequestsAndTheMfaGate:
