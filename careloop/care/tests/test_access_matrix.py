@@ -193,6 +193,9 @@ NOT_PATIENT_READS = {
     "api/safety/crisis-resource-reviews/<entry_id>/withdraw": "service configuration",
     "questionnaires/<slug:instrument_id>/": "the patient's own form",
     "fhir/r4/^(?P<path>.*)$": "FHIR's catch-all for unknown paths (OperationOutcome 404)",
+    "fhir/r4/StructureDefinition/<resource_id>": "public conformance resource, no patient data",
+    "fhir/r4/CodeSystem/<resource_id>": "public conformance resource, no patient data",
+    "fhir/r4/ValueSet/<resource_id>": "public conformance resource, no patient data",
 }
 # FHIR resource reads share one code path per resource type; the table covers one per stream
 # and the FHIR domain's own tests cover the rest of its compartment rules.
