@@ -196,6 +196,8 @@ NOT_PATIENT_READS = {
     "fhir/r4/StructureDefinition/<resource_id>": "public conformance resource, no patient data",
     "fhir/r4/CodeSystem/<resource_id>": "public conformance resource, no patient data",
     "fhir/r4/ValueSet/<resource_id>": "public conformance resource, no patient data",
+    "fhir/r4/NamingSystem/<resource_id>": "public conformance resource, no patient data",
+    "fhir/r4/NamingSystem/object/<object_type>": "public conformance resource, no patient data",
 }
 # FHIR resource reads share one code path per resource type; the table covers one per stream
 # and the FHIR domain's own tests cover the rest of its compartment rules.

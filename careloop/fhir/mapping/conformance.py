@@ -1,7 +1,8 @@
 """Careloop's conformance resources, as data: a StructureDefinition for each Careloop extension,
-a CodeSystem and a ValueSet (all its codes) for each Careloop code system, and the FHIR package
-(package.tgz) that holds them. Written under DEFAULT_BASE like every mapper's output; the edge
-moves them to the configured canonical base. No Django here.
+a CodeSystem and a ValueSet (all its codes) for each Careloop code system, a NamingSystem for each
+Careloop identifier system, and the FHIR package (package.tgz) that holds them. Written under
+DEFAULT_BASE like every mapper's output; the edge moves them to the configured canonical base.
+No Django here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from careloop.audit.types import AuditAction
-from careloop.fhir.mapping.audit_event import ACTION_SYSTEM
+from careloop.fhir.mapping.audit_event import ACTION_SYSTEM, OBJECT_SYSTEM
 from careloop.fhir.mapping.care_plan import (
     CATEGORY_SYSTEM,
     CHECKIN,
@@ -30,7 +31,11 @@ from careloop.fhir.mapping.common import (
     SAFETY_RULE_SYSTEM,
     Resource,
 )
-from careloop.fhir.mapping.consent import DATA_STREAM_SYSTEM
+from careloop.fhir.mapping.consent import (
+    CONSENT_DOCUMENT_SYSTEM,
+    DATA_STREAM_SYSTEM,
+    RECEIPT_SYSTEM,
+)
 from careloop.fhir.mapping.risk_assessment import (
     DETECTOR_SYSTEM,
     OUTPUT_ORIGIN_SYSTEM,
@@ -45,10 +50,35 @@ from careloop.safety.rules.registry import RULEBOOK
 FHIR_VERSION = "4.0.1"
 PUBLISHER = "Careloop"
 INSTRUMENT_ANSWER_SYSTEM = f"{CARELOOP_FHIR}/CodeSystem/instrument-answer"
-CONFORMANCE_TYPES = ("StructureDefinition", "CodeSystem", "ValueSet")
+CONFORMANCE_TYPES = ("StructureDefinition", "CodeSystem", "ValueSet", "NamingSystem")
 PACKAGE_NAME = "careloop.fhir"
 # The version of the published conformance resources and their package: raise it on change.
 CONFORMANCE_VERSION = "0.1.0"
+# NamingSystem.date (R4 NamingSystem has no version): when its definitions last changed.
+CONFORMANCE_DATE = "2026-12-07"
+# The object types the audit log names (AuditEvent.entity.what.identifier.system is
+# <OBJECT_SYSTEM>/<type>); "Patient" is sent as a reference instead. A test keeps this complete.
+AUDIT_OBJECT_TYPES = (
+    "Alert",
+    "Assessment",
+    "BreakGlassGrant",
+    "CareTeam",
+    "CheckIn",
+    "ConsentDecision",
+    "ConsentDocument",
+    "CrisisResourceReview",
+    "ExportJob",
+    "FollowUpOffer",
+    "JournalEntry",
+    "MeasurementPlan",
+    "Message",
+    "MonitoringSettings",
+    "PlanItem",
+    "Report",
+    "ReviewItem",
+    "SafetyPlanVersion",
+    "SmartClient",
+)
 
 Concept = tuple[str, str]  # (code, display)
 
@@ -88,6 +118,60 @@ EXTENSIONS: tuple[ExtensionSpec, ...] = (
         REVIEW_SYSTEM,
     ),
 )
+
+
+@dataclass(frozen=True)
+class NamingSystemSpec:
+    url: str  # the identifier system (NamingSystem.uniqueId, type uri)
+    name: str
+    description: str
+
+    @property
+    def id(self) -> str:
+        """'…/NamingSystem/consent-receipt' → 'consent-receipt', '…/object/Alert' → 'object-Alert'
+        (the read at the system's own path answers the same resource)."""
+        return self.url.removeprefix(f"{CARELOOP_FHIR}/NamingSystem/").replace("/", "-")
+
+
+def naming_systems() -> tuple[NamingSystemSpec, ...]:
+    """Every identifier system Careloop sends (Identifier.system under the canonical base)."""
+    return (
+        NamingSystemSpec(
+            RECEIPT_SYSTEM,
+            "ConsentReceipt",
+            "The receipt of a patient's consent decision (Consent.identifier).",
+        ),
+        NamingSystemSpec(
+            CONSENT_DOCUMENT_SYSTEM,
+            "ConsentDocument",
+            "The consent text a decision answered, as <purpose>/<stream>/<document version> "
+            "(Consent.sourceReference.identifier).",
+        ),
+        *(
+            NamingSystemSpec(
+                f"{OBJECT_SYSTEM}/{object_type}",
+                f"AuditObject{object_type}",
+                f"The id of a Careloop {object_type} an audit event names "
+                "(AuditEvent.entity.what.identifier).",
+            )
+            for object_type in AUDIT_OBJECT_TYPES
+        ),
+    )
+
+
+def naming_system_resource(spec: NamingSystemSpec, date: str) -> Resource:
+    """An R4 NamingSystem (no url or version element in R4: its uniqueId names it)."""
+    return {
+        "resourceType": "NamingSystem",
+        "id": spec.id,
+        "name": spec.name,
+        "status": "active",
+        "kind": "identifier",
+        "date": date,
+        "publisher": PUBLISHER,
+        "description": spec.description,
+        "uniqueId": [{"type": "uri", "value": spec.url, "preferred": True}],
+    }
 
 
 def _unique(concepts: Sequence[Concept]) -> tuple[Concept, ...]:
@@ -306,7 +390,7 @@ def conformance_resources(
     instruments: Sequence[InstrumentDefinition], care_team_roles: Sequence[Concept], version: str
 ) -> list[Resource]:
     """Every conformance resource Careloop publishes (StructureDefinitions, CodeSystems,
-    ValueSets), in a stable order."""
+    ValueSets, NamingSystems), in a stable order."""
     systems = code_systems(instruments, care_team_roles)
     by_url = {spec.url: spec for spec in systems}
     resources = [
@@ -315,6 +399,7 @@ def conformance_resources(
     ]
     resources += [code_system_resource(spec, version) for spec in systems]
     resources += [value_set_resource(spec, version) for spec in systems]
+    resources += [naming_system_resource(spec, CONFORMANCE_DATE) for spec in naming_systems()]
     return resources
 
 
@@ -327,7 +412,10 @@ def package_manifest(canonical_base: str, version: str) -> Resource:
         "fhirVersions": [FHIR_VERSION],
         "type": "fhir.ig",
         "title": "Careloop FHIR conformance resources",
-        "description": "Careloop's extensions (StructureDefinition), code systems and value sets.",
+        "description": (
+            "Careloop's extensions (StructureDefinition), code systems, value sets and "
+            "identifier systems (NamingSystem)."
+        ),
         "author": PUBLISHER,
         "dependencies": {"hl7.fhir.r4.core": FHIR_VERSION},
     }

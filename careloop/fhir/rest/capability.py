@@ -215,7 +215,17 @@ def _conformance_entry(resource_type: str) -> Resource:
         "readHistory": False,
         "updateCreate": False,
         "conditionalCreate": False,
-        "searchParam": [{"name": "_id", "type": "token"}, {"name": "url", "type": "uri"}],
+        "searchParam": [{"name": "_id", "type": "token"}, _url_param(resource_type)],
+    }
+
+
+def _url_param(resource_type: str) -> Resource:
+    if resource_type != "NamingSystem":
+        return {"name": "url", "type": "uri"}
+    return {
+        "name": "url",
+        "type": "uri",
+        "documentation": "The identifier system (R4 NamingSystem has no url: its uniqueId).",
     }
 
 

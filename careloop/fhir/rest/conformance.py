@@ -1,5 +1,6 @@
-"""What Careloop's canonical base names, served: GET StructureDefinition/CodeSystem/ValueSet
-(read, and a search by _id or url), and the FHIR package (package.tgz) a validator loads.
+"""What Careloop's canonical base names, served: GET StructureDefinition/CodeSystem/ValueSet/
+NamingSystem (read, and a search by _id or url), and the FHIR package (package.tgz) a validator
+loads. An audit-object identifier system (…/NamingSystem/object/<type>) reads at that path too.
 
 Public, like /metadata: these are definitions, not patient data. Built by the pure builders in
 careloop.fhir.mapping.conformance, moved to the configured canonical base on the way out.
@@ -46,18 +47,34 @@ def _of_type(resource_type: str) -> list[Resource]:
     return [r for r in published() if r["resourceType"] == resource_type]
 
 
+def _canonical(resource: Resource) -> str:
+    """Its url; an R4 NamingSystem has none: the identifier system (uniqueId, uri) names it."""
+    if resource["resourceType"] == "NamingSystem":
+        return str(next(u["value"] for u in resource["uniqueId"] if u["type"] == "uri"))
+    return str(resource["url"])
+
+
+def _read(resource_type: str, resource_id: str) -> HttpResponse:
+    found = [r for r in _of_type(resource_type) if r["id"] == resource_id]
+    if not found:
+        raise NotFound(f"{resource_type}/{resource_id}")
+    return fhir_response(found[0], headers={"ETag": etag(found[0])})
+
+
 def _register(resource_type: str) -> None:
     def search(
         request: HttpRequest,
         id_: str | None = Query(None, alias="_id"),
-        url: str | None = Query(None, description="the canonical URL (either base)"),
+        url: str | None = Query(
+            None, description="the canonical URL (either base; a NamingSystem's uri uniqueId)"
+        ),
     ) -> HttpResponse:
         matches = _of_type(resource_type)
         if id_:
             matches = [r for r in matches if r["id"] in id_.split(",")]
         if url:
             wanted = {inbound(u.partition("|")[0]) for u in url.split(",")}
-            matches = [r for r in matches if r["url"] in wanted]
+            matches = [r for r in matches if _canonical(r) in wanted]
         query = [(n, v) for n, v in (("_id", id_), ("url", url)) if v]
         base = base_url(request)
         links = page_links(
@@ -75,10 +92,7 @@ def _register(resource_type: str) -> None:
         return fhir_response(bundle)
 
     def read(request: HttpRequest, resource_id: str) -> HttpResponse:
-        found = [r for r in _of_type(resource_type) if r["id"] == resource_id]
-        if not found:
-            raise NotFound(f"{resource_type}/{resource_id}")
-        return fhir_response(found[0], headers={"ETag": etag(found[0])})
+        return _read(resource_type, resource_id)
 
     conformance_router.get(
         f"/{resource_type}",
@@ -101,14 +115,26 @@ for _resource_type in CONFORMANCE_TYPES:
 
 
 @conformance_router.get(
+    "/NamingSystem/object/{object_type}",
+    auth=None,
+    response={200: FhirResource, **ERRORS},
+    operation_id="readAuditObjectNamingSystem",
+    summary="The NamingSystem of an audit-object identifier system (…/NamingSystem/object/<type>)",
+    description="The identifier system URL, followed: the resource NamingSystem/object-<type>.",
+)
+def read_audit_object_naming_system(request: HttpRequest, object_type: str) -> HttpResponse:
+    return _read("NamingSystem", f"object-{object_type}")
+
+
+@conformance_router.get(
     "/package.tgz",
     auth=None,
     operation_id="conformancePackage",
     summary="The FHIR package (NPM layout) of Careloop's conformance resources",
     description=(
         "package/package.json, package/.index.json and one JSON file per StructureDefinition, "
-        "CodeSystem and ValueSet, under the configured canonical base: load it into a "
-        "validator (e.g. -ig package.tgz)."
+        "CodeSystem, ValueSet and NamingSystem, under the configured canonical base: load it "
+        "into a validator (e.g. -ig package.tgz)."
     ),
 )
 def package(request: HttpRequest) -> HttpResponse:

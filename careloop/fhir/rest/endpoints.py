@@ -16,6 +16,7 @@ from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
 from careloop.fhir.canonical import inbound
 from careloop.fhir.mapping.bundle import history, page_links, searchset
+from careloop.fhir.mapping.common import instrument_fhir_id
 from careloop.fhir.mapping.operation_outcome import operation_outcome
 from careloop.fhir.rest.http import base_url, etag, fhir_response
 from careloop.fhir.rest.patient_update import search_patients_with_own_contact
@@ -154,6 +155,10 @@ def run_search(request: HttpRequest, resource_type: str) -> HttpResponse:
 def run_read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
     user = api_user(request)
     _check_format(request)
+    if resource_type == "Questionnaire":
+        # A client following the canonical (…/Questionnaire/audit_c) reads the instrument id:
+        # answer with the resource, whose FHIR id spells '_' as '-' (audit-c).
+        resource_id = instrument_fhir_id(resource_id)
     search = SearchRequest(resource_type, params={"_id": [resource_id]}, count=1)
     page = SEARCHERS[resource_type](user, search)
     found = [r for r in page.matches if r["id"] == resource_id]

@@ -33,8 +33,9 @@ from conftest import fill_patient_record
 pytestmark = pytest.mark.django_db
 
 NEW_BASE = "https://fhir.clinic.example.org/fhir/r4"
-# Identifier systems (NamingSystem/...) name a namespace of identifiers, not a resource to read.
-IDENTIFIER_SYSTEMS = "/NamingSystem/"
+# Canonicals whose instrument id holds '_', which a FHIR id cannot (their ids are audit-c...).
+CONFORMANCE = ("StructureDefinition", "CodeSystem", "ValueSet", "NamingSystem")
+UNDERSCORED_QUESTIONNAIRES = ("Questionnaire/audit_c", "Questionnaire/cssrs_screener")
 
 
 @pytest.fixture
@@ -109,12 +110,8 @@ def _careloop_urls(resources: list[dict[str, Any]], base: str) -> set[str]:
 
 def _resolve(client: Any, url: str, base: str) -> dict[str, Any]:
     """GET what a canonical URL names on this server: <base>/<Type>/<id> → /fhir/r4/<Type>/<id>
-    (a Questionnaire by its url, as its id spells '_' as '-')."""
+    (a plain read, as a client following the canonical does: also audit_c, whose id is audit-c)."""
     resource_type, _, resource_id = url.removeprefix(f"{base}/").partition("/")
-    if resource_type == "Questionnaire":
-        bundle = client.get("Questionnaire", {"url": url}).json()
-        assert bundle.get("total") == 1, f"{url} does not resolve"
-        return dict(bundle["entry"][0]["resource"])
     response = client.get(f"{resource_type}/{resource_id}")
     assert response.status_code == 200, f"{url} does not resolve ({response.status_code})"
     return dict(response.json())
@@ -136,13 +133,18 @@ def _check_every_url_resolves(client: Any, anonymous: Any, patient_id: uuid.UUID
     assert len(systems) >= 8, systems  # the fixtures use most of Careloop's code systems
     urls = _careloop_urls(sample, base)
     assert extensions | systems <= urls
+    assert {f"{base}/{path}" for path in UNDERSCORED_QUESTIONNAIRES} <= urls
+    identifier_systems = {url for url in urls if url.startswith(f"{base}/NamingSystem/")}
+    assert len(identifier_systems) >= 2, identifier_systems  # audit objects, consent receipts
     resolved = 0
     for url in sorted(urls):
-        if IDENTIFIER_SYSTEMS in url:
-            continue
         found = _resolve(anonymous if "/Questionnaire/" not in url else client, url, base)
-        assert found["url"] == url, (url, found.get("url"))
+        if url in identifier_systems:  # R4 NamingSystem has no url: its uniqueId names it
+            assert url in {u["value"] for u in found["uniqueId"] if u["type"] == "uri"}, found
+        else:
+            assert found["url"] == url, (url, found.get("url"))
         expected = "StructureDefinition" if url in extensions else url.split("/")[-2]
+        expected = "NamingSystem" if url in identifier_systems else expected
         assert found["resourceType"] == expected, (url, found["resourceType"])
         assert_valid_fhir(found)
         resolved += 1
@@ -190,7 +192,7 @@ def test_a_configured_base_changes_every_url_and_each_still_resolves(
     _check_every_url_resolves(fhir(ben), anonymous_fhir, populated.id, NEW_BASE)
     statement = anonymous_fhir.get("metadata").json()
     listed = {entry["type"] for entry in statement["rest"][0]["resource"]}
-    assert {"StructureDefinition", "CodeSystem", "ValueSet"} <= listed
+    assert set(CONFORMANCE) <= listed
 
 
 @override_settings(CARELOOP_FHIR_CANONICAL_BASE=NEW_BASE)
@@ -224,7 +226,14 @@ def test_a_response_naming_the_placeholder_canonical_files_by_default(fhir, ada,
     assert fhir(ada).post("QuestionnaireResponse", body).status_code == 201
 
 
-@pytest.mark.parametrize("resource_type", ["StructureDefinition", "CodeSystem", "ValueSet"])
+def _canonical(resource: dict[str, Any]) -> str:
+    """Its url; a NamingSystem (no url in R4) is named by its uri uniqueId."""
+    if resource["resourceType"] == "NamingSystem":
+        return str(next(u["value"] for u in resource["uniqueId"] if u["type"] == "uri"))
+    return str(resource["url"])
+
+
+@pytest.mark.parametrize("resource_type", CONFORMANCE)
 def test_conformance_resources_are_listed_read_and_valid(anonymous_fhir, resource_type):
     bundle = anonymous_fhir.get(resource_type).json()
     assert bundle["total"] == len(bundle["entry"]) >= 1
@@ -233,7 +242,7 @@ def test_conformance_resources_are_listed_read_and_valid(anonymous_fhir, resourc
         assert_valid_fhir(resource, resource_type=resource_type)
         read = anonymous_fhir.get(f"{resource_type}/{resource['id']}")
         assert read.json() == resource
-        by_url = anonymous_fhir.get(resource_type, {"url": resource["url"]}).json()
+        by_url = anonymous_fhir.get(resource_type, {"url": _canonical(resource)}).json()
         assert [e["resource"]["id"] for e in by_url["entry"]] == [resource["id"]]
     assert anonymous_fhir.get(f"{resource_type}/no-such-thing").status_code == 404
 
@@ -254,7 +263,7 @@ def test_the_package_holds_every_conformance_resource(client, anonymous_fhir, ba
         response = client.get("/fhir/r4/package.tgz")
         served = {
             (e["resource"]["resourceType"], e["resource"]["id"])
-            for name in ("StructureDefinition", "CodeSystem", "ValueSet")
+            for name in CONFORMANCE
             for e in anonymous_fhir.get(name).json()["entry"]
         }
     assert response.status_code == 200
@@ -270,7 +279,7 @@ def test_the_package_holds_every_conformance_resource(client, anonymous_fhir, ba
     assert {(r["resourceType"], r["id"]) for r in files.values()} == served
     assert len(index["files"]) == len(files)
     for resource in files.values():
-        assert resource["url"].startswith(f"{base}/")
+        assert _canonical(resource).startswith(f"{base}/")
         assert_valid_fhir(resource)
 
 
@@ -306,13 +315,59 @@ def test_every_careloop_system_a_mapper_names_is_served(anonymous_fhir):
         for value in vars(importlib.import_module(f"{mapping.__name__}.{info.name}")).values()
         if isinstance(value, str)
         and value.startswith(
-            (f"{DEFAULT_BASE}/CodeSystem/", f"{DEFAULT_BASE}/StructureDefinition/")
+            tuple(
+                f"{DEFAULT_BASE}/{name}/"
+                for name in ("CodeSystem", "StructureDefinition", "NamingSystem")
+            )
         )
     }
     served = {
-        entry["resource"]["url"]
-        for name in ("StructureDefinition", "CodeSystem")
+        _canonical(entry["resource"])
+        for name in ("StructureDefinition", "CodeSystem", "NamingSystem")
         for entry in anonymous_fhir.get(name).json()["entry"]
     }
-    assert len(named) >= 13
+    # OBJECT_SYSTEM is the prefix of the per-type audit-object systems (…/object/<Type>), which
+    # test_every_audit_object_type_has_its_naming_system covers.
+    named -= {f"{DEFAULT_BASE}/NamingSystem/object"}
+    assert len(named) >= 16
     assert named <= served, sorted(named - served)
+
+
+def test_every_audit_object_type_has_its_naming_system(anonymous_fhir):
+    """Each object type the code audits (obj=("<Type>", …)) has its identifier system served,
+    read at the system's own path (…/NamingSystem/object/<Type>) as a client following it does."""
+    import re
+    from pathlib import Path
+
+    import careloop
+
+    audited = {
+        match
+        for path in Path(careloop.__path__[0]).rglob("*.py")
+        if "tests" not in path.parts
+        for match in re.findall(r'obj=\("([A-Za-z]+)"', path.read_text(encoding="utf-8"))
+    } - {"Patient"}  # sent as a reference to the Patient, not an identifier
+    assert len(audited) >= 15, audited
+    for object_type in sorted(audited):
+        response = anonymous_fhir.get(f"NamingSystem/object/{object_type}")
+        assert response.status_code == 200, object_type
+        system = f"{DEFAULT_BASE}/NamingSystem/object/{object_type}"
+        assert {"type": "uri", "value": system, "preferred": True} in response.json()["uniqueId"]
+        assert response.json() == anonymous_fhir.get(f"NamingSystem/object-{object_type}").json()
+    assert anonymous_fhir.get("NamingSystem/object/NoSuchThing").status_code == 404
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, NEW_BASE])
+def test_a_questionnaire_canonical_resolves_by_a_plain_read(fhir, ben, base):
+    """The canonical names the instrument id (audit_c); the FHIR id is audit-c. GET of the
+    canonical's path answers the resource; the canonical itself is unchanged."""
+    with override_settings(CARELOOP_FHIR_CANONICAL_BASE=base):
+        client = fhir(ben)
+        for path in UNDERSCORED_QUESTIONNAIRES:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            resource = response.json()
+            assert resource["url"] == f"{base}/{path}"
+            assert resource["id"] == path.rsplit("/", 1)[1].replace("_", "-")
+            assert resource == client.get(f"Questionnaire/{resource['id']}").json()
+            assert_valid_fhir(resource)
