@@ -2,7 +2,9 @@
 
 One resource per (purpose, data stream): status "active", provision permit or deny, the purpose
 as an HL7 v3 ActReason code and the stream as a Careloop code; the policy names the exact
-document version the patient decided on.
+document version the patient decided on. Careloop's own URLs (the data-stream code system, the
+receipt identifier system) are passed in: the FHIR layer owns the canonical base and rebases
+them where the resource is emitted (privacy sits below fhir and must not import it).
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from careloop.audit.types import PurposeOfUse
 
 ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
-DATA_STREAM_SYSTEM = "https://careloop.org/fhir/CodeSystem/data-stream"
-RECEIPT_SYSTEM = "https://careloop.org/fhir/NamingSystem/consent-receipt"
 LOINC = "http://loinc.org"
 RESEARCH_PURPOSES = frozenset({PurposeOfUse.HRESCH, PurposeOfUse.MLTRAINING})
 
@@ -31,6 +31,8 @@ def consent_resource(
     decided_at: datetime | None,
     receipt: str | None,
     resource_id: str,
+    stream_system: str,
+    receipt_system: str,
 ) -> dict[str, Any]:
     scope = "research" if purpose in RESEARCH_PURPOSES else "patient-privacy"
     resource: dict[str, Any] = {
@@ -49,11 +51,11 @@ def consent_resource(
         "provision": {
             "type": "permit" if permitted else "deny",
             "purpose": [{"system": ACT_REASON, "code": purpose}],
-            "class": [{"system": DATA_STREAM_SYSTEM, "code": stream}],
+            "class": [{"system": stream_system, "code": stream}],
         },
     }
     if decided_at is not None:
         resource["dateTime"] = decided_at.isoformat()
     if receipt:
-        resource["identifier"] = [{"system": RECEIPT_SYSTEM, "value": receipt}]
+        resource["identifier"] = [{"system": receipt_system, "value": receipt}]
     return resource

@@ -36,6 +36,12 @@ from careloop.fhir.mapping.consent import (
     DATA_STREAM_SYSTEM,
     RECEIPT_SYSTEM,
 )
+from careloop.fhir.mapping.patient_record import (
+    EXTENSION_BASE,
+    RECORD_CONCEPTS,
+    RECORD_EXTENSIONS,
+    RECORD_SYSTEM,
+)
 from careloop.fhir.mapping.risk_assessment import (
     DETECTOR_SYSTEM,
     OUTPUT_ORIGIN_SYSTEM,
@@ -101,7 +107,8 @@ class ExtensionSpec:
     title: str
     description: str
     context: str  # the element path it may appear on
-    value_system: str  # the code system of its valueCoding (bound, required)
+    value_system: str = ""  # the code system of its valueCoding (bound, required)
+    value_type: str = "Coding"  # or a primitive (integer, string): no binding
 
     @property
     def id(self) -> str:
@@ -116,6 +123,10 @@ EXTENSIONS: tuple[ExtensionSpec, ...] = (
         "acknowledged, confirmed, overridden as a false positive); it follows the alert.",
         "RiskAssessment",
         REVIEW_SYSTEM,
+    ),
+    *(
+        ExtensionSpec(f"{EXTENSION_BASE}/{ext_id}", title, description, context, "", value_type)
+        for ext_id, title, description, context, value_type in RECORD_EXTENSIONS
     ),
 )
 
@@ -288,6 +299,12 @@ def code_systems(
             "The parts of a record a patient can share or withhold separately.",
             tuple((stream.value, stream.name.capitalize()) for stream in DataStream),
         ),
+        CodeSystemSpec(
+            RECORD_SYSTEM,
+            "Patient record",
+            "What a part of the patient's own data export is (where FHIR has no code for it).",
+            RECORD_CONCEPTS,
+        ),
     )
 
 
@@ -342,8 +359,12 @@ def value_set_resource(spec: CodeSystemSpec, version: str) -> Resource:
     }
 
 
-def extension_definition(spec: ExtensionSpec, value_set: str, version: str) -> Resource:
-    """A simple (one valueCoding) extension, its value bound (required) to `value_set`."""
+def extension_definition(spec: ExtensionSpec, value_set: str | None, version: str) -> Resource:
+    """A simple (one value) extension; a valueCoding is bound (required) to `value_set`."""
+    value: Resource = {"id": "Extension.value[x]", "path": "Extension.value[x]", "min": 1}
+    value["type"] = [{"code": spec.value_type}]
+    if value_set is not None:
+        value["binding"] = {"strength": "required", "valueSet": value_set}
     return {
         "resourceType": "StructureDefinition",
         "id": spec.id,
@@ -374,13 +395,7 @@ def extension_definition(spec: ExtensionSpec, value_set: str, version: str) -> R
                 },
                 {"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
                 {"id": "Extension.url", "path": "Extension.url", "fixedUri": spec.url},
-                {
-                    "id": "Extension.value[x]",
-                    "path": "Extension.value[x]",
-                    "min": 1,
-                    "type": [{"code": "Coding"}],
-                    "binding": {"strength": "required", "valueSet": value_set},
-                },
+                value,
             ]
         },
     }
@@ -394,7 +409,9 @@ def conformance_resources(
     systems = code_systems(instruments, care_team_roles)
     by_url = {spec.url: spec for spec in systems}
     resources = [
-        extension_definition(ext, value_set_url(by_url[ext.value_system]), version)
+        extension_definition(
+            ext, value_set_url(by_url[ext.value_system]) if ext.value_system else None, version
+        )
         for ext in EXTENSIONS
     ]
     resources += [code_system_resource(spec, version) for spec in systems]

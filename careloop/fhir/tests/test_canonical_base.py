@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -371,3 +372,62 @@ def test_a_questionnaire_canonical_resolves_by_a_plain_read(fhir, ben, base):
             assert resource["id"] == path.rsplit("/", 1)[1].replace("_", "-")
             assert resource == client.get(f"Questionnaire/{resource['id']}").json()
             assert_valid_fhir(resource)
+
+
+def _careloop_like(value: str) -> bool:
+    """A URL that names Careloop: under either base, or on any careloop.* domain."""
+    return value.startswith((f"{DEFAULT_BASE}/", f"{NEW_BASE}/")) or bool(
+        re.match(r"https?://[^/]*careloop\.", value)
+    )
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, NEW_BASE])
+def test_the_patients_export_and_fhir_consents_follow_the_base_and_resolve(
+    as_user, fhir, ada, ben, populated, anonymous_fhir, base
+):
+    """The patient's own export (page, API, CLI share export_patient) and the FHIR Consent
+    bundle of her privacy choices: every Careloop URL starts with the configured base and
+    resolves to a valid conformance resource; every Careloop code is in its CodeSystem."""
+    client = as_user(ada)
+    with override_settings(CARELOOP_FHIR_CANONICAL_BASE=base):
+        page = json.loads(client.get("/me/data/export.json").content)
+        api = client.get("/api/me/data/export").json()
+        consents = client.get("/api/me/consents/fhir").json()
+        resources = [
+            entry["resource"] for bundle in (page, api, consents) for entry in bundle["entry"]
+        ]
+        assert {r["resourceType"] for r in resources} >= {"Consent", "Patient", "Observation"}
+        strays = {
+            value
+            for resource in resources
+            for key, value in _strings(resource)
+            if key != "div" and _careloop_like(value) and not value.startswith(f"{base}/")
+        }
+        assert not strays, strays
+        urls = _careloop_urls(resources, base)
+        extensions = {url for url in _extension_urls(resources) if url.startswith(f"{base}/")}
+        assert f"{base}/CodeSystem/patient-record" in urls
+        assert f"{base}/CodeSystem/data-stream" in urls
+        assert f"{base}/NamingSystem/consent-receipt" in urls
+        assert f"{base}/StructureDefinition/username" in extensions
+        for url in sorted(urls):
+            found = _resolve(
+                anonymous_fhir if "/Questionnaire/" not in url else fhir(ben), url, base
+            )
+            if "/NamingSystem/" in url:
+                assert url in {u["value"] for u in found["uniqueId"]}, found
+            else:
+                assert found["url"] == url, (url, found.get("url"))
+            expected = url.removeprefix(f"{base}/").split("/")[0]
+            assert found["resourceType"] == expected, (url, found["resourceType"])
+            assert_valid_fhir(found)
+        _check_codes_are_defined(anonymous_fhir, resources, base)
+
+
+def test_the_patient_record_code_system_lists_every_episode_ending_and_inbox_kind():
+    from careloop.care.types import EpisodeEnding
+    from careloop.fhir.mapping.patient_record import EPISODE_ENDINGS, INBOX_KINDS
+    from careloop.safety.types import InboxKind
+
+    assert set(EPISODE_ENDINGS) == {ending.value for ending in EpisodeEnding}
+    assert set(INBOX_KINDS) == {kind.value for kind in InboxKind}

@@ -152,6 +152,8 @@ def test_consent_resources_are_valid_fhir() -> None:
             patient_id=uuid.uuid4(), purpose="HRESCH", stream="checkins", permitted=permitted,
             document_version=version, decided_at=datetime.now(UTC) if version else None,
             receipt="CR-ABCDEFGHJK" if version else None, resource_id="c1",
+            stream_system="https://careloop.example/fhir/CodeSystem/data-stream",
+            receipt_system="https://careloop.example/fhir/NamingSystem/consent-receipt",
         )  # fmt: skip
         Consent.model_validate(resource)
         assert resource["provision"]["type"] == ("permit" if permitted else "deny")

@@ -21,6 +21,8 @@ from careloop.core.api import ApiError
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
 from careloop.core.text import FreeText
+from careloop.fhir.canonical import outbound
+from careloop.fhir.mapping.consent import DATA_STREAM_SYSTEM, RECEIPT_SYSTEM
 from careloop.privacy import breakglass
 from careloop.privacy.consent import consent_states, decisions_of
 from careloop.privacy.fhir_consent import consent_resource
@@ -206,8 +208,10 @@ def consents_as_fhir(request: HttpRequest, response: HttpResponse) -> dict[str, 
             decided_at=decision.decided_at if decision else None,
             receipt=decision.receipt if decision else None,
             resource_id=f"{patient.id}-{state.purpose.lower()}-{state.stream}",
+            stream_system=DATA_STREAM_SYSTEM,
+            receipt_system=RECEIPT_SYSTEM,
         )
-        entries.append({"resource": resource})
+        entries.append({"resource": outbound(resource)})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 

@@ -29,6 +29,7 @@ from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.core.patient_data import PatientScope, registered
+from careloop.fhir.canonical import outbound
 from careloop.fhir.mapping.common import Resource, instant
 from careloop.fhir.patient_data import authorised_app_count
 from careloop.rights.data import export_records as records
@@ -109,14 +110,18 @@ def export_patient(actor: User, patient: Patient, *, source_ip: str | None = Non
             source_ip=source_ip,
             detail={"resources": len(resources), "by_type": dict(sorted(counts.items()))},
         )
-    return {
-        "resourceType": "Bundle",
-        "id": str(uuid.uuid4()),
-        "meta": {"lastUpdated": instant(started)},
-        "type": "collection",
-        "timestamp": instant(started),
-        "entry": [{"resource": resource} for resource in resources],
-    }
+    # Careloop URLs are written under the placeholder base: moved to the configured one here.
+    bundle: Resource = outbound(
+        {
+            "resourceType": "Bundle",
+            "id": str(uuid.uuid4()),
+            "meta": {"lastUpdated": instant(started)},
+            "type": "collection",
+            "timestamp": instant(started),
+            "entry": [{"resource": resource} for resource in resources],
+        }
+    )
+    return bundle
 
 
 def credentials_of(user: User | None) -> dict[str, int]:

@@ -14,16 +14,16 @@ from datetime import date, datetime
 from typing import Any
 
 from careloop.fhir.mapping.common import (
-    CARELOOP_FHIR,
     OBSERVATION_CATEGORY,
     Resource,
     instant,
     reference,
     with_meta,
 )
+from careloop.fhir.mapping.patient_record import EXTENSION_BASE, RECORD_SYSTEM, ending_display
 
-RECORD_SYSTEM = f"{CARELOOP_FHIR}/CodeSystem/patient-record"
-EXTENSION = f"{CARELOOP_FHIR}/StructureDefinition"
+EXTENSION = EXTENSION_BASE  # the export's extensions: <EXTENSION>/<id>, served as definitions
+
 ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 DICOM = "http://dicom.nema.org/resources/ontology/DCM"
 EPISODE_STATUS = {"ongoing": "active", "completed": "finished", "dropped_out": "finished"}
@@ -55,7 +55,7 @@ def episode_of_care(
             {"status": "planned", "period": {"start": referred_on.isoformat()}},
             {"status": EPISODE_STATUS.get(ending, "active"), "period": period},
         ],
-        "type": [_code(f"ending-{ending}", f"Course of care ({ending.replace('_', ' ')})")],
+        "type": [_code(f"ending-{ending}", ending_display(ending))],
         "patient": reference("Patient", patient_id),
         "period": period,
         "team": [reference("CareTeam", care_team_id)],
