@@ -316,17 +316,24 @@ def _name(title: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in title.replace("-", " ").split())
 
 
-def code_system_resource(spec: CodeSystemSpec, version: str) -> Resource:
+def _header(resource_type: str, id_: str, url: str, version: str, title: str) -> Resource:
+    """The elements every served conformance resource opens with."""
     return {
-        "resourceType": "CodeSystem",
-        "id": spec.id,
-        "url": spec.url,
+        "resourceType": resource_type,
+        "id": id_,
+        "url": url,
         "version": version,
-        "name": _name(spec.title),
-        "title": spec.title,
+        "name": _name(title),
+        "title": title,
         "status": "active",
         "experimental": False,
         "publisher": PUBLISHER,
+    }
+
+
+def code_system_resource(spec: CodeSystemSpec, version: str) -> Resource:
+    return {
+        **_header("CodeSystem", spec.id, spec.url, version, spec.title),
         "description": spec.description,
         "caseSensitive": True,
         "valueSet": value_set_url(spec),
@@ -345,15 +352,7 @@ def value_set_url(spec: CodeSystemSpec) -> str:
 
 def value_set_resource(spec: CodeSystemSpec, version: str) -> Resource:
     return {
-        "resourceType": "ValueSet",
-        "id": spec.id,
-        "url": value_set_url(spec),
-        "version": version,
-        "name": _name(spec.title),
-        "title": spec.title,
-        "status": "active",
-        "experimental": False,
-        "publisher": PUBLISHER,
+        **_header("ValueSet", spec.id, value_set_url(spec), version, spec.title),
         "description": f"All codes of {spec.url}.",
         "compose": {"include": [{"system": spec.url}]},
     }
@@ -366,15 +365,7 @@ def extension_definition(spec: ExtensionSpec, value_set: str | None, version: st
     if value_set is not None:
         value["binding"] = {"strength": "required", "valueSet": value_set}
     return {
-        "resourceType": "StructureDefinition",
-        "id": spec.id,
-        "url": spec.url,
-        "version": version,
-        "name": _name(spec.title),
-        "title": spec.title,
-        "status": "active",
-        "experimental": False,
-        "publisher": PUBLISHER,
+        **_header("StructureDefinition", spec.id, spec.url, version, spec.title),
         "description": spec.description,
         "fhirVersion": FHIR_VERSION,
         "kind": "complex-type",

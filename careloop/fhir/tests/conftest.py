@@ -12,7 +12,13 @@ from django.test import Client
 from careloop.assessments.models import Assessment
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
+from careloop.core import clock
+from careloop.fhir.models import ImportedResource
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
+from careloop.privacy.policy import DataStream, PurposeOfUse
+from careloop.privacy.services import decide, publish_default_documents
+from careloop.privacy.types import Choice
+from conftest import fill_patient_record
 
 FHIR_JSON = "application/fhir+json"
 
@@ -85,3 +91,26 @@ def phq9_response(patient_id: object, answers: list[int], **extra: Any) -> dict[
             for index, value in enumerate(answers, start=1)
         ],
     } | extra
+
+
+@pytest.fixture
+def populated(ada, ben, ada_patient):
+    """Ada's record with data behind every served FHIR type: answers, an alert, plans, messages,
+    a consent decision and an imported assessment (Provenance)."""
+    fill_patient_record(ada_patient, ada, ben)
+    publish_default_documents(ada_patient.service_id)
+    decide(
+        actor=ada,
+        patient=ada_patient,
+        purpose=PurposeOfUse.HRESCH,
+        stream=DataStream.QUESTIONNAIRES,
+        choice=Choice.GIVEN,
+    )
+    assessment_id = ada_patient.assessments.values_list("id", flat=True).first()
+    ImportedResource.objects.create(
+        service_id=ada_patient.service_id, resource_type="QuestionnaireResponse",
+        source_system="https://example.org/ids", source_value=str(uuid.uuid4()),
+        local_type="Assessment", local_id=assessment_id, source_bundle="sha256:" + "0" * 64,
+        imported_at=clock.now(),
+    )  # fmt: skip
+    return ada_patient

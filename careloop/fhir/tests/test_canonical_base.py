@@ -19,17 +19,11 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from careloop.core import clock
 from careloop.fhir.mapping.canonical import DEFAULT_BASE, rebase, rebase_json_text
-from careloop.fhir.models import ImportedResource
 from careloop.fhir.rest.capability import SUPPORTED
 from careloop.fhir.search.parameters import SEARCHES
 from careloop.fhir.tests.conftest import phq9_response
 from careloop.fhir.tests.fhir_assert import assert_valid_fhir
-from careloop.privacy.policy import DataStream, PurposeOfUse
-from careloop.privacy.services import decide, publish_default_documents
-from careloop.privacy.types import Choice
-from conftest import fill_patient_record
 
 pytestmark = pytest.mark.django_db
 
@@ -37,28 +31,6 @@ NEW_BASE = "https://fhir.clinic.example.org/fhir/r4"
 # Canonicals whose instrument id holds '_', which a FHIR id cannot (their ids are audit-c...).
 CONFORMANCE = ("StructureDefinition", "CodeSystem", "ValueSet", "NamingSystem")
 UNDERSCORED_QUESTIONNAIRES = ("Questionnaire/audit_c", "Questionnaire/cssrs_screener")
-
-
-@pytest.fixture
-def populated(ada, ben, ada_patient):
-    """Ada's record with data behind every served type (as in test_conformance_sample)."""
-    fill_patient_record(ada_patient, ada, ben)
-    publish_default_documents(ada_patient.service_id)
-    decide(
-        actor=ada,
-        patient=ada_patient,
-        purpose=PurposeOfUse.HRESCH,
-        stream=DataStream.QUESTIONNAIRES,
-        choice=Choice.GIVEN,
-    )
-    assessment_id = ada_patient.assessments.values_list("id", flat=True).first()
-    ImportedResource.objects.create(
-        service_id=ada_patient.service_id, resource_type="QuestionnaireResponse",
-        source_system="https://example.org/ids", source_value=str(uuid.uuid4()),
-        local_type="Assessment", local_id=assessment_id, source_bundle="sha256:" + "0" * 64,
-        imported_at=clock.now(),
-    )  # fmt: skip
-    return ada_patient
 
 
 def _sample(client: Any, patient_id: uuid.UUID) -> list[dict[str, Any]]:
