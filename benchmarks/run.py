@@ -86,6 +86,14 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--results", type=Path, default=RESULTS_DIR, help="where the JSON result goes"
     )
+    parser.add_argument(
+        "--only",
+        type=lambda text: {name.strip() for name in text.split(",") if name.strip()},
+        default=None,
+        metavar="NAME[,NAME]",
+        help=f"measure only these operations (one of: {', '.join(OPERATION_NAMES)}); "
+        "a Careloop operation brings its floor counterpart along",
+    )
     return parser.parse_args(argv)
 
 
@@ -124,15 +132,39 @@ def _fixtures(profile: Profile, env: dict[str, str], work: Path) -> Any:
     return fixtures
 
 
-def _measure(profile: Profile, fixtures: Any, env: dict[str, str], work: Path) -> list[Operation]:
+OPERATION_NAMES = (
+    *(name for name, *_ in HTTP_OPERATIONS),
+    "registry_page_single",
+    "service_report",
+    "alert_visible",
+    "bulk_export",
+    "crisis_screening",
+)
+
+
+def _selected(only: set[str] | None) -> set[str]:
+    """The operations to measure: all, or those named plus the floors they are compared with."""
+    if only is None:
+        return set(OPERATION_NAMES)
+    unknown = only - set(OPERATION_NAMES)
+    if unknown:
+        raise BenchError(f"unknown operation(s) {sorted(unknown)}; known: {OPERATION_NAMES}")
+    floors = {floor for name, _, _, floor in HTTP_OPERATIONS if name in only and floor}
+    return only | floors
+
+
+def _measure(
+    profile: Profile, fixtures: Any, env: dict[str, str], work: Path, selected: set[str]
+) -> list[Operation]:
     files = write_request_files(fixtures, work)
-    operations = {name: Operation(name, label, floor) for name, label, _, floor in HTTP_OPERATIONS}
+    http_operations = [op for op in HTTP_OPERATIONS if op[0] in selected]
+    operations = {name: Operation(name, label, floor) for name, label, _, floor in http_operations}
     single = Operation("registry_page_single", "(c) registry page, one client", "floor_read")
     report = Operation("service_report", "(e) NHS TT report, whole population")
     report.unit = "reports/s"
     for round_number in range(1, profile.rounds + 1):
         log(f"round {round_number} of {profile.rounds}")
-        for name, _, base_url, _ in HTTP_OPERATIONS:
+        for name, _, base_url, _ in http_operations:
             measurement = run_http(name, base_url, files, profile)
             operations[name].runs.append(measurement)
             waited = wait_until_idle(FLOOR_PORT if name.startswith("floor_") else CARELOOP_PORT)
@@ -142,24 +174,33 @@ def _measure(profile: Profile, fixtures: Any, env: dict[str, str], work: Path) -
                 f"  {name:<18} {measurement.rps:9.1f} req/s  p50 {measurement.p50_ms:7.1f} ms  "
                 f"p99 {measurement.p99_ms:7.1f} ms  (load {measurement.load_avg_1m:.2f})"
             )
-        single.runs.append(registry_single_client(fixtures, 30, profile.seconds / 2))
-        report.runs.append(service_report(fixtures, profile.report_samples))
-        log(
-            f"  registry (1 client) p50 {single.runs[-1].p50_ms:.1f} ms; "
-            f"NHS TT report p50 {report.runs[-1].p50_ms:.0f} ms"
+        if "registry_page_single" in selected:
+            single.runs.append(registry_single_client(fixtures, 30, profile.seconds / 2))
+            log(f"  registry (1 client) p50 {single.runs[-1].p50_ms:.1f} ms")
+        if "service_report" in selected:
+            report.runs.append(service_report(fixtures, profile.report_samples))
+            log(f"  NHS TT report p50 {report.runs[-1].p50_ms:.0f} ms")
+    measured = [*operations.values(), single, report]
+    if "alert_visible" in selected:
+        alert = Operation("alert_visible", "(d) alert raised -> in clinician's inbox")
+        alert.unit = "alerts/s"
+        alert.note = "sequential samples; latency from the submission's response to visible"
+        alert.runs.append(alert_visible_latency(fixtures, profile.alert_samples))
+        sample = alert.runs[-1]
+        log(f"  alert -> inbox p50 {sample.p50_ms:.1f} ms p99 {sample.p99_ms:.1f} ms")
+        measured.append(alert)
+    if "bulk_export" in selected:
+        measured.append(bulk_export.measure(fixtures, env, profile, log))
+    if "crisis_screening" in selected:
+        screening = Operation("crisis_screening", "(g) crisis-text screening (CLI)")
+        screening.unit = "texts/s"
+        screening.note = (
+            "careloop safety screen-text; model start-up excluded; latency is mean/line"
         )
-    alert = Operation("alert_visible", "(d) alert raised -> in clinician's inbox")
-    alert.unit = "alerts/s"
-    alert.note = "sequential samples; latency from the submission's response to visible"
-    alert.runs.append(alert_visible_latency(fixtures, profile.alert_samples))
-    log(f"  alert -> inbox p50 {alert.runs[-1].p50_ms:.1f} ms p99 {alert.runs[-1].p99_ms:.1f} ms")
-    export = bulk_export.measure(fixtures, env, profile, log)
-    screening = Operation("crisis_screening", "(g) crisis-text screening (CLI)")
-    screening.unit = "texts/s"
-    screening.note = "careloop safety screen-text; model start-up excluded; latency is mean/line"
-    screening.runs.append(crisis_screening(profile.screen_lines, env))
-    log(f"  crisis screening {screening.runs[-1].rps:.1f} texts/s")
-    return [*operations.values(), single, alert, report, export, screening]
+        screening.runs.append(crisis_screening(profile.screen_lines, env))
+        log(f"  crisis screening {screening.runs[-1].rps:.1f} texts/s")
+        measured.append(screening)
+    return [operation for operation in measured if operation.runs]
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -174,6 +215,7 @@ def main(argv: list[str]) -> int:
     logs = work / "logs"
     logs.mkdir()
     try:
+        selected = _selected(options.only)
         ensure_wrk()
         postgres_version = check_postgres()
         machine = machine_info(postgres_version)
@@ -183,7 +225,7 @@ def main(argv: list[str]) -> int:
         env = population.env
         fixtures = _fixtures(profile, env, work)
         with floor_running(population.url, logs), careloop_running(env, logs):
-            operations = _measure(profile, fixtures, env, work)
+            operations = _measure(profile, fixtures, env, work, selected)
     except BenchError as error:
         print(f"\nmake bench could not finish: {error}\n(logs kept in {logs})", file=sys.stderr)
         return 2
@@ -203,6 +245,7 @@ def main(argv: list[str]) -> int:
             "warmup_seconds": profile.warmup_seconds,
             "load_generator": "wrk (throughput), Python client (latency operations)",
             "pgoptions": os.environ.get("PGOPTIONS", ""),
+            "only": sorted(options.only) if options.only else None,
         },
         "population": {
             "postgresql": {
