@@ -8,7 +8,7 @@ PORT ?= 8000
 export OPENBLAS_NUM_THREADS ?= 1
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test test-fast check lint typecheck imports bench lock clean
+.PHONY: help run test test-fast check lint typecheck imports bench bench-scale lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -58,6 +58,9 @@ check: lint typecheck imports test  ## everything CI runs
 
 bench: $(STAMP)  ## measure key operations against a floor on PostgreSQL (QUICK=1: small, for CI)
 	$(BIN)/python -m benchmarks.run $(if $(QUICK),--quick)
+
+bench-scale: $(STAMP)  ## two servers and two workers on one PostgreSQL: throughput, duplicate alert deliveries (QUICK=1)
+	$(BIN)/python -m benchmarks.multiprocess $(if $(QUICK),--quick)
 
 lock:  ## re-lock dependencies with hashes (needs network to PyPI)
 	$(PYTHON) -m pip install --quiet uv

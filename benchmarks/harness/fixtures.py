@@ -42,6 +42,9 @@ from careloop.core import worker  # noqa: E402
 from careloop.core.models import Service  # noqa: E402
 
 REGISTRY_TEAM = "Bench registry team"
+# multiprocess.py's team (scale_fixtures.py); its name sorts after the seeded "Team N" so the
+# teams picked here stay the same whether or not it exists.
+SCALE_TEAM = "Zz bench scale team"
 ALERT_PATIENTS = 20
 READ_PATIENTS = 2000
 SETTLE_SECONDS = 300
@@ -111,7 +114,9 @@ def _patient_logins(service: Service, patients: list[Patient], prefix: str) -> l
 def build(slug: str, submit_patients: int, caseload: int) -> dict[str, Any]:
     service = Service.objects.get(slug=slug)
     teams = list(
-        CareTeam.objects.filter(service=service).exclude(name=REGISTRY_TEAM).order_by("name")
+        CareTeam.objects.filter(service=service)
+        .exclude(name__in=(REGISTRY_TEAM, SCALE_TEAM))
+        .order_by("name")
     )
     registry = _registry_team(service, teams[0], caseload)
     registry_clinician = _user(service, f"bench-registry-{slug}", Role.CLINICIAN)

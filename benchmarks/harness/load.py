@@ -81,17 +81,23 @@ def write_requests(path: Path, specs: list[RequestSpec]) -> Path:
     return path
 
 
-def _wrk_once(base_url: str, requests_file: Path, seconds: float) -> dict[str, Any]:
+def _wrk_once(
+    base_url: str,
+    requests_file: Path,
+    seconds: float,
+    script: Path = WRK_SCRIPT,
+    env_extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
     command = [
         ensure_wrk(),
         f"-t{WRK_THREADS}",
         f"-c{CONCURRENCY}",
         f"-d{max(1, round(seconds))}s",
         f"--timeout={WRK_TIMEOUT_SECONDS}s",
-        f"--script={WRK_SCRIPT}",
+        f"--script={script}",
         base_url,
     ]
-    env = {**os.environ, "BENCH_REQUESTS": str(requests_file)}
+    env = {**os.environ, "BENCH_REQUESTS": str(requests_file), **(env_extra or {})}
     done = subprocess.run(  # noqa: S603  # wrk from PATH, fixed arguments
         command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False
     )
@@ -102,12 +108,20 @@ def _wrk_once(base_url: str, requests_file: Path, seconds: float) -> dict[str, A
     raise BenchError(f"wrk gave no result (exit {done.returncode}):\n{done.stdout}{done.stderr}")
 
 
-def wrk(base_url: str, requests_file: Path, seconds: float, warmup: float) -> Measurement:
-    """Warm up, then one measured run at the fixed concurrency; too many errors is a failure."""
+def wrk(
+    base_url: str,
+    requests_file: Path,
+    seconds: float,
+    warmup: float,
+    script: Path = WRK_SCRIPT,
+    env_extra: dict[str, str] | None = None,
+) -> Measurement:
+    """Warm up, then one measured run at the fixed concurrency; too many errors is a failure.
+    Another Lua `script` and variables for it (`env_extra`) may be given (multiprocess.py)."""
     if warmup > 0:
-        _wrk_once(base_url, requests_file, warmup)
+        _wrk_once(base_url, requests_file, warmup, script, env_extra)
     load = load_average()
-    result = _wrk_once(base_url, requests_file, seconds)
+    result = _wrk_once(base_url, requests_file, seconds, script, env_extra)
     requests = int(result["requests"])
     counts = result["errors"]
     # Timeouts are slowness, which is what is being measured; the others mean a broken setup.

@@ -78,14 +78,18 @@ def _port_free(port: int) -> None:
 
 
 @contextlib.contextmanager
-def careloop_running(env: dict[str, str], logs: Path) -> Iterator[None]:
-    _port_free(CARELOOP_PORT)
-    web_log, worker_log = logs / "careloop-web.log", logs / "careloop-worker.log"
-    serve = [CARELOOP, "serve", "--host=127.0.0.1", f"--port={CARELOOP_PORT}"]
+def careloop_running(
+    env: dict[str, str], logs: Path, port: int = CARELOOP_PORT, tag: str = ""
+) -> Iterator[None]:
+    """`careloop serve` on `port` and its own `careloop worker` (several may run side by side:
+    `tag` keeps their log files apart)."""
+    _port_free(port)
+    web_log, worker_log = logs / f"careloop-web{tag}.log", logs / f"careloop-worker{tag}.log"
+    serve = [CARELOOP, "serve", "--host=127.0.0.1", f"--port={port}"]
     web = _start([*serve, f"--workers={WEB_WORKERS}"], env, web_log)
     worker = _start([CARELOOP, "worker"], env, worker_log)
     try:
-        _wait_healthy(CARELOOP_PORT, web, "careloop serve", web_log)
+        _wait_healthy(port, web, "careloop serve", web_log)
         yield
     finally:
         _stop(web)
