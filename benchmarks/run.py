@@ -6,13 +6,16 @@
    `careloop seed` (COPY) once and reused while a marker row says it is complete; the floor's
    table is filled from the same answers with COPY; a small SQLite population is generated too.
 2. Careloop runs as in production (CARELOOP_ENV=production, granian with 2 workers, a separate
-   worker process) beside the floor (Starlette + psycopg pool, uvicorn with 2 workers).
+   worker process) beside the floor (Starlette + psycopg pool, uvicorn with 2 workers, uvloop
+   and httptools). Sanity gates (benchmarks/harness/gates.py) run first: a trivial endpoint of
+   each side under 5 ms at concurrency 1, and wrk reaching 5x the floor on a static response.
 3. Rounds interleave floor and Careloop runs under wrk at concurrency 16; the load average is
    recorded before each run; medians over rounds are reported, with ratios to the floor.
 4. The table is printed and the JSON written to benchmarks/results/.
 
 Exit status: 0 when the harness ran (missed targets are reported, not failures), 2 when it
-could not (PostgreSQL unreachable, wrk missing, a server failing, too many request errors).
+could not (PostgreSQL unreachable, wrk missing, a server failing, too many request errors, a
+sanity gate failing).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import bulk_export
+from benchmarks.harness import bulk_export, gates
 from benchmarks.harness.config import (
     CARELOOP_PORT,
     CONCURRENCY,
@@ -69,7 +72,12 @@ from benchmarks.harness.report import (
     target_results,
     write_json,
 )
-from benchmarks.harness.servers import careloop_running, floor_running
+from benchmarks.harness.servers import (
+    careloop_running,
+    careloop_stack,
+    floor_running,
+    floor_stack,
+)
 
 STARTED = time.monotonic()
 
@@ -225,12 +233,29 @@ def main(argv: list[str]) -> int:
         env = population.env
         fixtures = _fixtures(profile, env, work)
         with floor_running(population.url, logs), careloop_running(env, logs):
+            servers = {"floor": floor_stack(), "careloop": careloop_stack()}
+            log("sanity gates (before any timed run)")
+            floors = [name for name, *_ in HTTP_OPERATIONS if name.startswith("floor_")]
+            checked = gates.check_before_runs(
+                write_request_files(fixtures, work),
+                [name for name in floors if name in selected],
+                work,
+                logs,
+                log,
+            )
             operations = _measure(profile, fixtures, env, work, selected)
     except BenchError as error:
         print(f"\nmake bench could not finish: {error}\n(logs kept in {logs})", file=sys.stderr)
         return 2
     entries = operation_entries(operations)
     targets = target_results(entries)
+    in_run = gates.headroom_in_run(
+        checked, {e["name"]: e["rps"] for e in entries if e["name"].startswith("floor_")}
+    )
+    if in_run is not None:
+        checked.append(in_run)
+        if not in_run.passed:
+            log(f"warning: measured in the timed runs, {in_run.cause}")
     document = {
         "profile": profile.name,
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -247,6 +272,8 @@ def main(argv: list[str]) -> int:
             "pgoptions": os.environ.get("PGOPTIONS", ""),
             "only": sorted(options.only) if options.only else None,
         },
+        "servers": servers,
+        "gates": [gate.entry() for gate in checked],
         "population": {
             "postgresql": {
                 "database": population.database,

@@ -1,5 +1,6 @@
 """The processes under test: Careloop in its production configuration (granian with 2 workers,
-PostgreSQL, a separate worker process) and the floor (uvicorn with 2 workers)."""
+PostgreSQL, a separate worker process) and the floor (uvicorn with 2 workers, uvloop and
+httptools named explicitly), and what each side's server stack is (recorded in the results)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from benchmarks.harness.config import (
     CARELOOP,
@@ -104,12 +107,93 @@ def floor_running(database_url: str, logs: Path) -> Iterator[None]:
     _port_free(FLOOR_PORT)
     env = {**os.environ, "FLOOR_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     log = logs / "floor.log"
-    command = [PYTHON, "-m", "uvicorn", "benchmarks.floor.app:app", "--host=127.0.0.1"]
-    command += [f"--port={FLOOR_PORT}", f"--workers={WEB_WORKERS}", "--no-access-log"]
-    command += ["--log-level=warning"]
-    process = _start(command, env, log)
+    process = _start(floor_command(), env, log)
     try:
         _wait_healthy(FLOOR_PORT, process, "the floor (uvicorn)", log)
         yield
     finally:
         _stop(process)
+
+
+# Named, not "auto": uvicorn's auto falls back silently to asyncio and its pure-Python h11 stack
+# when uvloop or httptools is missing, and h11 writes a response's headers and body in two sends
+# without TCP_NODELAY, so each keep-alive request waits ~40 ms for the client's delayed ACK.
+FLOOR_LOOP, FLOOR_HTTP = "uvloop", "httptools"
+
+
+def floor_command() -> list[str]:
+    command = [PYTHON, "-m", "uvicorn", "benchmarks.floor.app:app", "--host=127.0.0.1"]
+    command += [f"--port={FLOOR_PORT}", f"--workers={WEB_WORKERS}", "--no-access-log"]
+    command += [f"--loop={FLOOR_LOOP}", f"--http={FLOOR_HTTP}", "--log-level=warning"]
+    return command
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def floor_stack() -> dict[str, Any]:
+    """The floor's server, event loop and HTTP parser, with their installed versions."""
+    return {
+        "server": "uvicorn",
+        "server_version": _version("uvicorn"),
+        "event_loop": FLOOR_LOOP,
+        "event_loop_version": _version(FLOOR_LOOP),
+        "http_parser": FLOOR_HTTP,
+        "http_parser_version": _version(FLOOR_HTTP),
+        "framework": f"starlette {_version('starlette')}",
+        "database_driver": f"psycopg {_version('psycopg')} (async pool)",
+        "workers": WEB_WORKERS,
+        "command": floor_command()[1:],
+    }
+
+
+def _command_lines() -> Iterator[list[str]]:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                raw = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if raw:
+                yield raw.rstrip(b"\0").decode(errors="replace").split("\0")
+
+
+def _option(arguments: list[str], name: str) -> str | None:
+    for index, argument in enumerate(arguments):
+        if argument == name and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith(name + "="):
+            return argument.split("=", 1)[1]
+    return None
+
+
+def granian_arguments(port: int = CARELOOP_PORT) -> list[str] | None:
+    """The command line of the granian master `careloop serve` started on `port` (read from
+    /proc, so the results record what really ran), or None when none is found."""
+    for arguments in _command_lines():
+        if "granian" in arguments and _option(arguments, "--port") == str(port):
+            return arguments
+    return None
+
+
+def careloop_stack(port: int = CARELOOP_PORT) -> dict[str, Any]:
+    """Careloop's server as `careloop serve` started it: granian's version and options."""
+    arguments = granian_arguments(port) or []
+    workers, threads = _option(arguments, "--workers"), _option(arguments, "--blocking-threads")
+    return {
+        "server": "granian",
+        "server_version": _version("granian"),
+        "interface": _option(arguments, "--interface"),
+        "workers": None if workers is None else int(workers),
+        "blocking_threads_per_worker": None if threads is None else int(threads),
+        "backpressure": _option(arguments, "--backpressure"),
+        # Granian's HTTP stack is Rust (hyper on a tokio runtime); a WSGI app is called on its
+        # blocking threads, so no Python event loop serves requests.
+        "http": f"granian (Rust, hyper), --http {_option(arguments, '--http') or 'auto'}",
+        "event_loop": "none for WSGI (granian's Rust runtime; app on blocking threads)",
+        "command": arguments[1:] if arguments else None,
+    }

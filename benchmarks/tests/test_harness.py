@@ -1,9 +1,17 @@
-"""The harness's own arithmetic: percentiles, ratios to the floor, targets and the table."""
+"""The harness's own arithmetic: percentiles, ratios to the floor, targets, the table, and the
+sanity gates' verdicts (pure functions over measurements)."""
 
 from __future__ import annotations
 
 import pytest
 
+from benchmarks.harness.gates import (
+    failures,
+    headroom_gate,
+    headroom_in_run,
+    judged_attempts,
+    latency_gate,
+)
 from benchmarks.harness.load import Measurement, RequestSpec, percentile
 from benchmarks.harness.report import (
     Operation,
@@ -12,6 +20,7 @@ from benchmarks.harness.report import (
     table,
     target_results,
 )
+from benchmarks.harness.servers import _option, floor_command, floor_stack
 
 
 def _run(rps: float, p50: float = 10.0, p99: float = 20.0) -> Measurement:
@@ -57,3 +66,65 @@ def test_a_request_line_cannot_smuggle_a_field_separator() -> None:
     assert RequestSpec("GET", "/x", "a=b").line() == "GET\t/x\ta=b\t\t"
     with pytest.raises(ValueError, match="tabs or newlines"):
         RequestSpec("POST", "/x", body="{\n}").line()
+
+
+def test_the_latency_gate_names_the_delayed_ack_stall() -> None:
+    fast = latency_gate("floor", "/healthz", [0.4] * 150 + [3.0] * 50, load_1m=1.0, cores=2)
+    assert fast.passed and fast.cause == ""
+    assert fast.entry()["p50_ms"] == 0.4 and fast.entry()["threshold_p50_ms"] == 5.0
+    stalled = latency_gate(
+        "floor", "/healthz", [44.0] * 200, load_1m=1.0, cores=2, remedy="use uvloop+httptools"
+    )
+    assert not stalled.passed
+    assert "answers in 44 ms" in stalled.cause
+    assert "delayed-ACK stall" in stalled.cause and "use uvloop+httptools" in stalled.cause
+    entry = stalled.entry()
+    assert entry["passed"] is False and entry["p50_ms"] == 44.0 and entry["min_ms"] == 44.0
+
+
+def test_a_slow_trivial_endpoint_without_the_stall_blames_the_load() -> None:
+    busy = latency_gate("careloop", "/healthz?check=web", [12.0] * 200, load_1m=9.5, cores=2)
+    assert not busy.passed
+    assert "delayed-ACK" in busy.cause and "without the delayed-ACK signature" in busy.cause
+    assert "load average 9.5 on 2 cores" in busy.cause
+    # exactly the bound is not under it
+    assert not latency_gate("floor", "/", [5.0] * 3, load_1m=0, cores=2).passed
+
+
+def test_latency_attempts_stop_at_the_first_pass_and_are_all_recorded() -> None:
+    slow = latency_gate("careloop", "/h", [9.0], load_1m=8.0, cores=2)
+    quick = latency_gate("careloop", "/h", [2.0], load_1m=6.0, cores=2)
+    judged = judged_attempts([slow, quick])
+    assert judged.passed and judged.figures["p50_ms"] == 2.0
+    assert judged.figures["attempts"] == [
+        {"p50_ms": 9.0, "load_avg_1m": 8.0},
+        {"p50_ms": 2.0, "load_avg_1m": 6.0},
+    ]
+    assert not judged_attempts([slow, slow, slow]).passed
+    with pytest.raises(ValueError, match="no attempts"):
+        judged_attempts([])
+
+
+def test_the_load_generator_needs_five_times_the_fastest_floor() -> None:
+    ok = headroom_gate(30_000.0, {"floor_insert": 2_000.0, "floor_read": 2_500.0})
+    assert ok.passed and ok.figures["headroom"] == 12.0  # against the faster floor operation
+    short = headroom_gate(8_000.0, {"floor_insert": 2_000.0})
+    assert not short.passed
+    assert "8,000 req/s" in short.cause and "only 4.0x" in short.cause
+    assert "floor_insert" in short.cause
+    assert failures([ok, short]) == [short]
+    # judged again on the timed runs' floor medians: recorded, not enforced
+    again = headroom_in_run([ok], {"floor_insert": 7_000.0})
+    assert again is not None and not again.passed and again.figures["enforced"] is False
+    assert headroom_in_run([], {"floor_insert": 1.0}) is None
+
+
+def test_the_floor_names_its_event_loop_and_parser_and_both_stacks_are_recorded() -> None:
+    command = floor_command()
+    assert "--loop=uvloop" in command and "--http=httptools" in command
+    stack = floor_stack()
+    assert stack["event_loop"] == "uvloop" and stack["http_parser"] == "httptools"
+    assert stack["event_loop_version"] and stack["http_parser_version"]  # installed, pinned
+    granian = ["python", "-m", "granian", "--interface", "wsgi", "--workers", "2"]
+    assert _option(granian, "--workers") == "2" and _option(["--port=8"], "--port") == "8"
+    assert _option(granian, "--threads") is None
