@@ -226,7 +226,7 @@ class Browser:
     def request(
         self, port: int, method: str, path: str, form: dict[str, str] | None = None
     ) -> tuple[int, str, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
         headers = {"Host": "127.0.0.1", "Accept": "text/html,application/json"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -468,6 +468,24 @@ def duplicate_check(url: str, scale: dict[str, Any], count: int, send_log: Path)
     }
 
 
+def worker_failures(logs: Path) -> dict[str, int]:
+    """Failed worker job runs in the workers' logs ("<job>: <exception>" -> count). A failed run
+    rolls back and is retried on the next tick; a deadlock between workers shows up here."""
+    failures: Counter[str] = Counter()
+    for path in sorted(logs.glob("careloop-worker*.log")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            event = str(entry.get("event", ""))
+            if event.startswith("worker job ") and " failed" in event:
+                job = event.removeprefix("worker job ").split(" ", 1)[0]
+                error = str(entry.get("exception", "")).split(" at ", 1)[0].rsplit(".", 1)[-1]
+                failures[f"{job}: {error}"] += 1
+    return dict(failures)
+
+
 def main(argv: list[str]) -> int:
     options = _arguments(argv)
     profile = _profile(options)
@@ -551,6 +569,7 @@ def main(argv: list[str]) -> int:
         "stateless": stateless,
         "throughput": throughput,
         "alert_deliveries": duplicates,
+        "worker_job_failures": worker_failures(logs),
     }
     path = write_json(
         options.results, "scale" if profile.name == "full" else "scale-quick", document
