@@ -94,8 +94,9 @@ def latency_gate(
 def _latency_cause(
     side: str, endpoint: str, p50: float, load_1m: float, cores: int, remedy: str
 ) -> str:
+    who = {"floor": "the floor", "careloop": "Careloop"}.get(side, side)
     said = (
-        f"{side}'s trivial endpoint {endpoint} answers in {p50:.0f} ms (p50) at concurrency 1, "
+        f"{who}'s trivial endpoint {endpoint} answers in {p50:.0f} ms (p50) at concurrency 1, "
         f"not under {LATENCY_P50_MS:g} ms"
     )
     low, high = DELAYED_ACK_MS
