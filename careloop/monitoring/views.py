@@ -125,9 +125,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not user.works_in_care_team:
         raise Http404
-    rows = selectors.caseload_rows(user)
-    record_caseload_viewed(user, rows, source_ip=client_ip(request))
-    context = {"rows": rows, "missed_flag": selectors.MISSED_IN_A_ROW_FLAG}
+    page = selectors.caseload_page(user, request.GET.get("page"))
+    # The patients this page shows are the ones read (the API, unpaged, records all of them).
+    record_caseload_viewed(user, page.rows, source_ip=client_ip(request))
+    context = {"rows": page.rows, "page": page, "missed_flag": selectors.MISSED_IN_A_ROW_FLAG}
     return render(request, "monitoring/caseload.html", context)
 
 

@@ -9,8 +9,11 @@ below are monitoring's public read surface; import them from here.
 from careloop.monitoring.selectors.caseload import (
     MISSED_IN_A_ROW_FLAG,
     REGISTRY_INSTRUMENTS,
+    REGISTRY_PAGE_SIZE,
+    CaseloadPage,
     CaseloadRow,
     caseload_for,
+    caseload_page,
     caseload_rows,
 )
 from careloop.monitoring.selectors.measures import (
@@ -38,12 +41,15 @@ from careloop.monitoring.selectors.research import moods_for_research_for_system
 __all__ = [
     "MISSED_IN_A_ROW_FLAG",
     "REGISTRY_INSTRUMENTS",
+    "REGISTRY_PAGE_SIZE",
+    "CaseloadPage",
     "CaseloadRow",
     "MeasureInfo",
     "PlannedMeasure",
     "ScheduleEntry",
     "active_plan_of",
     "caseload_for",
+    "caseload_page",
     "caseload_rows",
     "checkins_of",
     "default_plan_cadences",

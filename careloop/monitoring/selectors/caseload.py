@@ -3,10 +3,11 @@ measures and missed-in-a-row runs, most worrying first, in a constant number of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
@@ -35,6 +36,8 @@ REGISTRY_INSTRUMENTS = ("phq9", "gad7")
 # The registry flags a measure missed this many windows running (a Careloop default that makes
 # one missed week a nudge, two a conversation; not a clinical threshold).
 MISSED_IN_A_ROW_FLAG = 2
+# Lines per registry page (issue #13 asks for pagination; a care manager's caseload is 60-100).
+REGISTRY_PAGE_SIZE = 50
 
 
 def caseload_for(user: User) -> QuerySet[Patient]:
@@ -141,46 +144,108 @@ def _adherence(entries: list[ScheduleEntry]) -> _Adherence:
     return _Adherence(overdue, worst[1].missed_in_a_row, worst[0])
 
 
-def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
-    """The registry: scores, alerts, overdue measures and missed-in-a-row runs.
-
-    Five queries whatever the caseload size: the annotated patients, their plans and plan items,
-    and the latest questionnaire and check-in of each.
-    """
-    now = now or clock.now()
+def _ranked(user: User) -> list[CaseloadRow]:
+    """Every visible patient as a registry line without the adherence columns, most worrying
+    first (one query: the order needs only scores, alerts and whether the patient is in care)."""
     patients = list(caseload_for(user))
-    if not patients:
+    # In care: no episode recorded yet, or the current one is ongoing (same rule as in_care_ids,
+    # read from the registry's own query rather than one more).
+    rows = [
+        CaseloadRow(
+            patient=p,
+            phq9_baseline=_shared_score(p, "phq9_baseline"),
+            phq9_latest=_shared_score(p, "phq9_latest"),
+            gad7_baseline=_shared_score(p, "gad7_baseline"),
+            gad7_latest=_shared_score(p, "gad7_latest"),
+            last_submission_at=p.last_submission_at,  # type: ignore[attr-defined]
+            open_alerts=p.open_alerts,  # type: ignore[attr-defined]
+            in_care=p.current_episode_ending in (None, EpisodeEnding.ONGOING),  # type: ignore[attr-defined]
+        )
+        for p in patients
+    ]
+    return sorted(rows, key=_most_worrying_first)
+
+
+def _with_adherence(rows: list[CaseloadRow], now: datetime) -> list[CaseloadRow]:
+    """The same lines with their overdue measures and missed-in-a-row runs (four queries)."""
+    if not rows:
         return []
+    patients = [row.patient for row in rows]
     # The ids just read, not the visibility subquery again: PostgreSQL would re-evaluate it for
     # the whole team inside each grouped read (about 100 ms a query at 30k patients), while an
     # id list walks the (service, patient, instrument, completed_at) index per patient.
     patient_ids = [p.id for p in patients]
     planned = planned_by_patient(patients, patient_ids)
     latest = last_completions(patient_ids, service_ids={p.service_id for p in patients})
-    # In care: no episode recorded yet, or the current one is ongoing (same rule as in_care_ids,
-    # read from the registry's own query rather than one more).
-    in_care = {
-        p.id
-        for p in patients
-        if p.current_episode_ending in (None, EpisodeEnding.ONGOING)  # type: ignore[attr-defined]
-    }
-    rows = []
-    for p in patients:
-        entries = schedule_entries(p, planned[p.id], latest, now, in_care=p.id in in_care)
-        adherence = _adherence(entries)
-        rows.append(
-            CaseloadRow(
-                patient=p,
-                phq9_baseline=_shared_score(p, "phq9_baseline"),
-                phq9_latest=_shared_score(p, "phq9_latest"),
-                gad7_baseline=_shared_score(p, "gad7_baseline"),
-                gad7_latest=_shared_score(p, "gad7_latest"),
-                last_submission_at=p.last_submission_at,  # type: ignore[attr-defined]
-                open_alerts=p.open_alerts,  # type: ignore[attr-defined]
+    completed = []
+    for row in rows:
+        p = row.patient
+        adherence = _adherence(schedule_entries(p, planned[p.id], latest, now, in_care=row.in_care))
+        completed.append(
+            replace(
+                row,
                 overdue=adherence.overdue,
                 missed_in_a_row=adherence.missed_in_a_row,
                 missed_measure=adherence.missed_measure,
-                in_care=p.id in in_care,
             )
         )
-    return sorted(rows, key=_most_worrying_first)
+    return completed
+
+
+def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
+    """The registry: scores, alerts, overdue measures and missed-in-a-row runs.
+
+    Five queries whatever the caseload size: the annotated patients, their plans and plan items,
+    and the latest questionnaire and check-in of each.
+    """
+    return _with_adherence(_ranked(user), now or clock.now())
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    """One page of the registry, in the registry's order (most worrying first)."""
+
+    rows: list[CaseloadRow]
+    number: int  # 1-based
+    page_count: int
+    total: int  # patients in the whole registry
+    first_position: int  # 1-based position of rows[0] in the registry (0 when empty)
+
+    @property
+    def last_position(self) -> int:
+        return self.first_position + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def previous_number(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next_number(self) -> int | None:
+        return self.number + 1 if self.number < self.page_count else None
+
+    @property
+    def numbers(self) -> range:
+        return range(1, self.page_count + 1)
+
+
+def caseload_page(
+    user: User,
+    number: int | str | None = 1,
+    *,
+    per_page: int | None = None,
+    now: datetime | None = None,
+) -> CaseloadPage:
+    """One page of `caseload_rows`: the whole registry is ranked (one query), and only the
+    page's patients get their plans and completions read (four more queries). A page number
+    that is not a number gives the first page; one past the end gives the last (as Django's
+    Paginator.get_page)."""
+    ranked = _ranked(user)
+    page = Paginator(ranked, per_page or REGISTRY_PAGE_SIZE).get_page(number)
+    rows = _with_adherence(list(page.object_list), now or clock.now())
+    return CaseloadPage(
+        rows=rows,
+        number=page.number,
+        page_count=page.paginator.num_pages,
+        total=len(ranked),
+        first_position=page.start_index(),
+    )

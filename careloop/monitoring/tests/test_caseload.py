@@ -17,7 +17,8 @@ from careloop.care.models import Patient, TreatmentEpisode
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring.models import CheckIn
-from careloop.monitoring.selectors import caseload_rows, schedule_for
+from careloop.monitoring.selectors import caseload as caseload_selectors
+from careloop.monitoring.selectors import caseload_page, caseload_rows, schedule_for
 from careloop.monitoring.services import PlanItemChange, change_plan_item, ensure_default_plan
 
 
@@ -188,3 +189,56 @@ def test_discharged_patients_are_not_chased_as_overdue(
     )
     row = as_user(ben).get("/api/caseload").json()[0]
     assert row["in_care"] is True and row["overdue"]
+
+
+# --- Pages of the registry ---------------------------------------------------------------------
+
+
+def _rows_of(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_the_registry_page_is_paged_in_the_registry_order_and_audits_each_page_shown(
+    as_user, ada, ada_patient, ben, north, monkeypatch
+) -> None:
+    """Pages cut the ranked registry (open alerts, in care, latest PHQ-9, name) in pages of
+    REGISTRY_PAGE_SIZE; each page audits the patients it shows; the API stays unpaged."""
+    monkeypatch.setattr(caseload_selectors, "REGISTRY_PAGE_SIZE", 5)
+    _submit(ada_patient, ada, "phq9", [3] * 8 + [0], 3)  # 24: first by latest PHQ-9
+    _patients(ada_patient.service, north, 11)
+    ranked = [row.patient.display_name for row in caseload_rows(ben)]
+    assert len(ranked) == 12 and ranked[0] == "Ada Test"
+    client = as_user(ben)
+    pages = [client.get("/caseload/", {"page": n}).content.decode() for n in (1, 2, 3)]
+    assert [name for page in pages for name in _rows_of(page)] == ranked
+    assert [len(_rows_of(page)) for page in pages] == [5, 5, 2]
+    first = pages[0]
+    assert "Patients 1–5 of 12" in first and 'href="?page=2" rel="next"' in first
+    assert '<a href="?page=1" aria-current="page">Page 1</a>' in first and 'rel="prev"' not in first
+    assert 'href="?page=2" rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
+    # Not a number: the first page; past the end: the last.
+    assert _rows_of(client.get("/caseload/", {"page": "x"}).content.decode()) == ranked[:5]
+    assert _rows_of(client.get("/caseload/", {"page": 9}).content.decode()) == ranked[10:]
+    viewed = AuditEvent.objects.filter(action=AuditAction.CASELOAD_VIEWED).order_by("seq")
+    first_page_refs = [e.patient_ref for e in viewed[:5]]
+    by_name = {p.display_name: p.id for p in Patient.objects.all()}
+    assert first_page_refs == [patient_ref(by_name[name]) for name in ranked[:5]]
+    assert viewed.count() == 5 + 5 + 2 + 5 + 2
+    assert len(client.get("/api/caseload").json()) == 12
+
+
+def test_a_single_page_registry_shows_no_page_links(as_user, ada_patient, ben) -> None:
+    page = as_user(ben).get("/caseload/").content.decode()
+    assert _rows_of(page) == ["Ada Test"] and "Caseload pages" not in page
+
+
+def test_registry_page_reads_in_a_constant_number_of_queries(ada, ada_patient, ben, north) -> None:
+    _submit(ada_patient, ada, "phq9", [1] * 9, 3)
+    ensure_default_plan(ada_patient, actor=None)
+    with CaptureQueriesContext(connection) as one_patient:
+        assert len(caseload_page(ben).rows) == 1
+    _patients(ada_patient.service, north, 12)
+    with CaptureQueriesContext(connection) as many:
+        page = caseload_page(ben, 2, per_page=5)
+    assert (len(page.rows), page.total, page.page_count, page.first_position) == (5, 13, 3, 6)
+    assert len(many.captured_queries) == len(one_patient.captured_queries)
