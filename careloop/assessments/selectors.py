@@ -228,6 +228,17 @@ def assessments_of_patients_for_system(
     return Assessment.objects.filter(service_id=service_id, patient_id__in=patient_ids)
 
 
+def patients_assessed_since_for_system(
+    service_id: uuid.UUID, since: datetime
+) -> QuerySet[Any, uuid.UUID]:
+    """System read for the bulk export job: the ids of the service's patients with an
+    assessment recorded after `since` (lazy, so it nests as a subquery): an export with
+    `_since` then reads only their assessments instead of every consenting patient's."""
+    return Assessment.objects.filter(service_id=service_id, recorded_at__gt=since).values_list(
+        "patient_id", flat=True
+    )
+
+
 def assessment_rows_for_seed(service_id: uuid.UUID) -> QuerySet[Any, Any]:
     """The service's assessments as value rows in id order (the synthetic loader's digest)."""
     return (

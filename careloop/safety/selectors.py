@@ -287,6 +287,24 @@ def alerts_of_patients_for_system(
     return Alert.objects.filter(service_id=service_id, patient_id__in=patient_ids)
 
 
+def alert_last_updated() -> Coalesce:
+    """When an alert last changed: its latest lifecycle move (FHIR Flag meta.lastUpdated)."""
+    return Coalesce("closed_at", "actioned_at", "acknowledged_at", "notified_at", "raised_at")
+
+
+def patients_with_alerts_updated_since_for_system(
+    service_id: uuid.UUID, since: datetime
+) -> QuerySet[Any, uuid.UUID]:
+    """System read for the bulk export job: the ids of the service's patients with an alert
+    that changed after `since` (lazy, so it nests as a subquery)."""
+    return (
+        Alert.objects.filter(service_id=service_id)
+        .annotate(last_updated=alert_last_updated())
+        .filter(last_updated__gt=since)
+        .values_list("patient_id", flat=True)
+    )
+
+
 def alert_rows_for_seed(service_id: uuid.UUID) -> QuerySet[Any, Any]:
     """The service's alerts as value rows in id order (the synthetic loader's digest)."""
     return (

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from bisect import bisect_left
 from datetime import timedelta
+from itertools import accumulate
 
 from django.db import transaction
 from django.db.models import Q
@@ -23,7 +25,8 @@ from careloop.core.worker import register_job
 from careloop.fhir.bulk.generate import ExportScope, batches
 from careloop.fhir.bulk.services import retention
 from careloop.fhir.bulk.storage import ExportStore, export_store
-from careloop.fhir.canonical import outbound_text
+from careloop.fhir.canonical import canonical_base, outbound_text
+from careloop.fhir.mapping.canonical import DEFAULT_BASE
 from careloop.fhir.models import ExportJob
 from careloop.fhir.types import ExportStatus
 
@@ -71,9 +74,21 @@ class _PartWriter:
         self.written = 0
 
     def add(self, lines: list[str]) -> None:
-        for line in lines:
-            self.lines.append(line)
-            self.characters += len(line) + 1
+        """Append `lines`, storing a part as soon as it holds PART_MAX_RESOURCES lines or
+        PART_MAX_CHARACTERS characters (the line that reaches either limit is its last), as a
+        line-by-line loop would, but a whole run of lines at a time."""
+        start = 0
+        while start < len(lines):
+            room = PART_MAX_RESOURCES - len(self.lines)
+            run = lines[start : start + room]
+            # characters held after each line of the run; the first to reach the limit ends it
+            held = list(accumulate((len(line) + 1 for line in run), initial=self.characters))
+            end = bisect_left(held, PART_MAX_CHARACTERS, lo=1)
+            if end < len(held):
+                run = run[:end]
+            self.lines += run
+            self.characters = held[len(run)]
+            start += len(run)
             if len(self.lines) >= PART_MAX_RESOURCES or self.characters >= PART_MAX_CHARACTERS:
                 self.flush()
 
@@ -98,12 +113,15 @@ def build_export(job: ExportJob, store: ExportStore | None = None) -> None:
     scope = ExportScope(job.service_id, job.client.purpose, job.since)
     patients: set[uuid.UUID] = set()
     total = 0
+    rebased = canonical_base() != DEFAULT_BASE  # lines are written under DEFAULT_BASE
     try:
         for resource_type in job.resource_types:
             writer = _PartWriter(store, job, resource_type)
             for batch in batches(scope, resource_type):
                 # Careloop's URLs under the configured canonical base, as in every reply.
-                writer.add([outbound_text(line) for line in batch.lines])
+                writer.add(
+                    [outbound_text(line) for line in batch.lines] if rebased else batch.lines
+                )
                 patients |= batch.patient_ids
             writer.flush()
             total += writer.written

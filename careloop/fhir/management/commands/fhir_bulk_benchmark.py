@@ -13,6 +13,7 @@ import os
 import time
 from argparse import ArgumentParser
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,6 +34,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--service", required=True, help="service slug")
         parser.add_argument("--purpose", default="TREAT")
+        parser.add_argument(
+            "--since",
+            type=datetime.fromisoformat,
+            default=None,
+            help="export only what changed after this instant (as _since), e.g. 2026-11-24T00:00Z",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         service = service_with_slug(options["service"])
@@ -44,8 +51,8 @@ class Command(BaseCommand):
                 redirect_uris=[], purpose=options["purpose"],
             )  # fmt: skip
             request_export(
-                client=registered.client, resource_types=list(EXPORTABLE_TYPES), since=None,
-                request_url="benchmark", source_ip=None,
+                client=registered.client, resource_types=list(EXPORTABLE_TYPES),
+                since=options["since"], request_url="benchmark", source_ip=None,
             )  # fmt: skip
             job = claim_export()
             assert job is not None
