@@ -13,8 +13,9 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from types import FrameType
+from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection, connections
 
 from careloop.core import clock
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 Job = Callable[[], int]
 _jobs: dict[str, Job] = {}
+WAKE_CHANNEL = "careloop_worker_wake"
 
 
 def register_job(name: str, job: Job) -> None:
@@ -46,6 +48,64 @@ def run_once() -> dict[str, int]:
     return handled
 
 
+def wake() -> None:
+    """Ask idle workers to tick now instead of at the end of their poll interval, for work a
+    user waits on (a bulk export). On PostgreSQL a NOTIFY, delivered when the caller's
+    transaction commits (never if it rolls back); elsewhere nothing: the next poll finds it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+
+
+class _Idle:
+    """How an idle worker waits: until `stop`, a wake() (PostgreSQL LISTEN on its own
+    connection) or `poll_seconds`, whichever comes first. Without PostgreSQL, or if listening
+    fails, it waits `poll_seconds` (the poll stays the guarantee; a wake only shortens it)."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.listener: Any = None
+
+    def wait(self, seconds: float) -> None:
+        listener = self._listening()
+        if listener is None:
+            self.stop.wait(seconds)
+            return
+        try:
+            for _ in listener.notifies(timeout=seconds, stop_after=1):
+                pass
+            for _ in listener.notifies(timeout=0):  # several wakes: one tick serves them all
+                pass
+        except Exception:
+            log.warning("worker wake-up listener failed; polling only", exc_info=True)
+            self.close()
+            self.stop.wait(seconds)
+
+    def _listening(self) -> Any:
+        if self.listener is not None or connections["default"].vendor != "postgresql":
+            return self.listener
+        import psycopg  # PostgreSQL only
+
+        try:
+            params = connections["default"].get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            self.listener = psycopg.connect(**params, autocommit=True)
+            self.listener.execute(f"LISTEN {WAKE_CHANNEL}")
+        except Exception:
+            log.warning("worker cannot listen for wake-ups; polling only", exc_info=True)
+            self.close()
+        return self.listener
+
+    def close(self) -> None:
+        if self.listener is not None:
+            try:
+                self.listener.close()
+            except Exception:
+                log.debug("closing the wake-up listener failed", exc_info=True)
+        self.listener = None
+
+
 def run_forever(poll_seconds: float, stop: threading.Event | None = None) -> None:
     """Tick until SIGTERM/SIGINT (or `stop`); when a tick found work, tick again at once."""
     stop = stop or threading.Event()
@@ -59,11 +119,15 @@ def run_forever(poll_seconds: float, stop: threading.Event | None = None) -> Non
         signal.signal(signal.SIGINT, _stop)
     log.info("worker started with jobs: %s", ", ".join(sorted(_jobs)))
     started_at = clock.now()
-    while not stop.is_set():
-        handled = run_once()
-        record_beat(started_at)
-        if not any(count > 0 for count in handled.values()):
-            stop.wait(poll_seconds)
+    idle = _Idle(stop)
+    try:
+        while not stop.is_set():
+            handled = run_once()
+            record_beat(started_at)
+            if not any(count > 0 for count in handled.values()):
+                idle.wait(poll_seconds)
+    finally:
+        idle.close()
 
 
 def record_beat(started_at: datetime) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
 from careloop.core import clock
+from careloop.core.worker import wake
 from careloop.fhir.bulk.storage import export_store
 from careloop.fhir.models import ExportJob, SmartClient
 from careloop.fhir.types import ExportStatus
@@ -57,6 +58,7 @@ def request_export(
                 "since": since.isoformat() if since else None,
             },
         )
+        wake()  # an idle worker starts building at commit, not at its next poll
     return job
 
 
