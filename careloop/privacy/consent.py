@@ -125,6 +125,10 @@ def stream_permitted(
     decision = latest_decision(
         patient_id=patient_id, service_id=service_id, purpose=consent_purpose, stream=stream
     )
+    if basis == ConsentBasis.OPT_OUT or decision is None or decision.choice == Choice.WITHDRAWN:
+        # The re-consent floor only judges an opt-in agreement: skip its query (every read of
+        # an opt-out stream, such as questionnaires for treatment, passes through here).
+        return _applies(basis, decision, floor=0)
     floor = reconsent_floor(service_id=service_id, purpose=consent_purpose, stream=stream)
     return _applies(basis, decision, floor)
 

@@ -8,7 +8,7 @@ only those inside the requested page.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -77,15 +77,21 @@ def questionnaire_response_for(assessment: Assessment) -> Resource | None:
     return questionnaire_response_resource(assessment, definition, author=_author(assessment))
 
 
-def _visible_assessments(user: User, request: SearchRequest) -> QuerySet[Assessment]:
-    """The assessments a search may see; one named patient takes the single-patient path."""
+def _named_patient(request: SearchRequest) -> uuid.UUID | None:
+    """The one patient the search names (patient= or subject=), if it names exactly one."""
     named = [
         as_uuid(reference_id(value, "Patient"))
         for name in ("patient", "subject")
         for value in request.values(name)
     ]
-    if len(named) == 1 and named[0] is not None:
-        return assessments_of_patient_visible_to(user, named[0])
+    return named[0] if len(named) == 1 else None
+
+
+def _visible_assessments(user: User, request: SearchRequest) -> QuerySet[Assessment]:
+    """The assessments a search may see; one named patient takes the single-patient path."""
+    patient_id = _named_patient(request)
+    if patient_id is not None:
+        return assessments_of_patient_visible_to(user, patient_id)
     return assessments_visible_to(user)
 
 
@@ -236,12 +242,19 @@ def search_observations(user: User, request: SearchRequest) -> Page:
     return _observation_page(user, request, rows, wanted, wanted_ids)
 
 
+def _walk(rows: QuerySet[Assessment], request: SearchRequest) -> Iterable[Assessment]:
+    """The rows in order. One patient's history (tens of rows) is read in one round trip; a
+    search over many patients streams through a server-side cursor in chunks, which costs a
+    DECLARE, FETCHes and a CLOSE but bounds the memory."""
+    return rows if _named_patient(request) is not None else rows.iterator(chunk_size=500)
+
+
 def _parts(
-    rows: QuerySet[Assessment],
+    rows: Iterable[Assessment],
     wanted: set[tuple[str, str]] | None,
     wanted_ids: set[str] | None,
 ) -> Iterator[tuple[Assessment, InstrumentDefinition, str]]:
-    for assessment in rows.iterator(chunk_size=500):
+    for assessment in rows:
         definition = _definition(assessment.instrument_id)
         if definition is None:
             continue
@@ -262,7 +275,7 @@ def _observation_page(
 ) -> Page:
     page, chosen = Page(), []
     end = request.offset + (0 if request.summary_count else request.count)
-    for position, found in enumerate(_parts(rows, wanted, wanted_ids)):
+    for position, found in enumerate(_parts(_walk(rows, request), wanted, wanted_ids)):
         page.total += 1
         if request.offset <= position < end:
             chosen.append(found)
