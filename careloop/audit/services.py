@@ -4,12 +4,16 @@ event commits or rolls back together with what it describes.
 Each event is linked onto its service's hash chain (careloop.audit.chain). Appending locks the
 chain's head row (SELECT … FOR UPDATE) until the caller's transaction ends: two writers of one
 service queue there, so seq numbers never fork; other services' writers are not touched.
+Inside `linked_at_end()` the events wait and are linked together when the block ends, so the
+lock is taken for the last statements before commit only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -79,16 +83,73 @@ def _lock_head(service_id: uuid.UUID | None) -> chain.ChainHead:
     return chain.ChainHead(key, head.seq, head.last_hash)
 
 
-def _append(service_id: uuid.UUID | None, new: Sequence[chain.ChainRecord]) -> list[AuditEvent]:
+def _append(
+    service_id: uuid.UUID | None,
+    new: Sequence[chain.ChainRecord],
+    events: Sequence[AuditEvent] | None = None,
+) -> list[AuditEvent]:
+    """Link `new` onto the chain and insert it; `events` are their unsaved rows, if made already."""
     with transaction.atomic(savepoint=False):
         head = _lock_head(service_id)
         linked, new_head = chain.link(head, new)
-        events = AuditEvent.objects.bulk_create(
-            [AuditEvent(**records.row_fields(record)) for record in linked]
-        )
+        if events is None:
+            events = [AuditEvent(**records.row_fields(record)) for record in linked]
+        else:  # linking sets only these three fields (chain.link)
+            for event, record in zip(events, linked, strict=True):
+                event.seq, event.prev_hash = record.seq, record.prev_hash
+                event.record_hash = record.record_hash
+        events = AuditEvent.objects.bulk_create(events)
         AuditChainHead.objects.filter(chain=head.chain).update(
             seq=new_head.seq, last_hash=new_head.last_hash
         )
+    return events
+
+
+# Events recorded inside linked_at_end(), waiting to be linked when the outermost block ends.
+_Pending = tuple[uuid.UUID | None, chain.ChainRecord, AuditEvent]
+_pending: ContextVar[list[_Pending] | None] = ContextVar("careloop_audit_pending", default=None)
+
+
+@contextlib.contextmanager
+def linked_at_end() -> Iterator[None]:
+    """Inside the caller's transaction: the events recorded in this block are linked onto their
+    chains when it ends (in the order recorded), not one by one as they are recorded.
+
+    Why: linking takes the chain head's row lock until commit, and every audited request of the
+    service queues on it. Linked at the end, the lock is held for the last few statements before
+    commit instead of across all the reads and rules that follow the first event (a submission
+    that raises an alert audited it in the safety hook, then ran the remaining rules with the lock
+    held). It also gives one lock order, the block's own rows first and the chain head last, so a
+    writer holding the head never waits for another row (alert dispatch used to: audit, then the
+    fallback's inbox streams, and deadlocked with a writer holding those streams).
+    Same events, same content and times, same transaction; an exception discards them with the
+    transaction. Do not wrap code that records an event inside a savepoint that rolls back while
+    the block goes on: that event would still be appended.
+    """
+    if _pending.get() is not None:  # nested: the outermost block links everything
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        pending = _pending.get() or []
+    finally:
+        _pending.reset(token)
+    by_chain: dict[str, list[_Pending]] = {}
+    for entry in pending:
+        by_chain.setdefault(entry[1].chain, []).append(entry)
+    for key in sorted(by_chain):  # heads locked in one order: two blocks never deadlock
+        entries = by_chain[key]
+        _append(entries[0][0], [e[1] for e in entries], [e[2] for e in entries])
+
+
+def _record(service_id: uuid.UUID | None, new: list[chain.ChainRecord]) -> list[AuditEvent]:
+    """Append now, or (inside linked_at_end) at the end of the block: the rows either way."""
+    pending = _pending.get()
+    if pending is None:
+        return _append(service_id, new)
+    events = [AuditEvent(**records.row_fields(record)) for record in new]
+    pending.extend((service_id, record, event) for record, event in zip(new, events, strict=True))
     return events
 
 
@@ -128,7 +189,7 @@ def record_event(
         source_ip=source_ip,
         detail=detail or {},
     )
-    return _append(service_id, [record])[0]
+    return _record(service_id, [record])[0]
 
 
 def record_patient_reads(
@@ -163,5 +224,5 @@ def record_patient_reads(
             )
         )
     if new:
-        _append(service_id, new)
+        _record(service_id, new)
     return len(new)

@@ -14,7 +14,7 @@ from careloop.assessments.hooks import run_submission_handlers
 from careloop.assessments.models import Assessment
 from careloop.assessments.scoring_context import scoring_sex
 from careloop.assessments.types import AssessmentStatus, SubmissionSource
-from careloop.audit.services import record_event
+from careloop.audit.services import linked_at_end, record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
 from careloop.care.selectors import open_episode, require_write
 from careloop.core import clock
@@ -211,7 +211,9 @@ def submit_assessment(
     if earlier is not None:
         return _complete_earlier(earlier, instrument, scored, answers, actor, when, now), False
     try:
-        with transaction.atomic():
+        # linked_at_end: the audit events (this one and any alert's) join the audit chain just
+        # before commit, so the service's chain lock is held only for the last statements.
+        with transaction.atomic(), linked_at_end():
             assessment = Assessment.objects.create(
                 service_id=patient.service_id,
                 patient=patient,
@@ -227,8 +229,6 @@ def submit_assessment(
                 **_score_fields(scored),
             )
             run_submission_handlers(assessment)
-            # Last: writing an audit event takes the service's audit-chain lock until commit, so
-            # it waits until the safety rules have run (docs/privacy/audit.md, performance.md).
             _audit_submission(actor, patient, assessment)
     except IntegrityError:
         # Two copies of one submission raced; the other one won. Return it (or report the clash).
@@ -290,7 +290,7 @@ def _complete_earlier(
     answer already alerted on is not alerted twice, while a new risk answer or a now-scorable
     rise in the total is.
     """
-    with transaction.atomic():
+    with transaction.atomic(), linked_at_end():
         assessment = Assessment.objects.select_for_update().get(id=earlier.id)
         if not _continues(assessment, instrument.id, answers):  # changed while we scored
             raise Conflict("this client id was already used for a different submission")

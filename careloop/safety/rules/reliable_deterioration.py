@@ -47,6 +47,12 @@ def severity_for_band(band: str) -> str:
     return SEVERITY_BY_BAND.get(band, SEVERITY_BY_BAND["other"])
 
 
+def rises_reliably(instrument_id: str, baseline_total: float, latest_total: float) -> bool:
+    """Whether the total rose by the criterion since the baseline: without it, no signal."""
+    threshold = MIN_RISE.get(instrument_id)
+    return threshold is not None and latest_total - baseline_total >= threshold
+
+
 def reliable_deterioration(
     instrument_id: str,
     instrument_version: str,
@@ -57,12 +63,10 @@ def reliable_deterioration(
     earlier: EarlierAlert | None,
 ) -> RiskSignal | None:
     """The signal for a reliable rise since the episode baseline, or None (see module doc)."""
-    threshold = MIN_RISE.get(instrument_id)
-    if threshold is None or baseline is None:
+    if baseline is None or not rises_reliably(instrument_id, baseline.total, latest.total):
         return None
+    threshold = MIN_RISE[instrument_id]
     change = latest.total - baseline.total
-    if change < threshold:
-        return None
     if earlier is not None and not earlier.improved_since:
         if earlier.is_open:
             return None

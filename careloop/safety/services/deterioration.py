@@ -24,6 +24,7 @@ from careloop.safety.rules.reliable_deterioration import (
     EarlierAlert,
     EpisodeScore,
     reliable_deterioration,
+    rises_reliably,
 )
 from careloop.safety.services.raising import _store
 from careloop.safety.types import AlertSource
@@ -75,14 +76,18 @@ def raise_reliable_deterioration(assessment: Assessment) -> Alert | None:
         or assessment.instrument_id not in MIN_RISE
     ):
         return None
+    baseline = episode_baseline_for_system(assessment)
+    if baseline is None or not rises_reliably(
+        assessment.instrument_id, float(baseline.score_total or 0), assessment.score_total
+    ):
+        # No rise, no signal whatever the alerts say: most submissions stop here, so the two
+        # alert reads below (the sharp alert, the episode's earlier alert) are not run for them.
+        return None
     if Alert.objects.filter(
         service_id=assessment.service_id,
         assessment=assessment,
         rule_id=SHARP_DETERIORATION.rule_id,
     ).exists():
-        return None
-    baseline = episode_baseline_for_system(assessment)
-    if baseline is None:
         return None
     signal = reliable_deterioration(
         assessment.instrument_id,

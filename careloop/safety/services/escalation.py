@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from careloop.audit.services import linked_at_end
 from careloop.audit.types import AuditAction
 from careloop.core import clock
 from careloop.safety.models import Alert, EscalationPolicy, EscalationStep, EscalationTier
@@ -118,7 +119,8 @@ def _fire_or_defer(
 
 def notify_raised_alerts(*, only: Collection[uuid.UUID] | None = None) -> int:
     """Worker job: start the chain of every RAISED alert (RAISED -> NOTIFIED); return how many."""
-    with transaction.atomic():
+    # Audit chain head locked last, after the inbox streams (audit.services.linked_at_end).
+    with transaction.atomic(), linked_at_end():
         query = Alert.objects.filter(status=AlertStatus.RAISED).order_by("raised_at")
         if only is not None:
             query = query.filter(id__in=only)
@@ -154,7 +156,7 @@ def escalate_overdue_alerts() -> int:
        takes the same row lock, so a step and an acknowledgement are strictly ordered.
     2. Fire the next tier, or the fallback when the chain has run out.
     """
-    with transaction.atomic():
+    with transaction.atomic(), linked_at_end():  # audit chain head locked last, as above
         now = clock.now()
         alerts = _locked(
             Alert.objects.filter(status=AlertStatus.NOTIFIED, next_escalation_at__lte=now).order_by(
