@@ -5,6 +5,10 @@ written to the store, audit events) inside one transaction that is then rolled b
 database is left as it was. Prints resources per second of wall time, and per CPU-second (the
 command's own CPU time plus, when PostgreSQL runs on this host, its backend's), with the load
 average: on a shared machine the wall figure swings with the load, the CPU figure does not.
+
+The one transaction holds the service's audit chain head (the kick-off's audit event locks it)
+until the rollback, so every audited request of that service waits for the whole run: do not
+run it against a population others are measuring (the worker's own build commits part by part).
 """
 
 from __future__ import annotations
