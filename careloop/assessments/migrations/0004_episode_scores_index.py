@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='assessment',
-            index=models.Index(condition=models.Q(('score_total__isnull', False)), fields=['episode', 'instrument_id', 'completed_at'], include=('score_total', 'service'), name='assessment_episode_scores'),
+            index=models.Index(condition=models.Q(('score_total__isnull', False)), fields=['episode', 'instrument_id', 'completed_at', 'score_total', 'service'], name='assessment_episode_scores'),
         ),
     ]
