@@ -35,7 +35,7 @@ from careloop.accounts.types import Role
 from careloop.care.models import CareTeam, Patient, TeamMembership
 from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from careloop.privacy import breakglass
-from careloop.privacy.consent import consented_patient_ids, stream_permitted
+from careloop.privacy.consent import consent_condition, stream_permitted
 from careloop.privacy.policy import (
     DataStream,
     Decision,
@@ -78,24 +78,27 @@ def _team_relationship(user: User) -> Relationship:
     return Relationship.TEAM_SUPERVISOR if user.role == Role.SUPERVISOR else Relationship.CARE_TEAM
 
 
-def _candidates(user: User, service_id: uuid.UUID) -> list[tuple[Relationship, QuerySet[Patient]]]:
-    """Each relationship the user can have to patients of their service, with those patients."""
-    # An erased patient is a tombstone kept for the records under legal hold: nobody opens it.
-    scoped = Patient.objects.filter(service_id=service_id, erased_at__isnull=True)
+def _candidates(user: User) -> list[tuple[Relationship, Q]]:
+    """Each relationship the user can have to patients of their service, as a condition on the
+    patient's own row.
+
+    The user's team ids and break-glass grants are read first (two small queries) and named as
+    values: PostgreSQL then reads a team's patients and the granted ones by index (a BitmapOr),
+    where "id in <subquery over patients>" for each relationship, OR-ed, scanned the whole patient
+    table for every use (100k rows, 20-35 ms each; docs/performance.md).
+    """
     if user.role == Role.PATIENT:
-        return [(Relationship.SELF, scoped.filter(user=user))]
+        return [(Relationship.SELF, Q(user=user))]
     if user.works_in_care_team:
-        own_teams = scoped.filter(care_team__in=teams_of(user).values("id"))
-        granted = scoped.filter(id__in=breakglass.granted_patient_ids(user)).exclude(
-            care_team__in=teams_of(user).values("id")
-        )
-        others = scoped.exclude(care_team__in=teams_of(user).values("id"))
+        team_ids = list(teams_of(user).values_list("id", flat=True))
+        granted_ids = list(breakglass.granted_patient_ids(user))
+        in_own_teams = Q(care_team_id__in=team_ids)
         return [
-            (_team_relationship(user), own_teams),
-            (Relationship.BREAK_GLASS, granted),
-            (Relationship.SAME_SERVICE, others),
+            (_team_relationship(user), in_own_teams),
+            (Relationship.BREAK_GLASS, Q(id__in=granted_ids) & ~in_own_teams),
+            (Relationship.SAME_SERVICE, ~in_own_teams),
         ]
-    return [(Relationship.SAME_SERVICE, scoped)]
+    return [(Relationship.SAME_SERVICE, Q())]
 
 
 def patients_visible_to(
@@ -106,30 +109,50 @@ def patients_visible_to(
 ) -> QuerySet[Patient]:
     """Every patient whose `stream` `user` may read for `purpose`, within the user's service.
 
-    Lazy: building it runs no SQL, so callers may nest it in their own queries.
+    Lazy in its result (callers nest it in their own queries); building it reads the user's teams
+    and grants (see _candidates).
     """
+    return patients_visible_per_stream(user, purpose, streams=(stream,))[stream]
+
+
+def patients_visible_per_stream(
+    user: User, purpose: PurposeOfUse, *, streams: tuple[DataStream, ...]
+) -> dict[DataStream, QuerySet[Patient]]:
+    """`patients_visible_to` for several streams at once, reading the user's teams and grants
+    once (the registry needs the profile and the questionnaires stream)."""
     role = _role(user)
     if not user.is_authenticated or user.service_id is None or role is None:
-        return Patient.objects.none()
-    allowed: list[QuerySet[Patient]] = []
-    for relationship, candidates in _candidates(user, user.service_id):
+        return {stream: Patient.objects.none() for stream in streams}
+    candidates = _candidates(user)
+    return {
+        stream: _visible(user, role, candidates, purpose, stream, user.service_id)
+        for stream in streams
+    }
+
+
+def _visible(
+    user: User,
+    role: PolicyRole,
+    candidates: list[tuple[Relationship, Q]],
+    purpose: PurposeOfUse,
+    stream: DataStream,
+    service_id: uuid.UUID,
+) -> QuerySet[Patient]:
+    allowed: list[Q] = []
+    for relationship, condition in candidates:
         judged_as = effective_purpose(role, relationship, purpose)
         decision = decide(role, relationship, judged_as, stream)
         if decision == Decision.DENY:
             continue
         if decision == Decision.PERMIT_IF_CONSENTED:
-            candidates = candidates.filter(
-                id__in=consented_patient_ids(
-                    service_id=user.service_id, purpose=judged_as, stream=stream
-                )
-            )
-        allowed.append(candidates)
+            condition &= consent_condition(service_id=service_id, purpose=judged_as, stream=stream)
+        allowed.append(condition)
     if not allowed:
         return Patient.objects.none()
-    if len(allowed) == 1:
-        return allowed[0]
-    either = reduce(or_, (Q(id__in=part.values("id")) for part in allowed))
-    return Patient.objects.filter(either, service_id=user.service_id)
+    # An erased patient is a tombstone kept for the records under legal hold: nobody opens it.
+    return Patient.objects.filter(
+        reduce(or_, allowed), service_id=service_id, erased_at__isnull=True
+    )
 
 
 def relationship_to(

@@ -15,7 +15,7 @@ from careloop.assessments.selectors import (
     patient_last_submission_expression,
     patient_score_expression,
 )
-from careloop.care.selectors import patients_visible_to, with_current_episode
+from careloop.care.selectors import patients_visible_per_stream, with_current_episode
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring.schedule import DueState
@@ -25,7 +25,7 @@ from careloop.monitoring.selectors.plans import (
     planned_by_patient,
     schedule_entries,
 )
-from careloop.privacy.policy import DataStream
+from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.safety.selectors import patient_open_alert_count_expression
 
 if TYPE_CHECKING:
@@ -52,9 +52,12 @@ def caseload_for(user: User) -> QuerySet[Patient]:
     """
     # Scores only of patients who share questionnaires with the team (privacy.policy); the
     # completion dates still count, so a withdrawn stream is not chased as missed.
-    shared = patients_visible_to(user, stream=DataStream.QUESTIONNAIRES).values("id")
+    visible = patients_visible_per_stream(
+        user, PurposeOfUse.TREAT, streams=(DataStream.PROFILE, DataStream.QUESTIONNAIRES)
+    )
+    shared = visible[DataStream.QUESTIONNAIRES].values("id")
     # Each domain annotates its own part: episodes (care), scores (assessments), alerts (safety).
-    rows = with_current_episode(patients_visible_to(user)).annotate(
+    rows = with_current_episode(visible[DataStream.PROFILE]).annotate(
         last_submission_at=patient_last_submission_expression(),
         open_alerts=patient_open_alert_count_expression(),
         questionnaires_shared=Case(
