@@ -37,14 +37,13 @@ from benchmarks.harness.config import (
     CARELOOP_PORT,
     CONCURRENCY,
     FLOOR_PORT,
-    FULL,
     PYTHON,
-    QUICK,
     REGISTRY_CASELOAD,
     RESULTS_DIR,
     ROOT,
     WEB_WORKERS,
     Profile,
+    chosen_profile,
 )
 from benchmarks.harness.load import ensure_wrk
 from benchmarks.harness.operations import (
@@ -103,20 +102,6 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "a Careloop operation brings its floor counterpart along",
     )
     return parser.parse_args(argv)
-
-
-def _profile(options: argparse.Namespace) -> Profile:
-    profile = QUICK if options.quick else FULL
-    changes: dict[str, Any] = {}
-    if options.rounds:
-        changes["rounds"] = options.rounds
-    if options.seconds:
-        changes["seconds"] = options.seconds
-    if not changes:
-        return profile
-    from dataclasses import replace
-
-    return replace(profile, **changes)
 
 
 def _fixtures(profile: Profile, env: dict[str, str], work: Path) -> Any:
@@ -218,7 +203,7 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     options = _arguments(argv)
-    profile = _profile(options)
+    profile = chosen_profile(quick=options.quick, rounds=options.rounds, seconds=options.seconds)
     work = Path(tempfile.mkdtemp(prefix="careloop-bench-"))
     logs = work / "logs"
     logs.mkdir()

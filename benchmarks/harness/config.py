@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -81,6 +81,13 @@ QUICK = Profile(
     submit_patients=50,
     export_since_days=None,
 )
+
+
+def chosen_profile(*, quick: bool, rounds: int | None, seconds: float | None) -> Profile:
+    """The full or quick profile, with the command line's rounds and seconds if given."""
+    profile = QUICK if quick else FULL
+    return replace(profile, rounds=rounds or profile.rounds, seconds=seconds or profile.seconds)
+
 
 # Registry page (c): a caseload of exactly this many patients.
 REGISTRY_CASELOAD = 200

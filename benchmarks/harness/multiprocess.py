@@ -50,13 +50,12 @@ from benchmarks.harness.config import (
     BENCH_DIR,
     CARELOOP_PORT,
     CONCURRENCY,
-    FULL,
     PYTHON,
-    QUICK,
     RESULTS_DIR,
     ROOT,
     WEB_WORKERS,
     Profile,
+    chosen_profile,
 )
 from benchmarks.harness.deliveries import (
     DeliveryRow,
@@ -65,7 +64,7 @@ from benchmarks.harness.deliveries import (
     read_send_log,
     senders_by_process,
 )
-from benchmarks.harness.load import WRK_SCRIPT, Client, Measurement, ensure_wrk, wrk
+from benchmarks.harness.load import WRK_SCRIPT, Client, ensure_wrk, wrk
 from benchmarks.harness.operations import RISK_PHQ9, wait_until_idle, write_request_files
 from benchmarks.harness.population import (
     ADMIN_URL,
@@ -76,7 +75,14 @@ from benchmarks.harness.population import (
     check_postgres,
     prepare_postgres,
 )
-from benchmarks.harness.report import Operation, git_info, machine_info, ratio, write_json
+from benchmarks.harness.report import (
+    Operation,
+    git_info,
+    machine_info,
+    ratio,
+    round_entry,
+    write_json,
+)
 from benchmarks.harness.servers import careloop_running
 
 PORT_A = CARELOOP_PORT
@@ -113,18 +119,6 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--results", type=Path, default=RESULTS_DIR, help="where the JSON result goes"
     )
     return parser.parse_args(argv)
-
-
-def _profile(options: argparse.Namespace) -> Profile:
-    from dataclasses import replace
-
-    profile = QUICK if options.quick else FULL
-    changes: dict[str, Any] = {}
-    if options.rounds:
-        changes["rounds"] = options.rounds
-    if options.seconds:
-        changes["seconds"] = options.seconds
-    return replace(profile, **changes) if changes else profile
 
 
 def _refuse_partial_population(profile: Profile) -> None:
@@ -205,19 +199,7 @@ def _summary(operation: Operation) -> dict[str, Any]:
         "rps": median("rps"),
         "p50_ms": median("p50_ms"),
         "p99_ms": median("p99_ms"),
-        "rounds": [_run(run) for run in operation.runs],
-    }
-
-
-def _run(run: Measurement) -> dict[str, Any]:
-    return {
-        "rps": round(run.rps, 2),
-        "p50_ms": round(run.p50_ms, 2),
-        "p99_ms": round(run.p99_ms, 2),
-        "requests": run.requests,
-        "errors": run.errors,
-        "load_avg_1m_before": round(run.load_avg_1m, 2),
-        **run.extra,
+        "rounds": [round_entry(run) for run in operation.runs],
     }
 
 
@@ -492,7 +474,7 @@ def worker_failures(logs: Path) -> dict[str, int]:
 
 def main(argv: list[str]) -> int:
     options = _arguments(argv)
-    profile = _profile(options)
+    profile = chosen_profile(quick=options.quick, rounds=options.rounds, seconds=options.seconds)
     alerts = options.alerts or ALERTS[profile.name]
     work = Path(tempfile.mkdtemp(prefix="careloop-scale-"))
     logs = work / "logs"

@@ -55,6 +55,19 @@ TARGETS = (
 )
 
 
+def round_entry(run: Measurement) -> dict[str, Any]:
+    """One measured run as the results JSON records it."""
+    return {
+        "rps": round(run.rps, 2),
+        "p50_ms": round(run.p50_ms, 2),
+        "p99_ms": round(run.p99_ms, 2),
+        "requests": run.requests,
+        "errors": run.errors,
+        "load_avg_1m_before": round(run.load_avg_1m, 2),
+        **run.extra,
+    }
+
+
 def ratio(operation: Operation, floors: dict[str, Operation]) -> float | None:
     """Median over rounds of (Careloop rps / floor rps in the same round)."""
     if operation.floor is None or operation.floor not in floors or not operation.runs:
@@ -133,18 +146,7 @@ def operation_entries(operations: list[Operation]) -> list[dict[str, Any]]:
                 "p99_ms": None if p99 is None else round(p99, 2),
                 "ratio_to_floor": None if share is None else round(share, 3),
                 "floor": op.floor,
-                "rounds": [
-                    {
-                        "rps": round(run.rps, 2),
-                        "p50_ms": round(run.p50_ms, 2),
-                        "p99_ms": round(run.p99_ms, 2),
-                        "requests": run.requests,
-                        "errors": run.errors,
-                        "load_avg_1m_before": round(run.load_avg_1m, 2),
-                        **run.extra,
-                    }
-                    for run in op.runs
-                ],
+                "rounds": [round_entry(run) for run in op.runs],
                 "note": op.note,
             }
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.harness.config import FULL, QUICK, chosen_profile
 from benchmarks.harness.gates import (
     failures,
     headroom_gate,
@@ -128,3 +129,10 @@ def test_the_floor_names_its_event_loop_and_parser_and_both_stacks_are_recorded(
     granian = ["python", "-m", "granian", "--interface", "wsgi", "--workers", "2"]
     assert _option(granian, "--workers") == "2" and _option(["--port=8"], "--port") == "8"
     assert _option(granian, "--threads") is None
+
+
+def test_the_command_line_overrides_only_rounds_and_seconds() -> None:
+    assert chosen_profile(quick=False, rounds=None, seconds=None) == FULL
+    changed = chosen_profile(quick=True, rounds=2, seconds=3.0)
+    assert (changed.rounds, changed.seconds) == (2, 3.0)
+    assert changed.patients == QUICK.patients and changed.name == "quick"
