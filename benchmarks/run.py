@@ -39,10 +39,10 @@ from benchmarks.harness.config import (
     FLOOR_PORT,
     PYTHON,
     REGISTRY_CASELOAD,
-    RESULTS_DIR,
     ROOT,
     WEB_WORKERS,
     Profile,
+    add_profile_arguments,
     chosen_profile,
 )
 from benchmarks.harness.load import ensure_wrk
@@ -87,12 +87,7 @@ def log(message: str) -> None:
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small population, short runs (CI)")
-    parser.add_argument("--rounds", type=int, help="override the profile's rounds")
-    parser.add_argument("--seconds", type=float, help="override the measured seconds per run")
-    parser.add_argument(
-        "--results", type=Path, default=RESULTS_DIR, help="where the JSON result goes"
-    )
+    add_profile_arguments(parser, quick_help="small population, short runs (CI)")
     parser.add_argument(
         "--only",
         type=lambda text: {name.strip() for name in text.split(",") if name.strip()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -81,6 +82,16 @@ QUICK = Profile(
     submit_patients=50,
     export_since_days=None,
 )
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser, *, quick_help: str) -> None:
+    """The options every benchmark command shares: which profile, and its rounds and seconds."""
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--rounds", type=int, help="override the profile's rounds")
+    parser.add_argument("--seconds", type=float, help="override the measured seconds per run")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS_DIR, help="where the JSON result goes"
+    )
 
 
 def chosen_profile(*, quick: bool, rounds: int | None, seconds: float | None) -> Profile:

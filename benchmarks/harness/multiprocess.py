@@ -51,10 +51,10 @@ from benchmarks.harness.config import (
     CARELOOP_PORT,
     CONCURRENCY,
     PYTHON,
-    RESULTS_DIR,
     ROOT,
     WEB_WORKERS,
     Profile,
+    add_profile_arguments,
     chosen_profile,
 )
 from benchmarks.harness.deliveries import (
@@ -111,13 +111,8 @@ def log(message: str) -> None:
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench-scale", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000-patient population, short runs")
-    parser.add_argument("--rounds", type=int, help="override the profile's rounds")
-    parser.add_argument("--seconds", type=float, help="override the measured seconds per run")
+    add_profile_arguments(parser, quick_help="1,000-patient population, short runs")
     parser.add_argument("--alerts", type=int, help="PHQ-9s with item 9 answered (default 20/100)")
-    parser.add_argument(
-        "--results", type=Path, default=RESULTS_DIR, help="where the JSON result goes"
-    )
     return parser.parse_args(argv)
 
 

@@ -34,12 +34,13 @@ from benchmarks.harness.fixtures import (
     settle,
 )
 from careloop.accounts import mfa
+from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.care.models import CareTeam, Patient, TreatmentEpisode
 from careloop.care.types import EpisodeEnding
-from careloop.core import clock
 from careloop.core.models import Service
-from careloop.safety.models import Alert, EscalationPolicy, EscalationTier
+from careloop.safety.models import Alert
+from careloop.safety.services import TierSpec, set_escalation_policy
 from careloop.safety.types import TierTarget
 
 TIER_SECONDS = 10  # the shortest window a policy may have (policies.MIN_WINDOW_SECONDS)
@@ -52,21 +53,13 @@ STAFF = (
 )
 
 
-def _policy(service: Service, team: CareTeam) -> None:
-    if EscalationPolicy.objects.filter(care_team=team).exists():
-        return
-    policy = EscalationPolicy.objects.create(
-        service=service, care_team=team, changed_at=clock.now()
-    )
-    EscalationTier.objects.bulk_create(
-        EscalationTier(
-            service=service,
-            policy=policy,
-            position=position,
-            target=target,
-            acknowledge_within_seconds=TIER_SECONDS,
-        )
-        for position, target in enumerate(TIERS, start=1)
+def _policy(team: CareTeam, supervisor: User) -> None:
+    """Short tiers so every chain runs to its fallback within the run, set as a supervisor sets
+    them in the app (a new policy version, audited)."""
+    set_escalation_policy(
+        team,
+        actor=supervisor,
+        tiers=[TierSpec(target, TIER_SECONDS) for target in TIERS],
     )
 
 
@@ -105,7 +98,7 @@ def build(slug: str, patients: int) -> dict[str, Any]:
         user.save(update_fields=["email", "phone_number"])
         _member(service, team, user)
         staff[name] = user
-    _policy(service, team)
+    _policy(team, staff["supervisor"])
     logins = _patient_logins(service, _patients(service, team, patients), "bench-scale-patient")
     csrf = secrets.token_hex(16)
 
