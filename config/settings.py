@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "careloop.safety",
     "careloop.analytics",
     "careloop.safety.planning",
+    "careloop.monitoring.supervision",
     "careloop.journal",
     "careloop.messaging",
     "careloop.fhir",

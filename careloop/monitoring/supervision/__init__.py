@@ -1,0 +1,1 @@
+"""Supervision: the psychiatric consultant's review list, case-review notes and sign-off."""
