@@ -32,7 +32,6 @@ from careloop.monitoring.schedule import local_date
 from careloop.monitoring.services import (
     PlanItemChange,
     change_plan_item,
-    record_caseload_viewed,
     record_checkin,
 )
 from careloop.safety.presenters import reason_of
@@ -117,19 +116,6 @@ def checkin(request: HttpRequest) -> HttpResponse:
         "submitted": request.POST if error else {},
     }
     return render(request, "monitoring/checkin.html", context, status=422 if error else 200)
-
-
-@login_required
-@require_GET
-def caseload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not user.works_in_care_team:
-        raise Http404
-    page = selectors.caseload_page(user, request.GET.get("page"))
-    # The patients this page shows are the ones read (the API, unpaged, records all of them).
-    record_caseload_viewed(user, page.rows, source_ip=client_ip(request))
-    context = {"rows": page.rows, "page": page, "missed_flag": selectors.MISSED_IN_A_ROW_FLAG}
-    return render(request, "monitoring/caseload.html", context)
 
 
 def _visible_or_404(user: User, patient_id: uuid.UUID) -> Patient:
