@@ -1,0 +1,1 @@
+"""Server-rendered charts for staff pages (inline SVG, pure: no Django)."""
