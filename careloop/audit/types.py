@@ -29,12 +29,19 @@ class AuditAction(enum.StrEnum):
     MFA_VERIFIED = "auth.mfa_verified"
     MFA_FAILED = "auth.mfa_failed"
     ACCESS_DENIED = "auth.access_denied"  # an authenticated request refused with 403
+    # accounts: web administration of logins (#13)
+    ACCOUNT_INVITED = "account.invited"  # a login created (or re-invited) with an invitation
+    INVITATION_ACCEPTED = "account.invitation_accepted"  # the person set their own password
 
     # care: the patient record
     PATIENT_REGISTERED = "patient.registered"
     PATIENT_VIEWED = "patient.viewed"
     CASELOAD_VIEWED = "patient.listed_in_caseload"
     CONTACT_DETAILS_UPDATED = "patient.contact_details_updated"
+    PATIENT_DISCHARGED = "patient.discharged"  # the open course of care ended by an admin
+    CARE_TEAM_CREATED = "care_team.created"
+    CARE_TEAM_MEMBER_ADDED = "care_team.member_added"
+    CARE_TEAM_MEMBER_REMOVED = "care_team.member_removed"
 
     # privacy: consent and emergency (break-glass) access
     CONSENT_DOCUMENT_PUBLISHED = "privacy.consent_document_published"
