@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from careloop.analytics.selectors import referral_count
+from careloop.analytics.breakdown import MetricRow
+from careloop.analytics.selectors import referral_count, service_breakdown
 from careloop.core.errors import InvalidInput
 from careloop.monitoring.outcome_selectors import (
     ended_episode_outcome_inputs,
@@ -46,6 +47,8 @@ class NhsTtReport:
     finished_cases: int
     rates: dict[str, Rate]
     definitions: dict[str, str] = field(default_factory=dict)
+    # With by_group: every dashboard metric overall and by group, small groups suppressed.
+    by_group: list[MetricRow] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,11 +69,20 @@ class NhsTtReport:
                 for name, r in self.rates.items()
             },
             "definitions": self.definitions,
+            **(
+                {"by_group": [row.to_dict() for row in self.by_group]}
+                if self.by_group is not None
+                else {}
+            ),
         }
 
 
 def nhs_tt_report(
-    service: Service, *, period_from: date | None = None, period_to: date | None = None
+    service: Service,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    by_group: bool = False,
 ) -> NhsTtReport:
     """The report for one service; the period (inclusive) selects referrals by referral day
     and outcomes by the day the episode ended. No period: everything.
@@ -78,6 +90,9 @@ def nhs_tt_report(
     1. Count referrals in the database.
     2. Stream every ended episode with scores (reduced in SQL), add its NHS TT outcome to a tally.
     3. Add the ended episodes that have no PHQ-9/GAD-7 at all (one aggregate query).
+    4. With `by_group`, also the service dashboard's breakdown (analytics.selectors.
+       service_breakdown: the same engine and tally per group, plus collaborative care,
+       engagement and alert response), whose overall NHS TT rows equal the rates of 2–3.
     """
     if period_from and period_to and period_from > period_to:
         raise InvalidInput("the period starts after it ends")
@@ -103,6 +118,11 @@ def nhs_tt_report(
         finished_cases=tally.finished_cases,
         rates={name: getattr(tally, name) for name in RATE_NAMES},
         definitions=_definitions(),
+        by_group=(
+            service_breakdown(service.id, period_from=period_from, period_to=period_to).rows()
+            if by_group
+            else None
+        ),
     )
 
 

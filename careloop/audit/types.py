@@ -119,6 +119,9 @@ class AuditAction(enum.StrEnum):
     ERASURE_REQUEST_WITHDRAWN = "rights.erasure_request_withdrawn"
     ERASED = "rights.erased"
 
+    # analytics: the service dashboard's CSV downloaded (viewing it is REPORT_VIEWED)
+    REPORT_DOWNLOADED = "service.report_downloaded"
+
 
 @enum.unique
 class PurposeOfUse(enum.StrEnum):

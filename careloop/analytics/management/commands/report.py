@@ -1,4 +1,5 @@
-"""`careloop report nhs-tt --service SLUG [--from DAY] [--to DAY] [--json]`: service outcomes."""
+"""`careloop report nhs-tt --service SLUG [--from DAY] [--to DAY] [--json] [--by-group]`:
+service outcomes (with --by-group, the service dashboard's figures by group as well)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ class Command(BaseCommand):
         nhs_tt.add_argument("--from", dest="period_from", help="first day, YYYY-MM-DD")
         nhs_tt.add_argument("--to", dest="period_to", help="last day, YYYY-MM-DD")
         nhs_tt.add_argument("--json", action="store_true", dest="as_json", help="print JSON")
+        nhs_tt.add_argument(
+            "--by-group",
+            action="store_true",
+            help=(
+                "also every service dashboard metric by ethnicity, gender, age band, language "
+                "and deprivation quintile (95 %% Wilson intervals, groups under 10 suppressed)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         period_from = _day(options["period_from"]) if options["period_from"] else None
@@ -39,7 +48,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             service = service_by_slug(options["service"])
-            report = nhs_tt_report(service, period_from=period_from, period_to=period_to)
+            report = nhs_tt_report(
+                service,
+                period_from=period_from,
+                period_to=period_to,
+                by_group=options["by_group"],
+            )
         except DomainError as error:
             raise CommandError(error.message) from error
         if options["as_json"]:
