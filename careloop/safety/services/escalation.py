@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,16 +36,54 @@ from careloop.safety.types import AlertStatus, InboxKind, StepKind
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 20  # small: each batch holds the stream heads of the recipients it tells
+BATCH_SIZE = 20  # alerts one job run handles; each in its own transaction (below)
 
 
-def _locked(query: QuerySet[Alert]) -> list[Alert]:
-    """Lock a batch, skipping alerts another worker holds (two workers never page twice)."""
-    return list(
-        query.select_for_update(skip_locked=True, no_key=True, of=("self",)).select_related(
-            "patient", "service"
-        )[:BATCH_SIZE]
+def _claim_one(query: QuerySet[Alert]) -> Alert | None:
+    """Lock the first alert of `query` that no other worker holds (two workers never page twice)."""
+    return (
+        query.select_for_update(skip_locked=True, no_key=True, of=("self",))
+        .select_related("patient", "service")
+        .first()
     )
+
+
+def _one_per_transaction(
+    claim: Callable[[Collection[uuid.UUID]], Alert | None], handle: Callable[[Alert], None]
+) -> int:
+    """Handle up to BATCH_SIZE alerts, each in its own transaction; return how many were handled.
+
+    One alert per transaction, because a transaction that told several alerts' recipients locked
+    their stream heads in an order that was sorted per alert but not across alerts, and two
+    workers deadlocked on them (docs/performance.md, the scale run). Within one alert the heads
+    are locked in user-id order (inbox.append_to_streams) and the audit chain head last
+    (linked_at_end), so two workers' orders agree. An alert that fails is rolled back alone: the
+    others are still handled, then the first error is raised so the job run is reported failed
+    and the failed alert is retried on the next tick.
+    """
+    handled = 0
+    failed: list[uuid.UUID] = []
+    first_error: Exception | None = None
+    for _ in range(BATCH_SIZE):
+        claimed_id = None
+        try:
+            with transaction.atomic(), linked_at_end():
+                alert = claim(failed)
+                if alert is None:
+                    break
+                claimed_id = alert.id
+                handle(alert)
+        except Exception as error:
+            if claimed_id is None:
+                raise  # the claim itself failed: nothing to skip past
+            log.exception("alert %s failed in its job; the others go on", claimed_id)
+            failed.append(claimed_id)
+            first_error = first_error or error
+            continue
+        handled += 1
+    if first_error is not None:
+        raise first_error
+    return handled
 
 
 def _fire_tier_step(
@@ -119,23 +157,25 @@ def _fire_or_defer(
 
 def notify_raised_alerts(*, only: Collection[uuid.UUID] | None = None) -> int:
     """Worker job: start the chain of every RAISED alert (RAISED -> NOTIFIED); return how many."""
-    # Audit chain head locked last, after the inbox streams (audit.services.linked_at_end).
-    with transaction.atomic(), linked_at_end():
-        query = Alert.objects.filter(status=AlertStatus.RAISED).order_by("raised_at")
+
+    def claim(skip: Collection[uuid.UUID]) -> Alert | None:
+        query = Alert.objects.filter(status=AlertStatus.RAISED).exclude(id__in=skip)
         if only is not None:
             query = query.filter(id__in=only)
-        alerts = _locked(query)
-        for alert in alerts:
-            policy = policy_for_team(alert.patient.care_team_id, alert.service_id)
-            first = policy.tiers.order_by("position").first()
-            if first is None:  # a policy with no tiers cannot be saved; guard all the same
-                fire_fallback(alert, reason="no escalation tiers")
-            else:
-                _fire_or_defer(alert, policy, first, due_at=alert.raised_at)
-            alert.status = AlertStatus.NOTIFIED
-            alert.notified_at = clock.now()
-            alert.save(update_fields=["status", "notified_at"])
-    return len(alerts)
+        return _claim_one(query.order_by("raised_at"))
+
+    def notify(alert: Alert) -> None:
+        policy = policy_for_team(alert.patient.care_team_id, alert.service_id)
+        first = policy.tiers.order_by("position").first()
+        if first is None:  # a policy with no tiers cannot be saved; guard all the same
+            fire_fallback(alert, reason="no escalation tiers")
+        else:
+            _fire_or_defer(alert, policy, first, due_at=alert.raised_at)
+        alert.status = AlertStatus.NOTIFIED
+        alert.notified_at = clock.now()
+        alert.save(update_fields=["status", "notified_at"])
+
+    return _one_per_transaction(claim, notify)
 
 
 def dispatch_now(alert_ids: Collection[uuid.UUID]) -> None:
@@ -152,25 +192,26 @@ def dispatch_now(alert_ids: Collection[uuid.UUID]) -> None:
 def escalate_overdue_alerts() -> int:
     """Worker job: fire the next step of every unacknowledged alert past its window.
 
-    1. Lock overdue NOTIFIED alerts, skipping rows another worker holds. An acknowledgement
+    1. Lock an overdue NOTIFIED alert, skipping rows another worker holds. An acknowledgement
        takes the same row lock, so a step and an acknowledgement are strictly ordered.
     2. Fire the next tier, or the fallback when the chain has run out.
+    3. Commit, and take the next one (one alert per transaction: _one_per_transaction).
     """
-    with transaction.atomic(), linked_at_end():  # audit chain head locked last, as above
-        now = clock.now()
-        alerts = _locked(
-            Alert.objects.filter(status=AlertStatus.NOTIFIED, next_escalation_at__lte=now).order_by(
-                "next_escalation_at"
-            )
-        )
-        for alert in alerts:
-            policy = policy_for_team(alert.patient.care_team_id, alert.service_id)
-            next_tier = policy.tiers.filter(position=alert.escalation_step + 1).first()
-            due_at = alert.next_escalation_at or now
-            if next_tier is not None:
-                _fire_or_defer(alert, policy, next_tier, due_at=due_at)
-                continue
-            alert.next_escalation_at = None
-            alert.save(update_fields=["next_escalation_at"])
-            fire_fallback(alert, reason="chain exhausted")
-    return len(alerts)
+    now = clock.now()
+
+    def claim(skip: Collection[uuid.UUID]) -> Alert | None:
+        query = Alert.objects.filter(status=AlertStatus.NOTIFIED, next_escalation_at__lte=now)
+        return _claim_one(query.exclude(id__in=skip).order_by("next_escalation_at"))
+
+    def escalate(alert: Alert) -> None:
+        policy = policy_for_team(alert.patient.care_team_id, alert.service_id)
+        next_tier = policy.tiers.filter(position=alert.escalation_step + 1).first()
+        due_at = alert.next_escalation_at or now
+        if next_tier is not None:
+            _fire_or_defer(alert, policy, next_tier, due_at=due_at)
+            return
+        alert.next_escalation_at = None
+        alert.save(update_fields=["next_escalation_at"])
+        fire_fallback(alert, reason="chain exhausted")
+
+    return _one_per_transaction(claim, escalate)

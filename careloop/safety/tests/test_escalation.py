@@ -199,3 +199,33 @@ def test_rota_gaps_are_found(clock, ben, sam, north):
         (t0 + 60 * MINUTE, t0 + 90 * MINUTE),
         (t0 + 120 * MINUTE, t0 + 180 * MINUTE),
     ]
+
+
+def test_one_failing_alert_does_not_hold_up_the_others(
+    clock, ada, ada_patient, reachable, monkeypatch
+):
+    """Each alert is told in its own transaction: one that fails rolls back alone, the others
+    are still told, the job run still fails (so it is seen), and the next run retries it."""
+    from careloop.safety.services import escalation
+
+    poisoned = submit_risk(ada, ada_patient)
+    healthy = submit_risk(ada, ada_patient)
+    real_fire = escalation._fire_or_defer
+
+    def fire_unless_poisoned(alert, *args, **kwargs):
+        if alert.id == poisoned.id:
+            raise RuntimeError("a fault in one alert")
+        return real_fire(alert, *args, **kwargs)
+
+    monkeypatch.setattr(escalation, "_fire_or_defer", fire_unless_poisoned)
+    with pytest.raises(RuntimeError, match="a fault in one alert"):
+        notify_raised_alerts()
+    poisoned.refresh_from_db()
+    healthy.refresh_from_db()
+    assert poisoned.status == AlertStatus.RAISED and not InboxEntry.objects.filter(alert=poisoned)
+    assert healthy.status == AlertStatus.NOTIFIED and _told(healthy, 1) == {"ben"}
+
+    monkeypatch.setattr(escalation, "_fire_or_defer", real_fire)
+    assert notify_raised_alerts() == 1  # the next tick retries the one that failed
+    poisoned.refresh_from_db()
+    assert poisoned.status == AlertStatus.NOTIFIED and _told(poisoned, 1) == {"ben"}
