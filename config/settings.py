@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "careloop.messaging",
     "careloop.fhir",
     "careloop.rights",
+    "careloop.ai",
     "careloop.seed",
 ]
 
