@@ -8,7 +8,7 @@ PORT ?= 8000
 export OPENBLAS_NUM_THREADS ?= 1
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test test-fast check lint typecheck imports bench bench-scale lock clean
+.PHONY: help run test test-fast test-browser check lint typecheck imports bench bench-scale lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -43,6 +43,13 @@ test-fast: $(STAMP)  ## the everyday loop (~70 s): SQLite, no migrations, no `sl
 	DATABASE_URL="sqlite:///$(CURDIR)/var/careloop.sqlite3" \
 		$(BIN)/pytest -m "not slow and not faults" --nomigrations -n 2 -q \
 		$(addprefix --ignore=,$(FAST_SKIPPED_MODULES))
+
+# Browser tests alone (tests/browser/, marker `browser`; also part of `make test`): Playwright with
+# Debian's /usr/bin/chromium against a live server; axe-core at WCAG 2.2 AA, 1280 and 375 px wide;
+# screenshots in var/ci-artifacts/screenshots/. They skip without Chromium unless
+# CARELOOP_REQUIRE_BROWSER=1 (CI).
+test-browser: $(STAMP)  ## the browser tests only (Chromium, axe-core; screenshots in var/ci-artifacts/)
+	$(BIN)/pytest -m browser -q
 
 lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check .
