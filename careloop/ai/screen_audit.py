@@ -153,8 +153,6 @@ def load_audit_rows(directory: Path) -> list[AuditRow]:
         demographics = _read_demographics(demo)
         scored = score_adult_complete_cases(respondents)
     except (NhanesFormatError, KeyError, ValueError, UnicodeDecodeError, csv.Error) as error:
-        if isinstance(error, ScreenAuditError):
-            raise
         detail = f"column {error} is missing" if isinstance(error, KeyError) else str(error)
         raise ScreenAuditError(f"{directory} is not NHANES DPQ_J/DEMO_J data: {detail}") from error
     rows = []
