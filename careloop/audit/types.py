@@ -122,6 +122,14 @@ class AuditAction(enum.StrEnum):
     # analytics: the service dashboard's CSV downloaded (viewing it is REPORT_VIEWED)
     REPORT_DOWNLOADED = "service.report_downloaded"
 
+    # care: the stepped-care level of a treatment episode (#13)
+    CARE_STEP_CHANGED = "care.step_changed"
+
+    # supervision: the psychiatric consultant's caseload review (#13)
+    SUPERVISION_LIST_VIEWED = "supervision.review_list_viewed"
+    CASE_REVIEW_NOTE_ADDED = "supervision.note_added"
+    CASE_REVIEW_SIGNED_OFF = "supervision.signed_off"
+
 
 @enum.unique
 class PurposeOfUse(enum.StrEnum):

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from careloop.care.types import EpisodeEnding, Gender
+from careloop.care.types import CareStep, EpisodeEnding, Gender
 from careloop.core import clock
+from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
 
 
@@ -94,4 +95,34 @@ class TreatmentEpisode(TenantModel):
             models.Index(fields=["service", "patient", "started_on"]),
             # The NHS TT service report reads a service's episodes by the day they ended.
             models.Index(fields=["service", "ended_on"]),
+        ]
+
+
+class SteppedCareChange(TenantModel):
+    """One change of an episode's stepped-care level, appended (never edited): the current step
+    is the latest change of the episode. Written only by care.services.change_step."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(
+        TreatmentEpisode, on_delete=models.CASCADE, related_name="step_changes"
+    )
+    from_step = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=CareStep.choices, help_text="Empty for the first step"
+    )
+    to_step = models.PositiveSmallIntegerField(choices=CareStep.choices)
+    # The clinician's reason, in their words: may describe the patient, so encrypted at rest.
+    reason = EncryptedTextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [
+            # The current step of each patient (registry filter, a correlated subquery per
+            # patient row) and a patient's dated changes (chart markers): one index range each.
+            models.Index(
+                fields=["service", "patient", "-changed_at"], name="care_step_patient_latest"
+            ),
+            models.Index(fields=["episode", "-changed_at"], name="care_step_episode_latest"),
         ]

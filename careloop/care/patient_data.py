@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
+from careloop.care.models import (
+    CareTeam,
+    Patient,
+    SteppedCareChange,
+    TeamMembership,
+    TreatmentEpisode,
+)
 from careloop.care.types import Gender
 from careloop.core.errors import NotFound
 from careloop.core.patient_data import (
@@ -37,11 +43,22 @@ def _erase_episodes(scope: PatientScope) -> int:
     return delete_rows(TreatmentEpisode.objects.filter(patient=scope.patient))
 
 
+def _step_changes(scope: PatientScope) -> Iterator[SteppedCareChange]:
+    rows = SteppedCareChange.objects.filter(patient=scope.patient).order_by("changed_at", "id")
+    return rows.iterator(EXPORT_CHUNK)
+
+
+def _erase_step_changes(scope: PatientScope) -> int:
+    # Before the episodes (whose deletion would otherwise take these rows uncounted).
+    return delete_rows(SteppedCareChange.objects.filter(patient=scope.patient))
+
+
 register(
     # The tombstone: identifiers blanked by `tombstone` below, the row stays (held records
     # point at it). Its export carries the login's contact details and the care team.
     PatientData(Patient, rows=_patient),
     PatientData(TreatmentEpisode, rows=_episodes, erase=_erase_episodes),
+    PatientData(SteppedCareChange, rows=_step_changes, erase=_erase_step_changes, erase_first=True),
     PatientData(TeamMembership, staff_only=True),
 )
 

@@ -13,14 +13,24 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from careloop.accounts.services import lock_user, set_contact_channels
+from careloop.accounts.types import Role
 from careloop.audit.services import Actor, record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
-from careloop.care.types import Gender
+from careloop.care.models import (
+    CareTeam,
+    Patient,
+    SteppedCareChange,
+    TeamMembership,
+    TreatmentEpisode,
+)
+from careloop.care.selectors.access import require_write
+from careloop.care.selectors.stepped_care import StepChange
+from careloop.care.types import REASON_MAX_CHARS, CareStep, EpisodeEnding, Gender
 from careloop.core import clock
 from careloop.core.bulk import write_rows
-from careloop.core.errors import InvalidInput, PermissionDenied
+from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from careloop.core.ids import uuid7
+from careloop.core.text import clean_free_text
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -177,3 +187,84 @@ def create_patient_for_seed(**fields: Any) -> Patient:
 
 def create_episode_for_seed(**fields: Any) -> TreatmentEpisode:
     return TreatmentEpisode.objects.create(**fields)
+
+
+# --- Stepped care --------------------------------------------------------------------------------
+
+
+def _current_step(episode: TreatmentEpisode) -> int | None:
+    latest = (
+        SteppedCareChange.objects.filter(episode=episode)
+        .order_by("-changed_at", "-id")
+        .values_list("to_step", flat=True)
+        .first()
+    )
+    return latest
+
+
+@transaction.atomic
+def change_step(actor: User, episode: TreatmentEpisode, step: int, reason: str) -> StepChange:
+    """Move an ongoing treatment episode to another stepped-care level (the one write path).
+
+    Who: a clinician of the patient's care team or the team's supervisor (care.selectors
+    require_write: emergency access reads only, anyone else gets NotFound). Validated: a known
+    step, a reason in words (at most REASON_MAX_CHARS, stored encrypted), an ongoing episode, a
+    step other than the current one. The episode row is locked so two changes cannot both read
+    the same "from" step. Audited (care.step_changed, the steps only, never the reason).
+    """
+    locked = (
+        TreatmentEpisode.objects.select_for_update().select_related("patient").get(id=episode.id)
+    )
+    patient = locked.patient
+    if patient.erased_at is not None:
+        raise NotFound("patient")
+    access = require_write(actor, patient)
+    if actor.role not in (Role.CLINICIAN, Role.SUPERVISOR):
+        raise PermissionDenied("Only the care team's clinicians and supervisors change the step.")
+    try:
+        to_step = CareStep(int(step))
+    except (TypeError, ValueError):
+        raise InvalidInput("step: choose one of the four steps") from None
+    text = clean_free_text(reason, what="reason")
+    if not text:
+        raise InvalidInput("reason: say why the step changes")
+    if len(text) > REASON_MAX_CHARS:
+        raise InvalidInput(f"reason: at most {REASON_MAX_CHARS} characters")
+    if locked.ending != EpisodeEnding.ONGOING:
+        raise InvalidInput("This course of care has ended: its step can no longer change.")
+    from_step = _current_step(locked)
+    if from_step == to_step:
+        raise InvalidInput(f"step: the episode is already at {to_step.label}")
+    row = SteppedCareChange.objects.create(
+        service_id=locked.service_id,
+        patient=patient,
+        episode=locked,
+        from_step=from_step,
+        to_step=to_step,
+        reason=text,
+        changed_by=actor,
+        changed_at=clock.now(),
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CARE_STEP_CHANGED,
+        service_id=locked.service_id,
+        patient_id=patient.id,
+        purpose=access.purpose,
+        obj=("TreatmentEpisode", locked.id),
+        detail={"from_step": from_step, "to_step": int(to_step), "change": str(row.id)},
+    )
+    return StepChange(
+        id=row.id,
+        episode_id=locked.id,
+        from_step=CareStep(from_step) if from_step is not None else None,
+        to_step=to_step,
+        reason=text,
+        changed_by_name=actor.get_full_name() or actor.get_username(),
+        changed_at=row.changed_at,
+    )
+
+
+def create_step_change_for_seed(**fields: Any) -> None:
+    """A step change for the synthetic population (no audit event: nothing real happened)."""
+    SteppedCareChange.objects.create(**fields)

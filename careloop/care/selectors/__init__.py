@@ -42,6 +42,19 @@ from careloop.care.selectors.episodes import (
     research_demographics_for_system,
     with_current_episode,
 )
+from careloop.care.selectors.stepped_care import (
+    CURRENT_STEP,
+    StepChange,
+    StepMarker,
+    SteppedCare,
+    current_step_expression,
+    episode_for_step_change,
+    episode_of_patient,
+    ongoing_episodes_started_by,
+    step_markers_of,
+    stepped_care_of,
+    with_current_step,
+)
 from careloop.care.selectors.system import (
     patient_of_user_for_seed,
     patients_with_ids_for_system,
@@ -63,9 +76,13 @@ from careloop.care.selectors.teams import (
 )
 
 __all__ = [
+    "CURRENT_STEP",
     "EMERGENCY_READ_ONLY",
     "ENDED_EPISODE_ENDINGS",
     "Access",
+    "StepChange",
+    "StepMarker",
+    "SteppedCare",
     "SystemAccess",
     "access_of",
     "access_purpose",
@@ -73,13 +90,17 @@ __all__ = [
     "care_teams_visible_to",
     "consent_decisions_visible_to",
     "count_ended_episodes_for_system",
+    "current_step_expression",
     "ended_episode_pages_for_system",
+    "episode_for_step_change",
+    "episode_of_patient",
     "episodes_of",
     "first_episode_starts_for_system",
     "for_system",
     "in_care_ids",
     "in_care_team_of",
     "may_write",
+    "ongoing_episodes_started_by",
     "open_episode",
     "own_patient_id",
     "own_patient_record",
@@ -100,6 +121,8 @@ __all__ = [
     "require_write_access",
     "research_demographics_for_system",
     "staff_of_teams_for_system",
+    "step_markers_of",
+    "stepped_care_of",
     "stream_readable",
     "stream_visible",
     "team_clinicians_for_seed",
@@ -109,4 +132,5 @@ __all__ = [
     "unerased_patient_ids_for_system",
     "with_care_team_staff",
     "with_current_episode",
+    "with_current_step",
 ]

@@ -84,6 +84,12 @@ ACTION_PHRASES: dict[str, str] = {
     AuditAction.ERASURE_REQUESTED: "asked for your record to be erased",
     AuditAction.ERASURE_REQUEST_WITHDRAWN: "withdrew the request to erase your record",
     AuditAction.ERASED: "erased your record",
+    AuditAction.CARE_STEP_CHANGED: "changed the level of care you are offered (stepped care)",
+    AuditAction.SUPERVISION_LIST_VIEWED: (
+        "saw you in the consultant's list of patients to review (name and progress)"
+    ),
+    AuditAction.CASE_REVIEW_NOTE_ADDED: "wrote a note after reviewing your care",
+    AuditAction.CASE_REVIEW_SIGNED_OFF: "signed off a review of your care",
 }
 # Recorded without a patient (sign-ins, team and service settings, bulk jobs as a whole): they never
 # reach a patient's page.

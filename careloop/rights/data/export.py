@@ -49,6 +49,8 @@ SHAPERS: dict[str, Shaper] = {
     "otp_totp.TOTPDevice": records.totp_devices,
     "notifications.PushSubscription": records.push_subscriptions,
     "care.TreatmentEpisode": records.episodes,
+    "care.SteppedCareChange": records.step_changes,
+    "supervision.CaseReview": records.case_reviews,
     "assessments.Assessment": records.assessments,
     "monitoring.MeasurementPlan": records.measurement_plans,
     "monitoring.CheckIn": records.checkins,

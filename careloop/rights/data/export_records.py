@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from careloop.care.patient_data import care_team_for_export
+from careloop.care.types import CareStep
 from careloop.core.patient_data import PatientScope
 from careloop.fhir.mapping.audit_event import audit_event_resource
 from careloop.fhir.mapping.care_plan import measurement_plan_resource
@@ -23,17 +24,19 @@ from careloop.fhir.mapping.practitioner import practitioner_resource
 from careloop.fhir.mapping.provenance import provenance_resource
 from careloop.fhir.mapping.questionnaire_response import questionnaire_response_resource
 from careloop.instruments.library import UnknownInstrument, get_instrument
+from careloop.monitoring.supervision.types import ReviewOutcome
 from careloop.privacy.policy import DataStream, PurposeOfUse, consent_basis
 from careloop.rights.data import export_resources as shapes
 
 if TYPE_CHECKING:
     from careloop.assessments.models import Assessment
     from careloop.audit.models import AuditEvent
-    from careloop.care.models import Patient, TreatmentEpisode
+    from careloop.care.models import Patient, SteppedCareChange, TreatmentEpisode
     from careloop.fhir.models import ImportedResource
     from careloop.journal.models import JournalEntry
     from careloop.messaging.models import Message
     from careloop.monitoring.models import CheckIn, MeasurementPlan
+    from careloop.monitoring.supervision.models import CaseReview
     from careloop.notifications.models import Notification, PushSubscription
     from careloop.privacy.models import ConsentDecision
 
@@ -86,6 +89,46 @@ def episodes(scope: ExportScope, rows: Iterable[TreatmentEpisode]) -> Iterator[R
             ended_on=episode.ended_on,
             ending=episode.ending,
             sessions_attended=episode.treatment_sessions_attended,
+        )
+
+
+def step_changes(_: ExportScope, rows: Iterable[SteppedCareChange]) -> Iterator[Resource]:
+    """Each change of the level of care (stepped care), with the clinician's reason."""
+    for change in rows:
+        to_step = CareStep(change.to_step).label
+        summary = (
+            f"Changed from {CareStep(change.from_step).label} to {to_step}"
+            if change.from_step is not None
+            else f"Set to {to_step}"
+        )
+        yield shapes.clinical_impression(
+            record_id=change.id,
+            patient_id=change.patient_id,
+            code="stepped-care-change",
+            code_text="Level of care (stepped care) changed",
+            occurred=change.changed_at,
+            assessor_id=change.changed_by_id,
+            summary=summary,
+            note=change.reason,
+            episode_id=change.episode_id,
+        )
+
+
+def case_reviews(_: ExportScope, rows: Iterable[CaseReview]) -> Iterator[Resource]:
+    """Each review of the patient's care by the team's consultant: a note, or a sign-off with
+    its decision."""
+    for review in rows:
+        outcome = ReviewOutcome(review.outcome).label if review.outcome else ""
+        yield shapes.clinical_impression(
+            record_id=review.id,
+            patient_id=review.patient_id,
+            code="case-review",
+            code_text="Review of my care by the team's consultant",
+            occurred=review.reviewed_at,
+            assessor_id=review.reviewer_id,
+            summary=f"Signed off: {outcome}" if outcome else "Review note",
+            note=review.note,
+            episode_id=review.episode_id,
         )
 
 

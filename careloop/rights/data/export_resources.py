@@ -208,3 +208,35 @@ def with_contact_details(
     if last_updated:
         meta_source["meta"]["lastUpdated"] = last_updated
     return meta_source
+
+
+def clinical_impression(
+    *,
+    record_id: uuid.UUID,
+    patient_id: uuid.UUID,
+    code: str,
+    code_text: str,
+    occurred: datetime,
+    assessor_id: uuid.UUID | None,
+    summary: str,
+    note: str = "",
+    episode_id: uuid.UUID | None = None,
+) -> Resource:
+    """A clinician's judgement about the patient's care: a stepped-care change (the step and
+    the reason) or a supervisor's case review (the outcome and the note)."""
+    resource: Resource = {
+        "resourceType": "ClinicalImpression",
+        "id": str(record_id),
+        "status": "completed",
+        "code": _code(code, code_text),
+        "subject": reference("Patient", patient_id),
+        "date": instant(occurred),
+        "summary": summary,
+    }
+    if episode_id is not None:
+        resource["encounter"] = reference("EpisodeOfCare", episode_id)
+    if assessor_id is not None:
+        resource["assessor"] = reference("Practitioner", assessor_id)
+    if note:
+        resource["note"] = [{"text": note}]
+    return with_meta(resource, occurred)

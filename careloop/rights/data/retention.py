@@ -130,6 +130,16 @@ POLICY: tuple[RetentionRule, ...] = (
     # --- care records the patient can have erased
     _erase("care.TreatmentEpisode", "Your courses of care (dates)", "EpisodeOfCare"),
     _erase(
+        "care.SteppedCareChange",
+        "The level of care you were offered (stepped care), and why it changed",
+        "ClinicalImpression",
+    ),
+    _erase(
+        "supervision.CaseReview",
+        "Reviews of your care by the team's consultant (notes and decisions)",
+        "ClinicalImpression",
+    ),
+    _erase(
         "assessments.Assessment",
         "Your questionnaire answers and scores (except any that raised a safety alert, which "
         "are kept with it)",
