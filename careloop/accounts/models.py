@@ -10,7 +10,13 @@ from careloop.accounts.types import CARE_TEAM_ROLES, STAFF_ROLES, Role
 from careloop.core.ids import uuid7
 from careloop.core.models import Service
 
-__all__ = ["CARE_TEAM_ROLES", "STAFF_ROLES", "Role", "User"]  # the role sets live in types
+__all__ = [
+    "CARE_TEAM_ROLES",
+    "STAFF_ROLES",
+    "Invitation",
+    "Role",
+    "User",
+]  # the role sets live in types
 
 
 class User(AbstractUser):
@@ -30,3 +36,29 @@ class User(AbstractUser):
     @property
     def works_in_care_team(self) -> bool:
         return self.role in CARE_TEAM_ROLES
+
+
+class Invitation(models.Model):
+    """A single-use, expiring code with which a person sets their own password (issue #13).
+
+    Only a SHA-256 of the code is stored: the code itself is shown once to the admin who made it
+    (and is in the link they pass on), so a copy of the database cannot be used to sign up as
+    anyone. The code carries 100 random bits, so one unsalted hash is enough (nothing to guess).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    code_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"invitation {self.id}"  # never the code (only its hash is kept)

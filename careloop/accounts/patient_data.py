@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.db import models
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from careloop.accounts.models import User
+from careloop.accounts.models import Invitation, User
 from careloop.accounts.sessions import end_all_sessions
 from careloop.accounts.types import Role
 from careloop.core import clock
@@ -36,6 +36,11 @@ def _erase_devices(scope: PatientScope) -> int:
     return delete_rows(TOTPDevice.objects.filter(user=scope.user)) if scope.user else 0
 
 
+def _erase_invitations(scope: PatientScope) -> int:
+    """The codes that let the patient set a password: a credential, never exported."""
+    return delete_rows(Invitation.objects.filter(user=scope.user)) if scope.user else 0
+
+
 def _sessions(scope: PatientScope) -> int:
     """Signs the patient out everywhere (the session blob names the user)."""
     return end_all_sessions(scope.user) if scope.user else 0
@@ -56,6 +61,7 @@ register(
     # and empties it (`scrub_login`), the row stays because audit rows point at their actor.
     PatientData(User, part_of="care.Patient"),
     PatientData(Session, erase=_sessions),  # a credential: listed on the page, never exported
+    PatientData(Invitation, erase=_erase_invitations),  # a credential, like the session
     PatientData(TOTPDevice, rows=_devices, erase=_erase_devices),
     *(
         PatientData(model, erase=_sign_in_logs(model))

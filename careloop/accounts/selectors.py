@@ -14,8 +14,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from careloop.accounts.models import User
-from careloop.accounts.types import CARE_TEAM_ROLES, Role
+from careloop.accounts.models import Invitation, User
+from careloop.accounts.types import CARE_TEAM_ROLES, STAFF_ROLES, Role
+from careloop.core import clock
+from careloop.core.errors import NotFound
 
 
 def signed_in_user(request: HttpRequest) -> User | None:
@@ -76,3 +78,59 @@ def active_user_named(username: str, *, service_id: uuid.UUID | None = None) -> 
     if service_id is not None:
         users = users.filter(service_id=service_id)
     return users.first()
+
+
+# --- Web administration (issue #13)
+
+
+def user_in_role(request: HttpRequest, *roles: Role) -> User:
+    """The signed-in user if they hold one of `roles` in a service; NotFound otherwise (a page
+    of administration is, to anyone else, a page that does not exist)."""
+    user = signed_in_user(request)
+    if user is None or user.role not in roles or user.service_id is None:
+        raise NotFound("page")
+    return user
+
+
+def service_admin(request: HttpRequest) -> User:
+    """The signed-in service admin (NotFound for anyone else)."""
+    return user_in_role(request, Role.SERVICE_ADMIN)
+
+
+def staff_of_service(service_id: uuid.UUID) -> QuerySet[User]:
+    """Every staff login of the service (active, invited or closed), by role then user name."""
+    return User.objects.filter(service_id=service_id, role__in=STAFF_ROLES).order_by(
+        "role", "username"
+    )
+
+
+def staff_member(service_id: uuid.UUID, user_id: uuid.UUID) -> User:
+    """One staff login of this service (NotFound for another service's or a patient's)."""
+    user = staff_of_service(service_id).filter(id=user_id).first()
+    if user is None:
+        raise NotFound("user")
+    return user
+
+
+def active_team_candidates(service_id: uuid.UUID) -> QuerySet[User]:
+    """Who may join a care team: the service's clinicians and supervisors, invited or active."""
+    return User.objects.filter(service_id=service_id, role__in=CARE_TEAM_ROLES).order_by("username")
+
+
+def account_states(users: Iterable[User]) -> dict[uuid.UUID, str]:
+    """Each user's account state in plain words' keys: "active" (password set), "invited"
+    (an open invitation), "invitation_expired" (none open), or "closed"."""
+    users = list(users)
+    now = clock.now()
+    open_ids = set(
+        Invitation.objects.filter(
+            user__in=users, used_at=None, revoked_at=None, expires_at__gt=now
+        ).values_list("user_id", flat=True)
+    )
+    states = {}
+    for user in users:
+        if user.has_usable_password():
+            states[user.id] = "active" if user.is_active else "closed"
+        else:
+            states[user.id] = "invited" if user.id in open_ids else "invitation_expired"
+    return states

@@ -9,4 +9,6 @@ urlpatterns = [
     path("enrol/", views.enrol, name="enrol"),
     path("logout/", views.sign_out, name="logout"),
     path("security/", views.security_events, name="security-events"),
+    path("invite/", views.invitation_code, name="invitation-code"),
+    path("invite/<str:code>/", views.invitation, name="invitation"),
 ]

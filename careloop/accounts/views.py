@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_otp
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,12 +19,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careloop.accounts import auth_audit, lockout, mfa
+from careloop.accounts import auth_audit, lockout, mfa, services
 from careloop.accounts.models import User
 from careloop.accounts.types import Role
 from careloop.audit.selectors import recent_events_of_service
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
+from careloop.core.errors import DomainError
+from careloop.core.http import client_ip
 
 
 class CodeForm(forms.Form):
@@ -151,3 +157,96 @@ def security_events(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/security_events.html", {"rows": rows})
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- Accepting an invitation (issue #13): public, no sign-in. ---------------------------------
+
+# Wrong codes count as failed sign-ins of this made-up user name (django-axes, per address), so
+# guessing codes is throttled exactly like guessing passwords: LOGIN_FAILURE_LIMIT tries per
+# address, and the address-wide LOGIN_IP_FAILURE_LIMIT, for LOGIN_LOCKOUT_MINUTES.
+INVITATION_PROBE = "invitation-code"
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=40,
+        help_text=_("The code your care service gave you, for example ABCD-EFGH-JKLM-NPQR-STUV."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+def _throttled(request: HttpRequest) -> bool:
+    credentials = {"username": INVITATION_PROBE}
+    return lockout.ip_failures_exceeded(request) or not AxesProxyHandler.is_allowed(
+        request, credentials
+    )
+
+
+def _wrong_code(request: HttpRequest) -> None:
+    user_login_failed.send(
+        sender=__name__, credentials={"username": INVITATION_PROBE}, request=request
+    )
+
+
+def _invalid_code_page(request: HttpRequest, form: InvitationCodeForm) -> HttpResponse:
+    _wrong_code(request)
+    return render(
+        request, "accounts/invitation_code.html", {"form": form, "invalid": True}, status=404
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_code(request: HttpRequest) -> HttpResponse:
+    """Type the code by hand (from a letter or a phone call) instead of following the link."""
+    if request.user.is_authenticated:
+        logout(request)  # an invitation is for someone new: never act in another's session
+    if request.method == "POST":
+        if _throttled(request):
+            return lockout.locked_out_response(request)
+        form = InvitationCodeForm(request.POST)
+        if form.is_valid():
+            code = services.normalised_code(form.cleaned_data["code"])
+            if services.open_invitation(code) is None:
+                return _invalid_code_page(request, form)
+            return redirect("accounts:invitation", code=code)
+        return render(request, "accounts/invitation_code.html", {"form": form}, status=400)
+    return render(request, "accounts/invitation_code.html", {"form": InvitationCodeForm()})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, code: str) -> HttpResponse:
+    """Set your password with a valid invitation; then sign in (staff then set up their
+    authenticator app before anything else)."""
+    if request.user.is_authenticated:
+        logout(request)
+    if _throttled(request):
+        return lockout.locked_out_response(request)
+    found = services.open_invitation(code)
+    if found is None:
+        return _invalid_code_page(request, InvitationCodeForm(initial={"code": code}))
+    form = SetPasswordForm(found.user, request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_invitation(
+                code=code,
+                password=form.cleaned_data["new_password1"],
+                source_ip=client_ip(request),
+            )
+        except DomainError as problem:
+            error = problem.message
+        else:
+            messages.success(request, _("Your password is set. Sign in with it now."))
+            return redirect("accounts:login")
+    context = {
+        "form": form,
+        "error": error,
+        "invited": found.user,
+        "is_staff": found.user.is_staff_role,
+        "expires_at": found.expires_at,
+    }
+    status = 400 if request.method == "POST" else 200
+    page = render(request, "accounts/invitation.html", context, status=status)
+    page["Referrer-Policy"] = "no-referrer"  # the code is in this page's address
+    return page

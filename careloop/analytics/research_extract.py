@@ -40,6 +40,8 @@ from careloop.privacy.consent import consented_patient_ids
 from careloop.privacy.policy import DataStream
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from careloop.accounts.models import User
 
 STREAMS = (DataStream.QUESTIONNAIRES, DataStream.CHECKINS)
@@ -175,6 +177,11 @@ def build_extract(
 
 def write_csv(extract: Extract, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(sorted(extract.rows, key=lambda r: (r["pid"], r["week"], r["measure"])))
+        write_csv_to(extract, handle)
+
+
+def write_csv_to(extract: Extract, handle: SupportsWrite[str]) -> None:
+    """The extract as CSV into any text sink (a file, or the web page's download)."""
+    writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(sorted(extract.rows, key=lambda r: (r["pid"], r["week"], r["measure"])))

@@ -107,6 +107,12 @@ POLICY: tuple[RetentionRule, ...] = (
         "Patient",
     ),
     _erase("sessions.Session", "Your signed-in sessions", "Patient", ExportKind.CREDENTIAL),
+    _erase(
+        "accounts.Invitation",
+        "Invitations to set your password",
+        "Patient",
+        ExportKind.CREDENTIAL,
+    ),
     _erase("otp_totp.TOTPDevice", "Your two-step sign-in app", "Device"),
     _erase("notifications.PushSubscription", "Browsers you allowed to show reminders", "Device"),
     *(

@@ -20,6 +20,7 @@ from careloop.accounts.types import Role
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
 from careloop.core import clock
+from careloop.core.errors import NotFound
 from careloop.notifications.types import Channel
 from careloop.safety.errors import InvalidPolicy, SupervisorRequired
 from careloop.safety.models import Alert, EscalationPolicy, EscalationTier, OnCallShift
@@ -119,6 +120,10 @@ def supervisors_of(alert: Alert) -> list[User]:
 
 
 def _require_supervisor(team: CareTeam, actor: User, what: str) -> None:
+    """A supervisor of the team, or an admin of the team's service (who runs the service's
+    escalation routes from /manage/, issue #13), may change them."""
+    if actor.role == Role.SERVICE_ADMIN and actor.is_active and actor.service_id == team.service_id:
+        return
     if not team_members(team.id, team.service_id).filter(id=actor.id, role=Role.SUPERVISOR):
         raise SupervisorRequired(what)
 
@@ -208,6 +213,27 @@ def add_on_call_shift(
     )
     _audit_team_change(AuditAction.ON_CALL_CHANGED, team, actor, {"shift": str(shift.id)})
     return shift
+
+
+@transaction.atomic
+def remove_on_call_shift(team: CareTeam, *, actor: User, shift_id: uuid.UUID) -> None:
+    """Take a shift off the team's rota (NotFound for another team's), audited."""
+    _require_supervisor(team, actor, "the on-call rota")
+    deleted, _ = OnCallShift.objects.filter(id=shift_id, care_team=team).delete()
+    if not deleted:
+        raise NotFound("on-call shift")
+    _audit_team_change(
+        AuditAction.ON_CALL_CHANGED, team, actor, {"shift": str(shift_id), "removed": True}
+    )
+
+
+def shifts_from(team: CareTeam, start: datetime) -> QuerySet[OnCallShift]:
+    """The team's shifts that have not ended by `start`, in order, with their people."""
+    return (
+        OnCallShift.objects.filter(care_team=team, ends_at__gt=start)
+        .select_related("user")
+        .order_by("starts_at", "id")
+    )
 
 
 def rota_gaps(team: CareTeam, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
