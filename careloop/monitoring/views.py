@@ -28,6 +28,7 @@ from careloop.core import clock
 from careloop.core.errors import DomainError, InvalidInput, NotFound
 from careloop.core.http import client_ip
 from careloop.monitoring import follow_up_selectors, selectors
+from careloop.monitoring.patient_charts import charts_for
 from careloop.monitoring.schedule import local_date
 from careloop.monitoring.services import (
     PlanItemChange,
@@ -137,13 +138,16 @@ def _patient_page(
         obj=("Patient", patient.id),
         source_ip=client_ip(request),
     )
+    assessments = list(assessments_of(patient)[:200])
+    alerts = [
+        (alert, reason_of(alert)) for alert in alerts_visible_to(user).filter(patient=patient)[:50]
+    ]
     context = {
         "patient": patient,
-        "assessments": list(assessments_of(patient)[:200]),
-        "alerts": [
-            (alert, reason_of(alert))
-            for alert in alerts_visible_to(user).filter(patient=patient)[:50]
-        ],
+        "assessments": assessments,
+        "alerts": alerts,
+        # Server-drawn SVG charts of the current episode (#13): built from the rows above.
+        "charts": charts_for(patient, assessments=assessments, alerts=alerts),
         "follow_ups": follow_up_selectors.follow_ups_of(patient),
         "plan": selectors.plan_overview_for(patient, clock.now()),
         "skipped_measures": selectors.skipped_default_measures(),

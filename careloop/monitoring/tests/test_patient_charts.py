@@ -1,0 +1,139 @@
+"""The charts on the clinician's patient page (#13): drawn on the server from the episode's
+scores, with plain-words summaries, data tables, markers, and a bounded number of queries."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from careloop.assessments.services import submit_assessment
+from careloop.assessments.types import SubmissionSource
+from careloop.care.types import EpisodeEnding
+from careloop.core import clock
+from careloop.instruments.tests.helpers import spread
+from careloop.monitoring.services import PlanItemChange, change_plan_item
+from careloop.monitoring.tests.outcome_factories import episode_with_scores, make_patient
+
+WEEKLY = [(18, 14), (16, 13), (14, 12), (12, 10), (11, 9), (10, 8), (9, 7)]
+
+
+def page_of(client, patient) -> str:
+    response = client.get(f"/patients/{patient.id}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def chart_card(page: str, measure: str) -> str:
+    start = page.index(f'aria-labelledby="{measure}-chart-heading"')
+    end = page.index("</section>", start)
+    return page[start:end]
+
+
+@pytest.fixture
+def course(north, ben):
+    patient = make_patient(north, "Chart Patient")
+    episode_with_scores(patient, ben, WEEKLY, ending=EpisodeEnding.ONGOING)
+    return patient
+
+
+def test_phq9_and_gad7_are_charted_with_summary_table_and_heatmap(as_user, ben, course) -> None:
+    page = page_of(as_user(ben), course)
+    assert "monitoring/charts.css" in page
+    assert '<h2 id="charts-heading">Scores over time</h2>' in page
+    phq9 = chart_card(page, "phq9")
+    assert (
+        "PHQ-9 fell from 18 (moderately severe) to 9 (mild) over 6 weeks; "
+        "this is a reliable improvement (criterion 6 points, UNVERIFIED)."
+    ) in phq9
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in phq9
+    assert 'role="img" aria-labelledby="chart-phq9-title chart-phq9-desc"' in phq9
+    assert phq9.count('class="point"') == len(WEEKLY)
+    assert "caseness (NHS Talking Therapies): 10" in phq9
+    assert "No reliable change: within 6 points of the first score (18)" in phq9
+    # The data table behind <details>, one row per administration.
+    assert "<details" in phq9 and "<caption>PHQ-9 scores, oldest first</caption>" in phq9
+    assert phq9.count('<th scope="row">') >= len(WEEKLY)
+    # Item heatmap with item 9 outlined.
+    assert 'class="chart chart-heatmap"' in phq9
+    assert 'class="item-row risk-item" data-item="9"' in phq9
+    gad7 = chart_card(page, "gad7")
+    assert "GAD-7 fell from 14 (moderate) to 7 (mild) over 6 weeks" in gad7
+    assert "this is a reliable improvement" in gad7
+    assert page.index("phq9-chart-heading") < page.index("gad7-chart-heading")
+
+
+def test_published_reference_threshold_is_labelled_unverified(as_user, ben, course) -> None:
+    """The test service has no closed episodes: PHQ-9 ≥ 10 at baseline gets the published
+    non-response rule from week 4 on, never shown as a service band."""
+    phq9 = chart_card(page_of(as_user(ben), course), "phq9")
+    assert 'class="expected-reference"' in phq9
+    assert 'class="expected-outer"' not in phq9
+    legend = phq9[phq9.index('<ul class="chart-legend">') :]
+    assert re.search(r"Published non-response threshold.*?UNVERIFIED", legend)
+
+
+def test_alert_and_plan_change_are_marked_on_the_chart(as_user, ben, north) -> None:
+    patient = make_patient(north, "Marker Patient")
+    episode_with_scores(patient, ben, WEEKLY[:3], ending=EpisodeEnding.ONGOING)
+    submit_assessment(
+        patient,
+        actor=ben,
+        instrument_id="phq9",
+        answers=[*spread(11, 8, 3), 1],  # item 9 answered "several days": an alert
+        client_id=uuid.uuid4(),
+        source=SubmissionSource.SEED,
+        completed_at=clock.now() - timedelta(days=1),
+    )
+    change_plan_item(
+        patient,
+        actor=ben,
+        measure="phq9",
+        change=PlanItemChange(
+            every_days=14,
+            overdue_after_days=3,
+            remind_before_days=0,
+            reminder_enabled=True,
+            active=True,
+        ),
+    )
+    phq9 = chart_card(page_of(as_user(ben), patient), "phq9")
+    assert 'class="marker marker-alert" data-kind="alert"' in phq9
+    assert 'class="marker marker-plan" data-kind="plan"' in phq9
+    assert "PHQ-9: every 7 → 14 days" in phq9
+    assert "Alert raised" in phq9 and "Measurement plan changed" in phq9
+    # The risk answer shows on the heatmap: item 9's latest cell is above 0.
+    assert 'class="cell cell-risk-positive" data-value="1"' in phq9
+    gad7 = chart_card(page_of(as_user(ben), patient), "gad7")
+    assert "marker-plan" not in gad7  # a PHQ-9 plan change belongs to the PHQ-9 chart
+
+
+def test_no_questionnaires_no_chart(as_user, ben, north) -> None:
+    patient = make_patient(north, "New Patient")
+    page = page_of(as_user(ben), patient)
+    assert "No scored questionnaires yet." in page
+    assert "chart-trajectory" not in page
+
+
+def test_outsider_gets_404(as_user, dana, course) -> None:
+    assert as_user(dana).get(f"/patients/{course.id}/").status_code == 404
+
+
+def test_query_count_does_not_grow_with_the_number_of_assessments(as_user, ben, north) -> None:
+    short = make_patient(north, "Short Course")
+    episode_with_scores(short, ben, WEEKLY[:2], ending=EpisodeEnding.ONGOING)
+    long = make_patient(north, "Long Course")
+    episode_with_scores(long, ben, WEEKLY * 3, ending=EpisodeEnding.ONGOING)
+    client = as_user(ben)
+    page_of(client, short)  # fits and caches the service's bands, warms the session
+    counts = []
+    for patient in (short, long):
+        with CaptureQueriesContext(connection) as queries:
+            page = page_of(client, patient)
+        assert "chart-trajectory" in page
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
