@@ -1,6 +1,11 @@
-"""Service pages: the service lead's outcomes dashboard."""
+"""Service pages: the service lead's outcomes dashboard (docs/workspace/dashboard.md)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from careloop.analytics import views
 
 app_name = "analytics"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("dashboard.csv", views.dashboard_csv, name="dashboard-csv"),
+]

@@ -130,6 +130,7 @@ STANDARD_CODES: dict[str, StandardCodes] = {
     "fhir.bulk_file_downloaded": _codes(EXPORT, "read"),
     "audit.trail_viewed": _codes(AUDIT_LOG_USED, "search-type"),
     "service.report_viewed": _codes(APPLICATION_ACTIVITY, "search-system"),
+    "service.report_downloaded": _codes(EXPORT, "search-system"),
     "research.extracted": _codes(EXPORT, "operation"),
     "service.population_seeded": _codes(APPLICATION_ACTIVITY, "create"),
     "rights.data_viewed": _codes(_RECORD, "read"),

@@ -119,6 +119,7 @@ NOT_ABOUT_ONE_PATIENT = frozenset(
         AuditAction.BULK_EXPORT_CANCELLED,
         AuditAction.BULK_FILE_DOWNLOADED,
         AuditAction.REPORT_VIEWED,
+        AuditAction.REPORT_DOWNLOADED,
         AuditAction.POPULATION_SEEDED,
     }
 )
