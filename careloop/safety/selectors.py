@@ -26,7 +26,14 @@ from careloop.safety.models import (
     ReviewItem,
 )
 from careloop.safety.services.policies import DEFAULT_TIERS, TierSpec
-from careloop.safety.types import AlertSource, AlertStatus, ReviewStatus, TierTarget
+from careloop.safety.types import (
+    AlertSource,
+    AlertStatus,
+    InboxKind,
+    ReviewStatus,
+    StepKind,
+    TierTarget,
+)
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -314,3 +321,105 @@ def alert_rows_for_seed(service_id: uuid.UUID) -> QuerySet[Any, Any]:
             "id", "patient_id", "assessment_id", "rule_id", "rule_version", "severity", "evidence"
         )
     )
+
+
+# --- The escalation clock of one alert (the alert page and the inbox list) ----------------------
+
+
+@dataclass(frozen=True)
+class ToldStep:
+    """One step that fired: which tier (or the fallback), when, and who was told in the app."""
+
+    number: int  # 1, 2, 3...; 0 is the fallback
+    is_fallback: bool
+    target: str  # a TierTarget value; "" for the fallback
+    fired_at: datetime
+    people: list[str]
+    note: str
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The step the worker fires at `due_at` unless someone acknowledges first."""
+
+    due_at: datetime
+    number: int  # the tier position, or 0 when the chain has run out and the fallback is next
+    target: str  # a TierTarget value; "" for the fallback
+
+
+@dataclass(frozen=True)
+class EscalationClock:
+    raised_at: datetime
+    told: list[ToldStep]
+    next_step: NextStep | None  # None: not dispatched yet, acknowledged, or the chain has ended
+    tier_count: int
+    stopped_at: datetime | None  # acknowledged: escalation stopped here
+    stopped_by: str
+
+
+def person_name(user: User | None) -> str:
+    """How a colleague is named on staff pages: full name, else their sign-in name."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _next_step(alert: Alert, tiers: list[TierSpec]) -> NextStep | None:
+    if alert.next_escalation_at is None or alert.status != AlertStatus.NOTIFIED:
+        return None
+    position = alert.escalation_step + 1
+    if position <= len(tiers):
+        return NextStep(alert.next_escalation_at, position, tiers[position - 1].target)
+    return NextStep(alert.next_escalation_at, 0, "")
+
+
+def escalation_clock_of(alert: Alert) -> EscalationClock:
+    """How long since the alert was raised, who has been told, and what fires next (and when).
+
+    `alert` came from alert_visible_to. The next tier is read from the team's current policy,
+    as the worker reads it when the timer runs out (escalate_overdue_alerts)."""
+    tiers = policy_view(alert.patient.care_team).tiers
+    entries = (
+        InboxEntry.objects.filter(alert=alert, kind=InboxKind.ALERT, step__isnull=False)
+        .select_related("recipient")
+        .order_by("seq")
+    )
+    people: dict[uuid.UUID, list[str]] = {}
+    for entry in entries:
+        assert entry.step_id is not None
+        people.setdefault(entry.step_id, []).append(person_name(entry.recipient))
+    told = [
+        ToldStep(
+            number=step.number,
+            is_fallback=step.kind == StepKind.FALLBACK,
+            target=step.target,
+            fired_at=step.fired_at,
+            people=sorted(set(people.get(step.id, []))),
+            note=step.note,
+        )
+        for step in alert.steps.order_by("fired_at", "number")
+    ]
+    return EscalationClock(
+        raised_at=alert.raised_at,
+        told=told,
+        next_step=_next_step(alert, tiers),
+        tier_count=len(tiers),
+        stopped_at=alert.acknowledged_at,
+        stopped_by=person_name(alert.acknowledged_by),
+    )
+
+
+def next_steps_of(alerts: list[Alert]) -> dict[uuid.UUID, NextStep]:
+    """The next escalation step of each open alert in a list (one policy read per team)."""
+    policies: dict[uuid.UUID, list[TierSpec]] = {}
+    result = {}
+    for alert in alerts:
+        if alert.next_escalation_at is None:
+            continue
+        team = alert.patient.care_team
+        if team.id not in policies:
+            policies[team.id] = policy_view(team).tiers
+        step = _next_step(alert, policies[team.id])
+        if step is not None:
+            result[alert.id] = step
+    return result

@@ -3,15 +3,20 @@ lifecycle forms, and raising an alert by hand."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.accounts.selectors import signed_in_user
@@ -23,21 +28,39 @@ from careloop.care.selectors import (
     patients_visible_to,
     require_write,
 )
+from careloop.core import clock as core_clock
 from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.safety import services
+from careloop.safety.errors import IllegalTransition, SecondClinicianRequired
 from careloop.safety.forms import ActionForm, RaiseAlertForm
-from careloop.safety.models import TRANSITIONS, Alert
-from careloop.safety.presenters import follow_up_lines, reason_of
+from careloop.safety.models import Alert
+from careloop.safety.presenters import (
+    delivery_state_label,
+    duration_words,
+    flow_of,
+    follow_up_lines,
+    headline_of,
+    reason_of,
+    severity_label,
+    status_label,
+    target_label,
+)
 from careloop.safety.selectors import (
+    EscalationClock,
+    InboxItem,
+    NextStep,
     alert_visible_to,
     alerts_visible_to,
+    escalation_clock_of,
+    next_steps_of,
     open_reviews_for_caseload,
+    person_name,
     recent_inbox,
     timeline_of,
 )
 from careloop.safety.services.audit import audit_alert
-from careloop.safety.types import AlertStatus
+from careloop.safety.types import AlertOutcome, AlertStatus, Severity
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -82,51 +105,181 @@ def _audit_list(request: HttpRequest, user: User, alerts: list[Alert]) -> None:
         )
 
 
+def _labels() -> str:
+    """The words the live inbox script writes for the values the inbox API returns (JSON)."""
+    return json.dumps(
+        {
+            "severity": {value: severity_label(value) for value in Severity},
+            "status": {value: status_label(value) for value in AlertStatus},
+            "respond": gettext("Please respond"),
+            "step": gettext("escalation step"),
+            "acknowledged": gettext("Taken on by a colleague"),
+            "hidden": gettext("No longer visible to you"),
+            "announce_one": gettext("New alert: %(what)s"),
+            "announce_many": gettext("%(n)s new alerts need a response."),
+            "up_to_date": gettext("Up to date. New alerts appear here without reloading."),
+            "lost": gettext("Connection lost: retrying. Reload the page if this persists."),
+            "gap": gettext("Some updates could not be loaded: reload the page to see them all."),
+            "paused": gettext(
+                "Live updates paused after a long time without activity. Reload the page to "
+                "resume them."
+            ),
+            "ended": gettext("Your session has ended: sign in again to see new alerts."),
+        }
+    )
+
+
 @login_required
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     user = clinician_or_404(request)
-    alerts = list(alerts_visible_to(user)[:200])
+    alerts = list(alerts_visible_to(user).select_related("acknowledged_by")[:200])
     inbox = recent_inbox(user)
     inbox_alerts = [item.alert for item in inbox.items if item.alert is not None]
     _audit_list(request, user, [*alerts, *inbox_alerts])
+    next_steps = next_steps_of(alerts)
+    now = core_clock.now()
     context = {
-        "alerts": [(alert, reason_of(alert)) for alert in alerts],
-        "inbox": [(item, reason_of(item.alert) if item.alert else "") for item in inbox.items],
+        "alerts": [_alert_row(alert, next_steps.get(alert.id), now) for alert in alerts],
+        "inbox": [
+            InboxRow(item, reason_of(item.alert), status_label(item.alert.status))
+            if item.alert
+            else InboxRow(item, "", "")
+            for item in inbox.items
+        ],
         "last_seq": inbox.last_seq,
         "poll_ms": INBOX_POLL_MILLISECONDS,
+        # Polls are not activity: the script stops after this long without the clinician touching
+        # the page, so an unattended screen still reaches the staff idle sign-out (docs).
+        "idle_ms": settings.SESSION_IDLE_SECONDS_STAFF * 1000 // 2,
+        "labels": _labels(),
         "open_reviews": open_reviews_for_caseload(user).count(),
     }
     return render(request, "safety/alert_list.html", context)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    item: InboxItem
+    reason: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: Alert
+    reason: str
+    status: str
+    next_step: NextStep | None
+    next_target: str
+    next_in: str  # "" once due
+    taken_by: str
+
+
+def _alert_row(alert: Alert, next_step: NextStep | None, now: datetime) -> AlertRow:
+    due = next_step.due_at if next_step else None
+    return AlertRow(
+        alert=alert,
+        reason=reason_of(alert),
+        status=status_label(alert.status),
+        next_step=next_step,
+        next_target=target_label(next_step.target) if next_step else "",
+        next_in=duration_words((due - now).total_seconds()) if due and due > now else "",
+        taken_by=person_name(alert.acknowledged_by),
+    )
 
 
 @login_required
 @require_GET
 def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = clinician_or_404(request)
-    alert = _visible(user, alert_id)
+    return _detail_page(request, user, _visible(user, alert_id))
+
+
+def _detail_page(
+    request: HttpRequest,
+    user: User,
+    alert: Alert,
+    *,
+    action_form: ActionForm | None = None,
+    error: str = "",
+    error_detail: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The alert page; after a refused step it is shown again with the error and what was typed."""
     audit_alert(AuditAction.ALERTS_VIEWED, alert, actor=user, source_ip=client_ip(request))
+    writable = may_write(user, alert.patient)
+    flow = flow_of(alert)
+    current = next((step.key for step in flow if step.state == "current"), "")
+    second_needed = (
+        current == "close"
+        and alert.outcome == AlertOutcome.FALSE_POSITIVE
+        and alert.actioned_by_id == user.id
+    )
+    timeline = timeline_of(alert)
+    clock = escalation_clock_of(alert)
     context = {
         "alert": alert,
+        "headline": headline_of(alert),
         "reason": reason_of(alert),
+        "severity": severity_label(alert.severity),
+        "status": status_label(alert.status),
         "follow_up": follow_up_lines(alert),  # e.g. the C-SSRS screener offered (HZ-021)
-        "timeline": timeline_of(alert),
-        "action_form": ActionForm(),
+        "clock": clock,
+        "told": [(step, target_label(step.target)) for step in clock.told],
+        "next_target": target_label(clock.next_step.target) if clock.next_step else "",
+        **_clock_words(clock),
+        "steps": [(step, target_label(step.target)) for step in timeline.steps],
+        "deliveries": [(d, delivery_state_label(d.state)) for d in timeline.deliveries],
+        "flow": flow,
+        "current": current,
+        "action_form": action_form or ActionForm(),
+        "error": error,
+        "error_detail": error_detail,
         # Emergency access sees the alert but cannot take it on (HZ-023): no buttons, a note.
-        "read_only": not (writable := may_write(user, alert.patient)),
-        "can_acknowledge": writable and AlertStatus.ACKNOWLEDGED in _next(alert),
-        "can_action": writable and AlertStatus.ACTIONED in _next(alert),
-        "can_close": writable and AlertStatus.CLOSED in _next(alert),
+        "read_only": not writable,
+        "can_acknowledge": writable and current == "acknowledge",
+        "can_action": writable and current == "action",
+        "can_close": writable and current == "close" and not second_needed,
+        "second_needed": writable and second_needed,
     }
-    return render(request, "safety/alert_detail.html", context)
-
-
-def _next(alert: Alert) -> frozenset[str]:
-    return TRANSITIONS[alert.status]
+    return render(request, "safety/alert_detail.html", context, status=status)
 
 
 def _back(alert: Alert) -> HttpResponseRedirect:
     return redirect("safety:alert-detail", alert_id=alert.id)
+
+
+def _clock_words(clock: EscalationClock) -> dict[str, str]:
+    """The clock's durations as the page first shows them (alert_clock.js then keeps them true)."""
+    now = core_clock.now()
+    due = clock.next_step.due_at if clock.next_step else None
+    return {
+        "raised_ago": duration_words((now - clock.raised_at).total_seconds()),
+        "next_in": duration_words((due - now).total_seconds()) if due and due > now else "",
+        "stopped_after": duration_words((clock.stopped_at - clock.raised_at).total_seconds())
+        if clock.stopped_at
+        else "",
+    }
+
+
+def _refused(request: HttpRequest, user: User, alert: Alert, error: DomainError) -> HttpResponse:
+    """A step the service refused (someone else moved the alert on, a rule): say why in plain
+    words, on the alert as it now stands (409, so nothing mistakes it for success)."""
+    alert = _visible(user, alert.id)
+    if isinstance(error, IllegalTransition):
+        words = gettext(
+            "That step is not possible now: this alert is “%(status)s”. Someone may have moved "
+            "it on since you opened the page; it is shown below as it stands now."
+        ) % {"status": status_label(alert.status)}
+    elif isinstance(error, SecondClinicianRequired):
+        words = gettext(
+            "A false positive is closed by a second clinician: ask a colleague in the team to "
+            "close it."
+        )
+    else:
+        words = error.message[:1].upper() + error.message[1:] + "."
+    return _detail_page(request, user, alert, error=words, error_detail=error.message, status=409)
 
 
 @login_required
@@ -136,9 +289,11 @@ def acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     alert = _to_change(user, alert_id)
     try:
         services.acknowledge_alert(alert, actor=user)
-        messages.success(request, "Acknowledged: escalation has stopped.")
     except DomainError as error:
-        messages.error(request, error.message)
+        return _refused(request, user, alert, error)
+    messages.success(
+        request, gettext("Acknowledged: escalation has stopped. Next: record what was done.")
+    )
     return _back(alert)
 
 
@@ -149,15 +304,22 @@ def record_action(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     alert = _to_change(user, alert_id)
     form = ActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what was done and write a note.")
-        return _back(alert)
+        # Shown again with what was typed (a note is never lost to a missing choice).
+        return _detail_page(
+            request,
+            user,
+            alert,
+            action_form=form,
+            error=gettext("Choose what was done and write a note, then record it again."),
+            status=400,
+        )
     try:
         services.record_alert_action(
             alert, actor=user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
         )
-        messages.success(request, "Action recorded.")
     except DomainError as error:
-        messages.error(request, error.message)
+        return _refused(request, user, alert, error)
+    messages.success(request, gettext("Action recorded. Next: close the alert."))
     return _back(alert)
 
 
@@ -168,9 +330,9 @@ def close(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     alert = _to_change(user, alert_id)
     try:
         services.close_alert(alert, actor=user)
-        messages.success(request, "Alert closed.")
     except DomainError as error:
-        messages.error(request, error.message)
+        return _refused(request, user, alert, error)
+    messages.success(request, gettext("Alert closed."))
     return _back(alert)
 
 

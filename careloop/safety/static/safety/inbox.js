@@ -1,17 +1,44 @@
-// The clinician's live alert inbox: short polling of /api/alerts/inbox?after_seq=N.
-// Each entry carries the next number of this clinician's stream, so a jump in the numbers means
-// something was missed and is fetched again from the last number seen (no entry is ever lost).
-// No framework, no inline script (served from static); text is set with textContent only.
+// The clinician's live alert inbox: short polling of /api/alerts/inbox?after_seq=N every few
+// seconds (docs/workspace/alerts.md says why polling and not server-sent events). The numbering
+// and gap rules are in inbox_stream.js; this file only draws rows and speaks.
+// No inline script (CSP script-src 'self'); text is set with textContent only; focus is never
+// moved: new alerts are announced through the polite live region.
 (function () {
   "use strict";
   var root = document.getElementById("alert-inbox");
-  if (!root || !window.fetch) { return; }
+  var stream = window.CareloopInboxStream;
+  if (!root || !window.fetch || !stream) { return; }
   var url = root.getAttribute("data-inbox-url");
   var detailBase = root.getAttribute("data-detail-url");
   var pollMs = Number(root.getAttribute("data-poll-ms")) || 5000;
+  var idleMs = Number(root.getAttribute("data-idle-ms")) || 450000;
   var lastSeq = Number(root.getAttribute("data-last-seq")) || 0;
+  var labels = JSON.parse(root.getAttribute("data-labels") || "{}");
   var body = root.querySelector("tbody");
   var status = document.getElementById("alert-inbox-status");
+  var baseTitle = document.title;
+  var unseen = 0;
+  var state = { failures: 0, behind: false, stalled: 0 };
+  var lastActivity = Date.now();
+
+  ["keydown", "pointerdown", "scroll", "focusin"].forEach(function (name) {
+    window.addEventListener(name, function () { lastActivity = Date.now(); }, { passive: true });
+  });
+
+  function label(group, value) {
+    return (labels[group] && labels[group][value]) || value;
+  }
+
+  function format(text, values) {
+    Object.keys(values).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(String(values[key]));
+    });
+    return text;
+  }
+
+  function announce(text) {
+    status.textContent = text;
+  }
 
   function cell(row, text) {
     var td = document.createElement("td");
@@ -27,25 +54,64 @@
     row.setAttribute("data-seq", String(entry.seq));
     cell(row, String(entry.seq));
     if (!entry.alert) {
-      cell(row, "No longer visible to you").colSpan = 5;
-    } else {
-      var what = entry.kind === "alert" ? "Please respond" : "Acknowledged";
-      cell(row, entry.step ? what + " (step " + entry.step + ")" : what);
-      var who = cell(row, "");
-      var link = document.createElement("a");
-      link.href = detailBase + entry.alert.id + "/";
-      link.textContent = entry.alert.patient_name;
-      who.appendChild(link);
-      var severity = cell(row, "");
-      var badge = document.createElement("span");
-      badge.className = "badge";
-      badge.textContent = entry.alert.severity;
-      severity.appendChild(badge);
-      cell(row, entry.alert.reason);
-      cell(row, entry.alert.status);
+      cell(row, labels.hidden || "").colSpan = 5;
+      body.appendChild(row);
+      return;
     }
+    row.setAttribute("data-alert-id", entry.alert.id);
+    var what = entry.kind === "alert" ? labels.respond : labels.acknowledged;
+    var whatCell = cell(row, entry.step ? what + " (" + labels.step + " " + entry.step + ")" : what);
+    if (entry.kind === "alert") { row.className = "respond"; whatCell.className = "strong"; }
+    var who = cell(row, "");
+    var link = document.createElement("a");
+    link.href = detailBase + entry.alert.id + "/";
+    link.textContent = entry.alert.patient_name;
+    who.appendChild(link);
+    var severity = cell(row, "");
+    var badge = document.createElement("span");
+    badge.className = "badge severity-" + entry.alert.severity;
+    badge.textContent = label("severity", entry.alert.severity);
+    severity.appendChild(badge);
+    cell(row, entry.alert.reason);
     body.appendChild(row);
+    // Earlier rows about the same alert now read as its latest state.
+    var status_ = label("status", entry.alert.status);
+    body.querySelectorAll('tr[data-alert-id="' + entry.alert.id + '"] .alert-status')
+      .forEach(function (td) { td.textContent = status_; });
+    var statusCell = cell(row, status_);
+    statusCell.className = "alert-status";
   }
+
+  function schedule() {
+    if (Date.now() - lastActivity > idleMs) {
+      announce(labels.paused || "");
+      return;  // the next reload starts again from the server-rendered list
+    }
+    setTimeout(poll, stream.nextDelay(state, pollMs));
+  }
+
+  function show(result) {
+    var fresh = [];
+    result.accepted.forEach(function (entry) {
+      render(entry);
+      if (entry.kind === "alert" && entry.alert) { fresh.push(entry); }
+    });
+    if (fresh.length === 1) {
+      announce(format(labels.announce_one, {
+        what: fresh[0].alert.patient_name + ": " + fresh[0].alert.reason,
+      }));
+    } else if (fresh.length > 1) {
+      announce(format(labels.announce_many, { n: fresh.length }));
+    }
+    if (fresh.length && document.hidden) {
+      unseen += fresh.length;
+      document.title = "(" + unseen + ") " + baseTitle;
+    }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { unseen = 0; document.title = baseTitle; }
+  });
 
   function poll() {
     fetch(url + "?after_seq=" + lastSeq, {
@@ -53,27 +119,29 @@
       headers: { Accept: "application/json" },
     })
       .then(function (response) {
+        if (response.status === 401 || response.status === 403) {
+          announce(labels.ended || "");
+          throw null;  // signed out (idle limit): stop; the page says so
+        }
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       })
       .then(function (page) {
-        var fresh = 0;
-        page.entries.forEach(function (entry) {
-          if (entry.seq === lastSeq + 1) {  // contiguous: take it
-            render(entry);
-            lastSeq = entry.seq;
-            if (entry.kind === "alert") { fresh += 1; }
-          }
-        });
-        if (fresh > 0) {
-          status.textContent = fresh + " new alert(s) need a response (stream number " + lastSeq + ").";
-        }
-        // Behind the head (a page limit or a gap): ask again at once from the last number seen.
-        setTimeout(poll, page.last_seq > lastSeq ? 0 : pollMs);
+        var result = stream.take(lastSeq, page);
+        if (state.failures > 0) { announce(labels.up_to_date || ""); }
+        state.stalled = result.accepted.length ? 0 : state.stalled + (result.behind ? 1 : 0);
+        state.behind = result.behind;
+        state.failures = 0;
+        lastSeq = result.lastSeq;
+        show(result);
+        if (result.gap && state.stalled >= 3) { announce(labels.gap || ""); }
+        schedule();
       })
-      .catch(function () {
-        status.textContent = "Connection lost: retrying. Reload if this persists.";
-        setTimeout(poll, pollMs);
+      .catch(function (error) {
+        if (error === null) { return; }
+        state.failures += 1;
+        announce(labels.lost || "");
+        schedule();
       });
   }
 
