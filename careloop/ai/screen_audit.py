@@ -79,18 +79,6 @@ class AuditRow:
     groups: Mapping[str, str]
     design: DesignRow
 
-    @property
-    def reference_positive(self) -> bool:
-        return self.phq9 >= PHQ9_CASE
-
-    @property
-    def screen_positive(self) -> bool:
-        return self.phq2 >= PHQ2_POSITIVE and self.phq9 >= PHQ9_CASE
-
-    @property
-    def phq2_positive(self) -> bool:
-        return self.phq2 >= PHQ2_POSITIVE
-
 
 def age_band(age: int) -> str:
     if age < 40:
@@ -206,48 +194,58 @@ def _proportion_json(result: SurveyProportion) -> dict[str, Any]:
     }
 
 
-def _group_figures(rows: Sequence[AuditRow], member: Callable[[AuditRow], bool]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class GroupFigures:
+    respondents: int
+    sensitivity: SurveyProportion  # its n is the group's reference positives
+    prevalence: SurveyProportion
+    phq2_specificity: SurveyProportion
+    phq2_ppv: SurveyProportion
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "n": self.sensitivity.n,
+            "respondents": self.respondents,
+            "sensitivity": _proportion_json(self.sensitivity),
+            "prevalence": _proportion_json(self.prevalence),
+            "phq2_step": {
+                "specificity": _proportion_json(self.phq2_specificity),
+                "ppv": _proportion_json(self.phq2_ppv),
+            },
+        }
+
+
+def group_figures(
+    rows: Sequence[AuditRow], member: Callable[[AuditRow], bool], phq2_cutoff: int = PHQ2_POSITIVE
+) -> GroupFigures:
+    """The group's figures, estimated as a domain of the whole sample (every PSU kept)."""
     design = [row.design for row in rows]
     inside = [member(row) for row in rows]
-    reference = [m and row.reference_positive for m, row in zip(inside, rows, strict=True)]
-    negative = [m and not row.reference_positive for m, row in zip(inside, rows, strict=True)]
-    phq2_pos = [m and row.phq2_positive for m, row in zip(inside, rows, strict=True)]
-    sensitivity = weighted_proportion(
-        design,
-        [r and row.screen_positive for r, row in zip(reference, rows, strict=True)],
-        reference,
+    case = [m and row.phq9 >= PHQ9_CASE for m, row in zip(inside, rows, strict=True)]
+    not_case = [m and row.phq9 < PHQ9_CASE for m, row in zip(inside, rows, strict=True)]
+    sent_on = [m and row.phq2 >= phq2_cutoff for m, row in zip(inside, rows, strict=True)]
+    found = [c and s for c, s in zip(case, sent_on, strict=True)]  # positive on both steps
+    stopped = [n and not s for n, s in zip(not_case, sent_on, strict=True)]
+    return GroupFigures(
+        respondents=sum(inside),
+        sensitivity=weighted_proportion(design, found, case),
+        prevalence=weighted_proportion(design, case, inside),
+        phq2_specificity=weighted_proportion(design, stopped, not_case),
+        phq2_ppv=weighted_proportion(design, found, sent_on),
     )
-    return {
-        "n": sum(reference),
-        "respondents": sum(inside),
-        "sensitivity": _proportion_json(sensitivity),
-        "prevalence": _proportion_json(weighted_proportion(design, reference, inside)),
-        "phq2_step": {
-            "specificity": _proportion_json(
-                weighted_proportion(
-                    design, [n and not p for n, p in zip(negative, phq2_pos, strict=True)], negative
-                )
-            ),
-            "ppv": _proportion_json(
-                weighted_proportion(
-                    design, [p and r for p, r in zip(phq2_pos, reference, strict=True)], phq2_pos
-                )
-            ),
-        },
-    }
 
 
 def _member_of(dimension: str, group: str) -> Callable[[AuditRow], bool]:
     return lambda row: row.groups[dimension] == group
 
 
-def _gate_json(groups: Mapping[str, Mapping[str, Any]], policy: GatePolicy) -> dict[str, Any]:
+def _gate_json(groups: Mapping[str, GroupFigures], policy: GatePolicy) -> dict[str, Any]:
     estimates = {
         name: Estimate(
-            figures["sensitivity"]["estimate"],
-            figures["sensitivity"]["ci95"][0],
-            figures["sensitivity"]["ci95"][1],
-            suppressed=figures["sensitivity"]["reliability"] == Reliability.SUPPRESS.value,
+            figures.sensitivity.estimate,
+            figures.sensitivity.ci_low,
+            figures.sensitivity.ci_high,
+            suppressed=figures.sensitivity.reliability is Reliability.SUPPRESS,
         )
         for name, figures in groups.items()
     }
@@ -263,20 +261,29 @@ def _gate_json(groups: Mapping[str, Mapping[str, Any]], policy: GatePolicy) -> d
 
 
 def audit_two_step_screen(
-    rows: Sequence[AuditRow], policy: GatePolicy | None = None
+    rows: Sequence[AuditRow], policy: GatePolicy | None = None, phq2_cutoff: int = PHQ2_POSITIVE
 ) -> dict[str, Any]:
-    """The audit as a JSON-ready dict: overall, every group of every dimension, and the gate."""
+    """The audit as a JSON-ready dict: overall, every group of every dimension, and the gate.
+
+    `phq2_cutoff` is the first step's cut-off (Careloop's is 3; clinical_spec.md §3 names 2 as the
+    more sensitive one).
+    """
+    if phq2_cutoff not in range(7):
+        raise ValueError("the PHQ-2 cut-off is a total between 0 and 6")
     policy = policy or GatePolicy()
     groups: dict[str, dict[str, Any]] = {}
     gate: dict[str, Any] = {}
     for dimension in DIMENSIONS:
         names = sorted({row.groups[dimension] for row in rows})
-        groups[dimension] = {
-            name: _group_figures(rows, _member_of(dimension, name)) for name in names
+        figures = {
+            name: group_figures(rows, _member_of(dimension, name), phq2_cutoff) for name in names
         }
-        gate[dimension] = _gate_json(groups[dimension], policy)
+        groups[dimension] = {name: f.as_json() for name, f in figures.items()}
+        gate[dimension] = _gate_json(figures, policy)
+    k = phq2_cutoff
     return {
-        "screen": "PHQ-2 >= 3, then PHQ-9; positive when PHQ-2 >= 3 and PHQ-9 >= 10",
+        "screen": f"PHQ-2 >= {k}, then PHQ-9; positive when PHQ-2 >= {k} and PHQ-9 >= 10",
+        "phq2_cutoff": k,
         "reference": "PHQ-9 >= 10 (all nine items)",
         "population": (
             "NHANES 2017-2018 (DPQ_J, DEMO_J), adults aged >= 20 with all nine PHQ-9 items "
@@ -286,11 +293,11 @@ def audit_two_step_screen(
         "definitions": {
             "n": N_MEANS,
             "respondents": "unweighted number of respondents in the group",
-            "sensitivity": "weighted share of the group's PHQ-9 >= 10 with PHQ-2 >= 3",
+            "sensitivity": f"weighted share of the group's PHQ-9 >= 10 with PHQ-2 >= {k}",
             "prevalence": "weighted share of the group with PHQ-9 >= 10",
-            "phq2_step.specificity": "weighted share of PHQ-9 < 10 with PHQ-2 < 3 "
+            "phq2_step.specificity": f"weighted share of PHQ-9 < 10 with PHQ-2 < {k} "
             "(the two-step screen's own specificity and PPV are 1 by construction)",
-            "phq2_step.ppv": "weighted share of PHQ-2 >= 3 with PHQ-9 >= 10",
+            "phq2_step.ppv": f"weighted share of PHQ-2 >= {k} with PHQ-9 >= 10",
             "ci95": "Korn-Graubard 95 % CI from Taylor-linearised design-based variance "
             "(strata SDMVSTRA, PSUs SDMVPSU)",
             "reliability": "NCHS presentation standards for proportions: 'suppress' = do not "
@@ -302,7 +309,7 @@ def audit_two_step_screen(
             "require_separate_cis": policy.require_separate_cis,
             "block_when_unjudged": policy.block_when_unjudged,
         },
-        "overall": _group_figures(rows, lambda row: True),
+        "overall": group_figures(rows, lambda row: True, phq2_cutoff).as_json(),
         "groups": groups,
         "gate": gate,
     }

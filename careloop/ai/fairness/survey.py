@@ -20,7 +20,8 @@ Reliability flags (Parker et al. 2017, as we read them; the thresholds are quote
 standard's summary and are UNVERIFIED against the report's text in this repository):
 suppress when n < 30 or n* < 30, when the CI is 30 percentage points wide or more, or when it is
 wider than 5 points and its relative width (width ÷ p) is above 130 %; statistical review when
-df < 8 or p is 0 or 1.
+the same relative width taken for 1 − p is above 130 % (a share near 100 %), when df < 8, or when
+p is 0 or 1.
 """
 
 from __future__ import annotations
@@ -171,6 +172,8 @@ def nchs_reliability(
         suppress.append(f"CI is {width * 100:.1f} percentage points wide (limit 30)")
     elif width > RELATIVE_WIDTH_FROM and p > 0 and width / p > MAX_RELATIVE_WIDTH:
         suppress.append(f"CI relative width {width / p * 100:.0f} % is above 130 %")
+    elif width > RELATIVE_WIDTH_FROM and p < 1 and width / (1 - p) > MAX_RELATIVE_WIDTH:
+        review.append(f"CI relative width for 1 − p is {width / (1 - p) * 100:.0f} % (above 130 %)")
     if df < MIN_DEGREES_OF_FREEDOM:
         review.append(f"only {df} degrees of freedom (fewer than {MIN_DEGREES_OF_FREEDOM})")
     if p in (0.0, 1.0):

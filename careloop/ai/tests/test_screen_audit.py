@@ -73,9 +73,9 @@ def _independent_rows() -> list[Row]:
     return rows
 
 
-def _sensitivity(rows: list[Row]) -> tuple[int, float]:
+def _sensitivity(rows: list[Row], cutoff: int = 3) -> tuple[int, float]:
     cases = [r for r in rows if r["phq9"] >= 10]
-    found = sum(r["w"] for r in cases if r["phq2"] >= 3)
+    found = sum(r["w"] for r in cases if r["phq2"] >= cutoff)
     return len(cases), found / sum(r["w"] for r in cases)
 
 
@@ -189,6 +189,20 @@ def test_phq2_step_figures(audit, rows) -> None:
     assert step["ppv"]["estimate"] == pytest.approx(ppv, abs=ROUNDED)
 
 
+def test_the_more_sensitive_cutoff_2(rows) -> None:
+    lower = _run_json(["ai", "audit-screen", "--nhanes", str(DATA), "--phq2-cutoff", "2"])
+    assert lower["phq2_cutoff"] == 2
+    assert lower["screen"].startswith("PHQ-2 >= 2, then PHQ-9")
+    n, sensitivity = _sensitivity(rows, cutoff=2)
+    assert lower["overall"]["n"] == n
+    assert lower["overall"]["sensitivity"]["estimate"] == pytest.approx(sensitivity, abs=ROUNDED)
+    assert lower["overall"]["sensitivity"]["estimate"] == pytest.approx(0.885, abs=0.001)
+    men = [r for r in rows if r["gender"] == "male"]
+    assert lower["groups"]["gender"]["male"]["sensitivity"]["estimate"] == pytest.approx(
+        _sensitivity(men, cutoff=2)[1], abs=ROUNDED
+    )
+
+
 def test_a_gap_alone_blocks_when_asked(audit) -> None:
     strict = _run_json(
         ["ai", "audit-screen", "--nhanes", str(DATA), "--max-gap", "1", "--gap-alone-blocks"]
@@ -272,3 +286,6 @@ def test_usage_errors(capsys) -> None:
     code, err = _fails(["ai", "audit-screen", "--nhanes", str(DATA), "--max-gap", "500"], capsys)
     assert code == 1
     assert "percentage points" in err
+    code, err = _fails(["ai", "audit-screen", "--nhanes", str(DATA), "--phq2-cutoff", "7"], capsys)
+    assert code == 2
+    assert "invalid choice" in err

@@ -70,6 +70,7 @@ def test_numerator_must_sit_inside_the_denominator() -> None:
         (0.02, 0.0, 0.045, 400, 400.0, 15, Reliability.OK),  # narrow: relative rule off
         (0.5, 0.45, 0.55, 100, 100.0, 6, Reliability.REVIEW),  # df < 8
         (1.0, 0.9, 1.0, 100, 100.0, 15, Reliability.REVIEW),  # p = 1
+        (0.98, 0.92, 0.999, 100, 100.0, 15, Reliability.REVIEW),  # 1 − p: relative width 395 %
     ],
 )
 def test_nchs_reliability(p, low, high, n, n_eff, df, expected) -> None:

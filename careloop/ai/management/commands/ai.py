@@ -16,7 +16,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from careloop.ai.fairness.gate import GatePolicy
-from careloop.ai.screen_audit import ScreenAuditError, audit_two_step_screen, load_audit_rows
+from careloop.ai.screen_audit import (
+    PHQ2_POSITIVE,
+    ScreenAuditError,
+    audit_two_step_screen,
+    load_audit_rows,
+)
 
 
 class Command(BaseCommand):
@@ -33,6 +38,14 @@ class Command(BaseCommand):
             required=True,
             type=Path,
             help="folder with DPQ_J.csv and DEMO_J.csv (NHANES 2017-2018)",
+        )
+        audit.add_argument(
+            "--phq2-cutoff",
+            type=int,
+            default=PHQ2_POSITIVE,
+            choices=range(7),
+            metavar="0-6",
+            help=f"first step's cut-off: a PHQ-2 total at or above it goes on ({PHQ2_POSITIVE})",
         )
         audit.add_argument(
             "--max-gap",
@@ -59,4 +72,5 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"cannot read the NHANES files: {error.strerror}") from error
-        self.stdout.write(json.dumps(audit_two_step_screen(rows, policy), indent=1))
+        audit = audit_two_step_screen(rows, policy, phq2_cutoff=options["phq2_cutoff"])
+        self.stdout.write(json.dumps(audit, indent=1))
