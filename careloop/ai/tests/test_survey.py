@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from careloop.ai.fairness.distributions import clopper_pearson
 from careloop.ai.fairness.survey import (
     DesignRow,
     Reliability,
@@ -77,3 +78,16 @@ def test_nchs_reliability(p, low, high, n, n_eff, df, expected) -> None:
     reliability, reasons = nchs_reliability(p, low, high, n, n_eff, df)
     assert reliability is expected
     assert bool(reasons) == (expected is not Reliability.OK)
+
+
+def test_korn_graubard_reduces_to_clopper_pearson_for_a_simple_random_sample() -> None:
+    # Each person their own PSU in one stratum, weight 1: V = p(1 − p)/(n − 1), so n* = n − 1,
+    # df = n − 1 (no t adjustment) and the interval is Clopper–Pearson for p·(n − 1) of n − 1.
+    n, hits = 50, 20
+    design = [DesignRow(1.0, 1, person) for person in range(n)]
+    result = weighted_proportion(design, [i < hits for i in range(n)], [True] * n)
+    assert result.n_effective == pytest.approx(n - 1)
+    assert result.degrees_of_freedom == n - 1
+    expected = clopper_pearson(hits / n * (n - 1), n - 1)
+    assert (result.ci_low, result.ci_high) == pytest.approx(expected, abs=1e-9)
+    assert result.reliability is Reliability.OK
