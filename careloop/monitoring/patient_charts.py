@@ -50,7 +50,7 @@ from careloop.monitoring.selectors import patient_time_zone
 
 if TYPE_CHECKING:
     from careloop.assessments.models import Assessment
-    from careloop.care.models import Patient
+    from careloop.care.models import Patient, TreatmentEpisode
     from careloop.safety.models import Alert
 
 HEATMAP_COLUMNS = 20  # the latest administrations shown on an item heatmap
@@ -415,6 +415,38 @@ def _by_instrument(rows: Iterable[Assessment]) -> dict[str, list[Assessment]]:
     return dict(sorted(grouped.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])))
 
 
+@dataclass(frozen=True)
+class _Scope:
+    rows: list[Assessment]
+    words: str
+    origin_floor: date | None  # the episode's first day, when the rows are an episode's
+    ended_on: date | None
+
+
+def _scope(scored: list[Assessment], episode: TreatmentEpisode | None) -> _Scope:
+    """The rows to chart: the most recent episode's, else every scored questionnaire."""
+    in_episode = [a for a in scored if episode is not None and a.episode_id == episode.id]
+    if episode is None or not in_episode:
+        return _Scope(
+            scored, _("All questionnaires (no treatment episode holds them)."), None, None
+        )
+    if episode.ended_on is None:
+        words = _("Current treatment episode, started %(day)s.") % {"day": _day(episode.started_on)}
+    else:
+        words = _("Most recent treatment episode, %(start)s to %(end)s (ended).") % {
+            "start": _day(episode.started_on),
+            "end": _day(episode.ended_on),
+        }
+    outside = len(scored) - len(in_episode)
+    if outside:
+        words += " " + ngettext(
+            "%(count)s questionnaire outside this episode is listed in the history below.",
+            "%(count)s questionnaires outside this episode are listed in the history below.",
+            outside,
+        ) % {"count": outside}
+    return _Scope(in_episode, words, episode.started_on, episode.ended_on)
+
+
 def charts_for(
     patient: Patient,
     *,
@@ -422,118 +454,134 @@ def charts_for(
     alerts: Sequence[tuple[Alert, str]],
     extra_markers: Sequence[Marker] = (),
 ) -> PatientCharts:
-    """One trajectory chart (and item heatmap) per scored measure of the current episode.
+    """One trajectory chart (and item heatmap) per scored measure of the most recent episode.
 
     `assessments` and `alerts` are what the page already read through the selectors (so no
-    query is repeated); `extra_markers` are dated events shown on every chart (e.g. stepped-care
-    step changes: `Marker(day, "step", label)`).
+    query is repeated); `extra_markers` are dated events shown on every chart: stepped-care
+    step changes are one more list of `Marker(day, "step", label)`.
     """
     time_zone = patient_time_zone(patient)
-    scored = _scored(assessments)
     episodes = episodes_of(patient)
-    episode = episodes[-1] if episodes else None
-    in_episode = [a for a in scored if episode is not None and a.episode_id == episode.id]
-    if episode is not None and in_episode:
-        rows = in_episode
-        scope = _("Current treatment episode, started %(day)s.") % {"day": _day(episode.started_on)}
-    else:
-        rows = scored
-        scope = _("All questionnaires (no treatment episode holds them).")
-    if not rows:
-        return PatientCharts(scope=scope, charts=[])
-    first_day = min(local_day(a.completed_at, time_zone) for a in rows)
-    origin = min(first_day, episode.started_on) if episode is not None and in_episode else first_day
+    scope = _scope(_scored(assessments), episodes[-1] if episodes else None)
+    if not scope.rows:
+        return PatientCharts(scope=scope.words, charts=[])
+    origin = min(local_day(a.completed_at, time_zone) for a in scope.rows)
+    if scope.origin_floor is not None:
+        origin = min(origin, scope.origin_floor)
     markers = alert_markers(alerts, time_zone) + plan_markers(patient, time_zone)
-    words = _words()
-    charts = []
-    for instrument_id, measure_rows in _by_instrument(rows).items():
-        label = meaning.instrument_short_name(instrument_id)
-        scale = scale_for(instrument_id, label, max(a.score_total or 0 for a in measure_rows))
-        points = _points(scale, measure_rows, time_zone)
-        chart_markers = tuple(
-            m for instrument, m in markers if instrument in (None, instrument_id)
-        ) + tuple(extra_markers)
-        last_week = math.ceil((points[-1].on - points[0].on).days / 7) + 1
-        expected, band_sentence = (None, "")
-        if instrument_id == "phq9" and points[0].score >= 10:
-            expected, band_sentence = _expected(patient, points, last_week)
-        thresholds: tuple[Threshold, ...] = ()
-        if scale.cutoff is not None:
-            thresholds = (
-                Threshold(
-                    scale.cutoff.value,
-                    _("%(label)s: %(value)s")
-                    % {"label": scale.cutoff.label, "value": _number(scale.cutoff.value)},
-                    scale.cutoff.unverified,
-                ),
-            )
-        reliable = None
-        if scale.reliable_change_points is not None:
-            reliable = ReliableChangeBand(
-                points[0].score,
-                scale.reliable_change_points,
-                _("No reliable change: within %(points)s points of the first score (%(first)s)")
-                % {
-                    "points": _number(scale.reliable_change_points),
-                    "first": _number(points[0].score),
-                },
-                unverified=scale.reliable_change_unverified,
-            )
-        chart_id = f"chart-{instrument_id}"
-        summary = _summary(scale, label, points)
-        chart_input = TrajectoryInput(
-            chart_id=chart_id,
-            title=_("%(measure)s score over weeks in treatment") % {"measure": label},
-            description=summary,
-            origin=origin,
-            min_score=scale.min_score,
-            max_score=max(scale.max_score, max(p.score for p in points)),
-            points=tuple(points),
-            bands=scale.bands,
-            thresholds=thresholds,
-            reliable_change=reliable,
-            expected=expected,
-            markers=chart_markers,
-            words=words,
+    markers += [(None, m) for m in extra_markers]
+    if scope.ended_on is not None:  # what followed an ended episode is not part of its story
+        markers = [(instrument, m) for instrument, m in markers if m.on <= scope.ended_on]
+    context = _ChartContext(patient, origin, time_zone, _words())
+    charts = [
+        _measure_chart(
+            context,
+            instrument_id,
+            rows,
+            tuple(m for instrument, m in markers if instrument in (None, instrument_id)),
         )
-        baseline = points[0].score
-        table = [
-            TableRow(
-                on=p.on,
-                week=_number(round(trajectory.weeks_between(origin, p.on), 1)),
-                score=_number(p.score) + (" " + _("(prorated)") if p.prorated else ""),
-                band=p.band or "–",
-                change="–" if n == 0 else f"{p.score - baseline:+.0f}",
-            )
-            for n, p in enumerate(points)
-        ]
-        notes = [band_sentence] if band_sentence else []
-        if any(b.unverified for b in scale.bands):
-            notes.append(
-                _("* The severity bands of this measure are UNVERIFIED in the clinical reference.")
-            )
-        heat_svg, heat_summary, heat_table = _heatmap(
-            f"heatmap-{instrument_id}", scale, label, measure_rows, time_zone
+        for instrument_id, rows in _by_instrument(scope.rows).items()
+    ]
+    return PatientCharts(scope=scope.words, charts=charts)
+
+
+@dataclass(frozen=True)
+class _ChartContext:
+    patient: Patient
+    origin: date
+    time_zone: str
+    words: ChartWords
+
+
+def _thresholds(scale: MeasureScale) -> tuple[Threshold, ...]:
+    if scale.cutoff is None:
+        return ()
+    label = _("%(label)s: %(value)s") % {
+        "label": scale.cutoff.label,
+        "value": _number(scale.cutoff.value),
+    }
+    return (Threshold(scale.cutoff.value, label, scale.cutoff.unverified),)
+
+
+def _reliable_band(scale: MeasureScale, baseline: float) -> ReliableChangeBand | None:
+    if scale.reliable_change_points is None:
+        return None
+    label = _("No reliable change: within %(points)s points of the first score (%(first)s)") % {
+        "points": _number(scale.reliable_change_points),
+        "first": _number(baseline),
+    }
+    return ReliableChangeBand(
+        baseline, scale.reliable_change_points, label, unverified=scale.reliable_change_unverified
+    )
+
+
+def _table(points: Sequence[ScorePoint], origin: date) -> list[TableRow]:
+    baseline = points[0].score
+    return [
+        TableRow(
+            on=p.on,
+            week=_number(round(trajectory.weeks_between(origin, p.on), 1)),
+            score=_number(p.score) + (" " + _("(prorated)") if p.prorated else ""),
+            band=p.band or "–",
+            change="–" if n == 0 else f"{p.score - baseline:+.0f}",
         )
-        charts.append(
-            MeasureChart(
-                instrument_id=instrument_id,
-                label=label,
-                svg=mark_safe(trajectory.render(chart_input)),  # noqa: S308 - built and escaped by charts
-                legend=mark_safe(  # noqa: S308 - built and escaped by charts
-                    legend.render_legend(
-                        chart_input,
-                        score_label=_("%(measure)s score") % {"measure": label},
-                        prorated_label=_("Prorated score (items missing)"),
-                    )
-                ),
-                summary=summary,
-                rows=table,
-                notes=notes,
-                heatmap_svg=heat_svg,
-                heatmap_summary=heat_summary,
-                heatmap_table=heat_table,
-                heatmap_key=_heatmap_key(scale) if heat_svg else None,
-            )
+        for n, p in enumerate(points)
+    ]
+
+
+def _measure_chart(
+    context: _ChartContext,
+    instrument_id: str,
+    rows: Sequence[Assessment],
+    markers: tuple[Marker, ...],
+) -> MeasureChart:
+    label = meaning.instrument_short_name(instrument_id)
+    scale = scale_for(instrument_id, label, max(a.score_total or 0 for a in rows))
+    points = _points(scale, rows, context.time_zone)
+    expected, band_sentence = None, ""
+    if instrument_id == "phq9" and points[0].score >= 10:
+        last_day = max([points[-1].on, *(m.on for m in markers)])
+        last_week = math.ceil((last_day - points[0].on).days / 7) + 1
+        expected, band_sentence = _expected(context.patient, points, last_week)
+    summary = _summary(scale, label, points)
+    chart_input = TrajectoryInput(
+        chart_id=f"chart-{instrument_id}",
+        title=_("%(measure)s score over weeks in treatment") % {"measure": label},
+        description=summary,
+        origin=context.origin,
+        min_score=scale.min_score,
+        max_score=max(scale.max_score, max(p.score for p in points)),
+        points=tuple(points),
+        bands=scale.bands,
+        thresholds=_thresholds(scale),
+        reliable_change=_reliable_band(scale, points[0].score),
+        expected=expected,
+        markers=markers,
+        words=context.words,
+    )
+    notes = [band_sentence] if band_sentence else []
+    if any(b.unverified for b in scale.bands):
+        notes.append(
+            _("* The severity bands of this measure are UNVERIFIED in the clinical reference.")
         )
-    return PatientCharts(scope=scope, charts=charts)
+    heat_svg, heat_summary, heat_table = _heatmap(
+        f"heatmap-{instrument_id}", scale, label, rows, context.time_zone
+    )
+    legend_markup = legend.render_legend(
+        chart_input,
+        score_label=_("%(measure)s score") % {"measure": label},
+        prorated_label=_("Prorated score (items missing)"),
+    )
+    return MeasureChart(
+        instrument_id=instrument_id,
+        label=label,
+        svg=mark_safe(trajectory.render(chart_input)),  # noqa: S308 - built and escaped by charts
+        legend=mark_safe(legend_markup),  # noqa: S308 - built and escaped by charts
+        summary=summary,
+        rows=_table(points, context.origin),
+        notes=notes,
+        heatmap_svg=heat_svg,
+        heatmap_summary=heat_summary,
+        heatmap_table=heat_table,
+        heatmap_key=_heatmap_key(scale) if heat_svg else None,
+    )

@@ -107,7 +107,12 @@ def render_legend(chart: TrajectoryInput, *, score_label: str, prorated_label: s
     for index, band in enumerate(sorted(chart.bands, key=lambda b: b.low)):
         fill = BAND_FILLS[min(index, len(BAND_FILLS) - 1)]
         entries.append(
-            _entry(_rect(fill), band.label, unverified=band.unverified, marker=unverified)
+            _entry(
+                _swatch(_rect(fill)),
+                band.label + (" *" if band.unverified else ""),
+                unverified=band.unverified,
+                marker=unverified,
+            )
         )
     for line in chart.thresholds:
         entries.append(

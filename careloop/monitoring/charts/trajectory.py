@@ -32,6 +32,7 @@ WIDTH, HEIGHT = 760, 330
 LEFT, RIGHT, TOP, BOTTOM = 52, 170, 34, 48
 PLOT_X0, PLOT_X1 = LEFT, WIDTH - RIGHT
 PLOT_Y0, PLOT_Y1 = TOP, HEIGHT - BOTTOM
+MARKER_SPACING = 14  # px between the symbols of markers on the same day
 MIN_WEEKS = 4  # the axis shows at least weeks 0–4, so one or two points do not fill it
 
 INK, MUTED, GRID = "#1b1b1b", "#4a4a4a", "#d4d4d4"
@@ -211,8 +212,13 @@ def _expected(expected: ExpectedRecovery, origin: date, geo: Geometry) -> str:
         steps: list[tuple[float, float]] = []
         for position, w in enumerate(reference):
             y = geo.y.clamped(w.alert_at_or_above or 0)
-            end = reference[position + 1].week if position + 1 < len(reference) else w.week
-            steps += [(geo.x(w.week + offset), y), (geo.x(min(end + offset, geo.max_week)), y)]
+            # Each threshold holds until the next one; the last holds to the end of the axis.
+            end = (
+                reference[position + 1].week + offset
+                if position + 1 < len(reference)
+                else geo.max_week
+            )
+            steps += [(geo.x(w.week + offset), y), (geo.x(min(end, geo.max_week)), y)]
         parts.append(
             svg.element(
                 "polyline",
@@ -385,12 +391,16 @@ def symbol(shape: str, x: float, y: float, colour: str, size: float = 6) -> str:
 
 def _markers(markers: Iterable[Marker], origin: date, geo: Geometry, titles: dict[str, str]) -> str:
     parts = []
+    same_day: dict[date, int] = {}
     for marker in sorted(markers, key=lambda m: (m.on, m.kind)):
         week = weeks_between(origin, marker.on)
         if week < 0 or week > geo.max_week:
             continue
         style = marker_style(marker.kind)
         x = geo.x(week)
+        # Symbols of markers on the same day sit side by side, so none hides another.
+        stacked = same_day.get(marker.on, 0)
+        same_day[marker.on] = stacked + 1
         title = titles.get(marker.kind, style.title)
         hover = f"{title}, {marker.shown_on or marker.on.isoformat()}: {marker.label}"
         parts.append(
@@ -410,7 +420,7 @@ def _markers(markers: Iterable[Marker], origin: date, geo: Geometry, titles: dic
                             "stroke-dasharray": style.dash,
                         },
                     ),
-                    symbol(style.shape, x, PLOT_Y0 - 12, style.colour),
+                    symbol(style.shape, x + stacked * MARKER_SPACING, PLOT_Y0 - 12, style.colour),
                 ],
             )
         )

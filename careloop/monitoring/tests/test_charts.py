@@ -404,3 +404,33 @@ def test_heatmap_key_lists_every_score() -> None:
     key = heatmap.render_key(3, scores_label="Item score:", risk_label="risk <item>")
     assert key.count("<rect") == 5  # four scores + the risk outline
     assert "risk &lt;item&gt;" in key
+
+
+def test_same_day_markers_sit_side_by_side() -> None:
+    chart = phq9_chart(markers=(Marker(week(2), "alert", "a"), Marker(week(2), "plan", "p")))
+    geo = trajectory.geometry(chart)
+    root = parse(trajectory.render(chart))
+    alert, plan = root.findall(".//s:g[@class='markers']/s:g", NS)
+    tip = alert.find("s:polygon", NS).get("points", "").split()[0]  # triangle apex
+    assert float(tip.split(",")[0]) == pytest.approx(geo.x(2), abs=0.01)
+    diamond = plan.find("s:polygon", NS).get("points", "").split()[0]  # diamond top
+    assert float(diamond.split(",")[0]) == pytest.approx(
+        geo.x(2) + trajectory.MARKER_SPACING, abs=0.01
+    )
+
+
+def test_last_reference_threshold_holds_to_the_end_of_the_axis() -> None:
+    weeks = (ExpectedWeek(4, alert_at_or_above=17), ExpectedWeek(9, alert_at_or_above=13))
+    chart = phq9_chart(expected=ExpectedRecovery(ORIGIN, weeks, "published", unverified=True))
+    geo = trajectory.geometry(chart)
+    step = parse(trajectory.render(chart)).find(".//s:polyline[@class='expected-reference']", NS)
+    assert step is not None
+    last_x = float(step.get("points", "").split()[-1].split(",")[0])
+    assert last_x == pytest.approx(geo.x(geo.max_week), abs=0.01)
+
+
+def test_unverified_band_in_legend_is_starred_and_tagged() -> None:
+    chart = phq9_chart(bands=MEASURES["core10"].bands)
+    html = legend.render_legend(chart, score_label="CORE-10 score", prorated_label="Prorated")
+    assert '<li class="unverified"><svg' in html
+    assert "mild 11–14 *</span>" in html

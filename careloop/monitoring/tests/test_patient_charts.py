@@ -137,3 +137,35 @@ def test_query_count_does_not_grow_with_the_number_of_assessments(as_user, ben, 
         assert "chart-trajectory" in page
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_step_markers_join_every_chart_and_an_ended_episode_says_so(ben, north) -> None:
+    """Stepped care adds its step changes as one more list of dated markers."""
+    from careloop.assessments.selectors import assessments_of
+    from careloop.care.selectors import patient_visible_to
+    from careloop.monitoring.charts.types import Marker
+    from careloop.monitoring.patient_charts import charts_for
+
+    patient = make_patient(north, "Ended Course")
+    episode = episode_with_scores(patient, ben, WEEKLY[:4])  # completed on its last week
+    visible = patient_visible_to(ben, patient.id)
+    step_day = episode.started_on + timedelta(days=14)
+    ended_on = episode.ended_on
+    assert ended_on is not None
+    charts = charts_for(
+        visible,
+        assessments=list(assessments_of(visible)),
+        alerts=[],
+        extra_markers=[
+            Marker(step_day, "step", "Stepped up to high-intensity CBT"),
+            Marker(ended_on + timedelta(days=5), "step", "after the end"),
+        ],
+    )
+    assert charts.scope.startswith("Most recent treatment episode,")
+    assert "(ended)" in charts.scope
+    assert [c.instrument_id for c in charts.charts] == ["phq9", "gad7"]
+    for chart in charts.charts:
+        assert chart.svg.count('class="marker marker-step" data-kind="step"') == 1
+        assert "Stepped up to high-intensity CBT" in chart.svg
+        assert "after the end" not in chart.svg
+        assert "Stepped-care step changed" in chart.legend
