@@ -130,6 +130,21 @@ class AuditAction(enum.StrEnum):
     CASE_REVIEW_NOTE_ADDED = "supervision.note_added"
     CASE_REVIEW_SIGNED_OFF = "supervision.signed_off"
 
+    # ai: the model registry, predictions, suggestions and their oversight (#15)
+    AI_MODEL_REGISTERED = "ai.model_registered"  # a model version (or rule version) stored
+    AI_MODEL_ACTIVATED = "ai.model_activated"  # switched on after the gate / a sign-off
+    AI_MODEL_ACTIVATION_REFUSED = "ai.model_activation_refused"  # the fairness gate blocked it
+    AI_MODEL_SWITCHED_OFF = "ai.model_switched_off"  # the kill switch: the rules are used
+    AI_MODEL_SWITCHED_ON = "ai.model_switched_on"  # the kill switch released
+    AI_RULES_DRY_RUN = "ai.rules_dry_run"  # a rule version tried on past episodes
+    AI_FAIRNESS_AUDITED = "ai.fairness_audited"
+    AI_DRIFT_CHECKED = "ai.drift_checked"
+    AI_PREDICTION_RECORDED = "ai.prediction_recorded"  # an early-warning estimate for a patient
+    AI_SUGGESTION_RECORDED = "ai.suggestion_recorded"
+    AI_SUGGESTION_DECIDED = "ai.suggestion_decided"  # accepted, overridden or deferred
+    AI_HUMAN_REVIEW_REQUESTED = "ai.human_review_requested"  # the patient contested a decision
+    AI_HUMAN_REVIEW_ANSWERED = "ai.human_review_answered"
+
 
 @enum.unique
 class PurposeOfUse(enum.StrEnum):

@@ -138,6 +138,19 @@ STANDARD_CODES: dict[str, StandardCodes] = {
     "rights.erasure_requested": _codes(_RECORD, "create"),
     "rights.erasure_request_withdrawn": _codes(_RECORD, "update"),
     "rights.erased": _codes(_RECORD, "delete"),
+    "ai.model_registered": _codes(APPLICATION_ACTIVITY, "create"),
+    "ai.model_activated": _codes(APPLICATION_ACTIVITY, "update"),
+    "ai.model_activation_refused": _codes(APPLICATION_ACTIVITY),
+    "ai.model_switched_off": _codes(APPLICATION_ACTIVITY, "update"),
+    "ai.model_switched_on": _codes(APPLICATION_ACTIVITY, "update"),
+    "ai.rules_dry_run": _codes(APPLICATION_ACTIVITY, "search-system"),
+    "ai.fairness_audited": _codes(APPLICATION_ACTIVITY, "search-system"),
+    "ai.drift_checked": _codes(APPLICATION_ACTIVITY, "search-system"),
+    "ai.prediction_recorded": _codes(_RECORD, "create"),
+    "ai.suggestion_recorded": _codes(_RECORD, "create"),
+    "ai.suggestion_decided": _codes(_RECORD, "update"),
+    "ai.human_review_requested": _codes(_RECORD, "create"),
+    "ai.human_review_answered": _codes(_RECORD, "update"),
 }
 UNKNOWN_ACTION = _codes(PATIENT_RECORD)  # an action newer than this table (tests forbid it)
 

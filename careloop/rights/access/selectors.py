@@ -90,6 +90,17 @@ ACTION_PHRASES: dict[str, str] = {
     ),
     AuditAction.CASE_REVIEW_NOTE_ADDED: "wrote a note after reviewing your care",
     AuditAction.CASE_REVIEW_SIGNED_OFF: "signed off a review of your care",
+    AuditAction.AI_PREDICTION_RECORDED: (
+        "had a computer model estimate how likely your treatment is to help by week 12"
+    ),
+    AuditAction.AI_SUGGESTION_RECORDED: "made a computer-assisted suggestion about your care",
+    AuditAction.AI_SUGGESTION_DECIDED: (
+        "decided whether to follow a computer-assisted suggestion about your care"
+    ),
+    AuditAction.AI_HUMAN_REVIEW_REQUESTED: (
+        "asked for a person to review a decision a computer suggestion influenced"
+    ),
+    AuditAction.AI_HUMAN_REVIEW_ANSWERED: "answered your request for a person to review a decision",
 }
 # Recorded without a patient (sign-ins, team and service settings, bulk jobs as a whole): they never
 # reach a patient's page.
@@ -121,6 +132,14 @@ NOT_ABOUT_ONE_PATIENT = frozenset(
         AuditAction.REPORT_VIEWED,
         AuditAction.REPORT_DOWNLOADED,
         AuditAction.POPULATION_SEEDED,
+        AuditAction.AI_MODEL_REGISTERED,
+        AuditAction.AI_MODEL_ACTIVATED,
+        AuditAction.AI_MODEL_ACTIVATION_REFUSED,
+        AuditAction.AI_MODEL_SWITCHED_OFF,
+        AuditAction.AI_MODEL_SWITCHED_ON,
+        AuditAction.AI_RULES_DRY_RUN,
+        AuditAction.AI_FAIRNESS_AUDITED,
+        AuditAction.AI_DRIFT_CHECKED,
     }
 )
 GENERIC_PHRASE = "used your record"  # a code from a later version than this page
