@@ -11,12 +11,12 @@ from __future__ import annotations
 from careloop.monitoring.charts import svg
 from careloop.monitoring.charts.types import HeatmapInput
 
-CELL_W, CELL_H = 34, 24
-LABEL_W = 270
+CELL_W, CELL_H = 38, 26
+LABEL_W = 300
 HEADER_H = 36
 PAD = 8
 RISK = "#a4000f"
-LABEL_CHARS = 40
+LABEL_CHARS = 42
 
 # Sequential blues from "not at all" to the item maximum; the text colour keeps ≥ 4.5:1.
 SHADES = ("#f5f8fc", "#c6dbef", "#85b6dc", "#3d85c6", "#1a5a96")
@@ -69,7 +69,7 @@ def render(chart: HeatmapInput) -> str:
         parts.append(
             svg.element(
                 "text",
-                {"x": x, "y": 14, "text-anchor": "middle", "font-size": 10, "fill": "#1b1b1b"},
+                {"x": x, "y": 14, "text-anchor": "middle", "font-size": 11, "fill": "#1b1b1b"},
                 *lines,
             )
         )
@@ -84,7 +84,7 @@ def render(chart: HeatmapInput) -> str:
                     "x": LABEL_W - 8,
                     "y": y + CELL_H / 2 + 4,
                     "text-anchor": "end",
-                    "font-size": 11,
+                    "font-size": 12,
                     "fill": RISK if item.risk else "#1b1b1b",
                     "font-weight": 700 if item.risk else None,
                 },

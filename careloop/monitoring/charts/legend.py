@@ -8,8 +8,10 @@ from careloop.monitoring.charts import svg
 from careloop.monitoring.charts.trajectory import (
     BAND_FILLS,
     EXPECTED_INNER,
+    EXPECTED_INNER_OPACITY,
     EXPECTED_LINE,
     EXPECTED_OUTER,
+    EXPECTED_OUTER_OPACITY,
     INK,
     SCORE,
     marker_style,
@@ -152,10 +154,27 @@ def render_legend(chart: TrajectoryInput, *, score_label: str, prorated_label: s
         has_band = any(w.is_percentile_band for w in expected.weeks)
         swatch = (
             _swatch(
-                _rect(EXPECTED_OUTER, EXPECTED_OUTER),
                 svg.element(
                     "rect",
-                    {"x": 1, "y": 4, "width": SWATCH_W - 2, "height": 6, "fill": EXPECTED_INNER},
+                    {
+                        "x": 1,
+                        "y": 1,
+                        "width": SWATCH_W - 2,
+                        "height": SWATCH_H - 2,
+                        "fill": EXPECTED_OUTER,
+                        "fill-opacity": EXPECTED_OUTER_OPACITY,
+                    },
+                ),
+                svg.element(
+                    "rect",
+                    {
+                        "x": 1,
+                        "y": 4,
+                        "width": SWATCH_W - 2,
+                        "height": 6,
+                        "fill": EXPECTED_INNER,
+                        "fill-opacity": EXPECTED_INNER_OPACITY,
+                    },
                 ),
                 _line(EXPECTED_LINE, "8 4"),
             )

@@ -37,7 +37,10 @@ MIN_WEEKS = 4  # the axis shows at least weeks 0–4, so one or two points do no
 
 INK, MUTED, GRID = "#1b1b1b", "#4a4a4a", "#d4d4d4"
 SCORE = "#0b5394"  # 8.0:1 on white, ≥ 5:1 on every band tint
-EXPECTED_LINE, EXPECTED_OUTER, EXPECTED_INNER = "#5b2c83", "#e3d9ef", "#c9b6e0"
+EXPECTED_LINE = "#5b2c83"
+# Translucent, so the severity bands stay visible beneath the expected-recovery band.
+EXPECTED_OUTER, EXPECTED_INNER = "#5b2c83", "#5b2c83"
+EXPECTED_OUTER_OPACITY, EXPECTED_INNER_OPACITY = 0.10, 0.20
 # Lowest band first: pale green to pale red. Background tints, always labelled in words.
 BAND_FILLS = ("#eef6ee", "#f6f6e4", "#fcf0dc", "#fbe4d5", "#f8d6d6", "#f2c9cf")
 
@@ -183,16 +186,21 @@ def _expected(expected: ExpectedRecovery, origin: date, geo: Geometry) -> str:
         def x(week: int) -> float:
             return geo.x(week + offset)
 
-        def area(low: str, high: str, fill: str, css: str) -> str:
+        def area(low: str, high: str, fill: str, opacity: float, css: str) -> str:
             upper = [(x(w.week), geo.y.clamped(getattr(w, high))) for w in band_weeks]
             lower = [(x(w.week), geo.y.clamped(getattr(w, low))) for w in reversed(band_weeks)]
             return svg.element(
                 "polygon",
-                {"points": svg.points(upper + lower), "fill": fill, "class": css},
+                {
+                    "points": svg.points(upper + lower),
+                    "fill": fill,
+                    "fill-opacity": opacity,
+                    "class": css,
+                },
             )
 
-        parts.append(area("p10", "p90", EXPECTED_OUTER, "expected-outer"))
-        parts.append(area("p25", "p75", EXPECTED_INNER, "expected-inner"))
+        parts.append(area("p10", "p90", EXPECTED_OUTER, EXPECTED_OUTER_OPACITY, "expected-outer"))
+        parts.append(area("p25", "p75", EXPECTED_INNER, EXPECTED_INNER_OPACITY, "expected-inner"))
         median = [(x(w.week), geo.y.clamped(w.p50 or 0)) for w in band_weeks]
         parts.append(
             svg.element(
