@@ -32,6 +32,7 @@ from careloop.core.patient_data import PatientScope, registered
 from careloop.fhir.canonical import outbound
 from careloop.fhir.mapping.common import Resource, instant
 from careloop.fhir.patient_data import authorised_app_count
+from careloop.rights.data import export_ai as ai_records
 from careloop.rights.data import export_records as records
 from careloop.rights.data import export_safety as safety_records
 from careloop.rights.data.export_records import Shaper
@@ -51,6 +52,9 @@ SHAPERS: dict[str, Shaper] = {
     "care.TreatmentEpisode": records.episodes,
     "care.SteppedCareChange": records.step_changes,
     "supervision.CaseReview": records.case_reviews,
+    "ai.Prediction": ai_records.predictions,
+    "ai.Suggestion": ai_records.suggestions,
+    "ai.ReviewTask": ai_records.review_tasks,
     "assessments.Assessment": records.assessments,
     "monitoring.MeasurementPlan": records.measurement_plans,
     "monitoring.CheckIn": records.checkins,

@@ -146,6 +146,21 @@ POLICY: tuple[RetentionRule, ...] = (
         "ClinicalImpression",
     ),
     _erase(
+        "ai.Prediction",
+        "Computer estimates of how likely your treatment is to help, and what they read",
+        "ClinicalImpression",
+    ),
+    _erase(
+        "ai.Suggestion",
+        "Computer-assisted suggestions about your care, and what your clinician decided",
+        "ClinicalImpression",
+    ),
+    _erase(
+        "ai.ReviewTask",
+        "Your requests for a person to review a decision, and the answers",
+        "ClinicalImpression",
+    ),
+    _erase(
         "assessments.Assessment",
         "Your questionnaire answers and scores (except any that raised a safety alert, which "
         "are kept with it)",
@@ -234,6 +249,9 @@ POLICY: tuple[RetentionRule, ...] = (
     _staff("privacy.ConsentDocument", "Consent texts published by the service"),
     _staff("fhir.SmartClient", "Connected apps registered by the service"),
     _staff("fhir.ExportJob", "Bulk-export jobs (counts only)"),
+    _staff("ai.ModelVersion", "The AI model registry (versions, who switched them on)"),
+    _staff("ai.ModelSwitch", "AI model off switches, and who used them"),
+    _staff("ai.DriftCheck", "Checks that an AI model's inputs have not drifted"),
     _staff("oauth2_provider.Application", "App registrations (owned by staff)"),
 )
 
