@@ -16,7 +16,8 @@ LABEL_W = 300
 HEADER_H = 36
 PAD = 8
 RISK = "#a4000f"
-LABEL_CHARS = 42
+LABEL_CHARS = 40  # fits LABEL_W at 12 px; a risk label (bold, with ⚠) gets 4 fewer
+RISK_LABEL_CHARS = 36
 
 # Sequential blues from "not at all" to the item maximum; the text colour keeps ≥ 4.5:1.
 SHADES = ("#f5f8fc", "#c6dbef", "#85b6dc", "#3d85c6", "#1a5a96")
@@ -44,8 +45,8 @@ def cell_origin(row: int, column: int) -> tuple[int, int]:
     return LABEL_W + column * CELL_W, HEADER_H + row * CELL_H
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+def _short(label: str, limit: int = LABEL_CHARS) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def render(chart: HeatmapInput) -> str:
@@ -75,7 +76,10 @@ def render(chart: HeatmapInput) -> str:
         )
     for row, item in enumerate(chart.items):
         y = HEADER_H + row * CELL_H
-        label = _short(("⚠ " if item.risk else "") + f"{item.number}. {item.label}")
+        label = _short(
+            ("⚠ " if item.risk else "") + f"{item.number}. {item.label}",
+            RISK_LABEL_CHARS if item.risk else LABEL_CHARS,
+        )
         row_parts = [
             svg.text("title", {}, f"{item.number}. {item.label}"),
             svg.text(
