@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast
+from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery, TextField, Window
+from django.db.models.functions import Cast, RowNumber
 
 from careloop.assessments.models import Assessment
 from careloop.care.selectors import patients_visible_to, stream_readable, stream_visible
@@ -77,6 +77,44 @@ def patient_last_submission_expression() -> Subquery:
         .order_by("-completed_at")
         .values("completed_at")[:1]
     )
+
+
+def recent_scores_of_patients(
+    patient_ids: list[uuid.UUID],
+    *,
+    service_ids: Iterable[uuid.UUID],
+    instruments: tuple[str, ...],
+    count: int,
+) -> dict[tuple[uuid.UUID, str], list[float]]:
+    """The last `count` scored totals of each instrument for each of these patients, oldest
+    first, keyed (patient id, instrument id): one query whatever the number of patients (a
+    window per patient and instrument, read through the (service, patient, instrument,
+    -completed_at) index). For the registry's sparklines: the caller shows them only for patients
+    who share questionnaires with the team."""
+    if not patient_ids:
+        return {}
+    newest_first = Window(
+        RowNumber(),
+        partition_by=[F("patient_id"), F("instrument_id")],
+        order_by=F("completed_at").desc(),
+    )
+    rows = (
+        Assessment.objects.filter(
+            service_id__in=set(service_ids),
+            patient_id__in=patient_ids,
+            instrument_id__in=instruments,
+            score_total__isnull=False,
+        )
+        .annotate(recency=newest_first)
+        .filter(recency__lte=count)
+        .order_by("patient_id", "instrument_id", "completed_at")
+        .values_list("patient_id", "instrument_id", "score_total")
+    )
+    scores: dict[tuple[uuid.UUID, str], list[float]] = {}
+    for patient_id, instrument_id, total in rows:
+        if total is not None:  # excluded above; the column is nullable
+            scores.setdefault((patient_id, instrument_id), []).append(float(total))
+    return scores
 
 
 # Reads for monitoring's outcome engine: scored totals (no item answers), by treatment episode.

@@ -78,13 +78,15 @@ def patients_who_can_sign_in_for_system() -> QuerySet[Patient]:
 
 def with_current_episode(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """`patients` (already visible to the reader) annotated with their latest-started episode:
-    `current_episode_id` and `current_episode_ending` (None when no episode is recorded)."""
+    `current_episode_id`, `current_episode_ending` and `current_episode_started_on` (None when
+    no episode is recorded)."""
     current = TreatmentEpisode.objects.filter(
         service_id=OuterRef("service_id"), patient_id=OuterRef("pk")
     ).order_by("-started_on")
     return patients.annotate(
         current_episode_id=Subquery(current.values("id")[:1]),
         current_episode_ending=Subquery(current.values("ending")[:1]),
+        current_episode_started_on=Subquery(current.values("started_on")[:1]),
     )
 
 

@@ -1,23 +1,69 @@
 """The caseload registry: the reader's visible patients with scores, open alerts, overdue
-measures and missed-in-a-row runs, most worrying first, in a constant number of queries."""
+measures and missed-in-a-row runs, who needs attention today first, filtered, searched and paged
+in a constant number of queries (docs/workspace/registry.md).
+
+The order ("needs attention today"):
+
+1. open alerts;
+2. in care and getting worse: reliable deterioration on PHQ-9 (≥ 6 points above baseline) or
+   GAD-7 (≥ 4), or not on track: 10 weeks or more in treatment without PHQ-9 response or
+   remission (the treat-to-target review, monitoring.outcomes.cocm);
+3. in care with a measure overdue;
+4. everyone else in care;
+5. discharged or finished episodes (never chased as overdue).
+
+Within each group the highest latest PHQ-9 comes first, then the name. Groups 1, 2 and 4/5 and
+the order inside them are decided in SQL (one query over the reader's visible patients, scores
+withheld from the order when the patient does not share questionnaires); whether someone in care
+is overdue depends on their own calendar (monitoring.schedule, in their time zone), so group 3 is
+a stable partition of the in-care rest in Python, one pass, no sort.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import TYPE_CHECKING
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from careloop.assessments.selectors import (
     patient_last_submission_expression,
     patient_score_expression,
+    recent_scores_of_patients,
 )
-from careloop.care.selectors import patients_visible_per_stream, with_current_episode
+from careloop.care.selectors import (
+    CURRENT_STEP,
+    patients_visible_per_stream,
+    teams_of,
+    with_care_team_staff,
+    with_current_episode,
+    with_current_step,
+)
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock
+from careloop.monitoring.outcomes.change import NHS_TT_CRITERIA
+from careloop.monitoring.outcomes.cocm import (
+    REMISSION_BELOW,
+    RESPONSE_MIN_REDUCTION_PERCENT,
+    REVIEW_FROM_WEEK,
+)
 from careloop.monitoring.schedule import DueState
 from careloop.monitoring.selectors.plans import (
     ScheduleEntry,
@@ -38,6 +84,85 @@ REGISTRY_INSTRUMENTS = ("phq9", "gad7")
 MISSED_IN_A_ROW_FLAG = 2
 # Lines per registry page (issue #13 asks for pagination; a care manager's caseload is 60-100).
 REGISTRY_PAGE_SIZE = 50
+# Scores a sparkline shows ("PHQ-9 last 6: 18, 16, 15, 12, 10, 9").
+SPARKLINE_POINTS = 6
+SEARCH_MAX_CHARS = 100
+
+
+class Attention(enum.IntEnum):
+    """Why a line is where it is in the registry (lower first)."""
+
+    ALERT = 0
+    WORSENING = 1
+    OVERDUE = 2
+    IN_CARE = 3
+    DISCHARGED = 4
+
+
+class StatusFilter(enum.StrEnum):
+    """The registry's status filter (the form's values)."""
+
+    ALERT = "alert"
+    WORSENING = "worsening"
+    OVERDUE = "overdue"
+    IN_CARE = "in_care"
+    DISCHARGED = "discharged"
+
+
+_STATUS_VALUES = frozenset(status.value for status in StatusFilter)
+
+
+@dataclass(frozen=True)
+class RegistryFilters:
+    """What the care manager narrowed the registry to; empty means everyone visible.
+
+    Built from the query string by `from_query`: a value that is not valid is dropped (the
+    registry shows everyone rather than an error), so a stale bookmark still opens.
+    """
+
+    team: uuid.UUID | None = None
+    clinician: uuid.UUID | None = None
+    step: int | None = None
+    status: StatusFilter | None = None
+    measure: str | None = None  # a registry instrument: patients with a score on it
+    search: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> RegistryFilters:
+        status = query.get("status") or ""
+        measure = query.get("measure") or ""
+        step = str(query.get("step") or "")
+        return cls(
+            team=_uuid_or_none(query.get("team")),
+            clinician=_uuid_or_none(query.get("clinician")),
+            step=int(step) if step.isdigit() and len(step) < 3 else None,
+            status=StatusFilter(status) if status in _STATUS_VALUES else None,
+            measure=measure if measure in REGISTRY_INSTRUMENTS else None,
+            search=" ".join(str(query.get("q") or "").split())[:SEARCH_MAX_CHARS],
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return self == RegistryFilters()
+
+    def as_query(self) -> dict[str, str]:
+        """The non-empty filters as query-string pairs (page links keep them)."""
+        pairs = {
+            "team": str(self.team or ""),
+            "clinician": str(self.clinician or ""),
+            "step": str(self.step or ""),
+            "status": str(self.status or ""),
+            "measure": self.measure or "",
+            "q": self.search,
+        }
+        return {key: value for key, value in pairs.items() if value}
+
+
+def _uuid_or_none(raw: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None
 
 
 def caseload_for(user: User) -> QuerySet[Patient]:
@@ -77,6 +202,115 @@ def caseload_for(user: User) -> QuerySet[Patient]:
     return rows.select_related("care_team")
 
 
+# --- The order, in SQL -------------------------------------------------------------------------
+
+_IN_CARE = Q(current_episode_ending__isnull=True) | Q(current_episode_ending=EpisodeEnding.ONGOING)
+
+
+def _worsening(today: date) -> Q:
+    """Reliable deterioration on PHQ-9 or GAD-7, or not on track (10+ weeks in treatment without
+    PHQ-9 response or remission): conditions on the annotated row, so the order stays SQL."""
+    deteriorated = Q()
+    for instrument_id in REGISTRY_INSTRUMENTS:
+        deteriorated |= Q(
+            **{f"{instrument_id}_rise__gte": NHS_TT_CRITERIA[instrument_id].min_points}
+        )
+    # Not responded (latest above half the baseline) and not in remission (latest ≥ 5).
+    not_on_track = Q(
+        current_episode_started_on__lte=today - timedelta(weeks=REVIEW_FROM_WEEK),
+        raw_phq9_baseline__isnull=False,
+        raw_phq9_latest__gte=REMISSION_BELOW,
+        phq9_kept__gt=0,
+    )
+    return Q(questionnaires_shared=True) & (deteriorated | not_on_track)
+
+
+def _ranked_query(
+    user: User, filters: RegistryFilters, now: datetime, teams: list[RegistryTeam] | None
+) -> QuerySet[Patient]:
+    rows = caseload_for(user)
+    for instrument_id in REGISTRY_INSTRUMENTS:
+        rows = rows.annotate(
+            **{
+                f"{instrument_id}_rise": ExpressionWrapper(
+                    F(f"raw_{instrument_id}_latest") - F(f"raw_{instrument_id}_baseline"),
+                    output_field=FloatField(),
+                )
+            }
+        )
+    kept = 1 - RESPONSE_MIN_REDUCTION_PERCENT / 100
+    rows = rows.annotate(
+        # Above the response line: latest − baseline × 0.5 > 0.
+        phq9_kept=ExpressionWrapper(
+            F("raw_phq9_latest") - F("raw_phq9_baseline") * kept, output_field=FloatField()
+        ),
+    )
+    rows = _filtered(user, rows, filters, now, teams)
+    return rows.annotate(
+        attention=Case(
+            When(open_alerts__gt=0, then=Value(int(Attention.ALERT))),
+            When(~_IN_CARE, then=Value(int(Attention.DISCHARGED))),
+            When(_worsening(now.date()), then=Value(int(Attention.WORSENING))),
+            default=Value(int(Attention.IN_CARE)),
+            output_field=IntegerField(),
+        ),
+        # The latest PHQ-9 orders lines only where the team may see it.
+        phq9_order=Case(When(questionnaires_shared=True, then=F("raw_phq9_latest"))),
+    ).order_by("attention", F("phq9_order").desc(nulls_last=True), "display_name", "id")
+
+
+def _filtered(
+    user: User,
+    rows: QuerySet[Patient],
+    filters: RegistryFilters,
+    now: datetime,
+    teams: list[RegistryTeam] | None,
+) -> QuerySet[Patient]:
+    if filters.team is not None:
+        rows = rows.filter(care_team_id=filters.team)
+    if filters.clinician is not None:
+        clinician = str(filters.clinician)
+        rows = rows.filter(
+            care_team_id__in=[
+                team.id
+                for team in (registry_teams(user) if teams is None else teams)
+                if any(member.value == clinician for member in team.staff)
+            ]
+        )
+    if filters.step is not None:
+        rows = with_current_step(rows).filter(**{CURRENT_STEP: filters.step})
+    if filters.measure is not None:
+        # Only scores the team may see: a hidden score must not let the filter find anyone.
+        rows = rows.filter(
+            Q(questionnaires_shared=True), **{f"raw_{filters.measure}_latest__isnull": False}
+        )
+    if filters.search:
+        rows = rows.filter(_search_condition(filters.search))
+    status = filters.status
+    if status == StatusFilter.ALERT:
+        rows = rows.filter(Q(open_alerts__gt=0))
+    elif status == StatusFilter.DISCHARGED:
+        rows = rows.exclude(_IN_CARE)
+    elif status in (StatusFilter.IN_CARE, StatusFilter.OVERDUE):
+        rows = rows.filter(_IN_CARE)  # overdue: narrowed further once schedules are known
+    elif status == StatusFilter.WORSENING:
+        rows = rows.filter(_IN_CARE).filter(_worsening(now.date()))
+    return rows
+
+
+def _search_condition(text: str) -> Q:
+    """By name (any part), or by the patient's record id as the patient page's address shows it
+    (the whole id, with or without hyphens)."""
+    condition = Q(display_name__icontains=text)
+    record_id = _uuid_or_none(text)
+    if record_id is not None:
+        condition |= Q(id=record_id)
+    return condition
+
+
+# --- Lines -------------------------------------------------------------------------------------
+
+
 def _shared_score(patient: Patient, name: str) -> float | None:
     """A registry score, or None when the patient does not share questionnaires with the team."""
     if not patient.questionnaires_shared:  # type: ignore[attr-defined]  # annotation
@@ -85,17 +319,12 @@ def _shared_score(patient: Patient, name: str) -> float | None:
     return value
 
 
-def _most_worrying_first(row: CaseloadRow) -> tuple[int, bool, bool, float, str]:
-    """Open alerts first, then people in care before the discharged, then the highest latest
-    PHQ-9 (none shown: after those with one)."""
-    latest = row.phq9_latest
-    return (
-        -row.open_alerts,
-        not row.in_care,
-        latest is None,
-        -(latest or 0.0),
-        row.patient.display_name,
-    )
+@dataclass(frozen=True)
+class Sparkline:
+    """The last few scores of one measure, oldest first, for a tiny trend line."""
+
+    instrument_id: str
+    scores: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -113,6 +342,10 @@ class CaseloadRow:
     missed_in_a_row: int = 0  # the longest current run of missed windows, over all measures
     missed_measure: str = ""  # the label of the measure with that run
     in_care: bool = True  # False after discharge: nothing is due or missed any more
+    attention: Attention = Attention.IN_CARE
+    episode_started_on: date | None = None
+    sparklines: tuple[Sparkline, ...] = field(default=())
+    today: date | None = None
 
     @property
     def phq9_change(self) -> float | None:
@@ -123,8 +356,62 @@ class CaseloadRow:
         return _change(self.gad7_baseline, self.gad7_latest)
 
     @property
+    def score_columns(self) -> tuple[tuple[str, float | None, float | None, float | None], ...]:
+        """(instrument, baseline, latest, change) for each registry instrument, for the table."""
+        return (
+            ("phq9", self.phq9_baseline, self.phq9_latest, self.phq9_change),
+            ("gad7", self.gad7_baseline, self.gad7_latest, self.gad7_change),
+        )
+
+    @property
     def is_missed_flagged(self) -> bool:
         return self.missed_in_a_row >= MISSED_IN_A_ROW_FLAG
+
+    @property
+    def weeks_in_treatment(self) -> int | None:
+        """Whole weeks since the current episode started (None without an episode)."""
+        if self.episode_started_on is None or self.today is None:
+            return None
+        return max(0, (self.today - self.episode_started_on).days // 7)
+
+    @property
+    def is_remission(self) -> bool:
+        """PHQ-9 below 5 (collaborative care's remission), with a baseline to compare."""
+        return (
+            self.phq9_baseline is not None
+            and (self.phq9_latest or 0) < REMISSION_BELOW
+            and (self.phq9_latest is not None)
+        )
+
+    @property
+    def is_response(self) -> bool:
+        """PHQ-9 down by half or more from a baseline above 0."""
+        base, latest = self.phq9_baseline, self.phq9_latest
+        if base is None or latest is None or base <= 0:
+            return False
+        return (latest - base) / base * 100 <= -RESPONSE_MIN_REDUCTION_PERCENT
+
+    @property
+    def reliably_worse(self) -> tuple[str, ...]:
+        """Registry instruments on which the latest score rose by the reliable-change points."""
+        worse = []
+        for instrument_id, change in (("phq9", self.phq9_change), ("gad7", self.gad7_change)):
+            if change is not None and change >= NHS_TT_CRITERIA[instrument_id].min_points:
+                worse.append(instrument_id)
+        return tuple(worse)
+
+    @property
+    def is_not_on_track(self) -> bool:
+        """10+ weeks in treatment without PHQ-9 response or remission (review due)."""
+        weeks = self.weeks_in_treatment
+        return (
+            self.in_care
+            and weeks is not None
+            and weeks >= REVIEW_FROM_WEEK
+            and self.phq9_latest is not None
+            and self.phq9_baseline is not None
+            and not (self.is_response or self.is_remission)
+        )
 
 
 def _change(baseline: float | None, latest: float | None) -> float | None:
@@ -147,33 +434,34 @@ def _adherence(entries: list[ScheduleEntry]) -> _Adherence:
     return _Adherence(overdue, worst[1].missed_in_a_row, worst[0])
 
 
-def _ranked(user: User) -> list[CaseloadRow]:
-    """Every visible patient as a registry line without the adherence columns, most worrying
-    first (one query: the order needs only scores, alerts and whether the patient is in care)."""
-    patients = list(caseload_for(user))
-    # In care: no episode recorded yet, or the current one is ongoing (same rule as in_care_ids,
-    # read from the registry's own query rather than one more).
-    rows = [
-        CaseloadRow(
-            patient=p,
-            phq9_baseline=_shared_score(p, "phq9_baseline"),
-            phq9_latest=_shared_score(p, "phq9_latest"),
-            gad7_baseline=_shared_score(p, "gad7_baseline"),
-            gad7_latest=_shared_score(p, "gad7_latest"),
-            last_submission_at=p.last_submission_at,  # type: ignore[attr-defined]
-            open_alerts=p.open_alerts,  # type: ignore[attr-defined]
-            in_care=p.current_episode_ending in (None, EpisodeEnding.ONGOING),  # type: ignore[attr-defined]
-        )
-        for p in patients
-    ]
-    return sorted(rows, key=_most_worrying_first)
+def _line(p: Patient, today: date) -> CaseloadRow:
+    ending = p.current_episode_ending  # type: ignore[attr-defined]  # annotation
+    return CaseloadRow(
+        patient=p,
+        phq9_baseline=_shared_score(p, "phq9_baseline"),
+        phq9_latest=_shared_score(p, "phq9_latest"),
+        gad7_baseline=_shared_score(p, "gad7_baseline"),
+        gad7_latest=_shared_score(p, "gad7_latest"),
+        last_submission_at=p.last_submission_at,  # type: ignore[attr-defined]
+        open_alerts=p.open_alerts,  # type: ignore[attr-defined]
+        # In care: no episode recorded yet, or the current one is ongoing (same rule as
+        # in_care_ids, read from the registry's own query rather than one more).
+        in_care=ending in (None, EpisodeEnding.ONGOING),
+        attention=Attention(p.attention),  # type: ignore[attr-defined]
+        episode_started_on=p.current_episode_started_on,  # type: ignore[attr-defined]
+        today=today,
+    )
 
 
 def _with_adherence(rows: list[CaseloadRow], now: datetime) -> list[CaseloadRow]:
-    """The same lines with their overdue measures and missed-in-a-row runs (four queries)."""
-    if not rows:
-        return []
-    patients = [row.patient for row in rows]
+    """The same lines with their overdue measures and missed-in-a-row runs (four queries).
+
+    Discharged lines are not read: nothing is due or missed after discharge, so they never show
+    as overdue (and cost nothing here)."""
+    in_care = [row for row in rows if row.in_care]
+    if not in_care:
+        return rows
+    patients = [row.patient for row in in_care]
     # The ids just read, not the visibility subquery again: PostgreSQL would re-evaluate it for
     # the whole team inside each grouped read (about 100 ms a query at 30k patients), while an
     # id list walks the (service, patient, instrument, completed_at) index per patient.
@@ -182,37 +470,98 @@ def _with_adherence(rows: list[CaseloadRow], now: datetime) -> list[CaseloadRow]
     latest = last_completions(patient_ids, service_ids={p.service_id for p in patients})
     completed = []
     for row in rows:
+        if not row.in_care:
+            completed.append(row)
+            continue
         p = row.patient
-        adherence = _adherence(schedule_entries(p, planned[p.id], latest, now, in_care=row.in_care))
+        adherence = _adherence(schedule_entries(p, planned[p.id], latest, now, in_care=True))
+        attention = row.attention
+        if attention == Attention.IN_CARE and adherence.overdue:
+            attention = Attention.OVERDUE
         completed.append(
             replace(
                 row,
                 overdue=adherence.overdue,
                 missed_in_a_row=adherence.missed_in_a_row,
                 missed_measure=adherence.missed_measure,
+                attention=attention,
             )
         )
     return completed
 
 
-def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
-    """The registry: scores, alerts, overdue measures and missed-in-a-row runs.
+def _needs_attention_order(rows: list[CaseloadRow]) -> list[CaseloadRow]:
+    """The SQL order with the overdue lines moved ahead of the rest of those in care: a stable
+    partition (the SQL order holds inside each group), one pass."""
+    groups: dict[Attention, list[CaseloadRow]] = {attention: [] for attention in Attention}
+    for row in rows:
+        groups[row.attention].append(row)
+    return [row for attention in Attention for row in groups[attention]]
 
-    Five queries whatever the caseload size: the annotated patients, their plans and plan items,
-    and the latest questionnaire and check-in of each.
+
+def _ranked(
+    user: User,
+    filters: RegistryFilters,
+    now: datetime,
+    teams: list[RegistryTeam] | None = None,
+) -> list[CaseloadRow]:
+    """Every visible patient matching `filters`, as registry lines in the registry's order,
+    with adherence (one ranking query and four adherence reads). A clinician filter is matched
+    to their teams among `teams` (read when not given): a patient belongs to a team, so "Ben's
+    patients" are the patients of Ben's teams."""
+    today = now.date()
+    lines = [_line(p, today) for p in _ranked_query(user, filters, now, teams)]
+    rows = _needs_attention_order(_with_adherence(lines, now))
+    if filters.status == StatusFilter.OVERDUE:
+        rows = [row for row in rows if row.overdue]
+    return rows
+
+
+def caseload_rows(
+    user: User, now: datetime | None = None, *, filters: RegistryFilters | None = None
+) -> list[CaseloadRow]:
+    """The registry: scores, alerts, overdue measures and missed-in-a-row runs, in the
+    registry's order (the JSON API: every line, no sparklines).
+
+    Five queries whatever the caseload size (seven with the reader's teams and grants): the
+    annotated patients, their plans and plan items, and the latest questionnaire and check-in
+    of each.
     """
-    return _with_adherence(_ranked(user), now or clock.now())
+    return _ranked(user, filters or RegistryFilters(), now or clock.now())
+
+
+def _with_sparklines(rows: list[CaseloadRow]) -> list[CaseloadRow]:
+    """The page's lines with their last scores (one query), only where the team may see them."""
+    shared = [row.patient for row in rows if row.patient.questionnaires_shared]  # type: ignore[attr-defined]
+    scores = recent_scores_of_patients(
+        [p.id for p in shared],
+        service_ids={p.service_id for p in shared},
+        instruments=REGISTRY_INSTRUMENTS,
+        count=SPARKLINE_POINTS,
+    )
+    return [
+        replace(
+            row,
+            sparklines=tuple(
+                Sparkline(instrument_id, tuple(scores[(row.patient.id, instrument_id)]))
+                for instrument_id in REGISTRY_INSTRUMENTS
+                if (row.patient.id, instrument_id) in scores
+            ),
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
 class CaseloadPage:
-    """One page of the registry, in the registry's order (most worrying first)."""
+    """One page of the registry, in the registry's order (who needs attention first)."""
 
     rows: list[CaseloadRow]
     number: int  # 1-based
     page_count: int
-    total: int  # patients in the whole registry
+    total: int  # patients in the whole (filtered) registry
     first_position: int  # 1-based position of rows[0] in the registry (0 when empty)
+    filters: RegistryFilters = field(default_factory=RegistryFilters)
 
     @property
     def last_position(self) -> int:
@@ -235,20 +584,60 @@ def caseload_page(
     user: User,
     number: int | str | None = 1,
     *,
+    filters: RegistryFilters | None = None,
+    teams: list[RegistryTeam] | None = None,
     per_page: int | None = None,
     now: datetime | None = None,
 ) -> CaseloadPage:
-    """One page of `caseload_rows`: the whole registry is ranked (one query), and only the
-    page's patients get their plans and completions read (four more queries). A page number
-    that is not a number gives the first page; one past the end gives the last (as Django's
-    Paginator.get_page)."""
-    ranked = _ranked(user)
+    """One page of `caseload_rows`, with sparklines for the page's lines (one more query). A page
+    number that is not a number gives the first page; one past the end gives the last (as
+    Django's Paginator.get_page)."""
+    chosen = filters or RegistryFilters()
+    ranked = _ranked(user, chosen, now or clock.now(), teams)
     page = Paginator(ranked, per_page or REGISTRY_PAGE_SIZE).get_page(number)
-    rows = _with_adherence(list(page.object_list), now or clock.now())
     return CaseloadPage(
-        rows=rows,
+        rows=_with_sparklines(list(page.object_list)),
         number=page.number,
         page_count=page.paginator.num_pages,
         total=len(ranked),
         first_position=page.start_index(),
+        filters=chosen,
     )
+
+
+# --- The filter form's choices -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RegistryTeam:
+    id: uuid.UUID
+    name: str
+    staff: tuple[Choice, ...]  # value: the user id as text
+
+
+def registry_teams(user: User) -> list[RegistryTeam]:
+    """The reader's own teams with their clinicians and supervisors (two queries): the team and
+    clinician filters offer these."""
+    teams = with_care_team_staff(teams_of(user)).order_by("name")
+    result = []
+    for team in teams:
+        members = sorted(
+            (m.user for m in team.memberships.all()),
+            key=lambda member: (member.get_full_name() or member.get_username()).lower(),
+        )
+        result.append(
+            RegistryTeam(
+                id=team.id,
+                name=team.name,
+                staff=tuple(
+                    Choice(str(m.id), m.get_full_name() or m.get_username()) for m in members
+                ),
+            )
+        )
+    return result
