@@ -335,3 +335,8 @@ def review_list_for(user: User, *, now: datetime | None = None) -> ReviewList:
         overridden=overridden_suggestions(user, now - timedelta(days=LATE_ALERT_LOOKBACK_DAYS)),
         now=now,
     )
+
+
+def has_case_reviews_for_seed(service_id: uuid.UUID) -> bool:
+    """Read for the demo loader only: whether the service has any case review yet."""
+    return CaseReview.objects.filter(service_id=service_id).exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -71,3 +71,11 @@ def record_case_review(
         detail=detail,
     )
     return review
+
+
+# Writes for the demo loader (careloop.seed) only: synthetic data, no audit events (nothing real
+# happened), dated in the past so the demo's history reads like a real one.
+
+
+def create_case_review_for_seed(**fields: Any) -> None:
+    CaseReview.objects.create(**fields)
