@@ -32,7 +32,14 @@ from careloop.ai.early_warning.logistic import (
 from careloop.ai.fairness.gate import GateDecision, GatePolicy, evaluate_gate
 from careloop.ai.fairness.metrics import Metric, Predictions, estimates_for, group_metrics
 
-GROUP_DIMENSIONS = ("ethnicity", "gender", "age_band", "language", "deprivation")
+# The equity dimensions of the service dashboard (analytics.breakdown.Dimension values)
+GROUP_DIMENSIONS = (
+    "ethnicity",
+    "gender",
+    "age_band",
+    "preferred_language",
+    "deprivation_quintile",
+)
 HIGHER_BAND_FROM = 0.5  # probability at or above which the estimate is in the "higher" band
 LOWER_BAND_BELOW = 0.25
 MIN_EPISODES = 100  # fewer closed episodes than this: no model (too few to hold any out)
@@ -45,6 +52,9 @@ class TrainingRow:
     features: Mapping[str, float]
     label: bool  # True = no reliable improvement by week 12
     groups: Mapping[str, str]  # dimension -> group, for the fairness metrics
+    # Still measured after the feature window: for the others (ended by week 4) the label is
+    # read from the same scores as the features, so they are reported apart as well.
+    continued: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class HeldOut:
     label: bool
     probability: float
     groups: Mapping[str, str]
+    continued: bool = True
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,21 @@ def gate_json(decision: GateDecision) -> dict[str, Any]:
     }
 
 
+def _continued_metrics(held_out: Sequence[HeldOut]) -> dict[str, Any]:
+    """AUROC and ECE among held-out episodes still measured after the feature window."""
+    rows = [row for row in held_out if row.continued]
+    labels = [row.label for row in rows]
+    scores = [row.probability for row in rows]
+    return {
+        "n_test_continued": len(rows),
+        "auroc_continued": auroc(labels, scores) if rows else None,
+        "ece_continued": expected_calibration_error(reliability_table(labels, scores))
+        if rows
+        else None,
+        "prevalence_continued": sum(labels) / len(rows) if rows else None,
+    }
+
+
 def train(
     rows: Sequence[TrainingRow], *, seed: int = 0, policy: GatePolicy | None = None
 ) -> TrainingResult:
@@ -158,7 +184,7 @@ def train(
     labels = [bool(v) for v in y_test]
     table = reliability_table(labels, list(probabilities))
     held_out = [
-        HeldOut(row.label, float(p), dict(row.groups))
+        HeldOut(row.label, float(p), dict(row.groups), row.continued)
         for row, p in zip(parts["test"], probabilities, strict=True)
     ]
     policy = policy or GatePolicy()
@@ -172,6 +198,7 @@ def train(
             reliability_table(labels, list(uncalibrated))
         ),
         "prevalence_test": float(np.mean(y_test)) if len(y_test) else None,
+        **_continued_metrics(held_out),
         "threshold_higher_band": HIGHER_BAND_FROM,
     }
     return TrainingResult(

@@ -71,6 +71,6 @@ def test_label_is_nhs_tt_reliable_improvement_by_week_12(last_phq9, last_day, no
 
 def test_explanation_words_and_direction() -> None:
     features = features_of(_history([(14, 13), (21, 12)]), as_of_day=21)
-    rows = explain(features, {name: 0.0 for name in FEATURE_NAMES} | {"phq9_change": 0.4})
+    rows = explain(features, dict.fromkeys(FEATURE_NAMES, 0.0) | {"phq9_change": 0.4})
     assert rows[0].words == "PHQ-9 fell 2 points in 3 weeks (raises the risk)"
     assert rows[-1].words.endswith("(little effect)")
