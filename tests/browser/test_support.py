@@ -36,6 +36,19 @@ def test_a_page_wider_than_the_screen_is_seen(page) -> None:
     assert has_no_horizontal_scroll(page)
 
 
+def test_the_focus_probe_measures_a_weak_ring(page) -> None:
+    from tests.browser.test_focus_and_navigation import FOCUS_PROBE
+
+    page.set_content(
+        "<!doctype html><style>:focus-visible { outline: 3px solid #ffbf47 }</style>"
+        "<body><main><button>One</button></main></body>"
+    )
+    page.keyboard.press("Tab")
+    probe = page.evaluate(FOCUS_PROBE)
+    assert probe["outlineWidth"] == 3
+    assert contrast(probe["outlineColor"], probe["background"]) < 3  # the old yellow: 1.6:1
+
+
 def test_contrast_ratio_matches_wcag() -> None:
     assert contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)") == pytest.approx(21.0)
     assert contrast("rgb(255, 191, 71)", "rgb(255, 255, 255)") == pytest.approx(1.6, abs=0.05)
