@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -529,6 +529,15 @@ def _table(points: Sequence[ScorePoint], origin: date) -> list[TableRow]:
     ]
 
 
+def scale_for_rows(scale: MeasureScale, rows: Sequence[Assessment]) -> MeasureScale:
+    """The measure's scale, with its bands marked UNVERIFIED when these answers leave them so:
+    WSAS with work not applicable (item 1) is scored 0–32, for which the Mundt bands are not
+    verified (the scorer says so too)."""
+    if scale.instrument_id == "wsas" and any(a.answers and a.answers[0] is None for a in rows):
+        return replace(scale, bands=tuple(replace(b, unverified=True) for b in scale.bands))
+    return scale
+
+
 def _measure_chart(
     context: _ChartContext,
     instrument_id: str,
@@ -538,6 +547,7 @@ def _measure_chart(
     label = meaning.instrument_short_name(instrument_id)
     scale = scale_for(instrument_id, label, max(a.score_total or 0 for a in rows))
     points = _points(scale, rows, context.time_zone)
+    scale = scale_for_rows(scale, rows)
     expected, band_sentence = None, ""
     if instrument_id == "phq9" and points[0].score >= 10:
         last_day = max([points[-1].on, *(m.on for m in markers)])

@@ -169,3 +169,18 @@ def test_step_markers_join_every_chart_and_an_ended_episode_says_so(ben, north) 
         assert "Stepped up to high-intensity CBT" in chart.svg
         assert "after the end" not in chart.svg
         assert "Stepped-care step changed" in chart.legend
+
+
+def test_wsas_without_work_marks_its_bands_unverified() -> None:
+    """WSAS is disabled in the library today, so this is checked on the rows alone."""
+    from types import SimpleNamespace
+
+    from careloop.monitoring.charts.measures import MEASURES
+    from careloop.monitoring.patient_charts import scale_for_rows
+
+    wsas = MEASURES["wsas"]
+    with_work = [SimpleNamespace(answers=[3, 4, 4, 3, 3])]
+    without_work = [*with_work, SimpleNamespace(answers=[None, 4, 4, 3, 3])]
+    assert not any(b.unverified for b in scale_for_rows(wsas, with_work).bands)  # type: ignore[arg-type]
+    assert all(b.unverified for b in scale_for_rows(wsas, without_work).bands)  # type: ignore[arg-type]
+    assert scale_for_rows(MEASURES["phq9"], without_work) is MEASURES["phq9"]  # type: ignore[arg-type]
