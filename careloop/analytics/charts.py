@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH = 640
-LABEL_WIDTH = 200  # room for the group names on the left
+# Each group's name sits above its line, so the plot keeps the full width on a phone screen.
+WIDTH = 440
+LEFT = 20  # the plot's 0 %
 RIGHT_MARGIN = 24
-ROW_HEIGHT = 28
-TOP = 28  # room for the axis labels
-BOTTOM = 12
+ROW_HEIGHT = 50
+TOP = 26  # room for the axis labels
+BOTTOM = 8
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class ChartRow:
 
 
 def _x(value: float) -> float:
-    return LABEL_WIDTH + value * (WIDTH - LABEL_WIDTH - RIGHT_MARGIN)
+    return LEFT + value * (WIDTH - LEFT - RIGHT_MARGIN)
 
 
 def _percent(value: float) -> str:
@@ -81,7 +82,7 @@ def dot_whisker_svg(
             f'class="grid" stroke="#d0d4d9" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{x:.1f}" y="{TOP - 10}" text-anchor="middle" font-size="12" '
+            f'<text x="{x:.1f}" y="{TOP - 10}" text-anchor="middle" font-size="13" '
             f'fill="#3b4047">{_percent(tick)}</text>'
         )
     if overall is not None:
@@ -91,14 +92,16 @@ def dot_whisker_svg(
             f'class="overall" stroke="#6b2c91" stroke-width="2" stroke-dasharray="5 4"/>'
         )
     for index, row in enumerate(rows):
-        y = TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
+        top = TOP + ROW_HEIGHT * index
+        y = top + 34  # the whisker's line; the name sits above it
         out.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="13" '
-            f'fill="#1d2125">{escape(row.label)}</text>'
+            f'<text x="{LEFT - 12}" y="{top + 17:.1f}" font-size="16" font-weight="600" '
+            f'fill="#1d2125" stroke="#ffffff" stroke-width="4" paint-order="stroke">'
+            f"{escape(row.label)}</text>"
         )
         if row.rate is None:
             out.append(
-                f'<text x="{_x(0) + 6:.1f}" y="{y + 4:.1f}" font-size="12" font-style="italic" '
+                f'<text x="{_x(0) + 4:.1f}" y="{y + 5:.1f}" font-size="14" font-style="italic" '
                 f'fill="#4a5058">{escape(row.note)}</text>'
             )
             continue

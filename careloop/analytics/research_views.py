@@ -66,7 +66,7 @@ def research(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     assert user.service_id is not None
     form = ExtractForm(request.POST or None)
-    error = ""
+    error, failed_status = "", 400
     if request.method == "POST" and form.is_valid():
         try:
             extract = build_extract(
@@ -76,7 +76,7 @@ def research(request: HttpRequest) -> HttpResponse:
                 k=form.cleaned_data["k"],
             )
         except DomainError as problem:
-            error = problem.message
+            error, failed_status = problem.message, problem.status_code
         else:
             stamp = clock.now().strftime("%Y%m%d-%H%M")
             response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -94,5 +94,5 @@ def research(request: HttpRequest) -> HttpResponse:
         for stream in STREAMS
     ]
     context = {"form": form, "error": error, "counts": counts}
-    status = 400 if request.method == "POST" else 200
+    status = failed_status if request.method == "POST" else 200
     return render(request, "analytics/manage/research.html", context, status=status)

@@ -145,12 +145,16 @@ GROUP_WORDS = {
     **{("gender", value): label for value, label in Gender.choices},
 }
 SUPPRESSED_WORDS = gettext_lazy("fewer than 10 — not shown")
+# Preferred languages Django has no name for (it knows the languages it is translated into).
+LANGUAGE_WORDS = {"so": gettext_lazy("Somali"), "pa": gettext_lazy("Punjabi")}
 
 
 def group_words(dimension: str, group: str) -> str:
     if group == NOT_RECORDED:
         return _("Not recorded")
     if dimension == "preferred_language":
+        if group in LANGUAGE_WORDS:
+            return str(LANGUAGE_WORDS[group])
         try:
             return str(translation.get_language_info(group)["name_translated"])
         except KeyError:
