@@ -118,6 +118,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         frozenset({PolicyRole.PATIENT}),
         marker=_text("Patient Health Questionnaire-9"),
     ),
+    Endpoint(
+        "supervision/patients/<uuid:patient_id>/",
+        _p("/supervision/patients/{pid}/"),
+        S.PROFILE,
+        STAFF,
+    ),
     # JSON API
     Endpoint(
         "api/patients/<patient_id>/assessments",
@@ -179,6 +185,10 @@ NOT_PATIENT_READS = {
     "alerts/review/<uuid:item_id>/reviewed": "write (POST only; outsider 404 and break-glass 403"
     " in safety/tests/test_review_queue.py)",
     "journal/entries/<uuid:entry_id>/sharing/": "the patient's own entry (write)",
+    "care/episodes/<uuid:episode_id>/step": "write (POST only; outsider 404 in "
+    "care/tests/test_stepped_care.py)",
+    "supervision/patients/<uuid:patient_id>/reviews": "write (POST only; outsider 404 and "
+    "clinician 403 in monitoring/supervision/tests)",
     "me/access/emergency/<uuid:grant_id>/end/": "the clinician's own grant (write)",
     "api/patients/<patient_id>/plan/items/<measure>": "write (PUT)",
     "api/alerts/<alert_id>/acknowledge": "write",

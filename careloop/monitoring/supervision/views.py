@@ -89,6 +89,9 @@ def _purpose(user: User) -> PurposeOfUse:
 
 
 def _visible_or_404(user: User, patient_id: uuid.UUID) -> Patient:
+    """The care team's page: a patient sees their reviews in their own record's copy."""
+    if not user.works_in_care_team:
+        raise Http404
     try:
         return patient_visible_to(user, patient_id, _purpose(user))
     except NotFound:
