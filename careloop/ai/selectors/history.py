@@ -12,6 +12,7 @@ held-out rows' label, probability and groups (no ids).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from careloop.ai.early_warning.features import (
     no_reliable_improvement_by_week_12,
 )
 from careloop.ai.early_warning.training import TrainingRow
+from careloop.ai.stepped_care.dry_run import PastEpisode
 from careloop.analytics.breakdown import Person, groups_of
 from careloop.assessments.selectors import assessments_of
 from careloop.care.selectors import episodes_of, for_system, patients_with_ids_for_system
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from careloop.care.models import Patient, TreatmentEpisode
 
 TRAINING_REASON = "ai: train the service's early-warning model on its closed episodes"
+DRY_RUN_REASON = "ai: dry-run a stepped-care rule version on the service's closed episodes"
+DRIFT_REASON = "ai: drift check (outcome of an episode an estimate was made for)"
 INSTRUMENTS = ("phq9", "gad7")
 
 
@@ -104,32 +108,55 @@ def groups_of_patient(patient: Patient, on: date) -> dict[str, str]:
     return {str(dimension): group for dimension, group in groups_of(person, on).items()}
 
 
+def _closed_records_for_system(
+    service_id: uuid.UUID, reason: str
+) -> Iterator[tuple[Patient, EpisodeRecord]]:
+    ended_ids = {fact.episode_id for fact in ended_episode_facts_for_system(service_id)}
+    patient_ids = sorted({fact.patient_id for fact in ended_episode_facts_for_system(service_id)})
+    for patient in patients_with_ids_for_system(patient_ids).order_by("id").iterator(500):
+        for_system(patient, reason=reason)
+        for record in histories_of(patient):
+            if record.episode_id in ended_ids:
+                yield patient, record
+
+
 def training_rows_for_system(service_id: uuid.UUID) -> tuple[list[TrainingRow], int]:
     """System read for `careloop ai train`: one row per closed episode of the service with the
     data a prediction needs (a PHQ-9 at the start and one from week 2), and how many closed
     episodes were left out for lacking it. Reads 3 queries per patient with a closed episode."""
-    ended = ended_episode_facts_for_system(service_id)
-    ended_ids = {fact.episode_id for fact in ended}
     rows: list[TrainingRow] = []
     skipped = 0
-    patient_ids = sorted({fact.patient_id for fact in ended})
-    for patient in patients_with_ids_for_system(patient_ids).order_by("id").iterator(500):
-        for_system(patient, reason=TRAINING_REASON)
-        for record in histories_of(patient):
-            if record.episode_id not in ended_ids:
-                continue
-            try:
-                features = features_of(record.history)
-            except NotEligible:
-                skipped += 1
-                continue
-            rows.append(
-                TrainingRow(
-                    key=str(record.episode_id),
-                    features=features,
-                    label=no_reliable_improvement_by_week_12(record.history, record.started_on),
-                    groups=groups_of_patient(patient, record.started_on),
-                    continued=any(q.day > WINDOW_DAYS for q in record.history.questionnaires),
-                )
+    for patient, record in _closed_records_for_system(service_id, TRAINING_REASON):
+        try:
+            features = features_of(record.history)
+        except NotEligible:
+            skipped += 1
+            continue
+        rows.append(
+            TrainingRow(
+                key=str(record.episode_id),
+                features=features,
+                label=no_reliable_improvement_by_week_12(record.history, record.started_on),
+                groups=groups_of_patient(patient, record.started_on),
+                continued=any(q.day > WINDOW_DAYS for q in record.history.questionnaires),
             )
+        )
     return rows, skipped
+
+
+def past_episodes_for_system(service_id: uuid.UUID) -> list[PastEpisode]:
+    """System read for `careloop ai dry-run`: the service's closed episodes as the rules read
+    them (start day and PHQ-9/GAD-7 history). Only counts leave the command."""
+    return [
+        PastEpisode(record.started_on, record.history)
+        for _, record in _closed_records_for_system(service_id, DRY_RUN_REASON)
+    ]
+
+
+def label_of_episode_for_system(patient: Patient, episode_id: uuid.UUID) -> bool | None:
+    """System read for the drift check: an ended episode's week-12 label (None: not ended)."""
+    for_system(patient, reason=DRIFT_REASON)
+    for record in histories_of(patient):
+        if record.episode_id == episode_id and record.ending != "ongoing":
+            return no_reliable_improvement_by_week_12(record.history, record.started_on)
+    return None

@@ -195,6 +195,12 @@ def set_model_switch(
     kind = ModelKind(kind)
     if actor.role != Role.SERVICE_ADMIN or actor.service_id is None:
         raise PermissionDenied("The service admin switches a model off or on.")
+    if kind != ModelKind.EARLY_WARNING:
+        raise InvalidInput(
+            "Only the early-warning model has this switch: the stepped-care rules are the "
+            "fallback, and the crisis-text detector is part of the safety system (its off "
+            "switch is the operator's CARELOOP_CRISIS_TEXT_MODEL=off)."
+        )
     reason = reason.strip()
     if off and not reason:
         raise InvalidInput("reason: say why the model is switched off")
