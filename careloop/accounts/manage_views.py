@@ -83,7 +83,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 def staff_add(request: HttpRequest) -> HttpResponse:
     admin = _admin(request)
     form = StaffForm(request.POST or None)
-    error = ""
+    error, failed_status = "", 400
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -95,10 +95,10 @@ def staff_add(request: HttpRequest) -> HttpResponse:
                 full_name=data["full_name"],
             )
         except DomainError as problem:
-            error = problem.message
+            error, failed_status = problem.message, problem.status_code
         else:
             return invitation_page(request, issued, back=reverse("manage:staff"))
-    status = 400 if request.method == "POST" else 200
+    status = failed_status if request.method == "POST" else 200
     return render(
         request, "accounts/manage/staff_add.html", {"form": form, "error": error}, status=status
     )

@@ -155,7 +155,7 @@ def patient_add(request: HttpRequest) -> HttpResponse:
     admin = _admin(request)
     teams = _team_choices(admin)
     form = PatientForm(request.POST or None, teams=teams)
-    error = ""
+    error, failed_status = "", 400
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -170,14 +170,14 @@ def patient_add(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
             )
         except DomainError as problem:
-            error = problem.message
+            error, failed_status = problem.message, problem.status_code
         else:
             back = reverse("manage:patient", args=[admission.patient.id])
             if admission.invitation is not None:
                 return invitation_page(request, admission.invitation, back=back)
             messages.success(request, _("Patient added."))
             return redirect(back)
-    status = 400 if request.method == "POST" else 200
+    status = failed_status if request.method == "POST" else 200
     context = {"form": form, "error": error, "has_teams": bool(teams)}
     return render(request, "care/manage/patient_add.html", context, status=status)
 
@@ -231,7 +231,12 @@ def patient_invite(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             raise Http404 from None
         except DomainError as problem:
             return _patient_page(
-                request, admin, patient_id, invite_form=form, error=problem.message, status=400
+                request,
+                admin,
+                patient_id,
+                invite_form=form,
+                error=problem.message,
+                status=problem.status_code,
             )
         return invitation_page(request, issued, back=reverse("manage:patient", args=[patient_id]))
     return _patient_page(request, admin, patient_id, invite_form=form, status=400)
@@ -255,7 +260,12 @@ def patient_discharge(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespon
             raise Http404 from None
         except DomainError as problem:
             return _patient_page(
-                request, admin, patient_id, discharge_form=form, error=problem.message, status=400
+                request,
+                admin,
+                patient_id,
+                discharge_form=form,
+                error=problem.message,
+                status=problem.status_code,
             )
         messages.success(request, _("The patient is discharged: their course of care has ended."))
         return redirect("manage:patient", patient_id=patient_id)
@@ -268,17 +278,17 @@ def teams(request: HttpRequest) -> HttpResponse:
     admin = _admin(request)
     assert admin.service_id is not None
     form = TeamForm(request.POST or None)
-    error = ""
+    error, failed_status = "", 400
     if request.method == "POST" and form.is_valid():
         try:
             team = manage_services.create_care_team(actor=admin, name=form.cleaned_data["name"])
         except DomainError as problem:
-            error = problem.message
+            error, failed_status = problem.message, problem.status_code
         else:
             messages.success(request, _("Team created. Now add its clinicians and supervisors."))
             return redirect("manage:team", team_id=team.id)
     context = {"teams": teams_of_service(admin.service_id), "form": form, "error": error}
-    status = 400 if request.method == "POST" else 200
+    status = failed_status if request.method == "POST" else 200
     return render(request, "care/manage/teams.html", context, status=status)
 
 
@@ -327,7 +337,9 @@ def team_member_add(request: HttpRequest, team_id: uuid.UUID) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as problem:
-        return _team_page(request, admin, team_id, error=problem.message, status=400)
+        return _team_page(
+            request, admin, team_id, error=problem.message, status=problem.status_code
+        )
     messages.success(request, _("Added to the team: they now see its patients."))
     return redirect("manage:team", team_id=team_id)
 

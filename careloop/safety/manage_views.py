@@ -220,7 +220,12 @@ def team_escalation(request: HttpRequest, team_id: uuid.UUID) -> HttpResponse:
             )
         except DomainError as problem:
             return _team_page(
-                request, admin, team, policy_form=form, error=problem.message, status=400
+                request,
+                admin,
+                team,
+                policy_form=form,
+                error=problem.message,
+                status=problem.status_code,
             )
         messages.success(request, _("Escalation policy saved as a new version."))
         return redirect("manage:team-escalation", team_id=team.id)
@@ -244,7 +249,12 @@ def shift_add(request: HttpRequest, team_id: uuid.UUID) -> HttpResponse:
             )
         except DomainError as problem:
             return _team_page(
-                request, admin, team, shift_form=form, error=problem.message, status=400
+                request,
+                admin,
+                team,
+                shift_form=form,
+                error=problem.message,
+                status=problem.status_code,
             )
         messages.success(request, _("Shift added to the rota."))
         return redirect("manage:team-escalation", team_id=team.id)

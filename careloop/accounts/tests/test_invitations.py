@@ -148,7 +148,7 @@ def test_a_taken_user_name_is_refused(cleo, ben):
         reverse("manage:staff-add"),
         {"full_name": "Ben Two", "role": "clinician", "username": "BEN", "email": ""},
     )
-    assert page.status_code == 400 and b"taken" in page.content
+    assert page.status_code == 409 and b"taken" in page.content
 
 
 def test_the_hub_lists_the_admin_tasks_and_a_researcher_sees_research_only(cleo, service):
