@@ -184,3 +184,24 @@ def test_wsas_without_work_marks_its_bands_unverified() -> None:
     assert not any(b.unverified for b in scale_for_rows(wsas, with_work).bands)  # type: ignore[arg-type]
     assert all(b.unverified for b in scale_for_rows(wsas, without_work).bands)  # type: ignore[arg-type]
     assert scale_for_rows(MEASURES["phq9"], without_work) is MEASURES["phq9"]  # type: ignore[arg-type]
+
+
+def test_service_band_is_drawn_when_the_service_has_the_history(
+    as_user, ben, course, monkeypatch
+) -> None:
+    """250 closed episodes starting at 18 (stratum 15–19) give the service's own percentiles."""
+    from careloop.monitoring import patient_charts
+    from careloop.monitoring.outcomes.bands import EpisodeTrajectory, fit_bands
+
+    history = [
+        EpisodeTrajectory(18, tuple((7 * week, 18 - week + (n % 5)) for week in range(10)))
+        for n in range(250)
+    ]
+    model = fit_bands(history)
+    monkeypatch.setattr(patient_charts, "band_model_for_service", lambda service_id: model)
+    phq9 = chart_card(page_of(as_user(ben), course), "phq9")
+    assert 'class="expected-outer"' in phq9
+    assert 'class="expected-median"' in phq9
+    assert 'class="expected-reference"' not in phq9
+    assert "this service&#x27;s closed episodes" in phq9 or "this service's closed episodes" in phq9
+    assert "on track against the expected recovery" in phq9
