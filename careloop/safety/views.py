@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.forms import ChoiceField
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -113,7 +114,7 @@ def _labels() -> str:
             "status": {value: status_label(value) for value in AlertStatus},
             "respond": gettext("Please respond"),
             "step": gettext("escalation step"),
-            "acknowledged": gettext("Taken on by a colleague"),
+            "acknowledged": gettext("Taken on: no response needed from you"),
             "hidden": gettext("No longer visible to you"),
             "announce_one": gettext("New alert: %(what)s"),
             "announce_many": gettext("%(n)s new alerts need a response."),
@@ -233,7 +234,7 @@ def _detail_page(
         "deliveries": [(d, delivery_state_label(d.state)) for d in timeline.deliveries],
         "flow": flow,
         "current": current,
-        "action_form": action_form or ActionForm(),
+        "action_form": action_form or _action_form(),
         "error": error,
         "error_detail": error_detail,
         # Emergency access sees the alert but cannot take it on (HZ-023): no buttons, a note.
@@ -248,6 +249,15 @@ def _detail_page(
 
 def _back(alert: Alert) -> HttpResponseRedirect:
     return redirect("safety:alert-detail", alert_id=alert.id)
+
+
+def _action_form(data: QueryDict | None = None) -> ActionForm:
+    """The outcome starts unchosen, so "what was done" is always a deliberate choice."""
+    form = ActionForm(data)
+    field = form.fields["outcome"]
+    assert isinstance(field, ChoiceField)
+    field.choices = [("", gettext("Choose what was done")), *AlertOutcome.choices]
+    return form
 
 
 def _clock_words(clock: EscalationClock) -> dict[str, str]:
@@ -302,7 +312,7 @@ def acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 def record_action(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     user = clinician_or_404(request)
     alert = _to_change(user, alert_id)
-    form = ActionForm(request.POST)
+    form = _action_form(request.POST)
     if not form.is_valid():
         # Shown again with what was typed (a note is never lost to a missing choice).
         return _detail_page(

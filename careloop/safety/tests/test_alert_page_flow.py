@@ -44,6 +44,7 @@ def test_the_flow_in_order_with_one_current_step_and_each_step_audited(
     assert "escalation has stopped" in html
     step = current_step(html)
     assert f'action="{url}action"' in step and 'name="note"' in step
+    assert '<option value="" selected>Choose what was done</option>' in step  # no default outcome
     assert f'action="{url}acknowledge"' not in html
     assert "Escalation stopped." in html and "Taken on by ben" in html
 

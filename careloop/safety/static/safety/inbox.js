@@ -60,8 +60,15 @@
     }
     row.setAttribute("data-alert-id", entry.alert.id);
     var what = entry.kind === "alert" ? labels.respond : labels.acknowledged;
-    var whatCell = cell(row, entry.step ? what + " (" + labels.step + " " + entry.step + ")" : what);
-    if (entry.kind === "alert") { row.className = "respond"; whatCell.className = "strong"; }
+    var whatText = entry.step ? what + " (" + labels.step + " " + entry.step + ")" : what;
+    if (entry.kind === "alert") {
+      row.className = "respond";
+      var strong = document.createElement("strong");
+      strong.textContent = whatText;
+      cell(row, "").appendChild(strong);
+    } else {
+      cell(row, whatText);
+    }
     var who = cell(row, "");
     var link = document.createElement("a");
     link.href = detailBase + entry.alert.id + "/";
