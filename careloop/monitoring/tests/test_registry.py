@@ -16,7 +16,8 @@ from careloop.accounts.types import Role
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.care.models import CareTeam, Patient, TeamMembership, TreatmentEpisode
-from careloop.care.types import EpisodeEnding
+from careloop.care.services import change_step
+from careloop.care.types import CareStep, EpisodeEnding
 from careloop.core import clock
 from careloop.monitoring.charts.sparkline import HEIGHT, PAD, WIDTH, points, sparkline_svg
 from careloop.monitoring.plain_names import (
@@ -443,3 +444,25 @@ def test_registry_page_with_filters_reads_in_a_constant_number_of_queries(
         page = caseload_page(ben, 2, filters=filters, per_page=5)
     assert (len(page.rows), page.total) == (5, 13)
     assert len(many.captured_queries) == len(one_patient.captured_queries)
+
+
+def test_step_filter_shows_the_patients_at_that_stepped_care_step(
+    as_user, ben, registry, monkeypatch
+) -> None:
+    """The step is the current episode's (care.with_current_step); none recorded: no step."""
+    worse = TreatmentEpisode.objects.get(patient=registry["worse"])
+    stuck = TreatmentEpisode.objects.get(patient=registry["stuck"])
+    monkeypatch.setattr(clock, "now", lambda: NOW - timedelta(days=20))  # changes take time
+    change_step(ben, worse, CareStep.LOW_INTENSITY, "Starting guided self-help")
+    change_step(ben, stuck, CareStep.LOW_INTENSITY, "Starting guided self-help")
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    change_step(ben, stuck, CareStep.HIGH_INTENSITY, "Not improving at step 2")
+    client = as_user(ben)
+    step2 = client.get("/caseload/", {"step": int(CareStep.LOW_INTENSITY)}).content.decode()
+    assert _names(step2) == ["Worse"]
+    assert f'<option value="{int(CareStep.LOW_INTENSITY)}" selected>' in step2
+    step3 = client.get("/caseload/", {"step": int(CareStep.HIGH_INTENSITY)}).content.decode()
+    assert _names(step3) == ["Stuck"]
+    assert (
+        _names(client.get("/caseload/", {"step": int(CareStep.SPECIALIST)}).content.decode()) == []
+    )
