@@ -19,7 +19,8 @@ from careloop.assessments.models import Assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction
-from careloop.care.models import Patient, TreatmentEpisode
+from careloop.care.models import Patient, SteppedCareChange, TreatmentEpisode
+from careloop.care.types import CareStep
 from careloop.core import clock
 from careloop.fhir.models import ExportJob, ExportPart, ImportedResource, SmartClient
 from careloop.fhir.types import ClientKind
@@ -27,6 +28,8 @@ from careloop.journal.models import JournalEntry
 from careloop.messaging.models import Message
 from careloop.messaging.types import Direction
 from careloop.monitoring.models import CheckIn, FollowUpOffer, MeasurementPlan, PlanItem
+from careloop.monitoring.supervision.models import CaseReview
+from careloop.monitoring.supervision.types import ReviewOutcome
 from careloop.notifications.models import Notification, PushSubscription
 from careloop.notifications.types import Channel
 from careloop.privacy.models import BreakGlassGrant, ConsentDecision, ConsentDocument
@@ -172,6 +175,26 @@ def seed_everything(
             patient=patient,
             referred_on=(now - timedelta(days=60)).date(),
             started_on=(now - timedelta(days=50)).date(),
+        )
+    )
+    add(
+        SteppedCareChange.objects.create(
+            service_id=service_id,
+            patient=patient,
+            episode=episode,
+            to_step=CareStep.LOW_INTENSITY,
+            reason=f"{CANARY_NAME} chose guided self-help: {CANARY_TEXT}",
+            changed_by=clinician,
+        )
+    )
+    add(
+        CaseReview.objects.create(
+            service_id=service_id,
+            patient=patient,
+            episode=episode,
+            reviewer=clinician,
+            outcome=ReviewOutcome.CONTINUE,
+            note=f"Reviewed {CANARY_NAME}'s care: {CANARY_TEXT}",
         )
     )
     plain = add(_phq9(patient, days_ago=20))

@@ -35,6 +35,8 @@ from conftest import make_user
 ID_IN_BUNDLE = {
     "care.Patient": ("Patient", "{}"),
     "care.TreatmentEpisode": ("EpisodeOfCare", "{}"),
+    "care.SteppedCareChange": ("ClinicalImpression", "{}"),
+    "supervision.CaseReview": ("ClinicalImpression", "{}"),
     "assessments.Assessment": ("QuestionnaireResponse", "{}"),
     "monitoring.MeasurementPlan": ("CarePlan", "{}"),
     "monitoring.CheckIn": ("Observation", "{}"),
