@@ -18,7 +18,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from careloop.accounts.selectors import signed_in_user
 from careloop.accounts.types import Role
 from careloop.analytics.breakdown import (
     DIMENSIONS,
@@ -47,6 +50,10 @@ from careloop.care.types import Gender
 from careloop.core import clock
 from careloop.core.errors import NotFound
 from careloop.core.http import client_ip
+
+if TYPE_CHECKING:
+    from careloop.accounts.models import User
+    from careloop.core.models import Service
 
 REPORT_CACHE_SECONDS = 60 * 60  # a computed report is reused for at most an hour (and the day)
 CSV_FIELDS = (
@@ -205,24 +212,29 @@ def _period(request: HttpRequest) -> tuple[Period, list[str]]:
     return Period(start, end, start_text, end_text), errors
 
 
-def _service_and_period(request: HttpRequest) -> tuple[object, Period, list[str]]:
-    user = request.user
-    if getattr(user, "role", None) not in (Role.SUPERVISOR, Role.SERVICE_ADMIN):
+def _reader(request: HttpRequest) -> User:
+    """The signed-in supervisor or service admin; anyone else: 404 (as for no such page)."""
+    user = signed_in_user(request)
+    if user is None or user.role not in (Role.SUPERVISOR, Role.SERVICE_ADMIN):
         raise Http404
+    return user
+
+
+def _service_and_period(request: HttpRequest) -> tuple[Service, Period, list[str]]:
     try:
-        service = report_service_for(user)  # type: ignore[arg-type]  # a signed-in User here
+        service = report_service_for(_reader(request))
     except NotFound as error:
         raise Http404 from error
     period, errors = _period(request)
     return service, period, errors
 
 
-def _report(service: object, period: Period) -> NhsTtReport:
+def _report(service: Service, period: Period) -> NhsTtReport:
     """The report with its breakdown, cached per service, period and day."""
     key = ":".join(
         (
             "careloop:service-dashboard",
-            str(getattr(service, "id", "")),
+            str(service.id),
             str(period.start or ""),
             str(period.end or ""),
             clock.now().date().isoformat(),
@@ -232,7 +244,7 @@ def _report(service: object, period: Period) -> NhsTtReport:
     if isinstance(report, NhsTtReport):
         return report
     report = nhs_tt_report(
-        service,  # type: ignore[arg-type]  # a Service from report_service_for
+        service,
         period_from=period.start,
         period_to=period.end,
         by_group=True,
@@ -303,6 +315,7 @@ def _sections(rows: list[MetricRow], metric: str) -> list[dict[str, object]]:
     return sections
 
 
+@login_required
 @require_http_methods(["GET"])
 def dashboard(request: HttpRequest) -> HttpResponse:
     service, period, errors = _service_and_period(request)
@@ -312,9 +325,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     report = _report(service, period)
     rows = report.by_group or []
     record_event(
-        actor=request.user,  # type: ignore[arg-type]  # a signed-in staff User
+        actor=_reader(request),
         action=AuditAction.REPORT_VIEWED,
-        service_id=getattr(service, "id", None),
+        service_id=service.id,
         purpose=PurposeOfUse.HOPERAT,
         obj=("Report", "service-dashboard"),
         source_ip=client_ip(request),
@@ -353,15 +366,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
 @require_http_methods(["GET"])
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """Every figure of the dashboard: one row per metric × dimension × group."""
     service, period, _errors = _service_and_period(request)
     report = _report(service, period)
     record_event(
-        actor=request.user,  # type: ignore[arg-type]  # a signed-in staff User
+        actor=_reader(request),
         action=AuditAction.REPORT_DOWNLOADED,
-        service_id=getattr(service, "id", None),
+        service_id=service.id,
         purpose=PurposeOfUse.HOPERAT,
         obj=("Report", "service-dashboard.csv"),
         source_ip=client_ip(request),

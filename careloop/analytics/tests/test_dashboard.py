@@ -24,7 +24,7 @@ from careloop.care.selectors.reporting import ended_episode_facts_for_system
 from careloop.core.models import Service
 from careloop.seed.loader import ensure_teams, load_population
 from careloop.seed.population import PopulationSpec
-from conftest import make_user
+from conftest import make_user, signed_in
 
 URL = "/service/"
 CSV_URL = "/service/dashboard.csv"
@@ -143,6 +143,11 @@ def test_a_bad_month_is_explained_not_a_crash(as_user, sam, population) -> None:
     assert "like 2026-01" in page and "like 2026-06" in page and "Showing all time" in page
 
 
+def test_staff_who_have_not_passed_the_second_factor_are_asked_for_it(cleo) -> None:
+    response = signed_in(cleo, mfa_verified=False).get(URL)
+    assert response.status_code == 302 and "/accounts/verify/" in response["Location"]
+
+
 @pytest.mark.parametrize("reader", ["ben", "dana", "ada"])
 def test_clinicians_and_patients_get_404(request, as_user, reader) -> None:
     client = as_user(request.getfixturevalue(reader))
@@ -151,9 +156,9 @@ def test_clinicians_and_patients_get_404(request, as_user, reader) -> None:
 
 
 def test_signed_out_is_sent_to_sign_in(client, service) -> None:
-    response = client.get(URL)
-    assert response.status_code in (302, 404)
-    assert response.status_code == 404 or "/accounts/" in response["Location"]
+    for url in (URL, CSV_URL):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/")
 
 
 def test_another_services_supervisor_sees_only_their_own_service(as_user, population) -> None:
