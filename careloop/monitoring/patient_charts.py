@@ -10,6 +10,7 @@ Words are translated here; the pure chart modules only place and escape them.
 from __future__ import annotations
 
 import math
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from django.utils.translation import ngettext
 from careloop.assessments import meaning
 from careloop.audit.selectors import events_for_patient
 from careloop.audit.types import AuditAction
-from careloop.care.selectors import episodes_of
+from careloop.care.selectors import episodes_of, step_markers_of
 from careloop.instruments.library import UnknownInstrument, get_instrument
 from careloop.monitoring.charts import heatmap, legend, trajectory
 from careloop.monitoring.charts.measures import PREFERRED_ORDER, MeasureScale, scale_for
@@ -103,7 +104,7 @@ def _words() -> ChartWords:
         marker_titles={
             "alert": _("Alert raised"),
             "plan": _("Measurement plan changed"),
-            "step": _("Stepped-care step changed"),
+            "step": _("Stepped-care step changed (step names UNVERIFIED)"),
         },
     )
 
@@ -169,6 +170,24 @@ def plan_markers(patient: Patient, time_zone: str) -> list[tuple[str | None, Mar
         )
         label = f"{name}: {_plan_change_label(detail)}".rstrip(": ")
         result.append((measure or None, Marker(day, "plan", label, _day(day))))
+    return result
+
+
+def step_markers(patient: Patient, episode_id: uuid.UUID | None) -> list[tuple[str | None, Marker]]:
+    """Stepped-care level changes (care.selectors, one query) of the charted episode, on every
+    chart: "Stepped care: low intensity → high intensity"."""
+    result: list[tuple[str | None, Marker]] = []
+    for step in step_markers_of(patient):
+        if episode_id is not None and step.episode_id != episode_id:
+            continue
+        if step.from_step is None:
+            label = _("Stepped care: started at %(step)s") % {"step": step.to_step.label}
+        else:
+            label = _("Stepped care: %(before)s → %(after)s") % {
+                "before": step.from_step.label,
+                "after": step.to_step.label,
+            }
+        result.append((None, Marker(step.changed_on, "step", label, _day(step.changed_on))))
     return result
 
 
@@ -421,6 +440,7 @@ class _Scope:
     words: str
     origin_floor: date | None  # the episode's first day, when the rows are an episode's
     ended_on: date | None
+    episode_id: uuid.UUID | None = None
 
 
 def _scope(scored: list[Assessment], episode: TreatmentEpisode | None) -> _Scope:
@@ -444,7 +464,7 @@ def _scope(scored: list[Assessment], episode: TreatmentEpisode | None) -> _Scope
             "%(count)s questionnaires outside this episode are listed in the history below.",
             outside,
         ) % {"count": outside}
-    return _Scope(in_episode, words, episode.started_on, episode.ended_on)
+    return _Scope(in_episode, words, episode.started_on, episode.ended_on, episode.id)
 
 
 def charts_for(
@@ -469,6 +489,7 @@ def charts_for(
     if scope.origin_floor is not None:
         origin = min(origin, scope.origin_floor)
     markers = alert_markers(alerts, time_zone) + plan_markers(patient, time_zone)
+    markers += step_markers(patient, scope.episode_id)
     markers += [(None, m) for m in extra_markers]
     if scope.ended_on is not None:  # what followed an ended episode is not part of its story
         markers = [(instrument, m) for instrument, m in markers if m.on <= scope.ended_on]

@@ -168,7 +168,7 @@ def test_step_markers_join_every_chart_and_an_ended_episode_says_so(ben, north) 
         assert chart.svg.count('class="marker marker-step" data-kind="step"') == 1
         assert "Stepped up to high-intensity CBT" in chart.svg
         assert "after the end" not in chart.svg
-        assert "Stepped-care step changed" in chart.legend
+        assert "Stepped-care step changed (step names UNVERIFIED)" in chart.legend
 
 
 def test_wsas_without_work_marks_its_bands_unverified() -> None:
@@ -205,3 +205,22 @@ def test_service_band_is_drawn_when_the_service_has_the_history(
     assert 'class="expected-reference"' not in phq9
     assert "this service&#x27;s closed episodes" in phq9 or "this service's closed episodes" in phq9
     assert "on track against the expected recovery" in phq9
+
+
+def test_stepped_care_changes_are_marked_on_every_chart(as_user, ben, north) -> None:
+    from careloop.care.services import change_step
+    from careloop.care.types import CareStep
+
+    patient = make_patient(north, "Stepped Patient")
+    episode = episode_with_scores(patient, ben, WEEKLY[:3], ending=EpisodeEnding.ONGOING)
+    change_step(ben, episode, CareStep.LOW_INTENSITY, "Guided self-help agreed")
+    change_step(ben, episode, CareStep.HIGH_INTENSITY, "Not improving on step 2")
+    page = page_of(as_user(ben), patient)
+    for measure in ("phq9", "gad7"):
+        card = chart_card(page, measure)
+        assert card.count('class="marker marker-step" data-kind="step"') == 2
+        assert (
+            "Stepped care: Step 2: low-intensity guided self-help → "
+            "Step 3: high-intensity psychological therapy"
+        ) in card
+        assert "Not improving" not in card  # the reason is the clinician's text, not the chart's
