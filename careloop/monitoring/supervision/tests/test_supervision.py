@@ -137,7 +137,15 @@ def test_alerts_handled_late_against_the_teams_policy(sam, caseload, south):
     assert rows[1].minutes_late == 45 and rows[1].late_by == "45 min"
 
 
-def test_the_page_is_for_supervisors_and_audits_who_was_listed(as_user, sam, ben, dana, caseload):
+@pytest.fixture
+def no_suggestion_sources(monkeypatch):
+    """As in a service with no AI suggestions (the ai domain registers a source when installed)."""
+    monkeypatch.setattr(suggestions, "_SOURCES", {})
+
+
+def test_the_page_is_for_supervisors_and_audits_who_was_listed(
+    as_user, sam, ben, dana, caseload, no_suggestion_sources
+):
     for other in (ben, dana):
         response = as_user(other).get("/supervision/")
         assert response.status_code == 403
@@ -151,7 +159,9 @@ def test_the_page_is_for_supervisors_and_audits_who_was_listed(as_user, sam, ben
     assert listed.count() == 2 and {e.purpose for e in listed} == {"CAREMGT"}
 
 
-def test_a_registered_suggestion_source_fills_the_section(as_user, sam, caseload):
+def test_a_registered_suggestion_source_fills_the_section(
+    as_user, sam, caseload, no_suggestion_sources
+):
     stuck = caseload["stuck"]
     row = suggestions.OverriddenSuggestion(
         patient_id=stuck.id,
