@@ -12,11 +12,14 @@ The order ("needs attention today"):
 4. everyone else in care;
 5. discharged or finished episodes (never chased as overdue).
 
-Within each group the highest latest PHQ-9 comes first, then the name. Groups 1, 2 and 4/5 and
-the order inside them are decided in SQL (one query over the reader's visible patients, scores
-withheld from the order when the patient does not share questionnaires); whether someone in care
-is overdue depends on their own calendar (monitoring.schedule, in their time zone), so group 3 is
-a stable partition of the in-care rest in Python, one pass, no sort.
+Within each group the highest latest PHQ-9 comes first, then the name. SQL orders the lines
+(one query over the reader's visible patients): open alerts first, discharged last, then the
+latest PHQ-9 the team may see, then name. Groups 2 and 3 are stable partitions of the in-care
+lines in Python, one pass and no sort: "getting worse" compares several score annotations (in
+SQL each comparison copies the score subqueries again: a query three times as long, slower to
+build and plan), and "overdue" depends on each patient's own calendar (monitoring.schedule, in
+their time zone). Every visible line matching the filters is read in any case: the overdue
+group needs all of them, and the page needs the total.
 """
 
 from __future__ import annotations
@@ -25,16 +28,14 @@ import enum
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
-    ExpressionWrapper,
     F,
-    FloatField,
     IntegerField,
     Q,
     QuerySet,
@@ -207,50 +208,18 @@ def caseload_for(user: User) -> QuerySet[Patient]:
 _IN_CARE = Q(current_episode_ending__isnull=True) | Q(current_episode_ending=EpisodeEnding.ONGOING)
 
 
-def _worsening(today: date) -> Q:
-    """Reliable deterioration on PHQ-9 or GAD-7, or not on track (10+ weeks in treatment without
-    PHQ-9 response or remission): conditions on the annotated row, so the order stays SQL."""
-    deteriorated = Q()
-    for instrument_id in REGISTRY_INSTRUMENTS:
-        deteriorated |= Q(
-            **{f"{instrument_id}_rise__gte": NHS_TT_CRITERIA[instrument_id].min_points}
-        )
-    # Not responded (latest above half the baseline) and not in remission (latest ≥ 5).
-    not_on_track = Q(
-        current_episode_started_on__lte=today - timedelta(weeks=REVIEW_FROM_WEEK),
-        raw_phq9_baseline__isnull=False,
-        raw_phq9_latest__gte=REMISSION_BELOW,
-        phq9_kept__gt=0,
-    )
-    return Q(questionnaires_shared=True) & (deteriorated | not_on_track)
-
-
 def _ranked_query(
-    user: User, filters: RegistryFilters, now: datetime, teams: list[RegistryTeam] | None
+    user: User, filters: RegistryFilters, teams: list[RegistryTeam] | None
 ) -> QuerySet[Patient]:
-    rows = caseload_for(user)
-    for instrument_id in REGISTRY_INSTRUMENTS:
-        rows = rows.annotate(
-            **{
-                f"{instrument_id}_rise": ExpressionWrapper(
-                    F(f"raw_{instrument_id}_latest") - F(f"raw_{instrument_id}_baseline"),
-                    output_field=FloatField(),
-                )
-            }
-        )
-    kept = 1 - RESPONSE_MIN_REDUCTION_PERCENT / 100
-    rows = rows.annotate(
-        # Above the response line: latest − baseline × 0.5 > 0.
-        phq9_kept=ExpressionWrapper(
-            F("raw_phq9_latest") - F("raw_phq9_baseline") * kept, output_field=FloatField()
-        ),
-    )
-    rows = _filtered(user, rows, filters, now, teams)
+    """The filtered lines ordered by open alerts first and discharged last, then the highest
+    latest PHQ-9 the team may see, then name. Only conditions on single annotations here: a
+    condition over several score annotations (reliable change) copies each score subquery into
+    the SQL again, which tripled the query's text and its compile and plan time."""
+    rows = _filtered(user, caseload_for(user), filters, teams)
     return rows.annotate(
         attention=Case(
             When(open_alerts__gt=0, then=Value(int(Attention.ALERT))),
             When(~_IN_CARE, then=Value(int(Attention.DISCHARGED))),
-            When(_worsening(now.date()), then=Value(int(Attention.WORSENING))),
             default=Value(int(Attention.IN_CARE)),
             output_field=IntegerField(),
         ),
@@ -263,7 +232,6 @@ def _filtered(
     user: User,
     rows: QuerySet[Patient],
     filters: RegistryFilters,
-    now: datetime,
     teams: list[RegistryTeam] | None,
 ) -> QuerySet[Patient]:
     if filters.team is not None:
@@ -291,10 +259,9 @@ def _filtered(
         rows = rows.filter(Q(open_alerts__gt=0))
     elif status == StatusFilter.DISCHARGED:
         rows = rows.exclude(_IN_CARE)
-    elif status in (StatusFilter.IN_CARE, StatusFilter.OVERDUE):
-        rows = rows.filter(_IN_CARE)  # overdue: narrowed further once schedules are known
-    elif status == StatusFilter.WORSENING:
-        rows = rows.filter(_IN_CARE).filter(_worsening(now.date()))
+    elif status is not None:
+        # In care; "worsening" and "overdue" are narrowed further once the lines are read.
+        rows = rows.filter(_IN_CARE)
     return rows
 
 
@@ -413,6 +380,11 @@ class CaseloadRow:
             and not (self.is_response or self.is_remission)
         )
 
+    @property
+    def is_worsening(self) -> bool:
+        """In care and reliably worse on PHQ-9 or GAD-7, or not on track."""
+        return self.in_care and (bool(self.reliably_worse) or self.is_not_on_track)
+
 
 def _change(baseline: float | None, latest: float | None) -> float | None:
     return None if baseline is None or latest is None else latest - baseline
@@ -435,6 +407,15 @@ def _adherence(entries: list[ScheduleEntry]) -> _Adherence:
 
 
 def _line(p: Patient, today: date) -> CaseloadRow:
+    """A line from the ranking query's row; someone in care with no open alert who is getting
+    worse or not on track moves up to that group."""
+    row = _line_as_read(p, today)
+    if row.attention == Attention.IN_CARE and row.is_worsening:
+        return replace(row, attention=Attention.WORSENING)
+    return row
+
+
+def _line_as_read(p: Patient, today: date) -> CaseloadRow:
     ending = p.current_episode_ending  # type: ignore[attr-defined]  # annotation
     return CaseloadRow(
         patient=p,
@@ -491,8 +472,9 @@ def _with_adherence(rows: list[CaseloadRow], now: datetime) -> list[CaseloadRow]
 
 
 def _needs_attention_order(rows: list[CaseloadRow]) -> list[CaseloadRow]:
-    """The SQL order with the overdue lines moved ahead of the rest of those in care: a stable
-    partition (the SQL order holds inside each group), one pass."""
+    """The SQL order (open alerts, in care, discharged; then latest PHQ-9 and name) with the
+    lines getting worse, then the overdue ones, moved ahead of the rest of those in care: a
+    stable partition (the SQL order holds inside each group), one pass, no sort."""
     groups: dict[Attention, list[CaseloadRow]] = {attention: [] for attention in Attention}
     for row in rows:
         groups[row.attention].append(row)
@@ -510,7 +492,9 @@ def _ranked(
     to their teams among `teams` (read when not given): a patient belongs to a team, so "Ben's
     patients" are the patients of Ben's teams."""
     today = now.date()
-    lines = [_line(p, today) for p in _ranked_query(user, filters, now, teams)]
+    lines = [_line(p, today) for p in _ranked_query(user, filters, teams)]
+    if filters.status == StatusFilter.WORSENING:
+        lines = [line for line in lines if line.is_worsening]
     rows = _needs_attention_order(_with_adherence(lines, now))
     if filters.status == StatusFilter.OVERDUE:
         rows = [row for row in rows if row.overdue]
