@@ -79,7 +79,7 @@ def _cell(result: Mapping[str, Any]) -> str:
     if result.get("suppressed"):
         return f"not shown: {result['suppressed']}"
     value, low, high = result.get("value"), result.get("ci_low"), result.get("ci_high")
-    if value is None:
+    if value is None or low is None or high is None:
         return "–"
     return f"{value * 100:.1f} % ({low * 100:.1f}–{high * 100:.1f})"
 

@@ -64,7 +64,8 @@ class LogisticModel:
     platt_intercept: float = 0.0
 
     def _z(self, x: Sequence[float]) -> FloatArray:
-        return (np.asarray(x, dtype=np.float64) - np.asarray(self.means)) / np.asarray(self.scales)
+        z = (np.asarray(x, dtype=np.float64) - np.asarray(self.means)) / np.asarray(self.scales)
+        return np.asarray(z, dtype=np.float64)
 
     def raw_logit(self, x: Sequence[float]) -> float:
         return float(self.intercept + np.dot(self.coefficients, self._z(x)))

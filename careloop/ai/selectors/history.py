@@ -69,7 +69,9 @@ def histories_of(patient: Patient) -> list[EpisodeRecord]:
         if episode_id not in starts:
             continue
         day = (local_day(at, time_zone) - starts[episode_id]).days
-        by_episode.setdefault(episode_id, []).append((day, instrument, total, tuple(answers or ())))
+        by_episode.setdefault(episode_id, []).append(
+            (day, instrument, float(total or 0.0), tuple(answers or ()))
+        )
     records = []
     for episode in episodes:
         end = episode.ended_on

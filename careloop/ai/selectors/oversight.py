@@ -39,7 +39,7 @@ MIN_DECISIONS_SHOWN = 5  # a rate over fewer decisions is not shown (small-n sup
 def _name(user: Any) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.username
+    return str(user.get_full_name() or user.username)
 
 
 def _step(step: int | None) -> str:
@@ -94,7 +94,7 @@ def _view(row: Suggestion) -> SuggestionView:
         suggested_step=_step(row.suggested_step),
         suggested_step_value=row.suggested_step,
         reasons=[str(item.get("words", "")) for item in row.explanation],
-        probability=row.prediction.probability if row.prediction_id else None,
+        probability=row.prediction.probability if row.prediction is not None else None,
         status=row.status,
         status_label=SuggestionStatus(row.status).label,
         decision_reason=ReasonCode(row.reason).label if row.reason else "",
@@ -198,6 +198,8 @@ class OverrideReport:
 
 
 def _decided_rows(user: User, since: datetime | None) -> list[Suggestion]:
+    if user.service_id is None:
+        return []
     if user.role == Role.SERVICE_ADMIN:
         rows = Suggestion.objects.filter(service_id=user.service_id)
     elif user.role in (Role.SUPERVISOR, Role.CLINICIAN):

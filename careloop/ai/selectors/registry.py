@@ -70,7 +70,7 @@ def version_for_system(
     service_id: uuid.UUID | None, kind: ModelKind | str, version: str
 ) -> ModelVersion:
     """System read for the commands: one version by its name."""
-    row = ModelVersion.objects.filter(service_id=service_id, kind=kind, version=version).first()
+    row = ModelVersion.objects.filter(service=service_id, kind=kind, version=version).first()
     if row is None:
         raise NotFound("model version")
     return row

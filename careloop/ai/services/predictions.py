@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -142,7 +143,7 @@ def make_due_predictions() -> int:
     return handled
 
 
-def _predict_for_service(service_id: object) -> int:
+def _predict_for_service(service_id: uuid.UUID) -> int:
     handled = 0
     with transaction.atomic():
         claimed = (
@@ -150,7 +151,7 @@ def _predict_for_service(service_id: object) -> int:
             .filter(service_id=service_id, kind=ModelKind.EARLY_WARNING, status=ModelStatus.ACTIVE)
             .first()
         )
-        if claimed is None or model_in_use(claimed.service_id, ModelKind.EARLY_WARNING) is None:
+        if claimed is None or model_in_use(service_id, ModelKind.EARLY_WARNING) is None:
             return 0
         today = clock.now().date()
         patients = patients_who_can_sign_in_for_system().filter(service_id=service_id)

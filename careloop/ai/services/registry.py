@@ -54,7 +54,7 @@ def register_version(
     if not version.strip():
         raise InvalidInput("version: give the version a name")
     with transaction.atomic():
-        exists = ModelVersion.objects.filter(service_id=service_id, kind=kind, version=version)
+        exists = ModelVersion.objects.filter(service=service_id, kind=kind, version=version)
         if exists.exists():
             raise Conflict(f"{kind.label} version {version} already exists")
         row = ModelVersion.objects.create(
@@ -140,7 +140,7 @@ def activate_version(actor: User, version: ModelVersion) -> ModelVersion:
         now = clock.now()
         retired = list(
             ModelVersion.objects.select_for_update().filter(
-                service_id=locked.service_id, kind=locked.kind, status=ModelStatus.ACTIVE
+                service=locked.service_id, kind=locked.kind, status=ModelStatus.ACTIVE
             )
         )
         for old in retired:

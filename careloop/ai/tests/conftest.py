@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,10 @@ def hand_model(**weights: float) -> LogisticModel:
 
 
 def make_version(
-    service_id: uuid.UUID, version: str = "test-1", gate: dict | None = None, **weights: float
+    service_id: uuid.UUID,
+    version: str = "test-1",
+    gate: dict[str, Any] | None = None,
+    **weights: float,
 ) -> ModelVersion:
     return register_version(
         actor=None,

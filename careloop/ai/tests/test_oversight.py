@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from careloop.accounts.types import Role
 from careloop.ai.models import ModelVersion, Prediction, ReviewTask, Suggestion
 from careloop.ai.selectors.oversight import (
     overridden_for_supervisor,
@@ -321,7 +322,7 @@ def test_another_patient_cannot_contest_adas_decision(decided, service, north):
     from careloop.care.models import Patient
     from conftest import make_user
 
-    eve = make_user(service, "eve", "patient")
+    eve = make_user(service, "eve", Role.PATIENT)
     Patient.objects.create(service=service, user=eve, care_team=north, display_name="Eve")
     with pytest.raises(NotFound):
         request_human_review(eve, decided, "not mine")
@@ -351,6 +352,7 @@ def test_review_tasks_and_suggestions_are_exported_and_erased(decided, ada, ada_
     entries = registered()
     scope = PatientScope(ada_patient, ada)
     for label in ("ai.ReviewTask", "ai.Suggestion", "ai.Prediction"):
-        assert entries[label].erase(scope) == 1
+        erase = entries[label].erase
+        assert erase is not None and erase(scope) == 1
     assert not ReviewTask.objects.exists() and not Prediction.objects.exists()
     assert ModelVersion.objects.filter(kind=ModelKind.EARLY_WARNING).exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from io import StringIO
+from typing import Any
 
 import numpy as np
 import pytest
@@ -33,7 +34,9 @@ from careloop.audit.types import AuditAction
 from careloop.core.errors import InvalidInput, NotFound, PermissionDenied
 
 
-def _held_out(sensitivity_by_group: dict[str, float], n: int = 400, seed: int = 1) -> list:
+def _held_out(
+    sensitivity_by_group: dict[str, float], n: int = 400, seed: int = 1
+) -> list[list[Any]]:
     """Held-out rows where, in each group, half are positives and `sensitivity` of them score
     0.9 (flagged) and the rest 0.1; negatives all score 0.1."""
     rng = np.random.default_rng(seed)
@@ -47,7 +50,7 @@ def _held_out(sensitivity_by_group: dict[str, float], n: int = 400, seed: int = 
     return rows
 
 
-def _draft(service, version: str, held_out: list) -> ModelVersion:
+def _draft(service, version: str, held_out: list[list[Any]]) -> ModelVersion:
     row = make_version(service.id, version, gate={}, phq9_change=1.0)
     ModelVersion.objects.filter(id=row.id).update(held_out=held_out)
     row.refresh_from_db()
