@@ -15,6 +15,7 @@ generically, never shown as a code. Templates reach these through the `plain_nam
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.utils.translation import gettext as _
@@ -78,6 +79,7 @@ def grace_words(overdue_after_days: int) -> str:
     return ngettext("overdue after %(n)d day", "overdue after %(n)d days", days) % {"n": days}
 
 
+@functools.lru_cache(maxsize=64)  # the library is read once per process
 def highest_total(instrument_id: str) -> int | None:
     """The highest total a questionnaire can score (27 for PHQ-9, 21 for GAD-7), from its
     definition's scored items; None for a code the library does not have."""
