@@ -121,15 +121,18 @@ def has_no_horizontal_scroll(page: Page) -> bool:
 def check_reflow(page: Page, name: str) -> None:
     """Assert the page fits the viewport's width (screenshot kept as evidence either way)."""
     screenshot(page, name)
+    # The outermost elements that stick out (not what scrolls inside a region of its own).
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
-                           && !e.closest('.table-scroll'))
-              .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                                   + (e.className ? '.' + String(e.className) : ''))"""
+                           && !(e.parentElement && e.parentElement.closest('.table-scroll')))
+              .slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                                   + (e.classList.length ? '.' + [...e.classList].join('.') : '')
+                                   + ' (' + Math.round(e.getBoundingClientRect().width) + ' px)')"""
     )
     assert has_no_horizontal_scroll(page), (
-        f"{name} scrolls sideways at {page.viewport_size}: {page.url}; "
+        f"{name} scrolls sideways at {page.viewport_size}: {page.url}; page "
+        f"{page.evaluate('document.documentElement.scrollWidth')} px wide; "
         f"wider than the screen: {wide}"
     )
 

@@ -1,5 +1,5 @@
 """Every clinician-facing page passes axe-core at WCAG 2.2 AA at 1280 px and at 375 px wide, and
-reflows at 320 CSS px without sideways scrolling (#13 acceptance, item 7).
+reflows at 320 CSS px without sideways scrolling, in plain words (#13 acceptance, item 7).
 
 Each page is opened by the role that uses it (care manager, supervisor, service admin,
 researcher), signed in through the real password and one-time-code forms, on a small service with
@@ -12,6 +12,7 @@ var/ci-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,11 @@ from tests.browser.support import (
     check_reflow,
     sign_in,
 )
+
+# Plain words (#13 item 7): staff read names, not codes. A versioned instrument code
+# ("phq9@1.0.0") or a raw stored value ("risk_not_assessed", "service_admin") on a page is a
+# label that was never translated into words.
+CODE_WORDS = re.compile(r"\b[a-z][a-z0-9]*@\d+(?:\.\d+)+\b|\b[a-z]+(?:_[a-z]+)+\b")
 
 # Who opens the pages of each newer section (its URL namespace).
 SECTION_ROLES = {"care": "ben", "supervision": "sam", "analytics": "cleo", "manage": "cleo"}
@@ -172,4 +178,7 @@ def test_page_passes_axe_at_desktop_and_phone_width_and_reflows_at_320(
         check_reflow(page, f"{case.name}-320")
     except AssertionError as failure:
         problems.append(str(failure))
+    codes = sorted(set(CODE_WORDS.findall(page.inner_text("main"))))
+    if codes:
+        problems.append(f"{case.name}: codes instead of plain words on the page: {codes}")
     assert not problems, "\n\n".join(problems)
