@@ -248,5 +248,7 @@ def invitation(request: HttpRequest, code: str) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     page = render(request, "accounts/invitation.html", context, status=status)
-    page["Referrer-Policy"] = "no-referrer"  # the code is in this page's address
+    # The code is in this page's address: never sent to another site. ("no-referrer" would make
+    # the browser send "Origin: null" with the form, which CSRF protection rightly refuses.)
+    page["Referrer-Policy"] = "same-origin"
     return page

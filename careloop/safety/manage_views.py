@@ -149,7 +149,7 @@ class ShiftForm(forms.Form):
 def _members(team: CareTeam) -> list[tuple[str, str]]:
     people = active_care_team_members(team.id, team.service_id)
     return [
-        (str(u.id), f"{u.get_full_name() or u.username} ({u.get_role_display()})") for u in people
+        (str(u.id), f"{u.get_full_name() or u.username}, {u.get_role_display()}") for u in people
     ]
 
 

@@ -55,6 +55,8 @@ def test_an_admin_adds_a_clinician_who_accepts_and_is_sent_to_enrol_totp(cleo):
     visitor = Client()
     form = visitor.get(reverse("accounts:invitation", args=[code]))
     assert form.status_code == 200 and b"fay" in form.content
+    # The code never leaves in a Referer to another site, and the form's Origin stays valid.
+    assert form["Referrer-Policy"] == "same-origin"
     done = visitor.post(
         reverse("accounts:invitation", args=[code]),
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

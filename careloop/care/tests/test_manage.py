@@ -74,8 +74,8 @@ def test_a_patient_without_a_user_name_gets_no_login_and_can_be_invited_later(cl
     assert patient.user is None
     page = admin.post(reverse("manage:patient-invite", args=[patient.id]), {"username": "patlater"})
     assert page.status_code == 200 and b"invitation-code" in page.content
-    patient.refresh_from_db()
-    assert patient.user.username == "patlater" and patient.user.role == Role.PATIENT
+    login = Patient.objects.get(id=patient.id).user
+    assert login is not None and (login.username, login.role) == ("patlater", Role.PATIENT)
 
 
 def test_a_taken_user_name_adds_no_patient(cleo, north, ben):
@@ -163,7 +163,7 @@ def test_another_services_admin_gets_404_for_everything_here(olga, cleo, ada_pat
         ("manage:team", [north.id]),
     ):
         assert other.get(reverse(name, args=args)).status_code == 404
-    posts = (
+    posts: tuple[tuple[str, list[object], dict[str, str]], ...] = (
         ("manage:patient-discharge", [ada_patient.id], {"ending": "completed"}),
         ("manage:patient-invite", [ada_patient.id], {}),
         ("manage:team-member-add", [north.id], {"user_id": str(ben.id)}),
