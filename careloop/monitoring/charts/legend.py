@@ -14,6 +14,8 @@ from careloop.monitoring.charts.trajectory import (
     EXPECTED_OUTER_OPACITY,
     INK,
     SCORE,
+    expected_shown,
+    geometry,
     marker_style,
     symbol,
 )
@@ -149,9 +151,14 @@ def render_legend(chart: TrajectoryInput, *, score_label: str, prorated_label: s
                 marker=unverified,
             )
         )
-    if chart.expected is not None:
+    band_weeks, reference = (
+        expected_shown(chart.expected, chart.origin, geometry(chart))
+        if chart.expected is not None
+        else ([], [])
+    )
+    if chart.expected is not None and (band_weeks or reference):
         expected = chart.expected
-        has_band = any(w.is_percentile_band for w in expected.weeks)
+        has_band = bool(band_weeks)
         swatch = (
             _swatch(
                 svg.element(

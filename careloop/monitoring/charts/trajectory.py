@@ -21,6 +21,7 @@ from careloop.monitoring.charts import svg
 from careloop.monitoring.charts.scales import LinearScale, ticks
 from careloop.monitoring.charts.types import (
     ExpectedRecovery,
+    ExpectedWeek,
     Marker,
     ReliableChangeBand,
     SeverityBand,
@@ -176,12 +177,26 @@ def _bands(bands: Iterable[SeverityBand], geo: Geometry) -> str:
     return svg.group({"class": "bands"}, parts)
 
 
-def _expected(expected: ExpectedRecovery, origin: date, geo: Geometry) -> str:
+def expected_shown(
+    expected: ExpectedRecovery, origin: date, geo: Geometry
+) -> tuple[list[ExpectedWeek], list[ExpectedWeek]]:
+    """The percentile weeks and the reference-threshold weeks that are drawn inside the axis
+    (a band needs two weeks, a threshold must start before the axis ends); the legend names
+    only what is drawn."""
     offset = weeks_between(origin, expected.baseline_on)
     shown = [w for w in expected.weeks if 0 <= w.week + offset <= geo.max_week]
     band_weeks = [w for w in shown if w.is_percentile_band]
+    reference = [
+        w for w in shown if w.alert_at_or_above is not None and w.week + offset < geo.max_week
+    ]
+    return (band_weeks if len(band_weeks) >= 2 else []), reference
+
+
+def _expected(expected: ExpectedRecovery, origin: date, geo: Geometry) -> str:
+    offset = weeks_between(origin, expected.baseline_on)
+    band_weeks, reference = expected_shown(expected, origin, geo)
     parts = []
-    if len(band_weeks) >= 2:
+    if band_weeks:
 
         def x(week: int) -> float:
             return geo.x(week + offset)
@@ -215,7 +230,6 @@ def _expected(expected: ExpectedRecovery, origin: date, geo: Geometry) -> str:
                 },
             )
         )
-    reference = [w for w in shown if w.alert_at_or_above is not None]
     if reference:
         steps: list[tuple[float, float]] = []
         for position, w in enumerate(reference):

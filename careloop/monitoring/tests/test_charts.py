@@ -237,7 +237,7 @@ def test_expected_percentile_band_is_drawn_from_the_baseline_week() -> None:
 
 
 def test_published_reference_is_a_step_line_without_a_band() -> None:
-    weeks = tuple(ExpectedWeek(w, alert_at_or_above=17 if w < 9 else 13) for w in range(4, 10))
+    weeks = tuple(ExpectedWeek(w, alert_at_or_above=17 if w < 7 else 13) for w in range(4, 10))
     chart = phq9_chart(expected=ExpectedRecovery(ORIGIN, weeks, "published", unverified=True))
     geo = trajectory.geometry(chart)
     root = parse(trajectory.render(chart))
@@ -434,3 +434,19 @@ def test_unverified_band_in_legend_is_starred_and_tagged() -> None:
     html = legend.render_legend(chart, score_label="CORE-10 score", prorated_label="Prorated")
     assert '<li class="unverified"><svg' in html
     assert "mild 11–14 *</span>" in html
+
+
+def test_threshold_starting_at_the_axis_end_is_neither_drawn_nor_in_the_legend() -> None:
+    # Points to week 3: the axis ends at week 4, where the published rule would only start.
+    points = (ScorePoint(week(0), 15), ScorePoint(week(2), 17))
+    weeks = (ExpectedWeek(4, alert_at_or_above=17),)
+    chart = phq9_chart(
+        points=points, expected=ExpectedRecovery(ORIGIN, weeks, "Published", unverified=True)
+    )
+    assert trajectory.geometry(chart).max_week == 4
+    assert (
+        parse(trajectory.render(chart)).find(".//s:polyline[@class='expected-reference']", NS)
+        is None
+    )
+    html = legend.render_legend(chart, score_label="PHQ-9 score", prorated_label="Prorated")
+    assert "Published" not in html
