@@ -256,3 +256,20 @@ def test_export_and_erasure_carry_the_reviews(sam, ada, ada_patient):
     assert [row.note for row in entry.rows(scope)] == [NOTE]
     assert entry.erase(scope) == 1
     assert not CaseReview.objects.exists()
+
+
+def test_the_patient_page_partial_shows_reviews_and_the_form_only_to_the_supervisor(
+    rf, sam, ben, ada_patient
+):
+    from django.template import Context, Template
+
+    record_case_review(sam, ada_patient, note=NOTE, outcome=ReviewOutcome.CONTINUE)
+    template = Template("{% load supervision_tags %}{% case_reviews_panel patient %}")
+    for reader, has_form in ((sam, True), (ben, False)):
+        request = rf.get(f"/patients/{ada_patient.id}/")
+        request.user = reader
+        patient = patient_visible_to(reader, ada_patient.id)
+        html = template.render(Context({"request": request, "patient": patient}))
+        assert NOTE in html and "Signed off:" in html
+        assert ("Save the review" in html) is has_form
+        assert f'name="next" value="/patients/{ada_patient.id}/"' in html or not has_form
