@@ -113,6 +113,7 @@ def _labels() -> str:
             "severity": {value: severity_label(value) for value in Severity},
             "status": {value: status_label(value) for value in AlertStatus},
             "respond": gettext("Please respond"),
+            "asked": gettext("You were asked to respond"),
             "step": gettext("escalation step"),
             "acknowledged": gettext("Taken on: no response needed from you"),
             "hidden": gettext("No longer visible to you"),
@@ -122,8 +123,8 @@ def _labels() -> str:
             "lost": gettext("Connection lost: retrying. Reload the page if this persists."),
             "gap": gettext("Some updates could not be loaded: reload the page to see them all."),
             "paused": gettext(
-                "Live updates paused after a long time without activity. Reload the page to "
-                "resume them."
+                "Live updates paused after a long time without activity: they start again when "
+                "you use the page."
             ),
             "ended": gettext("Your session has ended: sign in again to see new alerts."),
         }

@@ -83,3 +83,15 @@ def test_an_outsider_sees_nothing_of_another_teams_inbox(as_user, risk_alert, re
     client = as_user(dana)
     assert client.get("/api/alerts/inbox").json() == {"last_seq": 0, "entries": []}
     assert "Ada Test" not in client.get("/alerts/").content.decode()
+
+
+def test_once_taken_on_the_inbox_stops_asking_for_a_response(
+    as_user, risk_alert, reachable, ben, sam
+) -> None:
+    notify_raised_alerts()
+    as_user(sam).post(f"/alerts/{risk_alert.id}/acknowledge")
+    inbox = section(as_user(ben).get("/alerts/").content.decode()).partition("<tbody>")[2]
+    assert "Please respond" not in inbox and 'class="respond"' not in inbox
+    assert "You were asked to respond (escalation step 1)" in inbox
+    assert "Taken on: no response needed from you" in inbox
+    assert inbox.count("Taken on: record what was done") == 2  # both rows show where it stands

@@ -20,9 +20,19 @@
   var unseen = 0;
   var state = { failures: 0, behind: false, stalled: 0 };
   var lastActivity = Date.now();
+  var paused = false;
 
+  // Polls are not activity (the staff idle sign-out must still happen): after a long time with
+  // nobody touching the page, stop; the next key, pointer, scroll or focus starts again.
   ["keydown", "pointerdown", "scroll", "focusin"].forEach(function (name) {
-    window.addEventListener(name, function () { lastActivity = Date.now(); }, { passive: true });
+    window.addEventListener(name, function () {
+      lastActivity = Date.now();
+      if (paused) {
+        paused = false;
+        announce(labels.up_to_date || "");
+        poll();
+      }
+    }, { passive: true });
   });
 
   function label(group, value) {
@@ -61,13 +71,16 @@
     row.setAttribute("data-alert-id", entry.alert.id);
     var what = entry.kind === "alert" ? labels.respond : labels.acknowledged;
     var whatText = entry.step ? what + " (" + labels.step + " " + entry.step + ")" : what;
+    if (entry.step) { row.setAttribute("data-step", String(entry.step)); }
+    var whatCell = cell(row, "");
+    whatCell.className = "what";
     if (entry.kind === "alert") {
       row.className = "respond";
       var strong = document.createElement("strong");
       strong.textContent = whatText;
-      cell(row, "").appendChild(strong);
+      whatCell.appendChild(strong);
     } else {
-      cell(row, whatText);
+      whatCell.textContent = whatText;
     }
     var who = cell(row, "");
     var link = document.createElement("a");
@@ -81,18 +94,27 @@
     severity.appendChild(badge);
     cell(row, entry.alert.reason);
     body.appendChild(row);
-    // Earlier rows about the same alert now read as its latest state.
+    // Earlier rows about the same alert now read as its latest state; once it is taken on they
+    // no longer ask for a response.
     var status_ = label("status", entry.alert.status);
-    body.querySelectorAll('tr[data-alert-id="' + entry.alert.id + '"] .alert-status')
-      .forEach(function (td) { td.textContent = status_; });
+    body.querySelectorAll('tr[data-alert-id="' + entry.alert.id + '"]').forEach(function (old) {
+      old.querySelector(".alert-status").textContent = status_;
+      if (entry.kind !== "alert" && old.classList.contains("respond")) {
+        old.classList.remove("respond");
+        var asked = old.querySelector(".what");
+        var step = old.getAttribute("data-step");
+        asked.textContent = step ? labels.asked + " (" + labels.step + " " + step + ")" : labels.asked;
+      }
+    });
     var statusCell = cell(row, status_);
     statusCell.className = "alert-status";
   }
 
   function schedule() {
     if (Date.now() - lastActivity > idleMs) {
+      paused = true;
       announce(labels.paused || "");
-      return;  // the next reload starts again from the server-rendered list
+      return;
     }
     setTimeout(poll, stream.nextDelay(state, pollMs));
   }
