@@ -65,8 +65,9 @@ def playwright(django_db_setup: None) -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
+        where = os.environ.get("CARELOOP_CHROMIUM") or "/usr/bin/chromium"
         reason = (
-            "no Chromium at /usr/bin/chromium (apt-get install -y chromium, or set "
+            f"no Chromium at {where} (apt-get install -y chromium, or set "
             "CARELOOP_CHROMIUM); Playwright's own browser download is not used"
         )
         if os.environ.get("CARELOOP_REQUIRE_BROWSER") == "1":
