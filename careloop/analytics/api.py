@@ -24,6 +24,20 @@ class RateOut(Schema):
     rate: float | None
 
 
+class MetricRowOut(Schema):
+    """One dashboard figure; a suppressed row (a group under 10) carries no numbers."""
+
+    metric: str
+    dimension: str
+    group: str
+    numerator: int | None
+    denominator: int | None
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    suppressed: bool
+
+
 class NhsTtReportOut(Schema):
     service: str
     period_from: date | None
@@ -40,6 +54,7 @@ class NhsTtReportOut(Schema):
     reliable_recovery: RateOut
     reliable_deterioration: RateOut
     definitions: dict[str, str]
+    by_group: list[MetricRowOut] | None = None
 
 
 @router.get(
@@ -48,11 +63,16 @@ class NhsTtReportOut(Schema):
     summary="NHS Talking Therapies outcomes of my service (supervisors and service admins)",
 )
 def nhs_tt(
-    request: HttpRequest, period_from: date | None = None, period_to: date | None = None
+    request: HttpRequest,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    by_group: bool = False,
 ) -> NhsTtReportOut:
+    """With `by_group=true`, also every service dashboard figure by group (as `careloop report
+    nhs-tt --json --by-group` and /service/dashboard.csv), groups under 10 suppressed."""
     user = api_user(request)
     service = report_service_for(user)
-    report = nhs_tt_report(service, period_from=period_from, period_to=period_to)
+    report = nhs_tt_report(service, period_from=period_from, period_to=period_to, by_group=by_group)
     # Aggregates only, but still a use of patient data: the trail says who ran which report.
     record_event(
         actor=user,
@@ -82,4 +102,9 @@ def nhs_tt(
         reliable_recovery=rates["reliable_recovery"],
         reliable_deterioration=rates["reliable_deterioration"],
         definitions=report.definitions,
+        by_group=(
+            [MetricRowOut(**row.to_dict()) for row in report.by_group]  # type: ignore[arg-type]
+            if report.by_group is not None
+            else None
+        ),
     )

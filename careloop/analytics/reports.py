@@ -17,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from careloop.analytics.breakdown import MetricRow
+from careloop.analytics.intervals import CI_METHOD, SUPPRESSION_RULE
 from careloop.analytics.selectors import referral_count, service_breakdown
 from careloop.core.errors import InvalidInput
 from careloop.monitoring.outcome_selectors import (
@@ -117,7 +118,7 @@ def nhs_tt_report(
         finished_not_at_caseness=tally.finished_not_at_caseness,
         finished_cases=tally.finished_cases,
         rates={name: getattr(tally, name) for name in RATE_NAMES},
-        definitions=_definitions(),
+        definitions=_definitions(by_group=by_group),
         by_group=(
             service_breakdown(service.id, period_from=period_from, period_to=period_to).rows()
             if by_group
@@ -126,8 +127,18 @@ def nhs_tt_report(
     )
 
 
-def _definitions() -> dict[str, str]:
+def _definitions(*, by_group: bool = False) -> dict[str, str]:
+    breakdown = (
+        {
+            "by_group_interval": CI_METHOD,
+            "by_group_suppression": SUPPRESSION_RULE,
+            "by_group_metrics": "plain words and sources: docs/workspace/dashboard.md",
+        }
+        if by_group
+        else {}
+    )
     return {
+        **breakdown,
         **nhs_tt.SOURCES,
         **{f"{name}_rate": text for name, text in service_metrics.DENOMINATOR_SOURCES.items()},
         "finished_without_outcome_pair": (

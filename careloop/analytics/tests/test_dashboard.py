@@ -170,3 +170,13 @@ def test_another_services_supervisor_sees_only_their_own_service(as_user, popula
     overall = next(r for r in rows if r["metric"] == "recovery" and r["dimension"] == OVERALL)
     assert overall["suppressed"] == "true"  # nobody: their own empty service
     assert all(r["dimension"] == OVERALL for r in rows)
+
+
+def test_the_api_gives_the_same_rows_by_group(as_user, sam, population) -> None:
+    client = as_user(sam)
+    body = client.get(
+        "/api/services/current/reports/nhs-tt", {"by_group": "true", "period_from": "2025-04-01"}
+    ).json()
+    rows = _csv_rows(client.get(CSV_URL, {"from": "2025-04"}).content)
+    assert [_as_csv_strings(row) for row in body["by_group"]] == rows
+    assert client.get("/api/services/current/reports/nhs-tt").json()["by_group"] is None
