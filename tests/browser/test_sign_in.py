@@ -61,3 +61,31 @@ def test_clinician_signs_in_with_password_and_one_time_code(live_server, page, b
     sign_in(page, live_server.url, ben)
     page.goto(f"{live_server.url}/caseload/")
     assert page.locator("h1").first.is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invitation_pages_pass_axe(live_server, page, cleo) -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    from careloop.accounts import services
+    from careloop.accounts.types import Role
+
+    try:
+        code_page = reverse("accounts:invitation-code")
+    except NoReverseMatch:
+        pytest.skip("invitations are not in the URL configuration (yet)")
+    issued = services.invite_new_user(
+        actor=cleo, username="newcomer", role=Role.CLINICIAN, full_name="New Comer"
+    )
+    page.goto(live_server.url + code_page)
+    _check_both_widths(page, "invitation-code")
+    page.goto(live_server.url + reverse("accounts:invitation", args=[issued.code]))
+    _check_both_widths(page, "invitation")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_not_found_page_passes_axe(live_server, page, dana, ada, ada_patient) -> None:
+    sign_in(page, live_server.url, dana)  # another team's clinician: the patient is not found
+    response = page.goto(f"{live_server.url}/patients/{ada_patient.id}/")
+    assert response is not None and response.status == 404
+    _check_both_widths(page, "not-found")
