@@ -15,6 +15,7 @@ from django.db.models import CharField, JSONField, Model, TextField
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from careloop.accounts.models import User
+from careloop.ai.models import ModelVersion, Prediction, ReviewTask, Suggestion
 from careloop.assessments.models import Assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
@@ -195,6 +196,61 @@ def seed_everything(
             reviewer=clinician,
             outcome=ReviewOutcome.CONTINUE,
             note=f"Reviewed {CANARY_NAME}'s care: {CANARY_TEXT}",
+        )
+    )
+    model = ModelVersion.objects.create(
+        service_id=service_id,
+        kind="early_warning",
+        version=f"canary-{uuid.uuid4().hex[:8]}",
+        intended_use="test",
+        training_data="test",
+        provenance="test",
+    )
+    prediction = add(
+        Prediction.objects.create(
+            service_id=service_id,
+            patient=patient,
+            episode=episode,
+            model_version=model,
+            inputs={"phq9_baseline": 14.0},
+            probability=0.6,
+            band="higher",
+            explanation=[{"feature": "phq9_baseline", "value": 14.0, "log_odds": 0.2,
+                          "words": "PHQ-9 was 14 at the start (raises the risk)"}],
+            baseline_log_odds=0.1,
+            as_of_day=21,
+        )
+    )  # fmt: skip
+    suggestion = add(
+        Suggestion.objects.create(
+            service_id=service_id,
+            patient=patient,
+            episode=episode,
+            source="model",
+            moment="early_warning",
+            model_version=model,
+            prediction=prediction,
+            current_step=2,
+            suggested_step=3,
+            summary="Consider stepping up early",
+            inputs={"phq9_baseline": 14.0},
+            explanation=[],
+            status="overridden",
+            decision="override",
+            reason="patient_preference",
+            note=f"{CANARY_NAME} prefers to wait: {CANARY_TEXT}",
+            decided_by=clinician,
+            decided_at=now,
+        )
+    )
+    add(
+        ReviewTask.objects.create(
+            service_id=service_id,
+            patient=patient,
+            suggestion=suggestion,
+            message=f"Please look again: {CANARY_TEXT}",
+            requested_by=user,
+            due_at=now + timedelta(days=7),
         )
     )
     plain = add(_phq9(patient, days_ago=20))
