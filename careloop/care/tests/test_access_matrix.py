@@ -202,6 +202,21 @@ NOT_PATIENT_READS = {
     "api/safety/crisis-resource-reviews/<entry_id>/confirm": "service configuration",
     "api/safety/crisis-resource-reviews/<entry_id>/withdraw": "service configuration",
     "questionnaires/<slug:instrument_id>/": "the patient's own form",
+    "accounts/invite/<str:code>/": "an invitation code (public; throttled, single use)",
+    # Administration (#13), service admin only, own service only: outsiders and other services'
+    # admins get 404 in care/, accounts/ and safety/tests/test_manage.py and test_invitations.py.
+    "manage/patients/<uuid:patient_id>/": "the service admin's read for running the service "
+    "(HOPERAT, profile only, through care.selectors.access; the matrix asks as TREAT): clinicians, "
+    "patients and another service's admin 404 in care/tests/test_manage.py",
+    "manage/staff/<uuid:user_id>/invite/": "staff login (write)",
+    "manage/patients/<uuid:patient_id>/invite/": "write (POST only)",
+    "manage/patients/<uuid:patient_id>/discharge/": "write (POST only)",
+    "manage/teams/<uuid:team_id>/": "team configuration, no patient data",
+    "manage/teams/<uuid:team_id>/members/add/": "team configuration (write)",
+    "manage/teams/<uuid:team_id>/members/remove/": "team configuration (write)",
+    "manage/escalation/<uuid:team_id>/": "team escalation policy and rota, no patient data",
+    "manage/escalation/<uuid:team_id>/shifts/": "team rota (write)",
+    "manage/escalation/<uuid:team_id>/shifts/<uuid:shift_id>/remove/": "team rota (write)",
     "fhir/r4/^(?P<path>.*)$": "FHIR's catch-all for unknown paths (OperationOutcome 404)",
     "fhir/r4/StructureDefinition/<resource_id>": "public conformance resource, no patient data",
     "fhir/r4/CodeSystem/<resource_id>": "public conformance resource, no patient data",
