@@ -254,7 +254,8 @@ def _report(service: Service, period: Period) -> NhsTtReport:
 
 
 def _percent(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.1f} %"
+    # A no-break space keeps "55.6 %" on one line; the interval may break only at its dash.
+    return "" if value is None else f"{100 * value:.1f}\u00a0%"
 
 
 @dataclass(frozen=True)
