@@ -65,6 +65,7 @@ from careloop.monitoring.outcomes.cocm import (
     RESPONSE_MIN_REDUCTION_PERCENT,
     REVIEW_FROM_WEEK,
 )
+from careloop.monitoring.plain_names import measure_name
 from careloop.monitoring.schedule import DueState
 from careloop.monitoring.selectors.plans import (
     ScheduleEntry,
@@ -398,7 +399,9 @@ class _Adherence:
 
 
 def _adherence(entries: list[ScheduleEntry]) -> _Adherence:
-    scheduled = [(e.planned.info.label, e.status) for e in entries if e.status is not None]
+    scheduled = [
+        (measure_name(e.planned.info.measure), e.status) for e in entries if e.status is not None
+    ]
     overdue = tuple(label for label, s in scheduled if s.state == DueState.OVERDUE)
     worst = max(scheduled, key=lambda pair: pair[1].missed_in_a_row, default=None)
     if worst is None or worst[1].missed_in_a_row == 0:
