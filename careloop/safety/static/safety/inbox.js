@@ -93,21 +93,22 @@
     badge.textContent = label("severity", entry.alert.severity);
     severity.appendChild(badge);
     cell(row, entry.alert.reason);
-    body.appendChild(row);
     // Earlier rows about the same alert now read as its latest state; once it is taken on they
     // no longer ask for a response.
     var status_ = label("status", entry.alert.status);
     body.querySelectorAll('tr[data-alert-id="' + entry.alert.id + '"]').forEach(function (old) {
-      old.querySelector(".alert-status").textContent = status_;
-      if (entry.kind !== "alert" && old.classList.contains("respond")) {
+      var oldStatus = old.querySelector(".alert-status");
+      if (oldStatus) { oldStatus.textContent = status_; }
+      var asked = old.querySelector(".what");
+      if (entry.kind !== "alert" && old.classList.contains("respond") && asked) {
         old.classList.remove("respond");
-        var asked = old.querySelector(".what");
         var step = old.getAttribute("data-step");
         asked.textContent = step ? labels.asked + " (" + labels.step + " " + step + ")" : labels.asked;
       }
     });
     var statusCell = cell(row, status_);
     statusCell.className = "alert-status";
+    body.appendChild(row);  // whole, after the rows above were brought up to date
   }
 
   function schedule() {
