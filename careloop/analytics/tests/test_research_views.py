@@ -4,6 +4,7 @@ research_extract (audited); 404 for anyone but a researcher or service admin of 
 from __future__ import annotations
 
 import csv
+import re
 import io
 
 from django.urls import reverse
@@ -41,3 +42,25 @@ def test_clinicians_and_patients_get_404(ben, ada):
     for user in (ben, ada):
         assert signed_in(user).get(reverse("manage:research")).status_code == 404
         assert signed_in(user).post(reverse("manage:research"), {"k": "5"}).status_code == 404
+
+
+def test_the_consent_numbers_count_patients_who_agreed(service, ada, ada_patient):
+    from careloop.audit.types import PurposeOfUse
+    from careloop.privacy.policy import DataStream
+    from careloop.privacy.services import decide, publish_default_documents
+    from careloop.privacy.types import Choice
+
+    publish_default_documents(service.id)
+    rita = make_user(service, "rita", Role.RESEARCHER)
+    before = signed_in(rita).get(reverse("manage:research")).content.decode()
+    decide(
+        actor=ada,
+        patient=ada_patient,
+        purpose=PurposeOfUse.HRESCH,
+        stream=DataStream.CHECKINS,
+        choice=Choice.GIVEN,
+    )
+    after = signed_in(rita).get(reverse("manage:research")).content.decode()
+    row = r"Daily mood check-ins</th><td>{}</td>"
+    assert re.search(row.format(0), before) and re.search(row.format(1), after)
+    assert re.search(r"Questionnaire scores</th><td>0</td>", after)
