@@ -4,8 +4,8 @@ research_extract (audited); 404 for anyone but a researcher or service admin of 
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 
 from django.urls import reverse
 
