@@ -176,3 +176,24 @@ def test_an_outsider_gets_404_for_the_page_and_every_step(as_user, risk_alert, d
 def test_patients_get_404(as_user, risk_alert, ada) -> None:
     assert as_user(ada).get(f"/alerts/{risk_alert.id}/").status_code == 404
     assert as_user(ada).get("/alerts/").status_code == 404
+
+
+def test_text_alerts_say_where_the_words_came_from_without_internal_references() -> None:
+    from careloop.safety.models import Alert
+    from careloop.safety.presenters import headline_of, reason_of
+    from careloop.safety.types import AlertSource
+
+    alert = Alert(
+        source=AlertSource.TEXT,
+        rule_id="text_signal",
+        rule_version="1.0.0",
+        severity="high",
+        evidence={"source": "message:0190-abc", "level": "high", "spans": [{"text": "end it"}]},
+    )
+    assert headline_of(alert) == "Message from the patient"
+    reason = reason_of(alert)
+    assert reason == "Crisis language (high concern) in a message from the patient: “end it”"
+    assert "message:" not in reason and "text_signal" not in reason
+    alert.evidence = {"source": "journal:0190-abc", "level": "moderate"}
+    assert headline_of(alert) == "Journal entry the patient shared"
+    assert "moderate concern" in reason_of(alert)
