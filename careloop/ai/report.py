@@ -149,7 +149,12 @@ def audit_html(audit: Mapping[str, Any]) -> str:
     for key, words in OVERALL_WORDS.items():
         if key in metrics and metrics[key] is not None:
             value = metrics[key]
-            shown = f"{value:,}" if key.startswith("n_") else f"{float(value):.3f}"
+            if key.startswith("n_"):
+                shown = f"{value:,}"
+            elif key.startswith("prevalence"):
+                shown = _pct(value)
+            else:
+                shown = f"{float(value):.3f}"
             out.append(f'<tr><th scope="row">{escape(words)}</th><td>{shown}</td></tr>')
     out.append("</tbody></table>")
     calibration = audit.get("calibration") or []

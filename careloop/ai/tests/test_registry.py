@@ -254,3 +254,65 @@ def test_facts_of_a_version_round_trip_into_a_card(service):
     version = make_version(service.id, "facts")
     card = card_of(facts_of(version))
     assert card.status == "Draft (not in use)" and card.scope == "this service only"
+
+
+def test_drift_check_is_stored_audited_and_flags_a_shift(service, ada_patient, time_machine):
+    """Estimates made a while ago vs lately: the recent ones' PHQ-9 change moved far from the
+    training data; the check is stored and audited."""
+    from datetime import timedelta
+
+    from careloop.ai.models import DriftCheck, Prediction
+    from careloop.ai.services.evaluation import check_drift
+    from careloop.care.models import TreatmentEpisode
+    from careloop.core import clock
+
+    version = make_version(service.id, "drifting", phq9_change=1.0)
+    now = clock.now()
+    for i in range(80):
+        episode = TreatmentEpisode.objects.create(
+            service=service,
+            patient=ada_patient,
+            referred_on=(now - timedelta(days=200)).date(),
+            started_on=(now - timedelta(days=190)).date(),
+        )
+        recent = i >= 40
+        Prediction.objects.create(
+            service=service,
+            patient=ada_patient,
+            episode=episode,
+            model_version=version,
+            inputs={
+                **dict.fromkeys(version.parameters["feature_names"], 0.0),
+                "phq9_change": (3.0 if recent else 0.0) + (i % 5) * 0.1,
+            },
+            probability=0.5,
+            band="higher",
+            explanation=[],
+            baseline_log_odds=0.0,
+            as_of_day=20,
+            made_at=now - timedelta(days=10 if recent else 120),
+        )
+    check = check_drift(version, window_days=90)
+    assert check.flagged and DriftCheck.objects.get() == check
+    assert any(flag.startswith("change in PHQ-9 since the start") for flag in check.flags)
+    assert check.reference["n"] == 40 and check.recent["n"] == 40
+    assert AuditEvent.objects.filter(action=AuditAction.AI_DRIFT_CHECKED).count() == 1
+
+
+def test_register_rules_and_dry_run_commands(service, tmp_path):
+    rules = json.loads(json.dumps(DEFAULT_RULES))
+    rules["version"] = "2.0.0"
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    out = StringIO()
+    call_command("ai", "register-rules", str(path), "--service", service.slug, stdout=out)
+    assert "stored as a draft" in out.getvalue()
+    out = StringIO()
+    call_command("ai", "dry-run", "2.0.0", "--service", service.slug, stdout=out)
+    assert out.getvalue().startswith("Version 2.0.0 would have stepped up 0 of 0 past patients")
+    rules["rules"][0]["all"][0]["op"] = "=>"
+    path.write_text(json.dumps(rules | {"version": "2.0.1"}))
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="unknown fact or operator"):
+        call_command("ai", "register-rules", str(path), "--service", service.slug)
