@@ -14,3 +14,8 @@ def service_with_id(service_id: uuid.UUID) -> Service | None:
 
 def service_with_slug(slug: str) -> Service | None:
     return Service.objects.filter(slug=slug).first()
+
+
+def service_ids() -> list[uuid.UUID]:
+    """Every service's id, oldest first (for worker jobs that visit each service in turn)."""
+    return list(Service.objects.order_by("id").values_list("id", flat=True))

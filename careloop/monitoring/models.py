@@ -159,3 +159,17 @@ class FollowUpOffer(TenantModel):
             models.UniqueConstraint(fields=["service", "trigger"], name="follow_up_one_per_trigger")
         ]
         indexes = [models.Index(fields=["service", "patient", "state"])]
+
+
+class BandFit(TenantModel):
+    """A service's fitted expected-recovery bands (counts per stratum and week, no identities),
+    refitted by the worker at most daily so that no page fits them inside a request."""
+
+    fitted_at = models.DateTimeField()
+    episodes = models.PositiveIntegerField()
+    counts = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service"], name="monitoring_band_fit_one_per_service")
+        ]

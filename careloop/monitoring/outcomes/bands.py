@@ -167,6 +167,48 @@ def fit_bands(
     return model
 
 
+def model_to_json(model: BandModel) -> dict[str, object]:
+    """The fitted counts as plain JSON (stored by the nightly refit; no identities, only counts)."""
+    return {
+        "rule": {
+            "min_stratum_episodes": model.rule.min_stratum_episodes,
+            "min_cell_observations": model.rule.min_cell_observations,
+            "week_half_widths": list(model.rule.week_half_widths),
+            "max_week": model.rule.max_week,
+        },
+        "episodes_by_stratum": list(model.episodes_by_stratum),
+        "cells": [
+            [stratum, week, sorted([score, count] for score, count in counter.items())]
+            for (stratum, week), counter in sorted(model.cells.items())
+        ],
+    }
+
+
+def model_from_json(data: Mapping[str, object]) -> BandModel:
+    """The inverse of `model_to_json`; a malformed document raises ValueError."""
+    try:
+        rule = data["rule"]
+        assert isinstance(rule, Mapping)
+        episodes = data["episodes_by_stratum"]
+        cells = data["cells"]
+        assert isinstance(episodes, list) and isinstance(cells, list)
+        return BandModel(
+            rule=MinimumDataRule(
+                min_stratum_episodes=int(rule["min_stratum_episodes"]),
+                min_cell_observations=int(rule["min_cell_observations"]),
+                week_half_widths=tuple(int(w) for w in rule["week_half_widths"]),
+                max_week=int(rule["max_week"]),
+            ),
+            episodes_by_stratum=[int(n) for n in episodes],
+            cells={
+                (int(stratum), int(week)): Counter({float(score): int(n) for score, n in counts})
+                for stratum, week, counts in cells
+            },
+        )
+    except (KeyError, TypeError, ValueError, AssertionError) as error:
+        raise ValueError(f"not a stored band model: {error}") from error
+
+
 def expected_band(model: BandModel, baseline: float, week: int) -> ExpectedBand:
     """The band for a patient with this baseline at this week, by the pooling steps a–f."""
     stratum = stratum_of(baseline)
