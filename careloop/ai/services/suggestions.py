@@ -64,14 +64,6 @@ def _step_label(step: int | None) -> str:
     return CareStep(step).label if step in CareStep.values else f"step {step}"
 
 
-def _open_for(episode: TreatmentEpisode, moment: str) -> Suggestion | None:
-    return (
-        Suggestion.objects.filter(episode=episode, moment=moment)
-        .exclude(status__in=(SuggestionStatus.ACCEPTED, SuggestionStatus.OVERRIDDEN))
-        .first()
-    )
-
-
 def _already(episode: TreatmentEpisode, moment: str) -> bool:
     return Suggestion.objects.filter(episode=episode, moment=moment).exists()
 

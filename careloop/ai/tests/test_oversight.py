@@ -356,3 +356,24 @@ def test_review_tasks_and_suggestions_are_exported_and_erased(decided, ada, ada_
         assert erase is not None and erase(scope) == 1
     assert not ReviewTask.objects.exists() and not Prediction.objects.exists()
     assert ModelVersion.objects.filter(kind=ModelKind.EARLY_WARNING).exists()
+
+
+def test_the_rules_step_up_at_the_review_when_not_on_track(episode_days_ago, ben):
+    """No model at all: at day 75 a patient barely better than at the start (14 -> 13) gets the
+    rules' review suggestion to step up, with the rule in words; once only."""
+    episode = episode_days_ago(75)
+    for day, total in ((0, 14), (70, 13)):
+        add_questionnaire(episode, day, "phq9", phq9(total))
+        add_questionnaire(episode, day, "gad7", [2, 2, 1, 1, 1, 1, 1])
+    change_step(ben, episode, CareStep.LOW_INTENSITY, "Guided self-help to start.")
+    patient = patient_visible_to(ben, episode.patient_id)
+
+    [suggestion] = refresh_suggestions(patient, actor=ben)
+
+    assert suggestion.source == SuggestionSource.RULES and suggestion.moment == "review"
+    assert suggestion.current_step == 2 and suggestion.suggested_step == 3
+    assert suggestion.explanation[0]["rule"] == "not_improved_at_review"
+    assert suggestion.inputs["reliable_improvement"] is False
+    assert refresh_suggestions(patient, actor=ben) == [suggestion]
+    assert Suggestion.objects.count() == 1
+    assert not Prediction.objects.exists()  # no model is active: the rules alone
