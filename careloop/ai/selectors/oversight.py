@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
 
 from careloop.accounts.types import Role
 from careloop.ai.models import Prediction, ReviewTask, Suggestion
@@ -302,42 +303,43 @@ class Receipt:
     can_ask_for_review: bool
 
 
-_HOW_MODEL = (
+# Marked with gettext_noop so makemessages extracts them; translated when shown (_()).
+_HOW_MODEL = noop(
     "A computer model estimated how likely your treatment was to help by week 12, from your "
     "questionnaire answers and check-ins so far. It suggests; your clinician decides."
 )
-_HOW_RULES = (
+_HOW_RULES = noop(
     "Written rules agreed by the service's clinicians suggested a level of care from your "
     "questionnaire scores. They suggest; your clinician decides."
 )
-_HOW_TO_CORRECT = (
+_HOW_TO_CORRECT = noop(
     "If an answer or score it used is wrong, tell your care team in a message, or ask for a "
     "person to review this decision below. You can see everything we hold about you on the "
     "'My data' page."
 )
 _RULE_FACTS = {
-    "phq9_baseline": "your first PHQ-9 score (mood questionnaire)",
-    "gad7_baseline": "your first GAD-7 score (anxiety questionnaire)",
-    "item9_baseline": "your answer about thoughts of self-harm in the first PHQ-9",
-    "phq9_latest": "your latest PHQ-9 score",
-    "phq9_change": "how much your PHQ-9 score changed",
-    "phq9_percent_change": "how much your PHQ-9 score changed",
-    "reliable_improvement": "whether your scores improved by a clear amount",
-    "reliable_deterioration": "whether your scores got clearly worse",
-    "week": "how many weeks you have been in treatment",
+    "phq9_baseline": noop("your first PHQ-9 score (mood questionnaire)"),
+    "gad7_baseline": noop("your first GAD-7 score (anxiety questionnaire)"),
+    "item9_baseline": noop("your answer about thoughts of self-harm in the first PHQ-9"),
+    "phq9_latest": noop("your latest PHQ-9 score"),
+    "phq9_change": noop("how much your PHQ-9 score changed"),
+    "phq9_percent_change": noop("how much your PHQ-9 score changed"),
+    "reliable_improvement": noop("whether your scores improved by a clear amount"),
+    "reliable_deterioration": noop("whether your scores got clearly worse"),
+    "week": noop("how many weeks you have been in treatment"),
 }
 _MODEL_FACTS = {
-    "phq9_baseline": "your first PHQ-9 score (mood questionnaire)",
-    "phq9_change": "how your PHQ-9 score changed in the first weeks",
-    "gad7_baseline": "your first GAD-7 score (anxiety questionnaire)",
-    "gad7_change": "how your GAD-7 score changed in the first weeks",
-    "item9_baseline": "your answer about thoughts of self-harm in the first PHQ-9",
-    "anhedonia_latest": "your latest answer about interest or pleasure in doing things",
-    "sleep_latest": "your latest answer about sleep",
-    "checkins_per_week": "how often you did mood check-ins",
-    "checkin_mood": "your mood check-in ratings",
-    "completion": "how many questionnaires you completed",
-    "weeks_observed": "how many weeks you have been in treatment",
+    "phq9_baseline": noop("your first PHQ-9 score (mood questionnaire)"),
+    "phq9_change": noop("how your PHQ-9 score changed in the first weeks"),
+    "gad7_baseline": noop("your first GAD-7 score (anxiety questionnaire)"),
+    "gad7_change": noop("how your GAD-7 score changed in the first weeks"),
+    "item9_baseline": noop("your answer about thoughts of self-harm in the first PHQ-9"),
+    "anhedonia_latest": noop("your latest answer about interest or pleasure in doing things"),
+    "sleep_latest": noop("your latest answer about sleep"),
+    "checkins_per_week": noop("how often you did mood check-ins"),
+    "checkin_mood": noop("your mood check-in ratings"),
+    "completion": noop("how many questionnaires you completed"),
+    "weeks_observed": noop("how many weeks you have been in treatment"),
 }
 
 
