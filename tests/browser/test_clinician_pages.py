@@ -63,6 +63,7 @@ PAGES = [
     PageCase("patient", "ben", "monitoring:patient", ("patient",)),
     PageCase("alerts", "ben", "safety:alert-list"),
     PageCase("alert-detail", "ben", "safety:alert-detail", ("alert",)),
+    PageCase("raise-alert", "ben", "safety:alert-raise"),
     PageCase("review-queue", "ben", "safety:review-queue"),
     PageCase("messages", "ben", "messaging:mine"),
     PageCase("message-thread", "ben", "messaging:thread", ("patient",)),
