@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: a signed-in patient's saved language when they made no explicit choice.
+    "careloop.care.language.SavedLanguageMiddleware",
     # Every 403 below this line (MFA gate, CSRF, refused actions) goes on the audit chain.
     "careloop.accounts.middleware.DeniedRequestAuditMiddleware",
     "careloop.accounts.middleware.SessionTimeoutMiddleware",
@@ -240,8 +242,25 @@ CONTENT_SECURITY_POLICY = {
 
 OTP_TOTP_ISSUER = "Careloop"
 
+# Languages (#14, docs/patient-app/languages.md): every shipped language has a complete
+# catalogue under locale/ (tests/i18n) and is covered by the crisis-text detector
+# (careloop.safety.text.rules.SUPPORTED_LANGUAGES; a test keeps the two lists equal). Names are
+# the English ones Django expects here; the language picker shows each name in its own language.
+# Which language a page is in: an explicit choice (the picker's cookie) > a signed-in patient's
+# saved preference (careloop.care.middleware) > the browser's Accept-Language > LANGUAGE_CODE.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("pt", "Portuguese"),
+    ("ar", "Arabic"),
+    ("de", "German"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from careloop.care.language import set_language_view
 from careloop.core.views import healthz
 from careloop.fhir.smart.discovery import smart_configuration_view
 from careloop.monitoring.views import home
@@ -8,6 +9,7 @@ from config.api import api
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("language", set_language_view, name="set-language"),
     path("accounts/", include("careloop.accounts.urls")),
     path("questionnaires/", include("careloop.assessments.urls")),
     path("", include("careloop.monitoring.urls")),

@@ -137,6 +137,38 @@ def update_contact_details(
     return changed
 
 
+@transaction.atomic
+def set_preferred_language(actor: User, patient: Patient, language: str) -> bool:
+    """The patient picks the language Careloop speaks to them in (the header's language picker).
+
+    Only the patient themself. `language` is a BCP-47 tag (the picker sends a shipped language's
+    code). Returns whether it changed; a change is audited like any contact-detail change, with
+    the field's name only.
+    """
+    if patient.user_id is None or patient.user_id != actor.id:
+        raise PermissionDenied("only the patient can change their own language")
+    _, _, language = _checked_contact_details("", "", language)
+    if not language:
+        raise InvalidInput("language: a BCP-47 language tag, e.g. en or es-419")
+    locked = Patient.objects.select_for_update().get(id=patient.id)
+    if locked.preferred_language == language:
+        patient.preferred_language = language
+        return False
+    locked.preferred_language = language
+    locked.save(update_fields=["preferred_language"])
+    patient.preferred_language = language
+    record_event(
+        actor=actor,
+        action=AuditAction.CONTACT_DETAILS_UPDATED,
+        service_id=locked.service_id,
+        patient_id=locked.id,
+        purpose=PurposeOfUse.PATRQT,
+        obj=("Patient", locked.id),
+        detail={"changed": ["language"]},
+    )
+    return True
+
+
 def lock_contact_rows(patient: Patient) -> Patient:
     """Inside the caller's transaction: lock the patient's row and their login's, and return the
     patient with `.user` the locked login (to check the version read before
