@@ -16,6 +16,7 @@ accepting a step suggestion changes the step through care.services.change_step.
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -45,7 +46,13 @@ from careloop.ai.types import (
 )
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
-from careloop.care.selectors import require_write, stepped_care_of
+from careloop.care.selectors import (
+    for_system,
+    ongoing_episodes_started_by,
+    patients_who_can_sign_in_for_system,
+    require_write,
+    stepped_care_of,
+)
 from careloop.care.services import change_step
 from careloop.care.types import CareStep
 from careloop.core import clock
@@ -304,3 +311,61 @@ def _opened(actor: User, patient: Patient) -> Patient:
     from careloop.care.selectors import patient_visible_to
 
     return patient_visible_to(actor, patient.id)
+
+
+JOB_REASON = "ai: stepped-care rules suggestion at assessment or review (worker job)"
+JOB_INTERVAL_SECONDS = 3600.0  # the rules job looks for due episodes at most hourly
+JOB_BATCH = 200
+_last_run = {"at": -JOB_INTERVAL_SECONDS}
+
+
+def make_due_suggestions() -> int:
+    """Worker job: the rules' suggestion for ongoing episodes at assessment (days 0-13) or in
+    the review window (from the rules' first review day to day 87) that have none for that
+    moment yet, so clinicians find it on the patient page without asking. Claims a service by
+    locking its rules version row with SKIP LOCKED; at most JOB_BATCH episodes a run."""
+    now_mono = time.monotonic()
+    if now_mono - _last_run["at"] < JOB_INTERVAL_SECONDS:
+        return 0
+    _last_run["at"] = now_mono
+    service_ids = set(
+        patients_who_can_sign_in_for_system().values_list("service_id", flat=True).distinct()
+    )
+    return sum(_rules_for_service(service_id) for service_id in service_ids)
+
+
+def _rules_for_service(service_id: Any) -> int:
+
+    from careloop.care.selectors import (
+        patients_who_can_sign_in_for_system,
+    )
+
+    version = active_version(service_id, ModelKind.STEPPED_CARE_RULES)
+    if version is None:
+        return 0
+    handled = 0
+    with transaction.atomic():
+        claimed = ModelVersion.objects.select_for_update(skip_locked=True).filter(id=version.id)
+        if claimed.first() is None:
+            return 0  # another worker is on it
+        today = clock.now().date()
+        opens = review_days(version.parameters)
+        patients = patients_who_can_sign_in_for_system().filter(service_id=service_id)
+        due = []
+        for episode in ongoing_episodes_started_by(patients, today):
+            day = (today - episode.started_on).days
+            if day <= ASSESSMENT_LAST_DAY:
+                due.append((episode, SuggestionMoment.ASSESSMENT))
+            elif opens <= day <= REVIEW_LAST_DAY:
+                due.append((episode, SuggestionMoment.REVIEW))
+        done = set(
+            Suggestion.objects.filter(
+                service_id=service_id, episode_id__in=[e.id for e, _ in due]
+            ).values_list("episode_id", "moment")
+        )
+        for episode in [e for e, m in due if (e.id, m) not in done][:JOB_BATCH]:
+            patient = for_system(episode.patient, reason=JOB_REASON)
+            day = (today - episode.started_on).days
+            if suggest_from_rules(patient, episode, day) is not None:
+                handled += 1
+    return handled

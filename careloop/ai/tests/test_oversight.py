@@ -377,3 +377,17 @@ def test_the_rules_step_up_at_the_review_when_not_on_track(episode_days_ago, ben
     assert refresh_suggestions(patient, actor=ben) == [suggestion]
     assert Suggestion.objects.count() == 1
     assert not Prediction.objects.exists()  # no model is active: the rules alone
+
+
+def test_the_rules_job_makes_the_suggestion_due_at_assessment(episode_days_ago, ben):
+    from careloop.ai.services import suggestions
+
+    episode = episode_days_ago(2)
+    add_questionnaire(episode, 0, "phq9", phq9(21))
+    suggestions._last_run["at"] = -1e9
+    assert suggestions.make_due_suggestions() == 1
+    [row] = Suggestion.objects.all()
+    assert row.moment == "assessment" and row.suggested_step == 3 and row.episode_id == episode.id
+    suggestions._last_run["at"] = -1e9
+    assert suggestions.make_due_suggestions() == 0  # once per episode and moment
+    assert suggestions.make_due_suggestions() == 0  # and not before the next hour
