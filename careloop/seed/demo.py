@@ -35,6 +35,7 @@ from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.selectors import has_consent_decisions
 from careloop.privacy.services import decide, publish_default_documents
 from careloop.privacy.types import Choice
+from careloop.seed.demo_supervision import seed_demo_supervision
 from careloop.seed.loader import ensure_teams, load_population
 from careloop.seed.population import PopulationSpec
 
@@ -183,4 +184,5 @@ def seed_demo() -> list[DemoLogin]:
         )
         load_population(spec, service, teams)
         _questionnaire_only_plans(service)
+    seed_demo_supervision(service, users)  # safe to run again: it adds only what is missing
     return [DemoLogin(p, users[p.username].is_staff_role) for p in PERSONAS]
