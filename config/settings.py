@@ -247,7 +247,7 @@ OTP_TOTP_ISSUER = "Careloop"
 # (careloop.safety.text.rules.SUPPORTED_LANGUAGES; a test keeps the two lists equal). Names are
 # the English ones Django expects here; the language picker shows each name in its own language.
 # Which language a page is in: an explicit choice (the picker's cookie) > a signed-in patient's
-# saved preference (careloop.care.middleware) > the browser's Accept-Language > LANGUAGE_CODE.
+# saved preference (careloop.care.language) > the browser's Accept-Language > LANGUAGE_CODE.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),

@@ -6,6 +6,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from careloop.safety.types import SEVERITY_CHOICES, AlertOutcome
 
@@ -14,17 +15,23 @@ if TYPE_CHECKING:
 
 
 class ActionForm(forms.Form):
-    outcome = forms.ChoiceField(label="What was done", choices=AlertOutcome.choices)
+    outcome = forms.ChoiceField(label=gettext_lazy("What was done"), choices=AlertOutcome.choices)
     note = forms.CharField(
-        label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, strip=True
+        label=gettext_lazy("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        strip=True,
     )
 
 
 class RaiseAlertForm(forms.Form):
-    patient = forms.ChoiceField(label="Patient")
-    severity = forms.ChoiceField(label="Severity", choices=SEVERITY_CHOICES)
+    patient = forms.ChoiceField(label=gettext_lazy("Patient"))
+    severity = forms.ChoiceField(label=gettext_lazy("Severity"), choices=SEVERITY_CHOICES)
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        strip=True,
     )
     # Chosen when the form is shown: submitting it twice raises one alert.
     client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
@@ -38,7 +45,7 @@ class RaiseAlertForm(forms.Form):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(
-        label="What you found",
+        label=gettext_lazy("What you found"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
         strip=True,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from careloop.audit.services import record_patient_reads
@@ -50,11 +51,13 @@ def mark_reviewed(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
         raise Http404 from None
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write what you found before marking the item reviewed.")
+        messages.error(request, gettext("Write what you found before marking the item reviewed."))
         return redirect("safety:review-queue")
     try:
         complete_review(user, item, form.cleaned_data["note"])
-        messages.success(request, f"Marked reviewed: {item.patient.display_name}.")
+        messages.success(
+            request, gettext("Marked reviewed: %(name)s.") % {"name": item.patient.display_name}
+        )
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("safety:review-queue")

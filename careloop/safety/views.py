@@ -372,6 +372,6 @@ def raise_alert(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Alert raised: the escalation chain has started.")
+            messages.success(request, gettext("Alert raised: the escalation chain has started."))
             return HttpResponseRedirect(reverse("safety:alert-detail", args=[alert.id]))
     return render(request, "safety/raise_alert.html", {"form": form}, status=200)
