@@ -7,8 +7,11 @@ human has re-confirmed. Always show the emergency number first."):
 1. the country's emergency number, only if the directory marks it verified;
 2. the country's crisis lines that are verified in the directory AND confirmed by the patient's
    service for exactly this content (a confirmation lapses when the entry's text changes);
-   lines in the patient's language (or with no language stated) first, the rest after.
-Field values a verified entry marks "UNVERIFIED:" (or "CONFLICTING:") are never shown to patients.
+   lines in the patient's language (or with no language stated) first, the rest after;
+3. on the public crisis page only (`include_directory_lines`): the country's other verified lines,
+   from the shipped directory, each with the date it was checked (`verified_as_of`).
+Field values a verified entry marks "UNVERIFIED:" (or "CONFLICTING:") are never shown to patients,
+and an entry the directory does not mark verified is never shown at all.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,10 @@ _UNCONFIRMED_PREFIXES = ("UNVERIFIED", "CONFLICTING")
 _DIAL = re.compile(r"^\+?[0-9]{2,15}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LINE_ID = re.compile(r"^[a-z]{2}-[a-z0-9-]{2,70}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Not part of what a safety lead confirms: re-checking an entry and changing nothing else must not
+# lapse every service's confirmation of it.
+_NOT_HASHED = frozenset({"verified_as_of"})
 
 
 class DirectoryError(ValueError):
@@ -39,10 +47,20 @@ def is_confirmed_value(value: str | None) -> bool:
     return bool(value) and not str(value).upper().startswith(_UNCONFIRMED_PREFIXES)
 
 
+def spoken_digits(number: str) -> str:
+    """A number as a screen reader should say it: digit by digit ("116123" -> "1 1 6 1 2 3"),
+    not as one large number."""
+    return " ".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
 @dataclass(frozen=True)
 class SmsTarget:
     number: str
     body: str | None = None
+
+    @property
+    def spoken(self) -> str:
+        return spoken_digits(self.number)
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,16 @@ class EmergencyNumber:
     source_url: str | None
     source_kind: str | None
     verified: bool
+    verified_as_of: str | None = None  # ISO date the entry was last checked against its source
+
+    @property
+    def dial_links(self) -> tuple[tuple[str, str], ...]:
+        """(digits for tel:, the same digits spaced for screen readers)."""
+        return tuple((d, spoken_digits(d)) for d in self.dial)
+
+    @property
+    def checked_on(self) -> date | None:
+        return date.fromisoformat(self.verified_as_of) if self.verified_as_of else None
 
 
 @dataclass(frozen=True)
@@ -82,6 +110,16 @@ class CrisisLine:
     verified: bool
     notes: str | None
     content_sha256: str  # of the entry as written in the file: what a reviewer confirms
+    verified_as_of: str | None = None  # ISO date the entry was last checked against its source
+
+    @property
+    def dial_links(self) -> tuple[tuple[str, str], ...]:
+        """(digits for tel:, the same digits spaced for screen readers)."""
+        return tuple((d, spoken_digits(d)) for d in self.dial)
+
+    @property
+    def checked_on(self) -> date | None:
+        return date.fromisoformat(self.verified_as_of) if self.verified_as_of else None
 
     def speaks(self, language: str) -> bool:
         """Whether the line serves `language` (a BCP 47 tag); no language stated counts as yes."""
@@ -137,9 +175,22 @@ class Directory:
     sha256: str  # of the whole file, recorded with every confirmation
     countries: Mapping[str, CountryResources]
     not_covered: Mapping[str, str] = field(default_factory=dict)
+    # Countries of a shipped language with no block: code -> name (nothing about them is checked).
+    no_entry: Mapping[str, str] = field(default_factory=dict)
+    shipped_language_countries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    not_covered_names: Mapping[str, str] = field(default_factory=dict)
 
     def for_country(self, country: str) -> CountryResources | None:
         return self.countries.get(country.upper())
+
+    def country_names(self) -> dict[str, str]:
+        """Every country the crisis page can be set to, code -> English name, sorted by name."""
+        names = {**self.no_entry, **self.not_covered_names}
+        names.update({code: c.country_name for code, c in self.countries.items()})
+        return dict(sorted(names.items(), key=lambda item: item[1]))
+
+    def knows(self, country: str) -> bool:
+        return country.upper() in self.country_names()
 
     def line(self, line_id: str) -> CrisisLine | None:
         return next(
@@ -158,6 +209,13 @@ class CrisisCard:
     lines: tuple[CrisisLine, ...]  # in the patient's language (or language not stated)
     other_language_lines: tuple[CrisisLine, ...]
     awaiting_review: bool  # verified lines exist that the service has not confirmed
+    # Public page only: verified lines of the shipped directory the service has not confirmed
+    # (yet), the reader's language first. Each carries its source and the date it was checked.
+    directory_lines: tuple[CrisisLine, ...] = ()
+
+    @property
+    def emergency_checked_on(self) -> str | None:
+        return self.emergency.verified_as_of if self.emergency else None
 
 
 def primary_language(tag: str) -> str:
@@ -165,7 +223,8 @@ def primary_language(tag: str) -> str:
 
 
 def entry_sha256(raw_entry: Mapping[str, Any]) -> str:
-    canonical = json.dumps(raw_entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    hashed = {key: value for key, value in raw_entry.items() if key not in _NOT_HASHED}
+    canonical = json.dumps(hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -181,6 +240,19 @@ def _dials(raw: Mapping[str, Any], where: str) -> tuple[str, ...]:
     if not isinstance(dial, list) or not all(isinstance(d, str) and _DIAL.match(d) for d in dial):
         raise DirectoryError(f"{where}: dial must be a list of digit strings")
     return tuple(dial)
+
+
+def _checked_on(raw: Mapping[str, Any], where: str, *, verified: bool) -> str | None:
+    """A verified entry must say when it was checked (an ISO date) and where (an https page)."""
+    checked = raw.get("verified_as_of")
+    if not verified:
+        return None
+    if not isinstance(checked, str) or not _ISO_DATE.match(checked):
+        raise DirectoryError(f"{where}: a verified entry needs verified_as_of (YYYY-MM-DD)")
+    source = raw.get("source_url")
+    if not isinstance(source, str) or not source.startswith(("https://", "http://")):
+        raise DirectoryError(f"{where}: a verified entry needs a source_url")
+    return checked
 
 
 def _parse_line(raw: Mapping[str, Any], country: str) -> CrisisLine:
@@ -214,6 +286,7 @@ def _parse_line(raw: Mapping[str, Any], country: str) -> CrisisLine:
         verified=raw["verified"],
         notes=_text(raw, "notes"),
         content_sha256=entry_sha256(raw),
+        verified_as_of=_checked_on(raw, line_id, verified=raw["verified"]),
     )
 
 
@@ -233,6 +306,9 @@ def _parse_country(raw: Mapping[str, Any]) -> CountryResources:
             source_url=_text(emergency, "source_url"),
             source_kind=_text(emergency, "source_kind"),
             verified=emergency["verified"],
+            verified_as_of=_checked_on(
+                emergency, f"{code} emergency", verified=emergency["verified"]
+            ),
         ),
         lines=tuple(_parse_line(line, code) for line in raw.get("lines", [])),
     )
@@ -255,6 +331,14 @@ def parse_directory(content: bytes) -> Directory:
         sha256=hashlib.sha256(content).hexdigest(),
         countries=by_code,
         not_covered={n["country"]: n["reason"] for n in raw.get("not_covered", [])},
+        not_covered_names={
+            n["country"]: n.get("country_name") or n["country"] for n in raw.get("not_covered", [])
+        },
+        no_entry={n["country"]: n["country_name"] for n in raw.get("no_entry", [])},
+        shipped_language_countries={
+            language: tuple(codes)
+            for language, codes in raw.get("shipped_language_countries", {}).items()
+        },
     )
 
 
@@ -268,17 +352,28 @@ def crisis_card(
     country: str,
     language: str,
     confirmed: Collection[tuple[str, str]],
+    include_directory_lines: bool = False,
+    withdrawn: Collection[str] = (),
 ) -> CrisisCard:
     """What a patient in `country` who reads `language` is shown.
 
     `confirmed` holds (line id, content hash) pairs the service's safety lead confirmed. A line is
-    shown only if it is verified in the directory and confirmed for its current content.
+    shown as the service's only if it is verified in the directory and confirmed for its current
+    content. With `include_directory_lines` (the public crisis page), the country's other verified
+    lines follow, as the shipped directory's, dated: never an unverified one, nor one whose
+    confirmation the service `withdrawn` (its safety lead said to stop showing it).
     """
     resources = directory.for_country(country)
     if resources is None:
-        return CrisisCard(country.upper(), country.upper(), None, (), (), awaiting_review=False)
+        name = directory.country_names().get(country.upper(), country.upper())
+        return CrisisCard(country.upper(), name, None, (), (), awaiting_review=False)
     verified = [line for line in resources.lines if line.verified]
     shown = [line for line in verified if (line.id, line.content_sha256) in confirmed]
+    rest = [
+        line
+        for line in verified
+        if include_directory_lines and line not in shown and line.id not in withdrawn
+    ]
     return CrisisCard(
         country=resources.country,
         country_name=resources.country_name,
@@ -286,7 +381,38 @@ def crisis_card(
         lines=tuple(line for line in shown if line.speaks(language)),
         other_language_lines=tuple(line for line in shown if not line.speaks(language)),
         awaiting_review=len(shown) < len(verified),
+        directory_lines=tuple(sorted(rest, key=lambda line: not line.speaks(language))),
     )
+
+
+_ACCEPT_PART = re.compile(
+    r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$"
+)
+
+
+def country_from_accept_language(header: str, known: Collection[str]) -> str | None:
+    """The country of the browser's most preferred language tag that names one we know
+    ("es-MX,es;q=0.9" -> "MX"); None when no tag names a known country. A region code is a
+    2-letter subtag after the language (es-419, a UN region, names no country)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        match = _ACCEPT_PART.match(part)
+        if not match:
+            continue
+        try:
+            weight = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            continue
+        if weight <= 0:
+            continue
+        for subtag in match.group(1).split("-")[1:]:
+            if len(subtag) == 2 and subtag.isalpha():
+                ranked.append((-weight, position, subtag.upper()))
+                break
+    for _, _, code in sorted(ranked):
+        if code in known:
+            return code
+    return None
 
 
 def _showable(emergency: EmergencyNumber) -> bool:

@@ -56,6 +56,15 @@ def confirmed_lines(service_id: uuid.UUID) -> frozenset[tuple[str, str]]:
     return frozenset(rows.values_list("entry_id", "entry_sha256"))
 
 
+def withdrawn_lines(service_id: uuid.UUID) -> frozenset[str]:
+    """Line ids the service's safety lead withdrew and has not confirmed again: the public crisis
+    page does not show them as directory lines either ("stop showing it" means everywhere)."""
+    rows = CrisisResourceReview.objects.filter(service=service_id)
+    withdrawn = set(rows.filter(withdrawn_at__isnull=False).values_list("entry_id", flat=True))
+    active = set(rows.filter(withdrawn_at__isnull=True).values_list("entry_id", flat=True))
+    return frozenset(withdrawn - active)
+
+
 def patient_language(patient: Patient) -> str:
     return patient.preferred_language or patient.service.default_language
 

@@ -6,19 +6,24 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from careloop.accounts.selectors import request_user
+from careloop.accounts.selectors import request_user, signed_in_user
 from careloop.care.selectors import own_patient_record, patient_visible_to, require_write_access
 from careloop.core import clock
 from careloop.core.errors import DomainError, NotFound
+from careloop.core.selectors import service_ids, service_with_id
 from careloop.safety.planning import forms, selectors, services
 from careloop.safety.planning.api import OFFLINE_CACHE_CONTROL
+from careloop.safety.planning.directory import country_from_accept_language, crisis_card
 from careloop.safety.planning.errors import StaleSafetyPlan
 from careloop.safety.planning.models import SafetyPlanVersion
 from careloop.safety.planning.plan_content import empty_content, sections_with_items
@@ -26,6 +31,7 @@ from careloop.safety.planning.plan_content import empty_content, sections_with_i
 if TYPE_CHECKING:
     from careloop.accounts.models import User
     from careloop.care.models import Patient
+    from careloop.core.models import Service
 
 
 def _user(request: HttpRequest) -> User:
@@ -53,22 +59,102 @@ def _plan_context(patient: Patient, version: SafetyPlanVersion | None) -> dict[s
     return {"patient": patient, "version": version, "sections": sections_with_items(content)}
 
 
-@login_required
+# The country the visitor chose on the crisis page: a preference, not personal data (a country
+# code, nothing else), kept for a year so the page opens on the same country next time, offline
+# too. docs/patient-app/crisis.md.
+HELP_COUNTRY_COOKIE = "careloop_help_country"
+HELP_COUNTRY_MAX_AGE = 365 * 24 * 60 * 60
+# Anonymous visitors: any browser may keep the page (and the service worker may store it for
+# offline use), but must ask again when online so a changed line shows at once; no shared cache
+# may keep it, because it differs by the country cookie and the browser's languages.
+PUBLIC_CACHE_CONTROL = "private, no-cache"
+
+
 @require_GET
 def crisis(request: HttpRequest) -> HttpResponse:
-    """Emergency number first, then the lines the service confirmed, then the patient's plan."""
-    user, patient = _own_patient(request)
-    version = selectors.current_version_of(patient)
-    services.record_safety_plan_viewed(patient, actor=user, version=version, what="crisis_page")
-    context = {
-        **_plan_context(patient, version),
-        "card": selectors.crisis_card_for(patient),
+    """Get help now: public, no sign-in. The emergency number first (when checked), then the
+    helplines the care service confirmed, then the shipped directory's checked lines for the
+    country; for a signed-in patient, their safety plan after them."""
+    user = signed_in_user(request)
+    patient = _patient_or_none(user)
+    chosen = _chosen_country(request)
+    service = patient.service if patient is not None else _only_service()
+    country = _country_for(request, chosen, service)
+    directory = selectors.crisis_directory()
+    card = None
+    if country is not None:
+        same_country = service is not None and service.country_code.upper() == country
+        card = crisis_card(
+            directory,
+            country=country,
+            language=translation.get_language() or "en",
+            confirmed=selectors.confirmed_lines(service.id) if same_country and service else (),
+            include_directory_lines=True,
+            withdrawn=selectors.withdrawn_lines(service.id) if same_country and service else (),
+        )
+    context: dict[str, Any] = {
+        "card": card,
+        "country": country,
+        "countries": directory.country_names(),
+        "not_covered_reason": directory.not_covered.get(country or ""),
+        "signed_in": user is not None,
         "generated_at": clock.now(),
         "sw_scope": _service_worker_scope(),
     }
+    if patient is not None and user is not None:
+        version = selectors.current_version_of(patient)
+        services.record_safety_plan_viewed(patient, actor=user, version=version, what="crisis_page")
+        context.update(_plan_context(patient, version))
     response = render(request, "safety_planning/crisis.html", context)
-    response["Cache-Control"] = OFFLINE_CACHE_CONTROL
+    if chosen is not None:
+        response.set_cookie(
+            HELP_COUNTRY_COOKIE,
+            chosen,
+            max_age=HELP_COUNTRY_MAX_AGE,
+            samesite="Lax",
+            secure=settings.SECURE_COOKIES,
+            httponly=True,
+        )
+    # A signed-in patient's page carries their plan: no-store (core.cache_control does the same).
+    response["Cache-Control"] = OFFLINE_CACHE_CONTROL if user is not None else PUBLIC_CACHE_CONTROL
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
+
+
+def _patient_or_none(user: User | None) -> Patient | None:
+    if user is None:
+        return None
+    try:
+        return own_patient_record(user)
+    except NotFound:
+        return None  # staff, researchers: the public page, no plan
+
+
+def _chosen_country(request: HttpRequest) -> str | None:
+    """A country picked with the page's chooser (?country=FR), if it is one the page knows."""
+    code = request.GET.get("country", "").strip().upper()
+    return code if code and selectors.crisis_directory().knows(code) else None
+
+
+def _only_service() -> Service | None:
+    """The deployment's service when there is exactly one: its confirmed lines and country are
+    then the right ones for anyone who opens the page, signed in or not."""
+    ids = service_ids()
+    return service_with_id(ids[0]) if len(ids) == 1 else None
+
+
+def _country_for(request: HttpRequest, chosen: str | None, service: Service | None) -> str | None:
+    """Which country's help to show: the visitor's own choice (now, or remembered in the cookie),
+    else the patient's (or the only) service's country, else the browser's language region
+    (es-MX -> MX); None when none is known, and the page asks."""
+    directory = selectors.crisis_directory()
+    remembered = request.COOKIES.get(HELP_COUNTRY_COOKIE, "").strip().upper()
+    for candidate in (chosen, remembered, service.country_code.upper() if service else None):
+        if candidate and directory.knows(candidate):
+            return candidate
+    return country_from_accept_language(
+        request.headers.get("Accept-Language", ""), directory.country_names()
+    )
 
 
 def _service_worker_scope() -> str:

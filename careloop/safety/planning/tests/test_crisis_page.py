@@ -37,15 +37,17 @@ def _force_confirmation(service, reviewer, entry_id: str) -> None:
     )
 
 
-def test_before_review_the_patient_sees_only_the_emergency_number_and_a_message(
+def test_before_review_the_page_shows_the_directorys_checked_lines_not_as_the_services(
     as_user, ada, ada_patient
 ) -> None:
+    # #14: the page no longer shows only 999 until a safety lead confirms lines; the shipped
+    # directory's verified lines follow the emergency number, dated, not as the service's own.
     page = as_user(ada).get("/safety/crisis/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'href="tel:999"' in html
-    assert "not yet checked the helplines" in html
-    assert "Samaritans" not in html and "116123" not in html
+    assert html.index('href="tel:999"') < html.index('href="tel:116123"')
+    assert "Checked by your care service" not in html
+    assert "Helplines in United Kingdom" in html and "Checked on 25 November 2026." in html
     api = as_user(ada).get("/api/safety/crisis-resources").json()
     assert api["emergency"]["dial"] == ["999"]
     assert api["lines"] == [] and api["other_language_lines"] == []
@@ -63,14 +65,16 @@ def test_after_review_emergency_number_comes_first_then_confirmed_lines_then_the
         sections={"people_to_ask_for_help": [{"text": "My sister", "phone": "07700 900123"}]},
     )
     html = as_user(ada).get("/safety/crisis/").content.decode()
-    emergency, samaritans, plan = (
+    emergency, service_checked, samaritans, more, nhs_111, plan = (
         html.index('href="tel:999"'),
+        html.index("Checked by your care service"),
         html.index('href="tel:116123"'),
+        html.index("More helplines"),  # verified, not confirmed by this service: after
+        html.index('href="tel:111"'),
         html.index("My sister"),
     )
-    assert emergency < samaritans < plan
+    assert emergency < service_checked < samaritans < more < nhs_111 < plan
     assert 'href="tel:07700900123"' in html
-    assert "NHS 111" not in html  # verified but not confirmed by this service
     assert "<main" in html and "<h1>" in html and 'id="emergency-heading"' in html
 
 
@@ -87,7 +91,7 @@ def test_unverified_lines_are_never_shown_even_with_a_confirmation_row(
 def test_another_services_confirmation_does_not_show_here(as_user, ada, ada_patient, olga) -> None:
     _confirm(olga, "gb-samaritans")  # Olga leads a different GB service
     html = as_user(ada).get("/safety/crisis/").content.decode()
-    assert "Samaritans" not in html
+    assert "Checked by your care service" not in html  # only the directory's dated lines
 
 
 def test_country_with_unverified_emergency_number_gets_plain_words_not_a_number(
@@ -96,7 +100,8 @@ def test_country_with_unverified_emergency_number_gets_plain_words_not_a_number(
     service.country_code = "IE"
     service.save()
     html = as_user(ada).get("/safety/crisis/").content.decode()
-    assert "call your local emergency number" in html
+    assert "call your local emergency number" in html.lower()
+    assert "We do not have a checked emergency number for Ireland." in html
     assert "tel:112" not in html
 
 
@@ -149,13 +154,14 @@ def test_service_worker_is_served_as_javascript_and_caches_the_crisis_page(clien
 
 
 @pytest.mark.parametrize("who", ["ben", "sam", "dana", "cleo"])
-def test_crisis_page_and_api_are_for_patients_only(request, as_user, who) -> None:
+def test_the_api_is_for_patients_only_the_page_for_everyone(request, as_user, who) -> None:
     client = as_user(request.getfixturevalue(who))
-    assert client.get("/safety/crisis/").status_code == 404
+    page = client.get("/safety/crisis/")
+    assert page.status_code == 200 and "My safety plan" not in page.content.decode()
     assert client.get("/api/safety/crisis-resources").status_code == 404
     assert client.get("/api/safety/offline-snapshot").status_code == 404
 
 
-def test_anonymous_is_sent_to_sign_in_or_gets_401(client, db) -> None:
-    assert client.get("/safety/crisis/").status_code == 302
+def test_anonymous_gets_the_page_but_a_401_from_the_api(client, db) -> None:
+    assert client.get("/safety/crisis/").status_code == 200
     assert client.get("/api/safety/offline-snapshot").status_code == 401
