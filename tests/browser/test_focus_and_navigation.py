@@ -115,3 +115,16 @@ def test_the_current_section_is_marked_in_the_navigation(live_server, page, sam,
         current = page.locator('nav[aria-label] a[aria-current="page"]')
         assert current.count() == 1, f"{path}: {current.count()} links marked current"
         assert current.inner_text().strip() == label
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_tab_stop_skips_to_the_main_content(live_server, page, ben, ada) -> None:
+    sign_in(page, live_server.url, ben)
+    page.goto(f"{live_server.url}/caseload/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("e => e === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0, "the skip link stays off screen when focused"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
