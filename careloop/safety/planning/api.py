@@ -220,4 +220,4 @@ def confirm_crisis_line(
 )
 def withdraw_crisis_line(request: HttpRequest, entry_id: str) -> ReviewResultOut:
     services.withdraw_crisis_line(actor=api_user(request), entry_id=entry_id)
-    return ReviewResultOut(entry_id=entry_id, state=ReviewState.NOT_CONFIRMED, changed=True)
+    return ReviewResultOut(entry_id=entry_id, state=ReviewState.WITHDRAWN, changed=True)

@@ -115,6 +115,7 @@ class ReviewState(enum.StrEnum):
     NOT_CONFIRMED = "not_confirmed"
     CONFIRMED = "confirmed"
     LAPSED = "lapsed"  # confirmed once, but the entry's text has changed since
+    WITHDRAWN = "withdrawn"  # the safety lead withdrew it: not shown to the service's patients
 
 
 @dataclass(frozen=True)
@@ -135,18 +136,26 @@ def review_rows_for(service: Service) -> list[ReviewRow]:
             service=service, withdrawn_at__isnull=True
         ).select_related("confirmed_by")
     }
-    return [_review_row(line, active) for line in resources.lines]
+    withdrawn = withdrawn_lines(service.id)
+    return [_review_row(line, active, withdrawn) for line in resources.lines]
 
 
-def _review_row(line: CrisisLine, active: dict[tuple[str, str], CrisisResourceReview]) -> ReviewRow:
+def _review_row(
+    line: CrisisLine,
+    active: dict[tuple[str, str], CrisisResourceReview],
+    withdrawn: frozenset[str] = frozenset(),
+) -> ReviewRow:
     if not line.verified:
         return ReviewRow(line, ReviewState.UNVERIFIED, None)
     current = active.get((line.id, line.content_sha256))
     if current is not None:
         return ReviewRow(line, ReviewState.CONFIRMED, current)
     lapsed = next((row for (entry, _), row in active.items() if entry == line.id), None)
-    state = ReviewState.LAPSED if lapsed else ReviewState.NOT_CONFIRMED
-    return ReviewRow(line, state, lapsed)
+    if lapsed is not None:
+        return ReviewRow(line, ReviewState.LAPSED, lapsed)
+    if line.id in withdrawn:
+        return ReviewRow(line, ReviewState.WITHDRAWN, None)
+    return ReviewRow(line, ReviewState.NOT_CONFIRMED, None)
 
 
 def safety_plans_visible_to(user: User) -> QuerySet[SafetyPlan]:
