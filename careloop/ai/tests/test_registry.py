@@ -316,3 +316,24 @@ def test_register_rules_and_dry_run_commands(service, tmp_path):
 
     with pytest.raises(CommandError, match="unknown fact or operator"):
         call_command("ai", "register-rules", str(path), "--service", service.slug)
+
+
+def test_the_demo_gets_the_synthetic_reference_model_switched_on_by_its_supervisor(service, sam):
+    from careloop.ai.early_warning.logistic import LogisticModel
+    from careloop.ai.services.demo import install_demo_model_for_seed, reference_model
+
+    version = install_demo_model_for_seed(sam)
+    assert version.status == ModelStatus.ACTIVE and version.activated_by == sam
+    assert "SYNTHETIC" in version.training_data and "synthetic" in version.provenance.lower()
+    assert install_demo_model_for_seed(sam) == version  # idempotent
+    model = LogisticModel.from_json(version.parameters)
+    assert model.coefficients == tuple(reference_model()["parameters"]["coefficients"])
+    # no change in PHQ-9 or GAD-7 after three weeks: a clearly higher risk than a 6-point fall
+    flat = dict.fromkeys(model.feature_names, 0.0) | {
+        "phq9_baseline": 15.0, "gad7_baseline": 13.0, "weeks_observed": 3.0, "completion": 1.0,
+        "checkin_mood": 5.0,
+    }  # fmt: skip
+    falling = flat | {"phq9_change": -6.0, "gad7_change": -4.0}
+    as_row = model.feature_names
+    assert model.probability([flat[n] for n in as_row]) > 0.5
+    assert model.probability([falling[n] for n in as_row]) < 0.1
