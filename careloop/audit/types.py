@@ -145,6 +145,9 @@ class AuditAction(enum.StrEnum):
     AI_HUMAN_REVIEW_REQUESTED = "ai.human_review_requested"  # the patient contested a decision
     AI_HUMAN_REVIEW_ANSWERED = "ai.human_review_answered"
 
+    # monitoring: the patient's own reminder settings (#14)
+    REMINDER_PREFERENCES_CHANGED = "reminders.preferences_changed"
+
 
 @enum.unique
 class PurposeOfUse(enum.StrEnum):

@@ -12,8 +12,8 @@ from careloop.care.models import Patient, TreatmentEpisode
 from careloop.core import clock
 from careloop.core.fields import EncryptedTextField
 from careloop.core.models import TenantModel
-from careloop.monitoring.schedule import MAX_EVERY_DAYS
-from careloop.monitoring.types import FollowUpState
+from careloop.monitoring.schedule import MAX_EVERY_DAYS, QUIET_HOURS, REMIND_AT
+from careloop.monitoring.types import FollowUpState, ReminderChannel
 
 
 class MeasurementPlan(TenantModel):
@@ -172,4 +172,31 @@ class BandFit(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["service"], name="monitoring_band_fit_one_per_service")
+        ]
+
+
+class ReminderPreference(TenantModel):
+    """How one patient wants to be reminded (#14): channel, time of day, quiet hours and pause.
+
+    Absent = the defaults (schedule.DEFAULT_TIMING, every channel the patient has, as before).
+    Written only by services.reminder_preferences.set_reminder_preference (audited); read by
+    the reminder job.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(
+        max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
+    remind_at = models.TimeField(default=REMIND_AT)
+    quiet_starts = models.TimeField(default=QUIET_HOURS.starts)
+    quiet_ends = models.TimeField(default=QUIET_HOURS.ends)
+    paused = models.BooleanField(default=False)  # until the patient switches reminders back on
+    paused_until = models.DateField(null=True, blank=True)  # no reminder before this local day
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "patient"], name="one_reminder_preference_per_patient"
+            )
         ]

@@ -1,5 +1,5 @@
 """Monitoring's patient data (registry: careloop.core.patient_data): questionnaire schedules
-(plans and their items), mood check-ins and follow-up offers."""
+(plans and their items), mood check-ins, reminder settings and follow-up offers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from careloop.core.patient_data import (
     delete_rows,
     register,
 )
-from careloop.monitoring.models import CheckIn, FollowUpOffer, MeasurementPlan, PlanItem
+from careloop.monitoring.models import (
+    CheckIn,
+    FollowUpOffer,
+    MeasurementPlan,
+    PlanItem,
+    ReminderPreference,
+)
 
 if TYPE_CHECKING:
     from careloop.care.models import Patient
@@ -47,6 +53,11 @@ register(
         CheckIn,
         rows=_checkins,
         erase=lambda s: delete_rows(CheckIn.objects.filter(patient=s.patient)),
+    ),
+    PatientData(
+        ReminderPreference,
+        rows=lambda s: iter(ReminderPreference.objects.filter(patient=s.patient)),
+        erase=lambda s: delete_rows(ReminderPreference.objects.filter(patient=s.patient)),
     ),
     PatientData(  # each offer and each completion is an audit event in the export
         FollowUpOffer,

@@ -86,6 +86,41 @@ DEFAULT_PLAN = (
 # No reminder between 21:00 and 08:00 on the patient's clock (a Careloop default, not a clinical
 # rule: late-evening and night-time prompts disturb sleep and are easy to miss).
 QUIET_HOURS = QuietHours(starts=time(21, 0), ends=time(8, 0))
+REMIND_AT = time(8, 0)  # the default time of day for a reminder (the end of default quiet hours)
+
+
+@dataclass(frozen=True)
+class ReminderTiming:
+    """The patient's own reminder settings (monitoring.ReminderPreference), as the worker uses them.
+
+    A reminder goes at `remind_at` on the patient's clock, or later that day if the worker was
+    late; a time inside quiet hours moves to the end of quiet hours; nothing while paused
+    (`paused`: until switched back on; `paused_until`: no reminder before that local day).
+    Quiet hours with the same start and end mean no quiet hours.
+    """
+
+    remind_at: time = REMIND_AT
+    quiet: QuietHours = QUIET_HOURS
+    paused: bool = False
+    paused_until: date | None = None
+
+    @property
+    def send_time(self) -> time:
+        """The time of day reminders actually go: `remind_at`, deferred past quiet hours."""
+        return self.quiet.ends if self.quiet.contains(self.remind_at) else self.remind_at
+
+    def is_paused_on(self, day: date) -> bool:
+        return self.paused or (self.paused_until is not None and day < self.paused_until)
+
+    def allows(self, now: datetime, time_zone: str) -> bool:
+        """May a reminder go now: not paused, not quiet, and the day's reminder time has come."""
+        local = now.astimezone(zone_of(time_zone))
+        if self.is_paused_on(local.date()) or self.quiet.contains(local.time()):
+            return False
+        return local.time() >= self.send_time
+
+
+DEFAULT_TIMING = ReminderTiming()
 
 
 @dataclass(frozen=True)
@@ -192,12 +227,16 @@ def reminder_window(
     return opens_on
 
 
-def next_reminder_check(now: datetime, time_zone: str, quiet: QuietHours = QUIET_HOURS) -> datetime:
-    """When a plan next needs looking at: the next local midnight or end of quiet hours, in UTC.
+def next_reminder_check(
+    now: datetime, time_zone: str, timing: ReminderTiming = DEFAULT_TIMING
+) -> datetime:
+    """When a plan next needs looking at: the next local midnight or reminder time, in UTC.
 
-    A reminder can only become sendable when a new local day starts (a new reminder day) or when
-    quiet hours end, so checking a plan at those two moments is enough; a clinician's change to a
-    plan asks for an immediate check instead, and a submission only ever moves windows later.
+    A reminder can only become sendable when a new local day starts (a new reminder day, the end
+    of a pause) or when the day's reminder time comes (`timing.send_time`, already moved past quiet
+    hours), so checking a plan at those moments is enough; a clinician's change to a plan or the
+    patient's change to their reminders asks for an immediate check instead, and a submission
+    only ever moves windows later.
     """
     zone = zone_of(time_zone)
     local_now = now.astimezone(zone)
@@ -208,8 +247,8 @@ def next_reminder_check(now: datetime, time_zone: str, quiet: QuietHours = QUIET
         datetime.combine(day, moment, tzinfo=zone).astimezone(UTC)
         for day, moment in (
             (tomorrow, time(0, 0)),
-            (local_now.date(), quiet.ends),
-            (tomorrow, quiet.ends),
+            (local_now.date(), timing.send_time),
+            (tomorrow, timing.send_time),
         )
     ]
     return min(c for c in candidates if c > now)

@@ -113,6 +113,7 @@ STANDARD_CODES: dict[str, StandardCodes] = {
     "measurement_plan.created": _codes(_RECORD, "create"),
     "measurement_plan.item_changed": _codes(_RECORD, "update"),
     "checkin.submitted": _codes(_RECORD, "create"),
+    "reminders.preferences_changed": _codes(_RECORD, "update"),
     "follow_up.offered": _codes(_RECORD, "create"),
     "follow_up.completed": _codes(_RECORD, "update"),
     "monitoring_settings.risk_follow_up_changed": _codes(_RECORD, "update"),

@@ -46,4 +46,7 @@ RECORD_EXTENSIONS: tuple[tuple[str, str, str, str, str], ...] = (
      "When the patient asked for their record to be erased (an instant).", "Patient", "string"),
     ("alert-outcome", "Alert outcome",
      "How the care team closed a safety alert, with their note.", "Flag", "string"),
+    ("reminder-settings", "Reminder settings",
+     "How and when the patient asked to be reminded (channel, time of day, quiet hours, "
+     "pause), in words.", "Basic", "string"),
 )  # fmt: skip

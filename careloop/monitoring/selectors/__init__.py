@@ -36,9 +36,17 @@ from careloop.monitoring.selectors.plans import (
     schedule_entries,
     schedule_for,
 )
+from careloop.monitoring.selectors.reminders import (
+    DEFAULT_SETTINGS,
+    own_reminder_settings,
+    reminder_settings_for_system,
+    send_time_of,
+    timing_of,
+)
 from careloop.monitoring.selectors.research import moods_for_research_for_system
 
 __all__ = [
+    "DEFAULT_SETTINGS",
     "MISSED_IN_A_ROW_FLAG",
     "REGISTRY_INSTRUMENTS",
     "REGISTRY_PAGE_SIZE",
@@ -58,10 +66,14 @@ __all__ = [
     "last_completions",
     "measure_info",
     "moods_for_research_for_system",
+    "own_reminder_settings",
     "patient_time_zone",
     "plan_overview_for",
     "planned_for_plan",
+    "reminder_settings_for_system",
     "schedule_entries",
     "schedule_for",
+    "send_time_of",
     "skipped_default_measures",
+    "timing_of",
 ]

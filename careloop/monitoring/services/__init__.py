@@ -13,6 +13,7 @@ from careloop.monitoring.services.plans import (
     ensure_default_plans,
     ensure_default_plans_job,
 )
+from careloop.monitoring.services.reminder_preferences import set_reminder_preference
 from careloop.monitoring.services.reminders import send_due_reminders
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "record_caseload_viewed",
     "record_checkin",
     "send_due_reminders",
+    "set_reminder_preference",
 ]

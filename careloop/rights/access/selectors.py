@@ -38,6 +38,7 @@ ACTION_PHRASES: dict[str, str] = {
     AuditAction.ASSESSMENTS_VIEWED: "viewed your questionnaire results",
     AuditAction.ASSESSMENT_SUBMITTED: "saved a questionnaire",
     AuditAction.CHECKIN_SUBMITTED: "saved a mood check-in",
+    AuditAction.REMINDER_PREFERENCES_CHANGED: "changed how and when you get reminders",
     AuditAction.MEASUREMENT_PLAN_CREATED: "set up your questionnaire schedule",
     AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED: "changed your questionnaire schedule",
     AuditAction.FOLLOW_UP_OFFERED: (

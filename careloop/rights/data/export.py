@@ -58,6 +58,7 @@ SHAPERS: dict[str, Shaper] = {
     "assessments.Assessment": records.assessments,
     "monitoring.MeasurementPlan": records.measurement_plans,
     "monitoring.CheckIn": records.checkins,
+    "monitoring.ReminderPreference": records.reminder_preferences,
     "journal.JournalEntry": records.journal,
     "messaging.Message": records.messages,
     "notifications.Notification": records.notifications,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from careloop.fhir.models import ImportedResource
     from careloop.journal.models import JournalEntry
     from careloop.messaging.models import Message
-    from careloop.monitoring.models import CheckIn, MeasurementPlan
+    from careloop.monitoring.models import CheckIn, MeasurementPlan, ReminderPreference
     from careloop.monitoring.supervision.models import CaseReview
     from careloop.notifications.models import Notification, PushSubscription
     from careloop.privacy.models import ConsentDecision
@@ -220,6 +220,30 @@ def push_subscriptions(scope: ExportScope, rows: Iterable[PushSubscription]) -> 
             name="Web browser allowed to show reminders",
             active=True,
             added=push.created_at,
+        )
+
+
+def reminder_preferences(
+    scope: ExportScope, rows: Iterable[ReminderPreference]
+) -> Iterator[Resource]:
+    for pref in rows:
+        quiet = (
+            "none"
+            if pref.quiet_starts == pref.quiet_ends
+            else f"{pref.quiet_starts:%H:%M} to {pref.quiet_ends:%H:%M}"
+        )
+        if pref.paused:
+            paused = "until switched back on"
+        elif pref.paused_until:
+            paused = f"until {pref.paused_until.isoformat()}"
+        else:
+            paused = "no"
+        words = (
+            f"Channel: {pref.get_channel_display()}; time of day: {pref.remind_at:%H:%M}; "
+            f"quiet hours: {quiet}; paused: {paused}."
+        )
+        yield shapes.reminder_settings(
+            record_id=pref.id, patient_id=scope.patient.id, words=words, updated=pref.updated_at
         )
 
 

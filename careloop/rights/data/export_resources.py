@@ -159,6 +159,21 @@ def device(
     return with_meta(resource, added)
 
 
+def reminder_settings(
+    *, record_id: uuid.UUID, patient_id: uuid.UUID, words: str, updated: datetime
+) -> Resource:
+    """The patient's own reminder choices (FHIR has no resource for them: a Basic with words)."""
+    resource: Resource = {
+        "resourceType": "Basic",
+        "id": str(record_id),
+        "code": {"text": "Reminder settings"},
+        "subject": reference("Patient", patient_id),
+        "created": updated.date().isoformat(),
+        "extension": [{"url": f"{EXTENSION}/reminder-settings", "valueString": words}],
+    }
+    return with_meta(resource, updated)
+
+
 def break_glass_event(
     *,
     record_id: uuid.UUID,

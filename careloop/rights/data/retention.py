@@ -172,6 +172,11 @@ POLICY: tuple[RetentionRule, ...] = (
     _erase("monitoring.PlanItem", "How often each questionnaire was due", "CarePlan", _PART),
     _erase("monitoring.CheckIn", "Your mood check-ins and notes", "Observation"),
     _erase(
+        "monitoring.ReminderPreference",
+        "How and when you asked to be reminded",
+        "Basic",
+    ),
+    _erase(
         "monitoring.FollowUpOffer",
         "Extra questions you were asked to answer after a worrying answer, and when you did",
         "AuditEvent",  # each offer and each completion is an audit event in the export

@@ -28,7 +28,13 @@ from careloop.fhir.types import ClientKind
 from careloop.journal.models import JournalEntry
 from careloop.messaging.models import Message
 from careloop.messaging.types import Direction
-from careloop.monitoring.models import CheckIn, FollowUpOffer, MeasurementPlan, PlanItem
+from careloop.monitoring.models import (
+    CheckIn,
+    FollowUpOffer,
+    MeasurementPlan,
+    PlanItem,
+    ReminderPreference,
+)
 from careloop.monitoring.supervision.models import CaseReview
 from careloop.monitoring.supervision.types import ReviewOutcome
 from careloop.notifications.models import Notification, PushSubscription
@@ -268,6 +274,7 @@ def seed_everything(
             starts_on=now.date(),
         )
     )
+    add(ReminderPreference.objects.create(service_id=service_id, patient=patient, paused=True))
     add(
         FollowUpOffer.objects.create(
             service_id=service_id,

@@ -43,6 +43,7 @@ ID_IN_BUNDLE = {
     "assessments.Assessment": ("QuestionnaireResponse", "{}"),
     "monitoring.MeasurementPlan": ("CarePlan", "{}"),
     "monitoring.CheckIn": ("Observation", "{}"),
+    "monitoring.ReminderPreference": ("Basic", "{}"),
     "journal.JournalEntry": ("Observation", "{}"),
     "messaging.Message": ("Communication", "{}"),
     "notifications.Notification": ("Communication", "{}"),
