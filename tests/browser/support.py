@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-
-    from careloop.accounts.models import User
 
 # WCAG 2.0, 2.1 and 2.2, levels A and AA: what the issue asks every clinician page to pass.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -46,31 +44,40 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-def sign_in(page: Page, base_url: str, user: User, password: str | None = None) -> None:
+class _Named(Protocol):
+    username: str
+
+
+def sign_in(page: Page, base_url: str, user: _Named | str, password: str | None = None) -> None:
     """Sign in through the real forms: username and password, then (staff) the current TOTP code.
 
-    ``user`` is a User of the test database (the live server's); its confirmed authenticator
-    gives the code, as ``careloop otp-code`` does for the demo staff.
+    ``user`` is a User of the test database (the live server's), anything with a ``username``,
+    or the username itself; a staff user's confirmed authenticator gives the code, as
+    ``careloop otp-code`` does for the demo staff.
     """
+    from django.contrib.auth import get_user_model
+
     from careloop.accounts import mfa
 
+    username = user if isinstance(user, str) else user.username
     if password is None:
         from conftest import PASSWORD
 
         password = PASSWORD
     page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", user.username)
+    page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.press("#id_password", "Enter")
     page.wait_for_load_state()
     if page.url.split("?")[0].endswith("/accounts/verify/"):
-        device = mfa.confirmed_device(user)
-        assert device is not None, f"{user.username} is staff but has no confirmed authenticator"
+        account = get_user_model().objects.get(username=username)
+        device = mfa.confirmed_device(account)
+        assert device is not None, f"{username} is staff but has no confirmed authenticator"
         page.fill("#id_code", mfa.current_code(device))
         page.press("#id_code", "Enter")
         page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"sign-in failed for {user.username}: {page.url}"
-    assert "/accounts/verify/" not in page.url, f"one-time code refused for {user.username}"
+    assert "/accounts/login/" not in page.url, f"sign-in failed for {username}: {page.url}"
+    assert "/accounts/verify/" not in page.url, f"one-time code refused for {username}"
 
 
 def axe_violations(page: Page, tags: list[str] | None = None) -> list[dict[str, Any]]:
