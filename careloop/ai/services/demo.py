@@ -1,6 +1,6 @@
 """An early-warning model for the demo service, which has too few closed episodes to train its
 own: the reference model trained on the 10,000-patient SYNTHETIC population
-(`early_warning/synthetic_reference.json`, written from `careloop ai train --service
+(`ai/data/synthetic_reference.json`, packaged as data, written from `careloop ai train --service
 synthetic-s11-p10000-w12-20261130`; figures in docs/ai/early-warning.md), registered in the
 demo service with that provenance and switched on by its supervisor (through the gate, audited).
 
@@ -21,7 +21,7 @@ from careloop.ai.types import ModelKind, ModelStatus
 if TYPE_CHECKING:
     from careloop.accounts.models import User
 
-REFERENCE = Path(__file__).resolve().parent.parent / "early_warning" / "synthetic_reference.json"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "synthetic_reference.json"
 DEMO_VERSION = "synthetic-reference-1"
 
 
