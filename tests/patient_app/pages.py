@@ -7,7 +7,9 @@ button and option labels, image alternatives. It leaves out:
 - the SVG charts (every number and word in them is also in the table under each chart);
 - `translate="no"`: proper nouns (questionnaire names, crisis line names) and phone numbers;
 - `data-instrument-wording`: the validated questionnaire wording (instruction, items, answer
-  options) that must not be changed, so it cannot be held to a reading grade.
+  options) that must not be changed, so it cannot be held to a reading grade;
+- the options of a <select> other than the one shown (the selected one, else the first): a
+  closed list shows one value (the crisis page's list of 100-odd countries is not prose).
 Each block (paragraph, list item, cell, heading, label, button, option…) ends a sentence: a
 table cell or a navigation link is not one long run-on sentence.
 """
@@ -46,6 +48,9 @@ class _Text(HTMLParser):
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
         self.blocks: list[str] = []
         self.current: list[str] = []
+        self.in_select = False
+        self.select_shown = False  # an option of the open <select> is already kept
+        self.select_options: list[tuple[bool, str]] = []  # (selected, text)
 
     @property
     def skipping(self) -> bool:
@@ -59,6 +64,15 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        if tag == "select" and not self.skipping:
+            self._break()
+            self.in_select, self.select_options = True, []
+            self.stack.append((tag, True))  # its options are collected, then one is kept
+            return
+        if tag == "option" and self.in_select:
+            self.select_options.append(("selected" in values, ""))
+            self.stack.append((tag, True))
+            return
         skip = (
             self.skipping
             or tag in SKIPPED_TAGS
@@ -82,6 +96,12 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID_TAGS:
             return
+        if tag == "select" and self.in_select:
+            self.in_select = False
+            shown = [text for selected, text in self.select_options if selected]
+            first = [text for _, text in self.select_options[:1]]
+            self.current.append((shown or first or [""])[0])
+            self._break()
         while self.stack:
             open_tag, _ = self.stack.pop()
             if open_tag == tag:
@@ -90,7 +110,10 @@ class _Text(HTMLParser):
             self._break()
 
     def handle_data(self, data: str) -> None:
-        if not self.skipping:
+        if self.in_select and self.stack and self.stack[-1][0] == "option":
+            selected, text = self.select_options[-1]
+            self.select_options[-1] = (selected, text + data)
+        elif not self.skipping:
             self.current.append(data)
 
     def close(self) -> None:

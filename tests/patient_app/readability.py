@@ -6,13 +6,15 @@ sentences of any length (unlike SMOG, normed on 30-sentence samples), and it cou
 well as sentence length, the two things a rewrite can change.
 
 Other languages use a formula built for that language, where textstat has one, with the limit
-that its own scale gives for easy text (about school year 6):
-- Spanish: Fernández-Huerta (Flesch adapted to Spanish), at least 70 ("bastante fácil");
-- French: Kandel & Moles (Flesch adapted to French), at least 70 ("assez facile");
-- German: the first Wiener Sachtextformel (a German school grade), at most 6;
+that its own scale gives for about school year 6:
+- Spanish: Fernández-Huerta (Flesch adapted to Spanish), at least 80 (80-90 "fácil", year 6);
+- French: Kandel & Moles (Flesch adapted to French), at least 80 (the Flesch scale: 80-90 easy,
+  year 6);
+- German: the first Wiener Sachtextformel (its value is a German school year), at most 6;
 - Portuguese: Flesch adapted to Portuguese by Martins et al. (1996): Flesch reading ease with the
-  English weights on Portuguese syllables, plus 42; at least 75 ("fácil", years 5-8 and easier);
-- Arabic: OSMAN (Flesch and Fog adapted to Arabic), at least 70 (a higher score is easier).
+  English weights on Portuguese syllables, plus 42; at least 70 (its 50-75 band is years 5-8);
+- Arabic: OSMAN (Flesch and Fog adapted to Arabic, 0-100, higher is easier), at least 80: OSMAN
+  has no published grade table, so the Flesch "easy" limit is used (a judgement, documented).
 
 Syllables: textstat counts English syllables with the CMU Pronouncing Dictionary, which it would
 download through nltk at first use; tests run without network, so the same dictionary comes
@@ -79,8 +81,8 @@ def _portuguese_flesch(text: str) -> float:
 
 MEASURES: dict[str, Measure] = {
     "en": Measure("en", "Flesch-Kincaid grade", _in("en", textstat.flesch_kincaid_grade), 6, False),
-    "es": Measure("es", "Fernández-Huerta", _in("es", textstat.fernandez_huerta), 70, True),
-    "fr": Measure("fr", "Kandel-Moles", _in("fr", textstat.flesch_reading_ease), 70, True),
+    "es": Measure("es", "Fernández-Huerta", _in("es", textstat.fernandez_huerta), 80, True),
+    "fr": Measure("fr", "Kandel-Moles", _in("fr", textstat.flesch_reading_ease), 80, True),
     "de": Measure(
         "de",
         "Wiener Sachtextformel 1",
@@ -88,8 +90,8 @@ MEASURES: dict[str, Measure] = {
         6,
         False,
     ),
-    "pt": Measure("pt", "Flesch (Martins)", _in("pt_PT", _portuguese_flesch), 75, True),
-    "ar": Measure("ar", "OSMAN", _in("ar", textstat.osman), 70, True),
+    "pt": Measure("pt", "Flesch (Martins)", _in("pt_PT", _portuguese_flesch), 70, True),
+    "ar": Measure("ar", "OSMAN", _in("ar", textstat.osman), 80, True),
 }
 
 LONGEST_SENTENCE = 25  # words: plain-language guidance keeps sentences to 15-20 on average
