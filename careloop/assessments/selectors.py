@@ -70,6 +70,23 @@ def patient_score_expression(
     return Subquery(rows.order_by(order).values("score_total")[:1])
 
 
+def patient_last_completion_expression(instrument_id: str) -> Subquery:
+    """A patient row's latest completion of one instrument (None if never completed): an
+    incomplete response (kept for its risk answer) is not a completion, as in
+    latest_completion_times. One probe of the (service, patient, instrument, -completed_at)
+    index per row."""
+    return Subquery(
+        Assessment.objects.filter(
+            service_id=OuterRef("service_id"),
+            patient_id=OuterRef("pk"),
+            instrument_id=instrument_id,
+        )
+        .exclude(status="incomplete")
+        .order_by("-completed_at")
+        .values("completed_at")[:1]
+    )
+
+
 def patient_last_submission_expression() -> Subquery:
     """A patient row's latest questionnaire submission time (None if none)."""
     return Subquery(

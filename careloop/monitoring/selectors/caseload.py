@@ -13,13 +13,13 @@ The order ("needs attention today"):
 5. discharged or finished episodes (never chased as overdue).
 
 Within each group the highest latest PHQ-9 comes first, then the name. SQL orders the lines
-(one query over the reader's visible patients): open alerts first, discharged last, then the
-latest PHQ-9 the team may see, then name. Groups 2 and 3 are stable partitions of the in-care
-lines in Python, one pass and no sort: "getting worse" compares several score annotations (in
-SQL each comparison copies the score subqueries again: a query three times as long, slower to
-build and plan), and "overdue" depends on each patient's own calendar (monitoring.schedule, in
-their time zone). Every visible line matching the filters is read in any case: the overdue
-group needs all of them, and the page needs the total.
+(one query over the reader's visible patients): open alerts first, then the latest PHQ-9 the
+team may see, then name. Groups 2 to 5 are stable partitions of the other lines in Python, one
+pass and no sort: "getting worse" compares several score annotations and "discharged" reads the
+episode (in SQL each such condition copies its subqueries into the query again: a query three
+times as long, slower to build and plan), and "overdue" depends on each patient's own calendar
+(monitoring.schedule, in their time zone). Every visible line matching the filters is read in
+any case: the overdue group needs all of them, and the page needs the total.
 """
 
 from __future__ import annotations
@@ -37,14 +37,17 @@ from django.db.models import (
     Case,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
 from careloop.assessments.selectors import (
+    patient_last_completion_expression,
     patient_last_submission_expression,
     patient_score_expression,
     recent_scores_of_patients,
@@ -59,6 +62,7 @@ from careloop.care.selectors import (
 )
 from careloop.care.types import EpisodeEnding
 from careloop.core import clock
+from careloop.monitoring.models import CheckIn
 from careloop.monitoring.outcomes.change import NHS_TT_CRITERIA
 from careloop.monitoring.outcomes.cocm import (
     REMISSION_BELOW,
@@ -66,8 +70,9 @@ from careloop.monitoring.outcomes.cocm import (
     REVIEW_FROM_WEEK,
 )
 from careloop.monitoring.plain_names import measure_name
-from careloop.monitoring.schedule import DueState
+from careloop.monitoring.schedule import CHECKIN, DEFAULT_PLAN, DueState
 from careloop.monitoring.selectors.plans import (
+    PlannedMeasure,
     ScheduleEntry,
     last_completions,
     planned_by_patient,
@@ -212,21 +217,42 @@ _IN_CARE = Q(current_episode_ending__isnull=True) | Q(current_episode_ending=Epi
 def _ranked_query(
     user: User, filters: RegistryFilters, teams: list[RegistryTeam] | None
 ) -> QuerySet[Patient]:
-    """The filtered lines ordered by open alerts first and discharged last, then the highest
-    latest PHQ-9 the team may see, then name. Only conditions on single annotations here: a
-    condition over several score annotations (reliable change) copies each score subquery into
-    the SQL again, which tripled the query's text and its compile and plan time."""
+    """The filtered lines ordered by open alerts first, then the highest latest PHQ-9 the team
+    may see, then name. Only conditions on single annotations here: every annotation a
+    condition names is copied into the SQL again (reliable change over the score annotations
+    tripled the query's text and its compile and plan time; "discharged" in the order re-ran the
+    episode subquery, about 12 ms on the 100k population), so the other groups are partitions in
+    Python of values the lines already carry."""
     rows = _filtered(user, caseload_for(user), filters, teams)
     return rows.annotate(
+        # When each default-plan measure was last done: one index probe per line, where a
+        # grouped read of every completion of 200 patients cost several times more.
+        **{_last_done(measure): _last_done_expression(measure) for measure in _DEFAULT_MEASURES},
         attention=Case(
             When(open_alerts__gt=0, then=Value(int(Attention.ALERT))),
-            When(~_IN_CARE, then=Value(int(Attention.DISCHARGED))),
             default=Value(int(Attention.IN_CARE)),
             output_field=IntegerField(),
         ),
         # The latest PHQ-9 orders lines only where the team may see it.
         phq9_order=Case(When(questionnaires_shared=True, then=F("raw_phq9_latest"))),
     ).order_by("attention", F("phq9_order").desc(nulls_last=True), "display_name", "id")
+
+
+_DEFAULT_MEASURES = tuple(cadence.measure for cadence in DEFAULT_PLAN)
+
+
+def _last_done(measure: str) -> str:
+    return f"last_done_{measure}"
+
+
+def _last_done_expression(measure: str) -> Subquery:
+    if measure == CHECKIN:
+        return Subquery(
+            CheckIn.objects.filter(service_id=OuterRef("service_id"), patient_id=OuterRef("pk"))
+            .order_by("-completed_at")
+            .values("completed_at")[:1]
+        )
+    return patient_last_completion_expression(measure)
 
 
 def _filtered(
@@ -413,7 +439,11 @@ def _line(p: Patient, today: date) -> CaseloadRow:
     """A line from the ranking query's row; someone in care with no open alert who is getting
     worse or not on track moves up to that group."""
     row = _line_as_read(p, today)
-    if row.attention == Attention.IN_CARE and row.is_worsening:
+    if row.attention != Attention.IN_CARE:
+        return row
+    if not row.in_care:
+        return replace(row, attention=Attention.DISCHARGED)
+    if row.is_worsening:
         return replace(row, attention=Attention.WORSENING)
     return row
 
@@ -451,7 +481,7 @@ def _with_adherence(rows: list[CaseloadRow], now: datetime) -> list[CaseloadRow]
     # id list walks the (service, patient, instrument, completed_at) index per patient.
     patient_ids = [p.id for p in patients]
     planned = planned_by_patient(patients, patient_ids)
-    latest = last_completions(patient_ids, service_ids={p.service_id for p in patients})
+    latest = _last_completions(patients, planned)
     completed = []
     for row in rows:
         if not row.in_care:
@@ -472,6 +502,28 @@ def _with_adherence(rows: list[CaseloadRow], now: datetime) -> list[CaseloadRow]
             )
         )
     return completed
+
+
+def _last_completions(
+    patients: list[Patient], planned: dict[uuid.UUID, list[PlannedMeasure]]
+) -> dict[tuple[uuid.UUID, str], datetime]:
+    """When each patient last did each planned measure: the default plan's measures come with
+    the ranking query's lines; a stored plan with any other measure is read for those patients
+    only (two grouped queries, or none)."""
+    latest: dict[tuple[uuid.UUID, str], datetime] = {}
+    others = []
+    for p in patients:
+        for measure in _DEFAULT_MEASURES:
+            done = getattr(p, _last_done(measure))
+            if done is not None:
+                latest[(p.id, measure)] = done
+        if any(item.info.measure not in _DEFAULT_MEASURES for item in planned[p.id]):
+            others.append(p)
+    if others:
+        latest |= last_completions(
+            [p.id for p in others], service_ids={p.service_id for p in others}
+        )
+    return latest
 
 
 def _needs_attention_order(rows: list[CaseloadRow]) -> list[CaseloadRow]:
