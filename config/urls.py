@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from careloop.care.language import set_language_view
+from careloop.core import pwa
 from careloop.core.views import healthz
 from careloop.fhir.smart.discovery import smart_configuration_view
 from careloop.monitoring.views import home
@@ -9,6 +10,9 @@ from config.api import api
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("language", set_language_view, name="set-language"),
     path("accounts/", include("careloop.accounts.urls")),
     path("questionnaires/", include("careloop.assessments.urls")),
