@@ -163,9 +163,10 @@ def risk_note(assessment: Assessment) -> RiskNote | None:
             lines=(
                 *told,
                 _("Your care team has been told and will contact you."),
+                _("If you might act on these thoughts now, get help straight away."),
                 _(
-                    "If you might act on thoughts of harming yourself now, call your local "
-                    "emergency number or go to the nearest emergency department."
+                    "Call your local emergency number, or go to the nearest hospital emergency "
+                    "department."
                 ),
             ),
             urgent=True,
@@ -180,12 +181,13 @@ def risk_note(assessment: Assessment) -> RiskNote | None:
             lines=(
                 *not_answered,
                 _(
-                    "Because it asks about your safety, your care team has been told that it was "
-                    "not answered and will check in with you."
+                    "This question is about your safety. So we have told your care team that it "
+                    "was not answered. They will check in with you."
                 ),
+                _("If you are having thoughts of harming yourself now, get help straight away."),
                 _(
-                    "If you are having thoughts of harming yourself now, call your local "
-                    "emergency number or go to the nearest emergency department."
+                    "Call your local emergency number, or go to the nearest hospital emergency "
+                    "department."
                 ),
             ),
             urgent=False,
