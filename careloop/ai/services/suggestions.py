@@ -149,12 +149,8 @@ def suggest_from_rules(
         return None
     if result.step is None or result.step == current_step or _already(episode, moment):
         return None
-    if (
-        moment == SuggestionMoment.REVIEW
-        and current_step is not None
-        and result.step < current_step
-    ):
-        return None  # a review only ever steps up
+    if current_step is not None and result.step < current_step:
+        return None  # suggestions only ever add care: stepping down is the clinician's call
     return _record(
         patient,
         episode,

@@ -391,3 +391,10 @@ def test_the_rules_job_makes_the_suggestion_due_at_assessment(episode_days_ago, 
     suggestions._last_run["at"] = -1e9
     assert suggestions.make_due_suggestions() == 0  # once per episode and moment
     assert suggestions.make_due_suggestions() == 0  # and not before the next hour
+
+
+def test_the_rules_never_suggest_stepping_down(episode_days_ago, ben):
+    episode = episode_days_ago(3)
+    add_questionnaire(episode, 0, "phq9", phq9(12))  # the rules alone would say step 2
+    change_step(ben, episode, CareStep.HIGH_INTENSITY, "Long history; agreed with the patient.")
+    assert refresh_suggestions(patient_visible_to(ben, episode.patient_id), actor=ben) == []
