@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
@@ -341,11 +342,11 @@ class CaseloadRow:
     sparklines: tuple[Sparkline, ...] = field(default=())
     today: date | None = None
 
-    @property
+    @cached_property
     def phq9_change(self) -> float | None:
         return _change(self.phq9_baseline, self.phq9_latest)
 
-    @property
+    @cached_property
     def gad7_change(self) -> float | None:
         return _change(self.gad7_baseline, self.gad7_latest)
 
@@ -361,14 +362,14 @@ class CaseloadRow:
     def is_missed_flagged(self) -> bool:
         return self.missed_in_a_row >= MISSED_IN_A_ROW_FLAG
 
-    @property
+    @cached_property
     def weeks_in_treatment(self) -> int | None:
         """Whole weeks since the current episode started (None without an episode)."""
         if self.episode_started_on is None or self.today is None:
             return None
         return max(0, (self.today - self.episode_started_on).days // 7)
 
-    @property
+    @cached_property
     def is_remission(self) -> bool:
         """PHQ-9 below 5 (collaborative care's remission), with a baseline to compare."""
         return (
@@ -377,7 +378,7 @@ class CaseloadRow:
             and (self.phq9_latest is not None)
         )
 
-    @property
+    @cached_property
     def is_response(self) -> bool:
         """PHQ-9 down by half or more from a baseline above 0."""
         base, latest = self.phq9_baseline, self.phq9_latest
@@ -385,7 +386,7 @@ class CaseloadRow:
             return False
         return (latest - base) / base * 100 <= -RESPONSE_MIN_REDUCTION_PERCENT
 
-    @property
+    @cached_property
     def reliably_worse(self) -> tuple[str, ...]:
         """Registry instruments on which the latest score rose by the reliable-change points."""
         worse = []
@@ -394,7 +395,7 @@ class CaseloadRow:
                 worse.append(instrument_id)
         return tuple(worse)
 
-    @property
+    @cached_property
     def is_not_on_track(self) -> bool:
         """10+ weeks in treatment without PHQ-9 response or remission (review due)."""
         weeks = self.weeks_in_treatment
@@ -407,7 +408,7 @@ class CaseloadRow:
             and not (self.is_response or self.is_remission)
         )
 
-    @property
+    @cached_property
     def is_worsening(self) -> bool:
         """In care and reliably worse on PHQ-9 or GAD-7, or not on track."""
         return self.in_care and (bool(self.reliably_worse) or self.is_not_on_track)
