@@ -87,6 +87,9 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "read-aloud";
+    // the label is in the page's language, which may differ from the text it reads
+    button.lang = document.documentElement.lang || "";
+    button.dir = document.documentElement.dir || "auto";
     reset(button);
     var heading = element.querySelector("legend, h1, h2, h3");
     if (heading) {
