@@ -284,3 +284,15 @@ def test_the_settings_are_exported_and_erased(ada, cleo, patient) -> None:
     )
     erase_patient(cleo, patient.id, written_request=True)
     assert not ReminderPreference.objects.exists()
+
+
+def test_the_page_reads_at_grade_6(ada, patient, as_user) -> None:
+    from tests.patient_app.pages import visible_text
+    from tests.patient_app.readability import MEASURES, longest_sentences
+
+    html = as_user(ada).get("/reminders/").content.decode()
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    text = visible_text(f"<main{main}</main>")
+    measure = MEASURES["en"]
+    assert measure.passes(measure.score(text)), measure.describe(measure.score(text))
+    assert longest_sentences(text) == []

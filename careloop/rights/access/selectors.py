@@ -162,6 +162,8 @@ class AccessLine:
     why: str
     action: str
     is_emergency: bool
+    is_own: bool = False  # the patient themself did it
+    purpose: str = ""  # the event's PurposeOfUse code
 
     @property
     def sentence(self) -> str:
@@ -210,7 +212,12 @@ def _why(event: AuditEvent, patient: Patient) -> str:
         return ""
 
 
-def access_log_for(reader: User, patient: Patient, *, limit: int = 500) -> list[AccessLine]:
+ACCESS_LOG_LIMIT = 500  # the newest events shown (the export has every one)
+
+
+def access_log_for(
+    reader: User, patient: Patient, *, limit: int = ACCESS_LOG_LIMIT
+) -> list[AccessLine]:
     """The newest `limit` events about `patient`, for the patient themself (`reader`, with the
     record from own_patient_record); NotFound for anyone else."""
     team_ids = care_team_user_ids(reader, patient)
@@ -224,7 +231,100 @@ def access_log_for(reader: User, patient: Patient, *, limit: int = 500) -> list[
             why=_why(event, patient),
             action=event.action,
             is_emergency=event.action in BREAK_GLASS_ACTIONS,
+            is_own=event.actor_id is not None and event.actor_id == patient.user_id,
+            purpose=event.purpose or "",
         )
         for event in events
         for who, relation in [_who(event, patient, team_ids)]
     ]
+
+
+# Why someone used the record, completing "<who> <did what> … ". From the purpose of use on the
+# audit event (HL7 ActReason), in the patient's words.
+PURPOSE_REASONS: dict[str, str] = {
+    PurposeOfUse.TREAT: "to plan and check your care",
+    PurposeOfUse.CAREMGT: "to review your care with your clinician",
+    PurposeOfUse.HOPERAT: "to check how well the service works",
+    PurposeOfUse.HRESCH: "for research",
+    PurposeOfUse.MLTRAINING: "to train computer models",
+    PurposeOfUse.ETREAT: "in an emergency",
+    PurposeOfUse.PATRQT: "",
+}
+
+
+@dataclass(frozen=True)
+class AccessGroup:
+    """Every time one person did one kind of thing for one reason, counted."""
+
+    who: str
+    relation: str
+    what: str
+    reason: str
+    count: int
+    last_at: datetime
+    is_emergency: bool
+
+    @property
+    def sentence(self) -> str:
+        """E.g. "Your clinician Ben Jones opened your record 3 times to plan and check your care."""
+        if self.relation and self.relation != _("automatic"):
+            who = f"{self.relation[0].upper()}{self.relation[1:]} {self.who}"
+        else:
+            who = self.who
+        times = _("once") if self.count == 1 else _("%(count)s times") % {"count": self.count}
+        reason = f" {self.reason}" if self.reason else ""
+        return f"{who} {self.what} {times}{reason}."
+
+    @property
+    def last(self) -> str:
+        return date_format(timezone.localtime(self.last_at), "j F Y \\a\\t H:i")
+
+
+@dataclass(frozen=True)
+class AccessOverview:
+    own_count: int  # what the patient did themself: grouped away, collapsed on the page
+    own: list[AccessGroup]
+    others: list[AccessGroup]  # everyone else (and Careloop's automatic steps), newest first
+    others_lines: list[AccessLine]  # the same, one line per event, newest first
+    emergency: bool  # an emergency access is among them
+
+
+def _reason(line: AccessLine) -> str:
+    if line.is_own:
+        return ""
+    if line.is_emergency:
+        return PURPOSE_REASONS[PurposeOfUse.ETREAT]
+    return PURPOSE_REASONS.get(line.purpose, "")
+
+
+def _grouped(lines: list[AccessLine]) -> list[AccessGroup]:
+    """Group by who, what and why, keeping the order of each group's newest line."""
+    found: dict[tuple[str, str, str, str], list[AccessLine]] = {}
+    for line in lines:  # newest first
+        found.setdefault((line.who, line.relation, line.what, _reason(line)), []).append(line)
+    return [
+        AccessGroup(
+            who=who,
+            relation=relation,
+            what=what,
+            reason=reason,
+            count=len(group),
+            last_at=group[0].occurred_at,
+            is_emergency=any(line.is_emergency for line in group),
+        )
+        for (who, relation, what, reason), group in found.items()
+    ]
+
+
+def access_overview(lines: list[AccessLine]) -> AccessOverview:
+    """The patient's page: their own actions counted apart, everyone else's grouped and
+    explained (who, what, why), and every other line kept for the full list."""
+    own = [line for line in lines if line.is_own]
+    others = [line for line in lines if not line.is_own]
+    return AccessOverview(
+        own_count=len(own),
+        own=_grouped(own),
+        others=_grouped(others),
+        others_lines=others,
+        emergency=any(line.is_emergency for line in others),
+    )

@@ -24,12 +24,12 @@ from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.privacy import breakglass
 from careloop.privacy.consent import ConsentState, consent_states, decisions_of
-from careloop.privacy.consent_texts import PURPOSE_NAMES, SAFETY_EXCEPTION, STREAM_NAMES
+from careloop.privacy.consent_texts import PURPOSE_NAMES, STREAM_NAMES
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
 from careloop.privacy.types import Choice
 from careloop.rights.access import services as access_services
-from careloop.rights.access.selectors import access_log_for
+from careloop.rights.access.selectors import ACCESS_LOG_LIMIT, access_log_for, access_overview
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -60,6 +60,22 @@ class ChoiceRow:
     text: tuple[str, str]  # (title, body) in the patient's language
 
 
+@dataclass(frozen=True)
+class ChoiceGroup:
+    """The choices of one purpose: folded on the page, with how many are on in its summary."""
+
+    purpose_name: str
+    rows: list[ChoiceRow]
+
+    @property
+    def on_count(self) -> int:
+        return sum(1 for row in self.rows if row.state.permitted)
+
+    @property
+    def needs_reconsent(self) -> bool:
+        return any(row.state.needs_reconsent for row in self.rows)
+
+
 def _choice_name(purpose: str, stream: str) -> str:
     return f"{STREAM_NAMES[DataStream(stream)]} for {PURPOSE_NAMES[PurposeOfUse(purpose)]}"
 
@@ -82,14 +98,18 @@ def privacy_choices(request: HttpRequest) -> HttpResponse:
         for state in states
     ]
     groups = [
-        (PURPOSE_NAMES[purpose], [row for row in rows if row.state.purpose == purpose])
+        ChoiceGroup(PURPOSE_NAMES[purpose], [row for row in rows if row.state.purpose == purpose])
         for purpose in dict.fromkeys(state.purpose for state in states)
     ]
     history = [
         (decision, _choice_name(decision.purpose, decision.stream))
         for decision in decisions_of(patient_id=patient.id, service_id=patient.service_id)[:100]
     ]
-    context = {"groups": groups, "history": history, "safety_exception": SAFETY_EXCEPTION}
+    context = {
+        "groups": groups,
+        "history": history,
+        "needs_reconsent": any(group.needs_reconsent for group in groups),
+    }
     return _no_store(render(request, "rights/access_privacy.html", context))
 
 
@@ -132,14 +152,21 @@ def privacy_decide(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
-    """Every access to the patient's record, newest first; emergency access shown first."""
+    """Every access to the patient's record: emergency access first, then other people's uses
+    grouped and explained (who, what, why), every line of theirs folded below, and the
+    patient's own uses counted and folded away."""
     user = _user(request)
     patient = _own_record(user)
     lines = access_log_for(user, patient)
     grants = list(
         breakglass.grants_for_patient(service_id=patient.service_id, patient_id=patient.id)[:20]
     )
-    context = {"lines": lines, "grants": grants}
+    context = {
+        "overview": access_overview(lines),
+        "lines": lines,
+        "grants": grants,
+        "log_limit": ACCESS_LOG_LIMIT,
+    }
     return _no_store(render(request, "rights/access_log.html", context))
 
 
