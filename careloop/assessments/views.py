@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import ngettext
+from django.utils.text import capfirst
+from django.utils.translation import get_language, get_language_info, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.accounts.selectors import request_user
@@ -29,6 +30,7 @@ from careloop.instruments.library import (
     get_instrument,
     list_instruments,
 )
+from careloop.instruments.translations import shown_in
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -109,8 +111,13 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
             incomplete = assessment
             missing = tuple(assessment.missing_items)
     missing_questions, missing_count = _question_numbers(instrument, missing)
+    language = get_language() or "en"
     context = {
         "instrument": instrument,
+        # The wording in the page's language only if the definition holds an official
+        # translation; otherwise English, and the page says so (#14).
+        "wording": shown_in(instrument, language),
+        "page_language_name": capfirst(get_language_info(language)["name_local"]),
         "intro": _INTROS.get(instrument.id, ""),
         "client_id": client_id if incomplete else uuid.uuid4(),
         "error": error,

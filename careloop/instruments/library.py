@@ -12,7 +12,9 @@ Definition format (one file per instrument, `definitions/<id>.json`):
   items and on options). They are not valid FHIR: `fhir_questionnaire()` strips them.
   Top level: instrument_id, enabled, disabled_reason, recall_period, licence {text, source},
   citation, instructions, loinc {panel, total, source, unverified{…}}, scored_item_count,
-  text_is_label_only, text_source, unverified[…]. Item: scored (default true),
+  text_is_label_only, text_source, unverified[…], translations[…] (official translations held:
+  careloop.instruments.translations; their wording is FHIR translation extensions on item `text`
+  and option `display`, kept in the FHIR output). Item: scored (default true),
   text_is_label_only, loinc_unverified, note. Option: response_value (the value `scoring.score`
   takes, when it differs from the ordinal), not_applicable, code_unverified, alternate_codes.
 * UNVERIFIED codes never appear in FHIR `code` fields; they are kept, labelled, in `_careloop`.
@@ -32,6 +34,7 @@ from typing import Any
 from careloop.instruments import _json
 from careloop.instruments._json import InvalidDefinition, JsonObject
 from careloop.instruments.scoring.errors import UnknownInstrument
+from careloop.instruments.translations import Translation, parse_translations
 
 __all__ = [
     "AnswerOption",
@@ -112,6 +115,8 @@ class InstrumentDefinition:
     unverified: tuple[str, ...] = ()
     unverified_loinc: Mapping[str, str] = field(default_factory=dict)
     questionnaire_json: str = field(default="{}", repr=False)
+    # Official translations held (careloop.instruments.translations); English is the source.
+    translations: tuple[Translation, ...] = ()
 
     @property
     def versioned_id(self) -> str:
@@ -224,7 +229,8 @@ def parse_definition(data: object, *, where: str = "definition") -> InstrumentDe
     document = _json.obj(data, where)
     _check_header(document, where)
     meta = _json.obj(document.get(CARELOOP_KEY), f"{where}.{CARELOOP_KEY}")
-    items = tuple(_parse_item(entry, where) for entry in _json.obj_list(document, "item", where))
+    raw_items = _json.obj_list(document, "item", where)
+    items = tuple(_parse_item(entry, where) for entry in raw_items)
     _check_unique_link_ids(items, where)
     definition = InstrumentDefinition(
         id=_json.text(document, "id", where),
@@ -244,6 +250,7 @@ def parse_definition(data: object, *, where: str = "definition") -> InstrumentDe
         unverified=tuple(str(note) for note in _notes(meta, where)),
         unverified_loinc=_json.text_map(_loinc(meta, where), "unverified", f"{where}.loinc"),
         questionnaire_json=json.dumps(document, ensure_ascii=False),
+        translations=parse_translations(meta, raw_items, where),
     )
     _check_meta(definition, meta, where)
     return definition
