@@ -138,7 +138,7 @@ def test_visible_text_leaves_out_what_a_reader_does_not_read():
         "<main><h1>Hi</h1><p>Read me<br>and me</p><script>var x</script><svg><text>7</text></svg>"
         '<p hidden>gone</p><span translate="no">PHQ-9</span><fieldset data-instrument-wording>'
         "<legend>item</legend></fieldset><ul><li>one</li><li>two</li></ul>"
-        '<select><option>Algeria</option><option selected>Spain</option></select></main>'
+        "<select><option>Algeria</option><option selected>Spain</option></select></main>"
     )
     assert visible_text(html).splitlines() == [
         "Hi.",
