@@ -467,3 +467,20 @@ def test_step_filter_shows_the_patients_at_that_stepped_care_step(
     assert (
         _names(client.get("/caseload/", {"step": int(CareStep.SPECIALIST)}).content.decode()) == []
     )
+
+
+def test_every_page_cuts_the_same_order_as_the_whole_registry(ben, registry) -> None:
+    """A page within the alerts and "getting worse" reads only its own lines' plans; a later
+    page reads the whole in-care rest to find the overdue: both cut the same order."""
+    whole = [(r.patient.display_name, r.attention, r.overdue) for r in caseload_rows(ben)]
+    paged = [
+        (r.patient.display_name, r.attention, r.overdue)
+        for number in (1, 2, 3)
+        for r in caseload_page(ben, number, per_page=2).rows
+    ]
+    assert paged == whole
+    assert caseload_page(ben, 1, per_page=2).total == 6
+    overdue = caseload_page(
+        ben, 1, per_page=2, filters=RegistryFilters(status=StatusFilter.OVERDUE)
+    )
+    assert overdue.rows and all(r.overdue for r in overdue.rows)
