@@ -157,12 +157,28 @@
     } finally {
       sending = false;
     }
+    await scheduleNext();
     return showCounts();
   }
 
-  window.addEventListener("online", () => sendWaiting(true));
+  // The next try when the backoff of the soonest waiting item ends (a connection that came back
+  // half-way, a server error), and a slow check in case the browser misses an "online" event.
+  let timer = null;
+  async function scheduleNext() {
+    const items = Outbox.dueItems(await Outbox.store.all(), owner, Infinity, true);
+    clearTimeout(timer);
+    if (items.length) {
+      const soonest = Math.min.apply(null, items.map((item) => item.nextTryAt));
+      timer = setTimeout(() => sendWaiting(false), Math.max(1000, soonest - Date.now()));
+    }
+  }
+
+  window.addEventListener("online", () => {
+    showCounts();
+    setTimeout(() => sendWaiting(true), 500); // let the connection settle
+  });
   window.addEventListener("offline", showCounts);
-  setInterval(() => sendWaiting(false), 15000);
+  setInterval(() => sendWaiting(false), 60000);
   sendWaiting(true);
 
   // --- the forms -------------------------------------------------------------------------------------

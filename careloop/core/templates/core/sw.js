@@ -102,9 +102,14 @@ async function page(request) {
   try {
     response = await fetch(request);
   } catch (error) {
-    const stored = await caches.match(request, { ignoreSearch: isPublic })
-      || await caches.match(path);
-    return stored || (await caches.match(OFFLINE_URL)) || Response.error();
+    // Vary (Cookie, Accept-Language) is ignored: copies stored by this worker were fetched
+    // without the browser's headers, and there is one copy per page on this device anyway.
+    // The patient's own copy first (their crisis page carries their safety plan).
+    const own = await caches.open(PAGES);
+    const stored = await own.match(path, { ignoreVary: true })
+      || await caches.match(request, { ignoreSearch: isPublic, ignoreVary: true })
+      || await caches.match(path, { ignoreVary: true });
+    return stored || (await caches.match(OFFLINE_URL, { ignoreVary: true })) || Response.error();
   }
   const signedOut = response.redirected && new URL(response.url).pathname === LOGIN_URL;
   if (signedOut) {
@@ -121,7 +126,7 @@ async function page(request) {
 }
 
 async function staticFile(request) {
-  const stored = await caches.match(request, { ignoreSearch: true });
+  const stored = await caches.match(request, { ignoreSearch: true, ignoreVary: true });
   if (stored) {
     return stored;
   }

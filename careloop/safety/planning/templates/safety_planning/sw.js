@@ -47,7 +47,11 @@ async function networkFirst(request) {
   try {
     response = await fetch(request);
   } catch (error) {
-    const stored = await cache.match(request, { ignoreSearch: true });
+    // Any of the origin's stores: the app-wide worker (/sw.js) keeps the crisis page too. Vary
+    // (Cookie, Accept-Language) is ignored: a copy stored at install time was fetched by this
+    // worker without the browser's headers, so it would never match a navigation otherwise.
+    const stored = await cache.match(request, { ignoreSearch: true, ignoreVary: true })
+      || await caches.match(request, { ignoreSearch: true, ignoreVary: true });
     if (stored) {
       return stored;
     }
@@ -70,5 +74,19 @@ self.addEventListener("fetch", (event) => {
   }
   if (OFFLINE_URLS.includes(url.pathname)) {
     event.respondWith(networkFirst(event.request));
+  } else {
+    // Everything else a page under /safety/ asks for (the patient's safety plan, the app's
+    // scripts): network, else what the app-wide worker (/sw.js) stored (it never stores staff
+    // pages), else, for a page, its offline page. docs/patient-app/offline.md.
+    const navigation = event.request.mode === "navigate";
+    event.respondWith(fetch(event.request).catch(async (error) => {
+      const stored = await caches.match(event.request, { ignoreSearch: !navigation, ignoreVary: true })
+        || (navigation && (await caches.match(url.pathname, { ignoreVary: true })
+          || await caches.match("{% url 'offline' %}", { ignoreVary: true })));
+      if (stored) {
+        return stored;
+      }
+      throw error;
+    }));
   }
 });
