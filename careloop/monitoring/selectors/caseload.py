@@ -18,8 +18,9 @@ team may see, then name. Groups 2 to 5 are stable partitions of the other lines 
 pass and no sort: "getting worse" compares several score annotations and "discharged" reads the
 episode (in SQL each such condition copies its subqueries into the query again: a query three
 times as long, slower to build and plan), and "overdue" depends on each patient's own calendar
-(monitoring.schedule, in their time zone). Every visible line matching the filters is read in
-any case: the overdue group needs all of them, and the page needs the total.
+(monitoring.schedule, in their time zone). Every visible line matching the filters is read (the
+page needs the order and the total); the plans of the whole in-care rest are read only when the
+page reaches past the alerts and "getting worse" (see caseload_page).
 """
 
 from __future__ import annotations
