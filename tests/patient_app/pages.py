@@ -147,6 +147,8 @@ def patient_pages(patient: Patient, *, result_id: uuid.UUID) -> list[Page]:
         Page("monitoring/checkin.html", "/checkin/"),
         Page("monitoring/progress.html", "/progress/"),
         Page("monitoring/learn_index.html", "/learn/"),
+        Page("monitoring/learn_module.html (not-safe)", "/learn/not-safe/"),
+        Page("monitoring/learn_module.html (your-scores)", "/learn/your-scores/"),
         Page("assessments/result.html", f"/questionnaires/results/{result_id}/"),
         Page("assessments/history.html", "/questionnaires/history/"),
         Page("journal/index.html", "/journal/"),

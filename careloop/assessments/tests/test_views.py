@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 from careloop.assessments.models import Assessment
@@ -24,7 +25,7 @@ def test_patient_sees_due_phq9_answers_it_and_sees_plain_meaning(as_user, ada, a
     assert b"/questionnaires/phq9/" in home.content
     form = client.get("/questionnaires/phq9/")
     assert form.status_code == 200
-    assert b"<fieldset>" in form.content and b"<legend>" in form.content
+    assert re.search(rb"<fieldset[^>]*>", form.content) and b"<legend>" in form.content
     links = _link_ids()
     answers = dict(zip(links[:9], [2, 2, 2, 2, 2, 1, 1, 1, 0], strict=True))
     response = client.post("/questionnaires/phq9/", _form(answers))
