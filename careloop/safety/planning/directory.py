@@ -53,6 +53,23 @@ def spoken_digits(number: str) -> str:
     return " ".join(ch for ch in number if ch.isdigit() or ch == "+")
 
 
+_WRITTEN_NUMBER = re.compile(r"^\+?[0-9][0-9 ]*$")
+
+
+def _dial_links(dial: tuple[str, ...], written: str | None) -> tuple[tuple[str, str, str], ...]:
+    """Each number to dial, shown as the directory writes it ("116 123") when that is just the
+    number with spaces, else as its digits (a text like "111 (then select option 2)" is not)."""
+    as_written = (
+        written
+        if len(dial) == 1
+        and written
+        and _WRITTEN_NUMBER.match(written)
+        and written.replace(" ", "") == dial[0]
+        else None
+    )
+    return tuple((d, spoken_digits(d), as_written or d) for d in dial)
+
+
 @dataclass(frozen=True)
 class SmsTarget:
     number: str
@@ -79,9 +96,9 @@ class EmergencyNumber:
     verified_as_of: str | None = None  # ISO date the entry was last checked against its source
 
     @property
-    def dial_links(self) -> tuple[tuple[str, str], ...]:
-        """(digits for tel:, the same digits spaced for screen readers)."""
-        return tuple((d, spoken_digits(d)) for d in self.dial)
+    def dial_links(self) -> tuple[tuple[str, str, str], ...]:
+        """(digits for tel:, the digits spaced for screen readers, the number as written)."""
+        return _dial_links(self.dial, self.number)
 
     @property
     def checked_on(self) -> date | None:
@@ -113,9 +130,9 @@ class CrisisLine:
     verified_as_of: str | None = None  # ISO date the entry was last checked against its source
 
     @property
-    def dial_links(self) -> tuple[tuple[str, str], ...]:
-        """(digits for tel:, the same digits spaced for screen readers)."""
-        return tuple((d, spoken_digits(d)) for d in self.dial)
+    def dial_links(self) -> tuple[tuple[str, str, str], ...]:
+        """(digits for tel:, the digits spaced for screen readers, the number as written)."""
+        return _dial_links(self.dial, self.patient_phone)
 
     @property
     def checked_on(self) -> date | None:
