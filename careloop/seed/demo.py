@@ -15,6 +15,7 @@ from django.db import transaction
 from careloop.accounts import mfa
 from careloop.accounts.services import ensure_user_for_seed, set_password_for_seed
 from careloop.accounts.types import Role
+from careloop.ai.services.demo import install_demo_model_for_seed
 from careloop.assessments.services import submit_assessment
 from careloop.assessments.types import SubmissionSource
 from careloop.care.selectors import (
@@ -185,4 +186,5 @@ def seed_demo() -> list[DemoLogin]:
         load_population(spec, service, teams)
         _questionnaire_only_plans(service)
     seed_demo_supervision(service, users)  # safe to run again: it adds only what is missing
+    install_demo_model_for_seed(users["sam"])  # the synthetic early-warning model, switched on
     return [DemoLogin(p, users[p.username].is_staff_role) for p in PERSONAS]
