@@ -20,7 +20,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -77,13 +79,34 @@ class SavedLanguageMiddleware:
         return self.get_response(request)
 
 
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Django's CSRF check, run by hand (the view is exempt from the middleware's)."""
+    checker = CsrfViewMiddleware(_checked_view)
+    return checker.process_view(request, _checked_view, (), {})
+
+
+def _checked_view(request: HttpRequest) -> HttpResponse:
+    """Stands for the view in the hand-run check (the real one is csrf_exempt, so skipped)."""
+    raise AssertionError("never called")
+
+
+@csrf_exempt
 @require_POST
 def set_language_view(request: HttpRequest) -> HttpResponse:
     """The language picker: Django's set_language (cookie, safe redirect to `next`), and for a
-    signed-in patient the choice saved as their preferred language (audited)."""
+    signed-in patient the choice saved as their preferred language (audited).
+
+    CSRF: a signed-in user's choice is checked like any form (it writes to their record). A
+    signed-out visitor's only sets the language cookie, so it needs no token, and the picker
+    renders none for them: a token on every public page would re-send the CSRF cookie with each
+    of them, and the offline app's background fetch of public pages, racing a sign-in, could put
+    the pre-sign-in cookie back and break the first form after it.
+    """
+    user = signed_in_user(request)
+    if user is not None and (refusal := _csrf_refusal(request)) is not None:
+        return refusal
     response = set_language(request)
     language = shipped_language(request.POST.get("language", ""))
-    user = signed_in_user(request)
     if language is not None and user is not None and user.role == Role.PATIENT:
         try:
             set_preferred_language(user, own_patient_record(user), language)

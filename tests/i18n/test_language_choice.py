@@ -135,3 +135,32 @@ def test_staff_choice_is_not_written_to_any_patient(ben, ada, as_user) -> None:
     ada.patient_record.refresh_from_db()
     assert ada.patient_record.preferred_language == "en"
     assert not AuditEvent.objects.filter(action=AuditAction.CONTACT_DETAILS_UPDATED).exists()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_choice_needs_the_csrf_token_and_a_signed_out_one_does_not(ada) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("set-language"), {"language": "de", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "de"
+    assert (
+        "csrfmiddlewaretoken"
+        not in strict.get(reverse("accounts:login"))
+        .content.decode()
+        .split('class="language-picker"')[1]
+        .split("</form>")[0]
+    )
+
+    strict.force_login(ada)
+    refused = strict.post(reverse("set-language"), {"language": "ar", "next": "/"})
+    assert refused.status_code == 403
+    ada.patient_record.refresh_from_db()
+    assert ada.patient_record.preferred_language == "en"
+    page = strict.get(reverse("home")).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    accepted = strict.post(
+        reverse("set-language"), {"language": "ar", "next": "/", "csrfmiddlewaretoken": token}
+    )
+    assert accepted.status_code == 302
+    ada.patient_record.refresh_from_db()
+    assert ada.patient_record.preferred_language == "ar"
