@@ -73,8 +73,11 @@ def test_the_patient_sees_a_chart_a_table_and_plain_words(ada, ada_patient, as_u
     html = response.content.decode()
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1  # PHQ-9 (GAD-7 has one score)
     assert 'role="img"' in html and "Your PHQ-9 scores over time" in html
-    assert re.search(r"<caption[^>]*>Your PHQ-9 scores, newest first</caption>", html)
-    assert '<th scope="col">Change since your first score</th>' in html
+    assert re.search(r"<caption[^>]*>Your PHQ-9 scores, newest first. <span", html)
+    assert (
+        '<th scope="col">Change</th>' in html
+        and "Change means the change since your first score." in html
+    )
     assert "went down from 16" in html and "to 8" in html
     assert "−8" in html  # the change column, with a real minus sign
     assert "You answered it once" in html  # GAD-7
