@@ -148,7 +148,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
             (
                 ReminderChannel.IN_APP,
                 _("Only in Careloop"),
-                _("You see what is due when you open Careloop."),
+                _("Nothing is sent to you outside Careloop."),
             ),
             (
                 ReminderChannel.EMAIL,
