@@ -33,6 +33,11 @@ class EntryIn(Schema):
     client_id: uuid.UUID = Field(
         description="Chosen by the client; re-sending the same entry stores it only once"
     )
+    written_at: IsoDateTime | None = Field(
+        default=None,
+        description="When the patient wrote it (offline clients), with a time zone; default now."
+        " More than 5 minutes in the future is refused with a 422.",
+    )
 
 
 class EntryOut(Schema):
@@ -83,6 +88,7 @@ def write_entry(request: HttpRequest, body: EntryIn) -> Status[WrittenOut]:
         shared=body.shared_with_team,
         client_id=body.client_id,
         mood=body.mood,
+        written_at=body.written_at,
     )
     out = WrittenOut(
         **_out(entry).dict(),

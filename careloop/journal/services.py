@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,21 @@ if TYPE_CHECKING:
 
 MAX_BODY_CHARS = 10_000
 MOOD_MIN, MOOD_MAX = 0, 10
+# A phone's clock may run a little fast; more than this ahead is refused (as for check-ins).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _written_at(written_at: datetime | None, now: datetime) -> datetime:
+    """When the entry was written: now, or the time an offline client sends (never later than
+    now). The app's offline outbox sends entries written without a connection later
+    (docs/patient-app/offline.md); they are dated when they were written, not when they arrived."""
+    if written_at is None:
+        return now
+    if written_at.utcoffset() is None:
+        raise InvalidInput("written_at needs a time zone offset, e.g. 2026-03-02T09:00Z")
+    if written_at > now + MAX_CLOCK_SKEW:
+        raise InvalidInput("written_at cannot be in the future")
+    return min(written_at, now)
 
 
 def clean_text(body: str, *, max_chars: int, what: str) -> str:
@@ -68,6 +84,7 @@ def write_entry(
     shared: bool,
     client_id: uuid.UUID,
     mood: int | None = None,
+    written_at: datetime | None = None,
 ) -> tuple[JournalEntry, bool]:
     """Store one entry per client id; return it and whether it is new.
 
@@ -81,6 +98,7 @@ def write_entry(
         raise NotFound("journal")
     text = clean_text(body, max_chars=MAX_BODY_CHARS, what="journal entry")
     _check_mood(mood)
+    created_at = _written_at(written_at, clock.now())
     if earlier := _replayed(patient, client_id, text, shared, mood):
         return earlier, False
     result = screen_patient_text(text)
@@ -93,7 +111,7 @@ def write_entry(
                 body=text,
                 mood=mood,
                 shared_with_team=shared,
-                created_at=clock.now(),
+                created_at=created_at,
                 screen_level=result.level.value,
                 screened_with=result.detector_version,
                 client_id=client_id,

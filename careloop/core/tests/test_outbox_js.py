@@ -59,11 +59,12 @@ def test_an_item_carries_its_client_id_and_when_it_was_finished() -> None:
     }
 
 
-def test_a_journal_entry_sends_no_completed_at_the_api_does_not_take() -> None:
+def test_a_journal_entry_sends_when_it_was_written() -> None:
     body = run(
-        'done(o.makeItem("journal", {body: "x"}, {id: "i", owner: 1, now: new Date()}).body)'
+        'done(o.makeItem("journal", {body: "x"}, {id: "i", owner: 1,'
+        ' now: new Date("2026-12-07T08:00:00Z")}).body)'
     )
-    assert body == {"body": "x", "client_id": "i"}
+    assert body == {"body": "x", "client_id": "i", "written_at": "2026-12-07T08:00:00.000Z"}
 
 
 @pytest.mark.parametrize(

@@ -31,16 +31,14 @@
   // --- pure ------------------------------------------------------------------------------------
 
   /** A new outbox item. `id` is the client_id the API de-duplicates on; `completedAt` is when the
-   *  patient finished, sent as completed_at where the API takes it (check-ins, questionnaires). */
+   *  patient finished, sent as completed_at (check-ins, questionnaires) or written_at (journal). */
   function makeItem(kind, payload, options) {
     if (!ENDPOINTS[kind]) {
       throw new Error("unknown kind of item: " + kind);
     }
     const completedAt = options.now.toISOString();
     const body = Object.assign({}, payload, { client_id: options.id });
-    if (kind !== "journal") {
-      body.completed_at = completedAt;
-    }
+    body[kind === "journal" ? "written_at" : "completed_at"] = completedAt;
     return {
       id: options.id,
       kind: kind,
