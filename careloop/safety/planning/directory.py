@@ -441,6 +441,11 @@ def plain_message(card: CrisisCard) -> str:
     call = f"call {card.emergency.number}" if card.emergency else "call your local emergency number"
     if card.lines or card.other_language_lines:
         return "Your care service has checked these helplines."
+    if card.directory_lines:
+        return (
+            "We checked these helplines on the date shown with each one. If you need help now, "
+            f"{call} or contact your care team."
+        )
     if card.awaiting_review:
         return (
             "Your care service has not yet checked the helplines for your area, so they are not "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 from pydantic import Field
@@ -70,6 +70,7 @@ class EmergencyOut(Schema):
     number: str
     dial: list[str]
     source_url: str | None
+    verified_as_of: date | None = Field(None, description="When the directory last checked it")
 
 
 class CrisisLineOut(Schema):
@@ -85,6 +86,7 @@ class CrisisLineOut(Schema):
     languages: str | None
     cost: str | None
     source_url: str
+    verified_as_of: date | None = Field(None, description="When the directory last checked it")
 
 
 class CrisisCardOut(Schema):
@@ -96,6 +98,11 @@ class CrisisCardOut(Schema):
     )
     lines: list[CrisisLineOut] = Field(description="Confirmed lines in the patient's language")
     other_language_lines: list[CrisisLineOut]
+    directory_lines: list[CrisisLineOut] = Field(
+        default_factory=list,
+        description="The directory's other verified lines (not confirmed by the service, not "
+        "withdrawn by it), dated; shown after the service's lines, as the crisis page does",
+    )
     awaiting_review: bool
     message: str = Field(description="Plain-language text to show with the lines")
 
@@ -184,6 +191,7 @@ def _line_out(line: CrisisLine) -> CrisisLineOut:
         languages=line.patient_value("languages"),
         cost=line.patient_value("cost"),
         source_url=line.source_url,
+        verified_as_of=line.checked_on,
     )
 
 
@@ -191,7 +199,10 @@ def _emergency_out(emergency: EmergencyNumber | None) -> EmergencyOut | None:
     if emergency is None or emergency.number is None:
         return None
     return EmergencyOut(
-        number=emergency.number, dial=list(emergency.dial), source_url=emergency.source_url
+        number=emergency.number,
+        dial=list(emergency.dial),
+        source_url=emergency.source_url,
+        verified_as_of=emergency.checked_on,
     )
 
 
@@ -203,6 +214,7 @@ def crisis_card_out(card: CrisisCard, *, data_version: str, message: str) -> Cri
         emergency=_emergency_out(card.emergency),
         lines=[_line_out(line) for line in card.lines],
         other_language_lines=[_line_out(line) for line in card.other_language_lines],
+        directory_lines=[_line_out(line) for line in card.directory_lines],
         awaiting_review=card.awaiting_review,
         message=message,
     )

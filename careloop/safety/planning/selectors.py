@@ -80,6 +80,8 @@ def crisis_card_for(patient: Patient) -> CrisisCard:
         country=patient.service.country_code,
         language=patient_language(patient),
         confirmed=confirmed_lines(patient.service_id),
+        include_directory_lines=True,
+        withdrawn=withdrawn_lines(patient.service_id),
     )
 
 

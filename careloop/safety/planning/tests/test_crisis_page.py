@@ -51,7 +51,13 @@ def test_before_review_the_page_shows_the_directorys_checked_lines_not_as_the_se
     api = as_user(ada).get("/api/safety/crisis-resources").json()
     assert api["emergency"]["dial"] == ["999"]
     assert api["lines"] == [] and api["other_language_lines"] == []
-    assert api["awaiting_review"] is True and "not yet checked" in api["message"]
+    assert api["awaiting_review"] is True and "on the date shown" in api["message"]
+    assert [line["id"] for line in api["directory_lines"]] == [
+        "gb-samaritans",
+        "gb-nhs-111-mental-health",
+    ]
+    assert api["directory_lines"][0]["verified_as_of"] == "2026-11-25"
+    assert api["emergency"]["verified_as_of"] == "2026-11-25"
 
 
 def test_after_review_emergency_number_comes_first_then_confirmed_lines_then_the_plan(
