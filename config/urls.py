@@ -26,6 +26,8 @@ urlpatterns = [
     path("supervision/", include("careloop.monitoring.supervision.urls")),
     path("service/", include("careloop.analytics.urls")),
     path("manage/", include("config.manage_urls")),
+    path("ai/", include("careloop.ai.urls")),
+    path("decisions/", include("careloop.ai.patient_urls")),
     path("api/", api.urls),
     path("fhir/r4/", include("careloop.fhir.urls")),
     path("o/", include("careloop.fhir.smart.urls")),
