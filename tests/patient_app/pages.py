@@ -139,6 +139,14 @@ def answerable_instruments() -> list[str]:
     return [definition.id for definition in list_instruments() if definition.enabled]
 
 
+# The privacy centre's pages (#14 item 8, their own reading-grade test in rights): held to the
+# no-codes rule here; not to this module's sentence-length rule yet (sentences of 26-29 words).
+PRIVACY_CENTRE = (
+    Page("rights/access_privacy.html", "/me/privacy/"),
+    Page("rights/access_log.html", "/me/access/"),
+)
+
+
 def patient_pages(patient: Patient, *, result_id: uuid.UUID) -> list[Page]:
     """The pages of the patient app, with the data `fill_patient_record` made."""
     plan = f"/safety/patients/{patient.id}/plan/"

@@ -8,8 +8,7 @@ text and the attributes read out (aria-label, title, alt, placeholder). Not the 
 and class names are not read (careloop/seed/tests/test_patient_wording_crawl.py checks the raw
 HTML of the seeded demo with its own patterns).
 
-Not checked here: rights/access_privacy.html and rights/access_log.html (reworked for the privacy
-centre by another part of #14).
+The privacy centre's pages (rights/access_privacy.html, access_log.html) are checked here too.
 """
 
 from __future__ import annotations
@@ -22,7 +21,12 @@ import pytest
 
 from careloop.assessments.models import Assessment
 from conftest import signed_in
-from tests.patient_app.pages import patient_pages, patient_with_record, visible_text
+from tests.patient_app.pages import (
+    PRIVACY_CENTRE,
+    patient_pages,
+    patient_with_record,
+    visible_text,
+)
 
 FORBIDDEN: dict[str, re.Pattern[str]] = {
     "versioned code (instrument, rule or model)": re.compile(r"@\d+\.\d+\.\d+"),
@@ -101,7 +105,7 @@ def test_no_patient_page_shows_codes_or_internal_labels(ada, ben):
     assert result is not None
     client = signed_in(ada)
     failures = []
-    for page in patient_pages(patient, result_id=result.id):
+    for page in [*patient_pages(patient, result_id=result.id), *PRIVACY_CENTRE]:
         response = client.get(page.url, follow=True)
         assert response.status_code == 200, f"{page.name}: {response.status_code}"
         html = response.content.decode()
