@@ -80,6 +80,7 @@ AUDIT_OBJECT_TYPES = (
     "Message",
     "MonitoringSettings",
     "PlanItem",
+    "ReminderPreference",
     "Report",
     "ReviewItem",
     "SafetyPlanVersion",
