@@ -9,7 +9,6 @@ The suggestions panel on the patient page is `{% ai_suggestions_panel patient %}
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +26,7 @@ from careloop.accounts.selectors import request_user
 from careloop.accounts.types import CARE_TEAM_ROLES, STAFF_ROLES, Role
 from careloop.ai.cards import METRIC_WORDS, GroupRow, ModelCard
 from careloop.ai.fairness.gate import GatePolicy
+from careloop.ai.plain_words import group_name, plain
 from careloop.ai.report import audit_html
 from careloop.ai.selectors.oversight import (
     review_task_for,
@@ -60,35 +59,12 @@ if TYPE_CHECKING:
     from careloop.ai.models import ModelVersion
 
 SWITCH_REASON_MAX = 300
-_CODE = re.compile(r"\b(\w+?)_(\w+)\b")
-
-
-def plain(text: str) -> str:
-    """Stored group and dimension codes in words: "18_24" → "18-24", "not_stated" → "not
-    stated", "65_and_over" → "65 and over" (the registry stores codes; staff read words)."""
-    previous = None
-    while previous != text:
-        previous = text
-        text = _CODE.sub(
-            lambda m: f"{m[1]}-{m[2]}" if m[1].isdigit() and m[2].isdigit() else f"{m[1]} {m[2]}",
-            text,
-        )
-    return text
-
-
-def _group_name(dimension: str, group: str) -> str:
-    if dimension == "language":
-        try:
-            return f"{get_language_info(group)['name']} ({group})"
-        except KeyError:
-            return group
-    return plain(group)
 
 
 def _plain_card(card: ModelCard) -> ModelCard:
     """The card with its group names and gate lines in words (for the page)."""
     per_group = {
-        dimension: [GroupRow(_group_name(dimension, row.group), row.n, row.cells) for row in rows]
+        dimension: [GroupRow(group_name(dimension, row.group), row.n, row.cells) for row in rows]
         for dimension, rows in card.per_group.items()
     }
     return replace(card, per_group=per_group, gate=[plain(line) for line in card.gate])

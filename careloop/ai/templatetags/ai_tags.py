@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from careloop.accounts.types import CARE_TEAM_ROLES
+from careloop.ai.plain_words import group_name, plain
 from careloop.ai.selectors.oversight import latest_prediction_of, override_rates, suggestions_of
 from careloop.ai.selectors.registry import model_versions_for, switched_off
 from careloop.ai.types import (
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 register = template.Library()
 
-_KIND_OF_SOURCE = {
+_KIND_OF_SOURCE: dict[str, str] = {
     SuggestionSource.RULES: ModelKind.STEPPED_CARE_RULES,
     SuggestionSource.MODEL: ModelKind.EARLY_WARNING,
 }
@@ -151,7 +152,11 @@ def ai_override_rates_panel(context: template.Context) -> dict[str, Any]:
     user = context["request"].user
     report = override_rates(user)
     by_group = [
-        (dimension.replace("_", " "), sorted(groups.items()), f"ai-rates-group-{number}")
+        (
+            plain(dimension),
+            sorted((group_name(dimension, group), rate) for group, rate in groups.items()),
+            f"ai-rates-group-{number}",
+        )
         for number, (dimension, groups) in enumerate(sorted(report.by_group.items()), 1)
     ]
     return {
