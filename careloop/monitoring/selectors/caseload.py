@@ -12,15 +12,16 @@ The order ("needs attention today"):
 4. everyone else in care;
 5. discharged or finished episodes (never chased as overdue).
 
-Within each group the highest latest PHQ-9 comes first, then the name. SQL orders the lines
-(one query over the reader's visible patients): open alerts first, then the latest PHQ-9 the
-team may see, then name. Groups 2 to 5 are stable partitions of the other lines in Python, one
-pass and no sort: "getting worse" compares several score annotations and "discharged" reads the
-episode (in SQL each such condition copies its subqueries into the query again: a query three
-times as long, slower to build and plan), and "overdue" depends on each patient's own calendar
-(monitoring.schedule, in their time zone). Every visible line matching the filters is read (the
-page needs the order and the total); the plans of the whole in-care rest are read only when the
-page reaches past the alerts and "getting worse" (see caseload_page).
+Within each group the highest latest PHQ-9 comes first, then the name. One query reads the
+reader's visible patients in name order; a stable sort in Python puts open alerts first, then
+the latest PHQ-9 the team may see. Groups 2 to 5 are stable partitions of the other lines in
+Python, one pass and no sort: "getting worse" compares several score annotations and
+"discharged" reads the episode (in SQL each such condition copies its subqueries into the query
+again: a query three times as long, slower to build and plan), and "overdue" depends on each
+patient's own calendar (monitoring.schedule, in their time zone). Every visible line matching
+the filters is read (the page needs the order and the total); the plans of the whole in-care
+rest are read only when the page reaches past the alerts and "getting worse" (see
+caseload_page).
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -219,25 +218,19 @@ _IN_CARE = Q(current_episode_ending__isnull=True) | Q(current_episode_ending=Epi
 def _ranked_query(
     user: User, filters: RegistryFilters, teams: list[RegistryTeam] | None
 ) -> QuerySet[Patient]:
-    """The filtered lines ordered by open alerts first, then the highest latest PHQ-9 the team
-    may see, then name. Only conditions on single annotations here: every annotation a
-    condition names is copied into the SQL again (reliable change over the score annotations
-    tripled the query's text and its compile and plan time; "discharged" in the order re-ran the
-    episode subquery, about 12 ms on the 100k population), so the other groups are partitions in
-    Python of values the lines already carry."""
+    """The filtered lines ordered by name, then id; `_lines` sorts them (stably) by open alerts
+    first, then the highest latest PHQ-9 the team may see. No condition on annotations here:
+    an annotation that names another copies its SQL (an "attention" CASE over the open-alert
+    count and a PHQ-9 order over consent and the latest score ran three subqueries a second
+    time per line and made the query slower to plan), and reliable change over the score
+    annotations tripled the query's text; so every group is decided in Python from values the
+    lines already carry. Name and id stay in SQL so names sort in the database's collation."""
     rows = _filtered(user, caseload_for(user), filters, teams)
     return rows.annotate(
         # When each default-plan measure was last done: one index probe per line, where a
         # grouped read of every completion of 200 patients cost several times more.
         **{_last_done(measure): _last_done_expression(measure) for measure in _DEFAULT_MEASURES},
-        attention=Case(
-            When(open_alerts__gt=0, then=Value(int(Attention.ALERT))),
-            default=Value(int(Attention.IN_CARE)),
-            output_field=IntegerField(),
-        ),
-        # The latest PHQ-9 orders lines only where the team may see it.
-        phq9_order=Case(When(questionnaires_shared=True, then=F("raw_phq9_latest"))),
-    ).order_by("attention", F("phq9_order").desc(nulls_last=True), "display_name", "id")
+    ).order_by("display_name", "id")
 
 
 _DEFAULT_MEASURES = tuple(cadence.measure for cadence in DEFAULT_PLAN)
@@ -463,7 +456,7 @@ def _line_as_read(p: Patient, today: date) -> CaseloadRow:
         # In care: no episode recorded yet, or the current one is ongoing (same rule as
         # in_care_ids, read from the registry's own query rather than one more).
         in_care=ending in (None, EpisodeEnding.ONGOING),
-        attention=Attention(p.attention),  # type: ignore[attr-defined]
+        attention=Attention.ALERT if p.open_alerts else Attention.IN_CARE,  # type: ignore[attr-defined]
         episode_started_on=p.current_episode_started_on,  # type: ignore[attr-defined]
         today=today,
     )
@@ -528,10 +521,16 @@ def _last_completions(
     return latest
 
 
+def _read_order(row: CaseloadRow) -> tuple[bool, bool, float]:
+    """Open alerts first, then the highest latest PHQ-9 the team may see (none last); a stable
+    sort keeps the query's name-and-id order inside."""
+    return (not row.open_alerts, row.phq9_latest is None, -(row.phq9_latest or 0.0))
+
+
 def _needs_attention_order(rows: list[CaseloadRow]) -> list[CaseloadRow]:
-    """The SQL order (open alerts, in care, discharged; then latest PHQ-9 and name) with the
-    lines getting worse, then the overdue ones, moved ahead of the rest of those in care: a
-    stable partition (the SQL order holds inside each group), one pass, no sort."""
+    """The read order (open alerts, then the rest; latest PHQ-9, name) with the lines getting
+    worse, then the overdue ones, then the rest in care, then the discharged: a stable partition
+    (the read order holds inside each group), one pass, no sort."""
     groups: dict[Attention, list[CaseloadRow]] = {attention: [] for attention in Attention}
     for row in rows:
         groups[row.attention].append(row)
@@ -541,11 +540,12 @@ def _needs_attention_order(rows: list[CaseloadRow]) -> list[CaseloadRow]:
 def _lines(
     user: User, filters: RegistryFilters, now: datetime, teams: list[RegistryTeam] | None
 ) -> list[CaseloadRow]:
-    """The lines matching `filters` in the SQL order, each in its group except "overdue" (not
-    yet read). A clinician filter is matched to their teams among `teams` (read when not
-    given): a patient belongs to a team, so "Ben's patients" are the patients of Ben's teams."""
+    """The lines matching `filters` in the read order (`_read_order`), each in its group except
+    "overdue" (not yet read). A clinician filter is matched to their teams among `teams` (read
+    when not given): a patient belongs to a team, so "Ben's patients" are the patients of Ben's
+    teams."""
     today = now.date()
-    lines = [_line(p, today) for p in _ranked_query(user, filters, teams)]
+    lines = sorted((_line(p, today) for p in _ranked_query(user, filters, teams)), key=_read_order)
     if filters.status == StatusFilter.WORSENING:
         lines = [line for line in lines if line.is_worsening]
     return lines
