@@ -19,6 +19,14 @@ PATIENT_PAGES = (
     ("/progress/", "progress"),
     ("/safety/crisis/", "crisis"),
     ("/me/data/", "my-data"),
+    ("/checkin/", "checkin"),
+    ("/safety/plan/", "safety-plan"),
+    ("/me/privacy/", "privacy"),
+    ("/me/access/", "access-log"),
+    ("/me/data/erase/", "erase"),
+    ("/reminders/", "reminders"),
+    ("/learn/", "learn"),
+    ("/questionnaires/gad7/", "answer-gad7"),
 )
 
 
