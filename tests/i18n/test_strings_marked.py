@@ -4,6 +4,7 @@
   {% blocktranslate %} and comments is dropped, every other tag becomes a space, and what is left
   is parsed as HTML. Any text node, or user-facing attribute (alt, title, placeholder,
   aria-label, a submit input's value), that still has a letter is a string nobody marked.
+  Content of an element marked translate="no" (a name, a format such as "FHIR JSON") is left out.
 - Python: the literal strings handed to the messages framework and form fields' labels/help texts
   (the UI strings views and forms make), outside models (no admin site: model help texts are for
   developers) and tests. Not covered: strings built elsewhere and shown later (presenters, pure
@@ -24,8 +25,9 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 CARELOOP = ROOT / "careloop"
-ALLOWED = re.compile(r"\b(?:Careloop|PHQ-9|GAD-7|UTC)\b")
+ALLOWED = re.compile(r"\b(?:Careloop|PHQ-9|GAD-7|UTC)\b|^n$")  # n: a sample size's symbol
 LETTER = re.compile(r"[^\W\d_]")
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"})
 USER_FACING_ATTRIBUTES = frozenset(
     {"alt", "title", "placeholder", "aria-label", "aria-description", "aria-roledescription"}
 )
@@ -75,10 +77,16 @@ class _TextFinder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[int, str]] = []
         self.raw_depth = 0
+        # Open elements marked translate="no" (names, codes, formats: the same in every language).
+        self.untranslated: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"script", "style"}:
             self.raw_depth += 1
+        if dict(attrs).get("translate") == "no" or self.untranslated:
+            if tag not in _VOID:
+                self.untranslated.append(tag)
+            return
         kind = dict(attrs).get("type")
         for name, value in attrs:
             shown = name in USER_FACING_ATTRIBUTES or (
@@ -90,9 +98,11 @@ class _TextFinder(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in {"script", "style"}:
             self.raw_depth = max(0, self.raw_depth - 1)
+        if self.untranslated and self.untranslated[-1] == tag:
+            self.untranslated.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self.raw_depth:
+        if not self.raw_depth and not self.untranslated:
             self._check(data)
 
     def _check(self, text: str) -> None:
@@ -112,6 +122,7 @@ def test_the_checker_finds_unmarked_text_and_passes_marked_text() -> None:
         "{% blocktranslate %}Fine {{ x }} too{% endblocktranslate %}{# ok #}"
         "{% comment %}Skipped{% endcomment %}<a href=\"{% url 'home' %}\">Careloop</a>"
         '<button name="choice" value="given">{% translate "Agree" %}</button>'
+        '(<span translate="no">FHIR <b>JSON</b></span>) <th>n</th>'
         "<script>const words = 'not UI';</script>"
     )
     assert [text for _, text in found] == ["Not marked", "A picture", "Send"]
