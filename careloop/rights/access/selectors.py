@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -215,6 +216,21 @@ def _why(event: AuditEvent, patient: Patient) -> str:
 ACCESS_LOG_LIMIT = 500  # the newest events shown (the export has every one)
 
 
+def _line(event: AuditEvent, patient: Patient, team_ids: set[uuid.UUID]) -> AccessLine:
+    who, relation = _who(event, patient, team_ids)
+    return AccessLine(
+        occurred_at=event.occurred_at,
+        who=who,
+        relation=relation,
+        what=_what(event),
+        why=_why(event, patient),
+        action=event.action,
+        is_emergency=event.action in BREAK_GLASS_ACTIONS,
+        is_own=event.actor_id is not None and event.actor_id == patient.user_id,
+        purpose=event.purpose or "",
+    )
+
+
 def access_log_for(
     reader: User, patient: Patient, *, limit: int = ACCESS_LOG_LIMIT
 ) -> list[AccessLine]:
@@ -222,21 +238,7 @@ def access_log_for(
     record from own_patient_record); NotFound for anyone else."""
     team_ids = care_team_user_ids(reader, patient)
     events = events_for_patient(service_id=patient.service_id, patient_id=patient.id)[:limit]
-    return [
-        AccessLine(
-            occurred_at=event.occurred_at,
-            who=who,
-            relation=relation,
-            what=_what(event),
-            why=_why(event, patient),
-            action=event.action,
-            is_emergency=event.action in BREAK_GLASS_ACTIONS,
-            is_own=event.actor_id is not None and event.actor_id == patient.user_id,
-            purpose=event.purpose or "",
-        )
-        for event in events
-        for who, relation in [_who(event, patient, team_ids)]
-    ]
+    return [_line(event, patient, team_ids) for event in events]
 
 
 # Why someone used the record, completing "<who> <did what> … ". From the purpose of use on the
@@ -316,14 +318,39 @@ def _grouped(lines: list[AccessLine]) -> list[AccessGroup]:
     ]
 
 
-def access_overview(lines: list[AccessLine]) -> AccessOverview:
-    """The patient's page: their own actions counted apart, everyone else's grouped and
-    explained (who, what, why), and every other line kept for the full list."""
-    own = [line for line in lines if line.is_own]
-    others = [line for line in lines if not line.is_own]
+def access_overview_for(
+    reader: User, patient: Patient, *, limit: int = ACCESS_LOG_LIMIT
+) -> AccessOverview:
+    """The patient's page (NotFound for anyone but the patient): their own uses counted apart
+    in the database (so however often they look, other people's lines are never pushed out),
+    and the newest `limit` events of everyone else grouped and explained (who, what, why), every
+    one of those kept for the full list."""
+    team_ids = care_team_user_ids(reader, patient)
+    events = events_for_patient(service_id=patient.service_id, patient_id=patient.id)
+    # exclude() keeps the rows without an actor (Careloop's own steps): NULL is not the patient.
+    others = [_line(e, patient, team_ids) for e in events.exclude(actor_id=patient.user_id)[:limit]]
+    own_rows = (
+        events.filter(actor_id=patient.user_id)
+        .order_by()
+        .values("action")
+        .annotate(count=Count("id"), last_at=Max("occurred_at"))
+        .order_by("-last_at")
+    )
+    own = [
+        AccessGroup(
+            who=_("You"),
+            relation="",
+            what=ACTION_PHRASES.get(row["action"], GENERIC_PHRASE),
+            reason="",
+            count=row["count"],
+            last_at=row["last_at"],
+            is_emergency=False,
+        )
+        for row in own_rows
+    ]
     return AccessOverview(
-        own_count=len(own),
-        own=_grouped(own),
+        own_count=sum(group.count for group in own),
+        own=own,
         others=_grouped(others),
         others_lines=others,
         emergency=any(line.is_emergency for line in others),

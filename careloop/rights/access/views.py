@@ -29,7 +29,7 @@ from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
 from careloop.privacy.types import Choice
 from careloop.rights.access import services as access_services
-from careloop.rights.access.selectors import ACCESS_LOG_LIMIT, access_log_for, access_overview
+from careloop.rights.access.selectors import ACCESS_LOG_LIMIT, access_overview_for
 
 if TYPE_CHECKING:
     from careloop.accounts.models import User
@@ -157,16 +157,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
     patient's own uses counted and folded away."""
     user = _user(request)
     patient = _own_record(user)
-    lines = access_log_for(user, patient)
+    overview = access_overview_for(user, patient)
     grants = list(
         breakglass.grants_for_patient(service_id=patient.service_id, patient_id=patient.id)[:20]
     )
-    context = {
-        "overview": access_overview(lines),
-        "lines": lines,
-        "grants": grants,
-        "log_limit": ACCESS_LOG_LIMIT,
-    }
+    context = {"overview": overview, "grants": grants, "log_limit": ACCESS_LOG_LIMIT}
     return _no_store(render(request, "rights/access_log.html", context))
 
 

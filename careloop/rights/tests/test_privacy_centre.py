@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from careloop.audit.models import AuditEvent
 from careloop.audit.services import record_event
 from careloop.audit.types import AuditAction, PurposeOfUse
+from careloop.core.errors import NotFound
 from tests.patient_app.pages import visible_text
 from tests.patient_app.readability import MEASURES, longest_sentences
 
@@ -101,3 +104,30 @@ def test_each_reason_is_worded_from_the_purpose_of_use(as_user, ada, cleo, ada_p
 def test_a_patient_nobody_else_opened_is_told_so(as_user, ada) -> None:
     html = as_user(ada).get("/me/access/").content.decode()
     assert "Nobody else has opened your record yet." in html
+
+
+def test_own_uses_never_push_other_people_off_the_page(ada, ben, ada_patient) -> None:
+    from careloop.rights.access.selectors import access_overview_for
+
+    def event(actor, action, purpose) -> None:
+        record_event(
+            actor=actor, action=action, service_id=ada_patient.service_id,
+            patient_id=ada_patient.id, purpose=purpose,
+        )  # fmt: skip
+
+    event(ben, AuditAction.PATIENT_VIEWED, PurposeOfUse.TREAT)
+    event(None, AuditAction.ALERT_RAISED, PurposeOfUse.TREAT)  # Careloop's own step
+    for _ in range(6):  # newer than Ben's read, and more than the page's limit below
+        event(ada, AuditAction.DATA_VIEWED, PurposeOfUse.PATRQT)
+    overview = access_overview_for(ada, ada_patient, limit=3)
+    assert overview.own_count == 6
+    assert [g.sentence for g in overview.own] == [
+        "You viewed everything the service holds about you 6 times."
+    ]
+    assert [g.sentence for g in overview.others] == [
+        "Careloop raised a safety alert so your care team could check on you once "
+        "to plan and check your care.",
+        "Your clinician ben opened your record once to plan and check your care.",
+    ]
+    with pytest.raises(NotFound):
+        access_overview_for(ben, ada_patient)
