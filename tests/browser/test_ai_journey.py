@@ -4,7 +4,7 @@ it, the patient reads the answer, and the service admin switches the model off a
 
 Every step goes through the real pages and forms (the suggestion itself is made by the
 clinician's "Check for suggestions now" button); the database is read only to check what the
-pages did. Each new page passes axe-core (WCAG 2.2 AA) at 1280 and 375 px; screenshots are kept
+pages did. Each new page passes axe-core (WCAG 2.2 AA) at 1280 and 375 px and reflows at 320 px; screenshots are kept
 in var/ci-artifacts/screenshots/.
 """
 
@@ -15,7 +15,15 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.support import DESKTOP, PHONE, check_axe, screenshot, sign_in
+from tests.browser.support import (
+    DESKTOP,
+    NARROWEST,
+    PHONE,
+    check_axe,
+    check_reflow,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,9 +35,12 @@ def _as(browser: Browser) -> Page:
 
 
 def _axe_both_widths(page: Page, name: str) -> None:
+    """axe-core at 1280 and 375 px, and reflow (no sideways scrolling) at 320 px."""
     for size, label in ((DESKTOP, "1280"), (PHONE, "375")):
         page.set_viewport_size(size)  # type: ignore[arg-type]
         check_axe(page, f"{name}-{label}")
+    page.set_viewport_size(NARROWEST)  # type: ignore[arg-type]
+    check_reflow(page, f"{name}-320")
     page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
 
 
