@@ -4,8 +4,8 @@ it, the patient reads the answer, and the service admin switches the model off a
 
 Every step goes through the real pages and forms (the suggestion itself is made by the
 clinician's "Check for suggestions now" button); the database is read only to check what the
-pages did. Each new page passes axe-core (WCAG 2.2 AA) at 1280 and 375 px and reflows at 320 px; screenshots are kept
-in var/ci-artifacts/screenshots/.
+pages did. Each new page passes axe-core (WCAG 2.2 AA) at 1280 and 375 px and reflows at
+320 px; screenshots are kept in var/ci-artifacts/screenshots/.
 """
 
 from __future__ import annotations
