@@ -26,9 +26,13 @@ def _outbox(page) -> list[dict[str, Any]]:
 
 
 def _wait_for_worker(page) -> None:
-    """The app-wide worker is active and controls the page (it installs on the first page)."""
+    """The app-wide worker is active and controls the page. It installs on the first page, and
+    claims the pages open when it activates; a page that began loading in between (the sign-in
+    form's redirect) is controlled from its next load, as in any browser."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,7 +59,7 @@ def test_offline_check_in_and_journal_are_sent_once_when_back_online(
     # The pages the patient uses offline were stored on the way (today's tasks warm them).
     page.goto(f"{base}/")
     page.wait_for_function(
-        "caches.keys().then(async (keys) => {"
+        "() => caches.keys().then(async (keys) => {"
         " const names = keys.filter((k) => k.startsWith('careloop-pages-'));"
         " if (!names.length) return false;"
         " const paths = (await (await caches.open(names[0])).keys())"
@@ -88,7 +92,7 @@ def test_offline_check_in_and_journal_are_sent_once_when_back_online(
     assert JournalEntry.objects.filter(patient=ada_patient).count() == 0
 
     context.set_offline(False)
-    page.wait_for_function("CareloopOutbox.store.all().then((items) => items.length === 0)")
+    page.wait_for_function("() => CareloopOutbox.store.all().then((items) => items.length === 0)")
     page.wait_for_selector("#outbox-status:has-text('Sent: your journal entry.')")
     screenshot(page, "offline-sent-375")
 
@@ -150,7 +154,7 @@ def test_crisis_page_opens_signed_out_and_offline_from_the_app_worker(
     page.goto(f"{base}/accounts/login/")  # any page: the crisis page is stored when it installs
     _wait_for_worker(page)
     page.wait_for_function(
-        "caches.keys().then(async (keys) => {"
+        "() => caches.keys().then(async (keys) => {"
         " for (const key of keys) { if (await (await caches.open(key)).match('/safety/crisis/'))"
         " return true; } return false; })",
         timeout=30_000,
@@ -166,3 +170,37 @@ def test_crisis_page_opens_signed_out_and_offline_from_the_app_worker(
     # A page never stored says so, and points to what opens offline.
     page.goto(f"{base}/messages/")
     assert page.get_by_role("heading", name="You are offline").is_visible()
+
+
+STORED_PATHS = (
+    "caches.keys().then(async (keys) => (await Promise.all(keys.map(async (key) =>"
+    " (await (await caches.open(key)).keys()).map((r) => new URL(r.url).pathname)))).flat())"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_pages_are_never_stored(live_server, page, ben, ada) -> None:
+    base = live_server.url
+    sign_in(page, base, ben)
+    _wait_for_worker(page)
+    for path in ("/", "/caseload/", "/journal/", "/checkin/"):
+        page.goto(f"{base}{path}")
+    assert page.locator('meta[name="careloop-offline"]').count() == 0
+    stored = set(page.evaluate(STORED_PATHS))
+    pages = {path for path in stored if not path.startswith(("/static/", "/learn/"))}
+    assert pages <= {"/offline/", "/safety/crisis/"}, pages
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_out_empties_the_patients_stored_pages(live_server, page, ada, ada_patient) -> None:
+    base = live_server.url
+    sign_in(page, base, ada)
+    _wait_for_worker(page)
+    page.goto(f"{base}/journal/")
+    page.wait_for_function(
+        "() => " + STORED_PATHS + ".then((paths) => paths.includes('/journal/'))"
+    )
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/**")
+    stored = page.evaluate(STORED_PATHS)
+    assert "/journal/" not in stored and "/" not in stored, stored

@@ -110,15 +110,20 @@
   function report(result) {
     const label = result.item.label;
     if (result.outcome === "sent") {
+      const data = result.data || {};
+      // A questionnaire's result page, as the form online would have opened it.
+      const link = result.item.kind === "assessment" && data.id
+        ? { href: status.dataset.resultUrl.replace("00000000-0000-0000-0000-000000000000", data.id),
+          text: words("seeResult", 1) }
+        : null;
       if (Outbox.finishedEarlierDay(result.item, new Date())) {
         const day = new Date(result.item.createdAt).toLocaleDateString(document.documentElement.lang, {
           weekday: "long", day: "numeric", month: "long",
         });
-        say(words("sentLate", 1).replace("{what}", label).replace("{day}", day));
+        say(words("sentLate", 1).replace("{what}", label).replace("{day}", day), link);
       } else {
-        say(words("sent", 1).replace("{what}", label));
+        say(words("sent", 1).replace("{what}", label), link);
       }
-      const data = result.data || {};
       const flagged = data.concern_raised || data.screened === false
         || (Array.isArray(data.risk_flags) && data.risk_flags.length > 0);
       if (flagged) {
