@@ -484,3 +484,28 @@ def test_every_page_cuts_the_same_order_as_the_whole_registry(ben, registry) -> 
         ben, 1, per_page=2, filters=RegistryFilters(status=StatusFilter.OVERDUE)
     )
     assert overdue.rows and all(r.overdue for r in overdue.rows)
+
+
+# --- The lines' markup (built by the registry_lines tag) ---------------------------------------
+
+
+def test_line_text_is_escaped(as_user, service, north, ben, frozen) -> None:
+    CareTeam.objects.filter(pk=north.pk).update(name='North & "East"')
+    _patient(service, north, "Kim <b>Lee</b> & 'Co'")
+    page = as_user(ben).get("/caseload/").content.decode()
+    assert "Kim &lt;b&gt;Lee&lt;/b&gt; &amp; &#x27;Co&#x27;</a>" in page
+    assert '<span class="team">North &amp; &quot;East&quot;</span>' in page
+    assert "<b>Lee</b>" not in page
+
+
+def test_baseline_is_the_first_score_of_the_current_episode(
+    as_user, ada, ada_patient, ben, frozen
+) -> None:
+    _submit(ada_patient, ada, "phq9", _phq9(20), 100)  # before this episode
+    _episode(ada_patient, 30)
+    _submit(ada_patient, ada, "phq9", _phq9(10), 20)
+    _submit(ada_patient, ada, "phq9", _phq9(12), 0)
+    (row,) = caseload_rows(ben)
+    assert (row.phq9_baseline, row.phq9_latest, row.phq9_change) == (10, 12, 2)
+    page = as_user(ben).get("/caseload/").content.decode()
+    assert '<span class="latest">12</span> <span class="change">(2 from 10)</span>' in page
