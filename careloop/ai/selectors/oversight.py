@@ -313,8 +313,8 @@ _HOW_RULES = noop(
     "questionnaire scores. They suggest; your clinician decides."
 )
 _HOW_TO_CORRECT = noop(
-    "If an answer or score it used is wrong, tell your care team in a message, or ask for a "
-    "person to review this decision below. You can see everything we hold about you on the "
+    "Is an answer or score it used wrong? Tell your care team in a message. Or ask a person "
+    "to review this decision below. You can see everything we hold about you on the "
     "'My data' page."
 )
 _RULE_FACTS = {
