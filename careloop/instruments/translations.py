@@ -90,11 +90,25 @@ class ShownQuestionnaire:
     instructions: str | None
     items: tuple[ShownItem, ...]
     translation: Translation | None
+    instructions_language: str = SOURCE_LANGUAGE
 
     @property
     def items_in_english(self) -> tuple[ShownItem, ...]:
         """Items of a translated questionnaire that are still in English (not held)."""
         return tuple(item for item in self.items if item.language != self.language)
+
+
+def english_instructions(definition: InstrumentDefinition) -> str | None:
+    """The definition's own instructions, or for one without them Careloop's generic English
+    opening from its recall period (never translated: it stands with the English items)."""
+    if definition.instructions:
+        return definition.instructions
+    if definition.recall_period:
+        return (
+            f"Over the {definition.recall_period}, how often have you been bothered by any of "
+            "the following problems?"
+        )
+    return None
 
 
 def primary_language(tag: str) -> str:
@@ -202,7 +216,7 @@ def shown_in(definition: InstrumentDefinition, language: str) -> ShownQuestionna
             translated=False,
             requested=wanted,
             title=definition.title,
-            instructions=definition.instructions,
+            instructions=english_instructions(definition),
             items=tuple(_english_item(item) for item in definition.items),
             translation=None,
         )
@@ -233,9 +247,12 @@ def shown_in(definition: InstrumentDefinition, language: str) -> ShownQuestionna
         translated=True,
         requested=wanted,
         title=definition.title,
-        instructions=translation.instructions,
+        instructions=translation.instructions or english_instructions(definition),
         items=tuple(items),
         translation=translation,
+        instructions_language=(
+            translation.language if translation.instructions else SOURCE_LANGUAGE
+        ),
     )
 
 

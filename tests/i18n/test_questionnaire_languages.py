@@ -204,3 +204,27 @@ def test_the_german_page_scores_exactly_as_the_english_one(ada, as_user) -> None
     assert response.status_code == 302
     stored = Assessment.objects.get()
     assert stored.answers == [2, 2, 2, 2, 2, 2, 2, 2, 0, 1] and stored.score_total == 16
+
+
+def test_an_instrument_without_instructions_opens_with_the_generic_english_line() -> None:
+    wording = shown_in(get_instrument("who5"), "de")
+    assert wording.instructions == (
+        "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+    )
+    assert wording.instructions_language == "en"
+
+
+@pytest.mark.slow
+def test_no_questionnaire_wording_is_in_the_ui_catalogues() -> None:
+    """Instrument wording is never translated through gettext (translators would make home-made
+    versions of validated questionnaires)."""
+    from careloop.core.i18n_catalogues import extracted_msgids
+
+    wording = set()
+    for definition in list_instruments():
+        wording |= {item.text for item in definition.items}
+        # (Answer options such as "Yes", "No" or "2" are words the UI uses for itself too.)
+        wording.add(definition.instructions or "")
+    marked = {msgid for _, msgid in extracted_msgids()}
+    assert not any("how often have you been bothered" in msgid for msgid in marked)
+    assert not (marked & (wording - {""})), sorted(marked & wording)[:10]
