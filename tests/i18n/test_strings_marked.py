@@ -34,15 +34,7 @@ USER_FACING_ATTRIBUTES = frozenset(
 
 # Unmarked strings known today in files other helpers own (#14): each owner wraps them, then the
 # entry goes. Keyed by path relative to the repository and the string's start.
-PENDING: dict[str, tuple[str, ...]] = {
-    "careloop/safety/planning/views.py": ("Safety plan saved as version",),
-    "careloop/rights/access/views.py": (
-        "Done: ",
-        "That choice was not recognised.",
-        "Emergency access ended.",
-        "Emergency access is open for 60 minutes.",
-    ),
-}
+PENDING: dict[str, tuple[str, ...]] = {}
 
 
 def untranslated_template_text(source: str) -> list[tuple[int, str]]:

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.accounts.selectors import request_user
@@ -125,7 +126,7 @@ def privacy_decide(request: HttpRequest) -> HttpResponse:
         version_text = request.POST.get("document_version", "")
         version = int(version_text) if version_text.isdigit() else None
     except ValueError:
-        messages.error(request, "That choice was not recognised. Please try again.")
+        messages.error(request, gettext("That choice was not recognised. Please try again."))
         return redirect("rights:privacy")
     try:
         decision = decide(
@@ -140,12 +141,20 @@ def privacy_decide(request: HttpRequest) -> HttpResponse:
     except DomainError as problem:
         messages.error(request, problem.message)
         return redirect("rights:privacy")
-    verb = "switched on" if choice == Choice.GIVEN else "switched off"
-    messages.success(
-        request,
-        f"Done: {STREAM_NAMES[stream]} for {PURPOSE_NAMES[purpose]} is now {verb}. "
-        f"It applies straight away. Your receipt number is {decision.receipt}.",
+    done = (
+        gettext(
+            "Done: %(stream)s for %(purpose)s is now switched on. It applies straight away. "
+            "Your receipt number is %(receipt)s."
+        )
+        if choice == Choice.GIVEN
+        else gettext(
+            "Done: %(stream)s for %(purpose)s is now switched off. It applies straight away. "
+            "Your receipt number is %(receipt)s."
+        )
     )
+    # The consent names come from privacy.consent_texts (English for now, #14).
+    names = {"stream": STREAM_NAMES[stream], "purpose": PURPOSE_NAMES[purpose]}
+    messages.success(request, done % {**names, "receipt": decision.receipt})
     return redirect("rights:privacy")
 
 
@@ -191,16 +200,18 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 source_ip=client_ip(request),
             )  # fmt: skip
         except ValueError:
-            error = "Please enter the patient reference exactly as given."
+            error = gettext("Please enter the patient reference exactly as given.")
         except NotFound:
-            error = "No patient with that reference in this service."
+            error = gettext("No patient with that reference in this service.")
         except DomainError as problem:
             error = problem.message
         else:
             messages.warning(
                 request,
-                "Emergency access is open for 60 minutes. Everything you view is recorded and "
-                "the patient's team supervisor has been told.",
+                gettext(
+                    "Emergency access is open for 60 minutes. Everything you view is recorded "
+                    "and the patient's team supervisor has been told."
+                ),
             )
             return redirect("monitoring:patient", patient_id=patient.id)
     now = clock.now()
@@ -226,7 +237,7 @@ def break_glass_end(request: HttpRequest, grant_id: uuid.UUID) -> HttpResponse:
         breakglass.end(actor=user, grant_id=grant_id)
     except NotFound:
         raise Http404 from None
-    messages.success(request, "Emergency access ended.")
+    messages.success(request, gettext("Emergency access ended."))
     return redirect("rights:break-glass")
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.accounts.selectors import request_user, signed_in_user
@@ -208,7 +209,9 @@ def plan_edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             return _edit_page(request, patient, current, problem.message, status=409, stale=True)
         except DomainError as problem:
             return _edit_page(request, patient, current, problem.message, problem.status_code)
-        messages.success(request, f"Safety plan saved as version {saved.number}.")
+        messages.success(
+            request, gettext("Safety plan saved as version %(number)s.") % {"number": saved.number}
+        )
         return redirect("safety_planning:plan", patient_id=patient.id)
     services.record_safety_plan_viewed(patient, actor=user, version=current, what="edit_page")
     return _edit_page(request, patient, current)
