@@ -153,6 +153,7 @@ def patient_pages(patient: Patient, *, result_id: uuid.UUID) -> list[Page]:
     pages = [
         Page("monitoring/patient_home.html", "/"),
         Page("monitoring/checkin.html", "/checkin/"),
+        Page("monitoring/reminders.html", "/reminders/"),
         Page("monitoring/progress.html", "/progress/"),
         Page("monitoring/learn_index.html", "/learn/"),
         Page("monitoring/learn_module.html (not-safe)", "/learn/not-safe/"),
