@@ -26,6 +26,20 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """`make test-fast` builds the tables from the models (--nomigrations), which skips the
+    data a migration writes: the AI registry's built-in versions. Write them the same way."""
+    if request.config.getoption("nomigrations", default=False):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        builtins = import_module("careloop.ai.migrations.0002_builtin_versions")
+        with django_db_blocker.unblock():
+            builtins.add_builtins(apps, None)
+
+
 @pytest.fixture
 def service(db) -> Service:
     return Service.objects.create(slug="test-service", name="Test service")

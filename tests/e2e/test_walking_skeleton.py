@@ -113,7 +113,7 @@ def test_item9_positive_submission_reaches_the_clinician_and_not_an_outsider(
     api_alerts = clinician.get(f"{base}/api/alerts", timeout=10).json()
     assert [a["id"] for a in api_alerts] == [str(alert.id)]
     caseload = clinician.get(f"{base}/caseload/", timeout=10)
-    assert re.search(r"Ada Test.*?<span class=\"badge\">1</span>", caseload.text, re.S)
+    assert re.search(r"Ada Test.*?<span class=\"badge\">1 open alert</span>", caseload.text, re.S)
 
     # The worker tells the first tier of the team's escalation policy (her clinician, Ben), in his
     # in-app inbox and by e-mail; nobody outside her team hears of it.

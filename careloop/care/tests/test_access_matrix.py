@@ -217,6 +217,15 @@ NOT_PATIENT_READS = {
     "manage/escalation/<uuid:team_id>/": "team escalation policy and rota, no patient data",
     "manage/escalation/<uuid:team_id>/shifts/": "team rota (write)",
     "manage/escalation/<uuid:team_id>/shifts/<uuid:shift_id>/remove/": "team rota (write)",
+    "learn/<slug:slug>/": "public psychoeducation guide, no patient data",
+    # The ai domain's pages (#15): outsiders, patients and other services' staff get 404 in
+    # ai/tests/test_pages.py (test_outsiders_and_other_roles_cannot_see_or_decide and after).
+    "ai/models/<uuid:version_id>/": "a model card: service configuration, no patient data",
+    "ai/models/<uuid:version_id>/audit": "a fairness report: group counts, no patient data",
+    "ai/suggestions/<uuid:suggestion_id>/decide": "write (POST only)",
+    "ai/patients/<uuid:patient_id>/check": "write (POST only; outsider 404 in ai/tests)",
+    "ai/reviews/<uuid:task_id>/": "a review task; outsider 404 in ai/tests/test_pages.py",
+    "decisions/<uuid:suggestion_id>/review": "the patient's own suggestion (write)",
     "fhir/r4/^(?P<path>.*)$": "FHIR's catch-all for unknown paths (OperationOutcome 404)",
     "fhir/r4/StructureDefinition/<resource_id>": "public conformance resource, no patient data",
     "fhir/r4/CodeSystem/<resource_id>": "public conformance resource, no patient data",

@@ -152,6 +152,10 @@ STANDARD_CODES: dict[str, StandardCodes] = {
     "ai.suggestion_decided": _codes(_RECORD, "update"),
     "ai.human_review_requested": _codes(_RECORD, "create"),
     "ai.human_review_answered": _codes(_RECORD, "update"),
+    "care.step_changed": _codes(_RECORD, "update"),
+    "supervision.review_list_viewed": _codes(_RECORD, "search-system"),
+    "supervision.note_added": _codes(_RECORD, "create"),
+    "supervision.signed_off": _codes(_RECORD, "update"),
 }
 UNKNOWN_ACTION = _codes(PATIENT_RECORD)  # an action newer than this table (tests forbid it)
 

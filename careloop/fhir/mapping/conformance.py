@@ -69,6 +69,7 @@ AUDIT_OBJECT_TYPES = (
     "Assessment",
     "BreakGlassGrant",
     "CareTeam",
+    "CaseReview",
     "CheckIn",
     "ConsentDecision",
     "ConsentDocument",
@@ -85,6 +86,8 @@ AUDIT_OBJECT_TYPES = (
     "ReviewItem",
     "SafetyPlanVersion",
     "SmartClient",
+    "TreatmentEpisode",
+    "User",
 )
 
 Concept = tuple[str, str]  # (code, display)

@@ -198,8 +198,8 @@ def test_the_worker_has_both_jobs_and_they_plan_then_remind(ada, ada_patient, at
     jobs = worker.registered_jobs()
     # Registration order is run order: a newly planned patient is reminded in the same tick.
     names = [n for n in jobs if n.startswith("monitoring.")]
-    assert names == ["monitoring.ensure_default_plans", "monitoring.send_due_reminders"]
-    assert [jobs[n]() for n in names] == [1, 1]
+    assert names[:2] == ["monitoring.ensure_default_plans", "monitoring.send_due_reminders"]
+    assert [jobs[n]() for n in names[:2]] == [1, 1]
     assert jobs["monitoring.ensure_default_plans"]() == 0  # resting after an emptied backlog
     assert Notification.objects.filter(channel=Channel.IN_APP, recipient=ada).count() == 1
 

@@ -3,6 +3,7 @@ that the export must contain and erasure must remove (except from legal-hold sto
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +15,7 @@ from django.db import connection
 from django.db.models import CharField, JSONField, Model, TextField
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from careloop.accounts.models import User
+from careloop.accounts.models import Invitation, User
 from careloop.ai.models import ModelVersion, Prediction, ReviewTask, Suggestion
 from careloop.assessments.models import Assessment
 from careloop.assessments.types import SubmissionSource
@@ -345,6 +346,15 @@ def seed_everything(
         )
     )
     add(TOTPDevice.objects.create(user=user, name="phone", confirmed=True))
+    add(
+        Invitation.objects.create(
+            user=user,
+            code_sha256=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
+            created_at=now,
+            expires_at=now + timedelta(days=7),
+            created_by=admin,
+        )
+    )
     session = SessionStore()
     session["_auth_user_id"] = str(user.id)
     session.create()
