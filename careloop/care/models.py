@@ -49,7 +49,9 @@ class Patient(TenantModel):
         max_length=20, choices=Gender.choices, default=Gender.PREFER_NOT_TO_SAY
     )
     ethnicity = models.CharField(max_length=20, blank=True)
-    preferred_language = models.CharField(max_length=16, default="en")
+    # Blank: not chosen yet, so pages follow the browser (careloop/care/language.py); the
+    # language picker and a FHIR import write it.
+    preferred_language = models.CharField(max_length=16, blank=True, default="")
     time_zone = models.CharField(max_length=64, default="Europe/London")
     deprivation_quintile = models.PositiveSmallIntegerField(
         null=True, help_text="1 = most deprived, 5 = least deprived"

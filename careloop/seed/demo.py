@@ -108,7 +108,6 @@ def _ada_record(service: Service, user: User, team: CareTeam) -> None:
         display_name="Ada (demo)",
         birth_year=1990,
         gender=Gender.FEMALE,
-        preferred_language="en",
         time_zone=service.time_zone,
         deprivation_quintile=3,
     )

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -88,7 +89,7 @@ def privacy_choices(request: HttpRequest) -> HttpResponse:
     patient = _own_record(_user(request))
     access_services.ensure_consent_documents(patient.service_id)
     states = consent_states(patient_id=patient.id, service_id=patient.service_id)
-    language = patient.preferred_language
+    language = translation.get_language() or "en"  # the page's language
     rows = [
         ChoiceRow(
             state=state,

@@ -276,7 +276,13 @@ def test_every_page_a_demo_login_can_reach_keeps_the_house_rules(
     if username in ("ben", "sam"):
         assert f"/patients/{ada_id}/" in ada_pages
     elif username in ("dana", "cleo", "rae"):
-        assert ada_pages == [], "an outsider reached Ada's record"
+        # The service admin runs the service: Ada's profile page under /manage/ (name, team,
+        # login, discharge; no scores, notes or alerts), never her clinical record.
+        allowed = [f"/manage/patients/{ada_id}/"] if username == "cleo" else []
+        assert [p for p in ada_pages if p not in allowed] == [], "an outsider reached her record"
+        if allowed:
+            profile = signed_in(demo[username]).get(allowed[0]).content.decode()
+            assert "PHQ-9" not in profile and "/alerts/" not in profile
         assert signed_in(demo[username]).get(f"/patients/{ada_id}/").status_code == 404
 
 
