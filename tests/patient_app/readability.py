@@ -62,11 +62,23 @@ class Measure:
         return f"{self.name} {value:.1f} (needs {sign} {self.limit:g})"
 
 
+PROSE_MIN_WORDS = 3
+
+
+def prose(text: str) -> str:
+    """The running text of a page: its lines of three words or more. A label, button or heading
+    of one or two words is not a sentence to textstat (it leaves such fragments out of the
+    sentence count) but its words were still counted, so a page of short labels read as one of
+    long sentences. The formulas are normed on prose, so labels are left out of both counts."""
+    lines = [line for line in text.splitlines() if len(line.split()) >= PROSE_MIN_WORDS]
+    return "\n".join(lines)
+
+
 def _in(lang: str, function: Callable[[str], float]) -> Callable[[str], float]:
     def score(text: str) -> float:
         textstat.set_lang(lang)
         try:
-            return float(function(text))
+            return float(function(prose(text)))
         finally:
             textstat.set_lang("en")
 
