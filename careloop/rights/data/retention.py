@@ -19,6 +19,12 @@ from datetime import datetime
 from enum import StrEnum
 
 
+def _(text: str) -> str:
+    """Marks a patient-facing text for translation (`careloop messages` extracts it); the pages
+    translate it when they show it (careloop/rights/data/words.py). Pure: returns the English."""
+    return text
+
+
 class Disposition(StrEnum):
     ERASE = "erase"  # deleted in the erasure transaction
     LEGAL_HOLD = "legal_hold"  # kept, untouched, until the retention period ends
@@ -51,13 +57,13 @@ class RetentionRule:
 SAFETY_RECORD_YEARS = 20  # UNVERIFIED default; settings.CARELOOP_SAFETY_RECORD_RETENTION_YEARS
 AUDIT_YEARS = 6  # own policy; HIPAA 45 CFR 164.316(b)(2) documentation retention is 6 years
 
-_CARE = "GDPR Art. 6(1)(e)/9(2)(h): provision of health care"
-_SAFETY = (
+_CARE = _("GDPR Art. 6(1)(e)/9(2)(h): provision of health care")
+_SAFETY = _(
     "GDPR Art. 17(3)(b)/(c) and 9(2)(h)/(i): clinical-safety record kept for legal claims "
     "and incident investigation"
 )
 _SAFETY_PERIOD = f"{SAFETY_RECORD_YEARS} years after the last safety record about you closed"
-_NOT_PATIENT = "Staff working records; names no patient"
+_NOT_PATIENT = _("Staff working records; names no patient")
 _HOLD = Disposition.LEGAL_HOLD
 _ERASE = Disposition.ERASE
 _RES = ExportKind.RESOURCE
@@ -81,17 +87,19 @@ def _staff(model: str, what: str) -> RetentionRule:
 
 
 _APP_TOKENS = ("AccessToken", "RefreshToken", "Grant", "IDToken", "DeviceGrant")
-_ACCOUNTABILITY = "GDPR Art. 5(2), 32 and 17(3)(e): accountability for emergency access"
+_ACCOUNTABILITY = _("GDPR Art. 5(2), 32 and 17(3)(e): accountability for emergency access")
 
 POLICY: tuple[RetentionRule, ...] = (
     # --- identity: the rows stay (held records point at them), the identifiers go
     RetentionRule(
         "care.Patient",
         Disposition.TOMBSTONE,
-        "Your details (name, birth year, gender, ethnicity, language)",
+        _("Your details (name, birth year, gender, ethnicity, language)"),
         _CARE,
-        "Identifiers removed at once; an empty record stays while records under legal hold "
-        "point at it",
+        _(
+            "Identifiers removed at once; an empty record stays while records under legal hold "
+            "point at it"
+        ),
         True,
         _RES,
         "Patient",
@@ -99,26 +107,26 @@ POLICY: tuple[RetentionRule, ...] = (
     RetentionRule(
         "accounts.User",
         Disposition.SCRUB,
-        "Your sign-in account (user name, e-mail, phone)",
+        _("Your sign-in account (user name, e-mail, phone)"),
         _CARE,
-        "Closed and emptied at once",
+        _("Closed and emptied at once"),
         True,
         _PART,
         "Patient",
     ),
-    _erase("sessions.Session", "Your signed-in sessions", "Patient", ExportKind.CREDENTIAL),
+    _erase("sessions.Session", _("Your signed-in sessions"), "Patient", ExportKind.CREDENTIAL),
     _erase(
         "accounts.Invitation",
-        "Invitations to set your password",
+        _("Invitations to set your password"),
         "Patient",
         ExportKind.CREDENTIAL,
     ),
-    _erase("otp_totp.TOTPDevice", "Your two-step sign-in app", "Device"),
-    _erase("notifications.PushSubscription", "Browsers you allowed to show reminders", "Device"),
+    _erase("otp_totp.TOTPDevice", _("Your two-step sign-in app"), "Device"),
+    _erase("notifications.PushSubscription", _("Browsers you allowed to show reminders"), "Device"),
     *(
         _erase(
             f"oauth2_provider.{name}",
-            "Apps you allowed to read your record (their access keys)",
+            _("Apps you allowed to read your record (their access keys)"),
             "",
             ExportKind.CREDENTIAL,
         )
@@ -127,109 +135,118 @@ POLICY: tuple[RetentionRule, ...] = (
     *(
         _erase(
             f"axes.{name}",
-            "Records of your sign-ins and failed sign-ins (lock-out protection)",
+            _("Records of your sign-ins and failed sign-ins (lock-out protection)"),
             "AuditEvent",
             ExportKind.COPY,
         )
         for name in ("AccessAttempt", "AccessLog", "AccessFailureLog")
     ),
     # --- care records the patient can have erased
-    _erase("care.TreatmentEpisode", "Your courses of care (dates)", "EpisodeOfCare"),
+    _erase("care.TreatmentEpisode", _("Your courses of care (dates)"), "EpisodeOfCare"),
     _erase(
         "care.SteppedCareChange",
-        "The level of care you were offered (stepped care), and why it changed",
+        _("The level of care you were offered (stepped care), and why it changed"),
         "ClinicalImpression",
     ),
     _erase(
         "supervision.CaseReview",
-        "Reviews of your care by the team's consultant (notes and decisions)",
+        _("Reviews of your care by the team's consultant (notes and decisions)"),
         "ClinicalImpression",
     ),
     _erase(
         "ai.Prediction",
-        "Computer estimates of how likely your treatment is to help, and what they read",
+        _("Computer estimates of how likely your treatment is to help, and what they read"),
         "ClinicalImpression",
     ),
     _erase(
         "ai.Suggestion",
-        "Computer-assisted suggestions about your care, and what your clinician decided",
+        _("Computer-assisted suggestions about your care, and what your clinician decided"),
         "ClinicalImpression",
     ),
     _erase(
         "ai.ReviewTask",
-        "Your requests for a person to review a decision, and the answers",
+        _("Your requests for a person to review a decision, and the answers"),
         "ClinicalImpression",
     ),
     _erase(
         "assessments.Assessment",
-        "Your questionnaire answers and scores (except any that raised a safety alert, which "
-        "are kept with it)",
+        _(
+            "Your questionnaire answers and scores (except any that raised a safety alert, which "
+            "are kept with it)"
+        ),
         "QuestionnaireResponse",
     ),
     _erase(
-        "monitoring.MeasurementPlan", "Which questionnaires you were asked to fill in", "CarePlan"
+        "monitoring.MeasurementPlan",
+        _("Which questionnaires you were asked to fill in"),
+        "CarePlan",
     ),
-    _erase("monitoring.PlanItem", "How often each questionnaire was due", "CarePlan", _PART),
-    _erase("monitoring.CheckIn", "Your mood check-ins and notes", "Observation"),
+    _erase("monitoring.PlanItem", _("How often each questionnaire was due"), "CarePlan", _PART),
+    _erase("monitoring.CheckIn", _("Your mood check-ins and notes"), "Observation"),
     _erase(
         "monitoring.ReminderPreference",
-        "How and when you asked to be reminded",
+        _("How and when you asked to be reminded"),
         "Basic",
     ),
     _erase(
         "monitoring.FollowUpOffer",
-        "Extra questions you were asked to answer after a worrying answer, and when you did",
+        _("Extra questions you were asked to answer after a worrying answer, and when you did"),
         "AuditEvent",  # each offer and each completion is an audit event in the export
         _PART,
     ),
-    _erase("journal.JournalEntry", "Your journal", "Observation"),
-    _erase("messaging.Message", "Your messages with your care team", "Communication"),
+    _erase("journal.JournalEntry", _("Your journal"), "Observation"),
+    _erase("messaging.Message", _("Your messages with your care team"), "Communication"),
     _erase(
         "privacy.ConsentDecision",
-        "Your consent choices (their receipt codes are kept in the erasure's log entry)",
+        _("Your consent choices (their receipt codes are kept in the erasure's log entry)"),
         "Consent",
     ),
-    _erase("notifications.Notification", "Reminders and messages sent to you", "Communication"),
+    _erase("notifications.Notification", _("Reminders and messages sent to you"), "Communication"),
     _erase(
         "fhir.ImportedResource",
-        "Where imported records came from (identifiers in other systems)",
+        _("Where imported records came from (identifiers in other systems)"),
         "Provenance",
     ),
     _erase(
         "fhir.ExportPart",
-        "Bulk-export files that include you (copies made for connected systems)",
+        _("Bulk-export files that include you (copies made for connected systems)"),
         "",
         ExportKind.COPY,
     ),
     # --- safety records: kept under legal hold
-    _hold("safety.Alert", "Closed safety alerts about you and what was done", "Flag"),
+    _hold("safety.Alert", _("Closed safety alerts about you and what was done"), "Flag"),
     _hold(
         "safety.ReviewItem",
-        "Results and text a clinician was asked to review for risk, and what they found",
+        _("Results and text a clinician was asked to review for risk, and what they found"),
         "Task",
     ),
     _hold(
         "safety.EscalationStep",
-        "Who was asked to respond to each safety alert, and when",
+        _("Who was asked to respond to each safety alert, and when"),
         "Communication",
     ),
-    _hold("safety.AlertDelivery", "Messages that told staff about a safety alert", "Communication"),
-    _hold("safety.InboxEntry", "Safety alerts as they reached staff inboxes", "Communication"),
+    _hold(
+        "safety.AlertDelivery", _("Messages that told staff about a safety alert"), "Communication"
+    ),
+    _hold("safety.InboxEntry", _("Safety alerts as they reached staff inboxes"), "Communication"),
     _hold(
         "safety.FallbackBanner",
-        "Service-wide warnings when an alert could not be delivered",
+        _("Service-wide warnings when an alert could not be delivered"),
         "Communication",
     ),
-    _hold("safety_planning.SafetyPlan", "Your safety plan", "CarePlan"),
+    _hold("safety_planning.SafetyPlan", _("Your safety plan"), "CarePlan"),
     _hold(
         "safety_planning.SafetyPlanVersion",
-        "Every saved version of your safety plan",
+        _("Every saved version of your safety plan"),
         "CarePlan",
         _PART,
     ),
     _hold(
         "privacy.BreakGlassGrant",
-        "Emergency access to your record by staff outside your care team, and the reason they gave",
+        _(
+            "Emergency access to your record by staff outside your care team, and the reason "
+            "they gave"
+        ),
         "AuditEvent",
         basis=_ACCOUNTABILITY,
     ),
@@ -237,27 +254,27 @@ POLICY: tuple[RetentionRule, ...] = (
     RetentionRule(
         "audit.AuditEvent",
         Disposition.PSEUDONYMOUS,
-        "The log of who looked at or changed your record (it names you only by a keyed code)",
-        "GDPR Art. 5(2) and 32 (accountability, security); HIPAA 45 CFR 164.312(b)",
+        _("The log of who looked at or changed your record (it names you only by a keyed code)"),
+        _("GDPR Art. 5(2) and 32 (accountability, security); HIPAA 45 CFR 164.312(b)"),
         f"{AUDIT_YEARS} years",
         True,
         _RES,
         "AuditEvent",
     ),
     # --- tables linked to users, but only ever to staff
-    _staff("care.TeamMembership", "Care team memberships of staff"),
-    _staff("safety.EscalationPolicy", "Team escalation policies"),
-    _staff("safety.EscalationTier", "Tiers of a team's escalation policy"),
-    _staff("safety.OnCallShift", "The on-call rota"),
-    _staff("safety.RecipientStream", "Staff alert-inbox counters"),
-    _staff("safety_planning.CrisisResourceReview", "Crisis-line confirmations by staff"),
-    _staff("privacy.ConsentDocument", "Consent texts published by the service"),
-    _staff("fhir.SmartClient", "Connected apps registered by the service"),
-    _staff("fhir.ExportJob", "Bulk-export jobs (counts only)"),
-    _staff("ai.ModelVersion", "The AI model registry (versions, who switched them on)"),
-    _staff("ai.ModelSwitch", "AI model off switches, and who used them"),
-    _staff("ai.DriftCheck", "Checks that an AI model's inputs have not drifted"),
-    _staff("oauth2_provider.Application", "App registrations (owned by staff)"),
+    _staff("care.TeamMembership", _("Care team memberships of staff")),
+    _staff("safety.EscalationPolicy", _("Team escalation policies")),
+    _staff("safety.EscalationTier", _("Tiers of a team's escalation policy")),
+    _staff("safety.OnCallShift", _("The on-call rota")),
+    _staff("safety.RecipientStream", _("Staff alert-inbox counters")),
+    _staff("safety_planning.CrisisResourceReview", _("Crisis-line confirmations by staff")),
+    _staff("privacy.ConsentDocument", _("Consent texts published by the service")),
+    _staff("fhir.SmartClient", _("Connected apps registered by the service")),
+    _staff("fhir.ExportJob", _("Bulk-export jobs (counts only)")),
+    _staff("ai.ModelVersion", _("The AI model registry (versions, who switched them on)")),
+    _staff("ai.ModelSwitch", _("AI model off switches, and who used them")),
+    _staff("ai.DriftCheck", _("Checks that an AI model's inputs have not drifted")),
+    _staff("oauth2_provider.Application", _("App registrations (owned by staff)")),
 )
 
 _BY_MODEL = {rule.model: rule for rule in POLICY}

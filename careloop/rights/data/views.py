@@ -30,6 +30,7 @@ from careloop.privacy.policy import DataStream
 from careloop.rights.data import erasure
 from careloop.rights.data.export import credentials_of, export_patient
 from careloop.rights.data.retention import Disposition, held_rules, patient_rules
+from careloop.rights.data.words import rule_words
 from careloop.safety.patient_data import alerts_newest_first, open_alert_count
 from careloop.safety.planning.patient_data import latest_plan_version
 from careloop.safety.planning.plan_content import sections_with_items
@@ -152,14 +153,16 @@ def erasure_outline(patient: Patient) -> dict[str, Any]:
     held = erasure.held_counts(patient)
     held_by_model = {rule.model: rule for rule in held_rules()}
     kept = [
-        {"rule": held_by_model[label], "count": count}
+        {"rule": held_by_model[label], "words": rule_words(held_by_model[label]), "count": count}
         for label, count in held.items()
         if count and label in held_by_model
     ]
     if held.get("assessments.Assessment"):
+        assessments = next(r for r in patient_rules() if r.model == "assessments.Assessment")
         kept.append(
             {
-                "rule": next(r for r in patient_rules() if r.model == "assessments.Assessment"),
+                "rule": assessments,
+                "words": rule_words(assessments),
                 "count": held["assessments.Assessment"],
                 "evidence": True,
             }
@@ -174,9 +177,10 @@ def erasure_outline(patient: Patient) -> dict[str, Any]:
         "erased": erased,
         # Several tables share one plain name (the OAuth app keys are five): the patient reads
         # each name once.
-        "erased_names": list(dict.fromkeys(rule.what for rule in erased)),
+        "erased_names": list(dict.fromkeys(rule_words(rule).what for rule in erased)),
         "kept": kept,
         "pseudonymous": pseudonymous,
+        "pseudonymous_words": [rule_words(rule) for rule in pseudonymous],
         "open_alerts": open_alert_count(patient),
     }
 
