@@ -9,24 +9,31 @@ from __future__ import annotations
 
 from careloop.privacy.policy import ConsentBasis, DataStream, PurposeOfUse, consent_basis
 
+
+def _(text: str) -> str:
+    """Marks a name for translation (`careloop messages` extracts it); pages translate it when
+    they show it. The consent documents built here stay English (per-language texts: #14)."""
+    return text
+
+
 STREAM_NAMES: dict[DataStream, str] = {
-    DataStream.PROFILE: "who you are (name, year of birth, care team)",
-    DataStream.QUESTIONNAIRES: "your questionnaire answers and scores",
-    DataStream.CHECKINS: "your mood check-ins",
-    DataStream.JOURNAL: "your journal",
-    DataStream.MESSAGES: "your messages",
-    DataStream.DEVICE: "data from your devices",
-    DataStream.SAFETY: "risk alerts and your safety plan",
+    DataStream.PROFILE: _("who you are (name, year of birth, care team)"),
+    DataStream.QUESTIONNAIRES: _("your questionnaire answers and scores"),
+    DataStream.CHECKINS: _("your mood check-ins"),
+    DataStream.JOURNAL: _("your journal"),
+    DataStream.MESSAGES: _("your messages"),
+    DataStream.DEVICE: _("data from your devices"),
+    DataStream.SAFETY: _("risk alerts and your safety plan"),
 }
 
 PURPOSE_NAMES: dict[PurposeOfUse, str] = {
-    PurposeOfUse.TREAT: "your care",
-    PurposeOfUse.CAREMGT: "supervision of your care",
-    PurposeOfUse.HOPERAT: "improving the service",
-    PurposeOfUse.HRESCH: "research",
-    PurposeOfUse.MLTRAINING: "training computer models (AI)",
-    PurposeOfUse.ETREAT: "emergency care",
-    PurposeOfUse.PATRQT: "your own use",
+    PurposeOfUse.TREAT: _("your care"),
+    PurposeOfUse.CAREMGT: _("supervision of your care"),
+    PurposeOfUse.HOPERAT: _("improving the service"),
+    PurposeOfUse.HRESCH: _("research"),
+    PurposeOfUse.MLTRAINING: _("training computer models (AI)"),
+    PurposeOfUse.ETREAT: _("emergency care"),
+    PurposeOfUse.PATRQT: _("your own use"),
 }
 
 SAFETY_EXCEPTION = (

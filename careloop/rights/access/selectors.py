@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # noqa: N812 (the usual marker name)
 
 from careloop.accounts.types import Role
 from careloop.audit.selectors import events_for_patient
@@ -33,76 +34,84 @@ if TYPE_CHECKING:
 # recorded against a patient has a phrase here; the rest are in NOT_ABOUT_ONE_PATIENT (a test keeps
 # the two covering the whole enum, so a new action cannot reach this page unworded).
 ACTION_PHRASES: dict[str, str] = {
-    AuditAction.PATIENT_REGISTERED: "registered you with the service",
-    AuditAction.PATIENT_VIEWED: "opened your record",
-    AuditAction.CASELOAD_VIEWED: "saw you in their list of patients (name and latest scores)",
-    AuditAction.ASSESSMENTS_VIEWED: "viewed your questionnaire results",
-    AuditAction.ASSESSMENT_SUBMITTED: "saved a questionnaire",
-    AuditAction.CHECKIN_SUBMITTED: "saved a mood check-in",
-    AuditAction.REMINDER_PREFERENCES_CHANGED: "changed how and when you get reminders",
-    AuditAction.MEASUREMENT_PLAN_CREATED: "set up your questionnaire schedule",
-    AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED: "changed your questionnaire schedule",
-    AuditAction.FOLLOW_UP_OFFERED: (
+    AuditAction.PATIENT_REGISTERED: N_("registered you with the service"),
+    AuditAction.PATIENT_VIEWED: N_("opened your record"),
+    AuditAction.CASELOAD_VIEWED: N_("saw you in their list of patients (name and latest scores)"),
+    AuditAction.ASSESSMENTS_VIEWED: N_("viewed your questionnaire results"),
+    AuditAction.ASSESSMENT_SUBMITTED: N_("saved a questionnaire"),
+    AuditAction.CHECKIN_SUBMITTED: N_("saved a mood check-in"),
+    AuditAction.REMINDER_PREFERENCES_CHANGED: N_("changed how and when you get reminders"),
+    AuditAction.MEASUREMENT_PLAN_CREATED: N_("set up your questionnaire schedule"),
+    AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED: N_("changed your questionnaire schedule"),
+    AuditAction.FOLLOW_UP_OFFERED: N_(
         "asked you to answer a few more questions after a worrying answer"
     ),
-    AuditAction.FOLLOW_UP_COMPLETED: "saved your answers to the extra questions",
-    AuditAction.ALERT_RAISED: "raised a safety alert so your care team could check on you",
-    AuditAction.ALERT_NOTIFIED: "told your care team about a safety alert",
-    AuditAction.ALERTS_VIEWED: "looked at a safety alert about you",
-    AuditAction.ALERT_ACKNOWLEDGED: "picked up a safety alert about you",
-    AuditAction.ALERT_ACTIONED: "recorded what they did about a safety alert",
-    AuditAction.ALERT_CLOSED: "closed a safety alert",
-    AuditAction.ALERT_ESCALATED: "passed a safety alert to the next person on call",
-    AuditAction.ALERT_FALLBACK_FIRED: "used the backup way to reach your care team about an alert",
-    AuditAction.SAFETY_PLAN_VIEWED: "viewed your safety plan",
-    AuditAction.SAFETY_PLAN_SAVED: "saved your safety plan",
-    AuditAction.JOURNAL_ENTRY_WRITTEN: "wrote in your journal",
-    AuditAction.JOURNAL_SHARED_ENTRIES_VIEWED: "read the journal entries you shared",
-    AuditAction.JOURNAL_SHARING_CHANGED: "changed what you share from your journal",
-    AuditAction.MESSAGE_SENT: "sent a message",
-    AuditAction.MESSAGE_READ: "read a message",
-    AuditAction.MESSAGE_THREAD_VIEWED: "opened your messages",
-    AuditAction.BULK_PATIENT_EXPORTED: "exported your record to another system",
-    AuditAction.CONSENT_GIVEN: "switched on a privacy choice",
-    AuditAction.CONSENT_WITHDRAWN: "switched off a privacy choice",
-    AuditAction.BREAK_GLASS_STARTED: "opened your record with EMERGENCY ACCESS",
-    AuditAction.BREAK_GLASS_READ: "viewed your record under EMERGENCY ACCESS",
-    AuditAction.BREAK_GLASS_ENDED: "emergency access to your record ended",
-    AuditAction.BREAK_GLASS_REVIEWED: (
+    AuditAction.FOLLOW_UP_COMPLETED: N_("saved your answers to the extra questions"),
+    AuditAction.ALERT_RAISED: N_("raised a safety alert so your care team could check on you"),
+    AuditAction.ALERT_NOTIFIED: N_("told your care team about a safety alert"),
+    AuditAction.ALERTS_VIEWED: N_("looked at a safety alert about you"),
+    AuditAction.ALERT_ACKNOWLEDGED: N_("picked up a safety alert about you"),
+    AuditAction.ALERT_ACTIONED: N_("recorded what they did about a safety alert"),
+    AuditAction.ALERT_CLOSED: N_("closed a safety alert"),
+    AuditAction.ALERT_ESCALATED: N_("passed a safety alert to the next person on call"),
+    AuditAction.ALERT_FALLBACK_FIRED: N_(
+        "used the backup way to reach your care team about an alert"
+    ),
+    AuditAction.SAFETY_PLAN_VIEWED: N_("viewed your safety plan"),
+    AuditAction.SAFETY_PLAN_SAVED: N_("saved your safety plan"),
+    AuditAction.JOURNAL_ENTRY_WRITTEN: N_("wrote in your journal"),
+    AuditAction.JOURNAL_SHARED_ENTRIES_VIEWED: N_("read the journal entries you shared"),
+    AuditAction.JOURNAL_SHARING_CHANGED: N_("changed what you share from your journal"),
+    AuditAction.MESSAGE_SENT: N_("sent a message"),
+    AuditAction.MESSAGE_READ: N_("read a message"),
+    AuditAction.MESSAGE_THREAD_VIEWED: N_("opened your messages"),
+    AuditAction.BULK_PATIENT_EXPORTED: N_("exported your record to another system"),
+    AuditAction.CONSENT_GIVEN: N_("switched on a privacy choice"),
+    AuditAction.CONSENT_WITHDRAWN: N_("switched off a privacy choice"),
+    AuditAction.BREAK_GLASS_STARTED: N_("opened your record with EMERGENCY ACCESS"),
+    AuditAction.BREAK_GLASS_READ: N_("viewed your record under EMERGENCY ACCESS"),
+    AuditAction.BREAK_GLASS_ENDED: N_("emergency access to your record ended"),
+    AuditAction.BREAK_GLASS_REVIEWED: N_(
         "checked that an emergency access to your record was justified"
     ),
-    AuditAction.ALERT_ESCALATION_DEFERRED: (
+    AuditAction.ALERT_ESCALATION_DEFERRED: N_(
         "waited for the morning before paging about a low-level safety alert"
     ),
-    AuditAction.REVIEWS_VIEWED: "saw you in the list of things waiting for a clinician's review",
-    AuditAction.REVIEW_REQUESTED: "asked a clinician to look at something in your record",
-    AuditAction.REVIEW_COMPLETED: "finished a clinician's review of something in your record",
-    AuditAction.CONTACT_DETAILS_UPDATED: "updated your contact details",
-    AuditAction.PATIENT_DISCHARGED: "ended your course of care (discharge)",
-    AuditAction.AUDIT_TRAIL_VIEWED: "looked at the list of who accessed your record",
-    AuditAction.RESEARCH_EXTRACTED: "included your data, without your name, in a research extract",
-    AuditAction.DATA_VIEWED: "viewed everything the service holds about you",
-    AuditAction.DATA_EXPORTED: "downloaded a copy of your record",
-    AuditAction.ERASURE_REQUESTED: "asked for your record to be erased",
-    AuditAction.ERASURE_REQUEST_WITHDRAWN: "withdrew the request to erase your record",
-    AuditAction.ERASED: "erased your record",
-    AuditAction.CARE_STEP_CHANGED: "changed the level of care you are offered (stepped care)",
-    AuditAction.SUPERVISION_LIST_VIEWED: (
+    AuditAction.REVIEWS_VIEWED: N_(
+        "saw you in the list of things waiting for a clinician's review"
+    ),
+    AuditAction.REVIEW_REQUESTED: N_("asked a clinician to look at something in your record"),
+    AuditAction.REVIEW_COMPLETED: N_("finished a clinician's review of something in your record"),
+    AuditAction.CONTACT_DETAILS_UPDATED: N_("updated your contact details"),
+    AuditAction.PATIENT_DISCHARGED: N_("ended your course of care (discharge)"),
+    AuditAction.AUDIT_TRAIL_VIEWED: N_("looked at the list of who accessed your record"),
+    AuditAction.RESEARCH_EXTRACTED: N_(
+        "included your data, without your name, in a research extract"
+    ),
+    AuditAction.DATA_VIEWED: N_("viewed everything the service holds about you"),
+    AuditAction.DATA_EXPORTED: N_("downloaded a copy of your record"),
+    AuditAction.ERASURE_REQUESTED: N_("asked for your record to be erased"),
+    AuditAction.ERASURE_REQUEST_WITHDRAWN: N_("withdrew the request to erase your record"),
+    AuditAction.ERASED: N_("erased your record"),
+    AuditAction.CARE_STEP_CHANGED: N_("changed the level of care you are offered (stepped care)"),
+    AuditAction.SUPERVISION_LIST_VIEWED: N_(
         "saw you in the consultant's list of patients to review (name and progress)"
     ),
-    AuditAction.CASE_REVIEW_NOTE_ADDED: "wrote a note after reviewing your care",
-    AuditAction.CASE_REVIEW_SIGNED_OFF: "signed off a review of your care",
-    AuditAction.AI_PREDICTION_RECORDED: (
+    AuditAction.CASE_REVIEW_NOTE_ADDED: N_("wrote a note after reviewing your care"),
+    AuditAction.CASE_REVIEW_SIGNED_OFF: N_("signed off a review of your care"),
+    AuditAction.AI_PREDICTION_RECORDED: N_(
         "had a computer model estimate how likely your treatment is to help by week 12"
     ),
-    AuditAction.AI_SUGGESTION_RECORDED: "made a computer-assisted suggestion about your care",
-    AuditAction.AI_SUGGESTION_DECIDED: (
+    AuditAction.AI_SUGGESTION_RECORDED: N_("made a computer-assisted suggestion about your care"),
+    AuditAction.AI_SUGGESTION_DECIDED: N_(
         "decided whether to follow a computer-assisted suggestion about your care"
     ),
-    AuditAction.AI_HUMAN_REVIEW_REQUESTED: (
+    AuditAction.AI_HUMAN_REVIEW_REQUESTED: N_(
         "asked for a person to review a decision a computer suggestion influenced"
     ),
-    AuditAction.AI_HUMAN_REVIEW_ANSWERED: "answered your request for a person to review a decision",
+    AuditAction.AI_HUMAN_REVIEW_ANSWERED: N_(
+        "answered your request for a person to review a decision"
+    ),
 }
 # Recorded without a patient (sign-ins, team and service settings, bulk jobs as a whole): they never
 # reach a patient's page.
@@ -144,7 +153,7 @@ NOT_ABOUT_ONE_PATIENT = frozenset(
         AuditAction.AI_DRIFT_CHECKED,
     }
 )
-GENERIC_PHRASE = "used your record"  # a code from a later version than this page
+GENERIC_PHRASE = N_("used your record")  # a code from a later version than this page
 BREAK_GLASS_ACTIONS = frozenset(
     {
         AuditAction.BREAK_GLASS_STARTED,
@@ -170,8 +179,10 @@ class AccessLine:
     def sentence(self) -> str:
         when = date_format(timezone.localtime(self.occurred_at), "j F Y \\a\\t H:i")
         who = f"{self.who} ({self.relation})" if self.relation else self.who
-        why = f" for {self.why}" if self.why else ""
-        return f"{who} {self.what} on {when}{why}."
+        words = {"who": who, "what": self.what, "when": when, "why": self.why}
+        if self.why:
+            return _("%(who)s %(what)s on %(when)s for %(why)s.") % words
+        return _("%(who)s %(what)s on %(when)s.") % words
 
 
 def _who(event: AuditEvent, patient: Patient, team_ids: set[uuid.UUID]) -> tuple[str, str]:
@@ -194,13 +205,18 @@ def _who(event: AuditEvent, patient: Patient, team_ids: set[uuid.UUID]) -> tuple
 
 
 def _what(event: AuditEvent) -> str:
-    phrase = ACTION_PHRASES.get(event.action, GENERIC_PHRASE)
+    phrase = _(ACTION_PHRASES.get(event.action, GENERIC_PHRASE))
     detail = event.detail or {}
     stream = detail.get("stream")
     if event.action.startswith("privacy.consent_") and stream in set(DataStream):
         purpose = detail.get("purpose", "")
-        purpose_name = PURPOSE_NAMES.get(PurposeOfUse(purpose), "") if purpose else ""
-        phrase = f"{phrase}: {STREAM_NAMES[DataStream(stream)]} for {purpose_name}"
+        purpose_name = _(PURPOSE_NAMES.get(PurposeOfUse(purpose), "")) if purpose else ""
+        stream_name = _(STREAM_NAMES[DataStream(stream)])
+        phrase = _("%(phrase)s: %(stream)s for %(purpose)s") % {
+            "phrase": phrase,
+            "stream": stream_name,
+            "purpose": purpose_name,
+        }
     return phrase
 
 
@@ -208,7 +224,7 @@ def _why(event: AuditEvent, patient: Patient) -> str:
     if event.actor_id is not None and event.actor_id == patient.user_id:
         return ""  # the patient's own actions need no reason
     try:
-        return PURPOSE_NAMES[PurposeOfUse(event.purpose)]
+        return _(PURPOSE_NAMES[PurposeOfUse(event.purpose)])
     except ValueError:
         return ""
 
@@ -244,12 +260,12 @@ def access_log_for(
 # Why someone used the record, completing "<who> <did what> … ". From the purpose of use on the
 # audit event (HL7 ActReason), in the patient's words.
 PURPOSE_REASONS: dict[str, str] = {
-    PurposeOfUse.TREAT: "to plan and check your care",
-    PurposeOfUse.CAREMGT: "to review your care with your clinician",
-    PurposeOfUse.HOPERAT: "to check how well the service works",
-    PurposeOfUse.HRESCH: "for research",
-    PurposeOfUse.MLTRAINING: "to train computer models",
-    PurposeOfUse.ETREAT: "in an emergency",
+    PurposeOfUse.TREAT: N_("to plan and check your care"),
+    PurposeOfUse.CAREMGT: N_("to review your care with your clinician"),
+    PurposeOfUse.HOPERAT: N_("to check how well the service works"),
+    PurposeOfUse.HRESCH: N_("for research"),
+    PurposeOfUse.MLTRAINING: N_("to train computer models"),
+    PurposeOfUse.ETREAT: N_("in an emergency"),
     PurposeOfUse.PATRQT: "",
 }
 
@@ -295,8 +311,9 @@ def _reason(line: AccessLine) -> str:
     if line.is_own:
         return ""
     if line.is_emergency:
-        return PURPOSE_REASONS[PurposeOfUse.ETREAT]
-    return PURPOSE_REASONS.get(line.purpose, "")
+        return _(PURPOSE_REASONS[PurposeOfUse.ETREAT])
+    reason = PURPOSE_REASONS.get(line.purpose, "")
+    return _(reason) if reason else ""
 
 
 def _grouped(lines: list[AccessLine]) -> list[AccessGroup]:
@@ -340,7 +357,7 @@ def access_overview_for(
         AccessGroup(
             who=_("You"),
             relation="",
-            what=ACTION_PHRASES.get(row["action"], GENERIC_PHRASE),
+            what=_(ACTION_PHRASES.get(row["action"], GENERIC_PHRASE)),
             reason="",
             count=row["count"],
             last_at=row["last_at"],

@@ -79,7 +79,10 @@ class ChoiceGroup:
 
 
 def _choice_name(purpose: str, stream: str) -> str:
-    return f"{STREAM_NAMES[DataStream(stream)]} for {PURPOSE_NAMES[PurposeOfUse(purpose)]}"
+    return gettext("%(stream)s for %(purpose)s") % {
+        "stream": gettext(STREAM_NAMES[DataStream(stream)]),
+        "purpose": gettext(PURPOSE_NAMES[PurposeOfUse(purpose)]),
+    }
 
 
 @login_required
@@ -94,13 +97,15 @@ def privacy_choices(request: HttpRequest) -> HttpResponse:
         ChoiceRow(
             state=state,
             key=f"{state.purpose}-{state.stream}",
-            stream_name=STREAM_NAMES[state.stream],
+            stream_name=gettext(STREAM_NAMES[state.stream]),
             text=state.document.text_in(language) if state.document else ("", ""),
         )
         for state in states
     ]
     groups = [
-        ChoiceGroup(PURPOSE_NAMES[purpose], [row for row in rows if row.state.purpose == purpose])
+        ChoiceGroup(
+            gettext(PURPOSE_NAMES[purpose]), [row for row in rows if row.state.purpose == purpose]
+        )
         for purpose in dict.fromkeys(state.purpose for state in states)
     ]
     history = [
@@ -153,8 +158,8 @@ def privacy_decide(request: HttpRequest) -> HttpResponse:
             "Your receipt number is %(receipt)s."
         )
     )
-    # The consent names come from privacy.consent_texts (English for now, #14).
-    names = {"stream": STREAM_NAMES[stream], "purpose": PURPOSE_NAMES[purpose]}
+    # The consent names are marked in privacy.consent_texts and translated here.
+    names = {"stream": gettext(STREAM_NAMES[stream]), "purpose": gettext(PURPOSE_NAMES[purpose])}
     messages.success(request, done % {**names, "receipt": decision.receipt})
     return redirect("rights:privacy")
 
