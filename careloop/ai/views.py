@@ -241,7 +241,13 @@ def audit_report(request: HttpRequest, version_id: uuid.UUID) -> HttpResponse:
             "blocked": any(d.get("blocked") for d in (version.gate or {}).values()),
         }
     )
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
+    # A report file (the same as `careloop ai audit --html`, with its own inline styles), so it is
+    # downloaded and opened as a file rather than shown under the app's CSP, which would strip
+    # its styles.
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    name = f"careloop-{version.kind}-{version.version}-fairness-audit.html"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # ------------------------------------------------------------------ suggestions

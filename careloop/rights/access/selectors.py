@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # noqa: N812 (the usual marker name)
+from django.utils.translation import gettext_noop
 
 from careloop.accounts.types import Role
 from careloop.audit.selectors import events_for_patient
@@ -34,82 +34,98 @@ if TYPE_CHECKING:
 # recorded against a patient has a phrase here; the rest are in NOT_ABOUT_ONE_PATIENT (a test keeps
 # the two covering the whole enum, so a new action cannot reach this page unworded).
 ACTION_PHRASES: dict[str, str] = {
-    AuditAction.PATIENT_REGISTERED: N_("registered you with the service"),
-    AuditAction.PATIENT_VIEWED: N_("opened your record"),
-    AuditAction.CASELOAD_VIEWED: N_("saw you in their list of patients (name and latest scores)"),
-    AuditAction.ASSESSMENTS_VIEWED: N_("viewed your questionnaire results"),
-    AuditAction.ASSESSMENT_SUBMITTED: N_("saved a questionnaire"),
-    AuditAction.CHECKIN_SUBMITTED: N_("saved a mood check-in"),
-    AuditAction.REMINDER_PREFERENCES_CHANGED: N_("changed how and when you get reminders"),
-    AuditAction.MEASUREMENT_PLAN_CREATED: N_("set up your questionnaire schedule"),
-    AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED: N_("changed your questionnaire schedule"),
-    AuditAction.FOLLOW_UP_OFFERED: N_(
+    AuditAction.PATIENT_REGISTERED: gettext_noop("registered you with the service"),
+    AuditAction.PATIENT_VIEWED: gettext_noop("opened your record"),
+    AuditAction.CASELOAD_VIEWED: gettext_noop(
+        "saw you in their list of patients (name and latest scores)"
+    ),
+    AuditAction.ASSESSMENTS_VIEWED: gettext_noop("viewed your questionnaire results"),
+    AuditAction.ASSESSMENT_SUBMITTED: gettext_noop("saved a questionnaire"),
+    AuditAction.CHECKIN_SUBMITTED: gettext_noop("saved a mood check-in"),
+    AuditAction.REMINDER_PREFERENCES_CHANGED: gettext_noop(
+        "changed how and when you get reminders"
+    ),
+    AuditAction.MEASUREMENT_PLAN_CREATED: gettext_noop("set up your questionnaire schedule"),
+    AuditAction.MEASUREMENT_PLAN_ITEM_CHANGED: gettext_noop("changed your questionnaire schedule"),
+    AuditAction.FOLLOW_UP_OFFERED: gettext_noop(
         "asked you to answer a few more questions after a worrying answer"
     ),
-    AuditAction.FOLLOW_UP_COMPLETED: N_("saved your answers to the extra questions"),
-    AuditAction.ALERT_RAISED: N_("raised a safety alert so your care team could check on you"),
-    AuditAction.ALERT_NOTIFIED: N_("told your care team about a safety alert"),
-    AuditAction.ALERTS_VIEWED: N_("looked at a safety alert about you"),
-    AuditAction.ALERT_ACKNOWLEDGED: N_("picked up a safety alert about you"),
-    AuditAction.ALERT_ACTIONED: N_("recorded what they did about a safety alert"),
-    AuditAction.ALERT_CLOSED: N_("closed a safety alert"),
-    AuditAction.ALERT_ESCALATED: N_("passed a safety alert to the next person on call"),
-    AuditAction.ALERT_FALLBACK_FIRED: N_(
+    AuditAction.FOLLOW_UP_COMPLETED: gettext_noop("saved your answers to the extra questions"),
+    AuditAction.ALERT_RAISED: gettext_noop(
+        "raised a safety alert so your care team could check on you"
+    ),
+    AuditAction.ALERT_NOTIFIED: gettext_noop("told your care team about a safety alert"),
+    AuditAction.ALERTS_VIEWED: gettext_noop("looked at a safety alert about you"),
+    AuditAction.ALERT_ACKNOWLEDGED: gettext_noop("picked up a safety alert about you"),
+    AuditAction.ALERT_ACTIONED: gettext_noop("recorded what they did about a safety alert"),
+    AuditAction.ALERT_CLOSED: gettext_noop("closed a safety alert"),
+    AuditAction.ALERT_ESCALATED: gettext_noop("passed a safety alert to the next person on call"),
+    AuditAction.ALERT_FALLBACK_FIRED: gettext_noop(
         "used the backup way to reach your care team about an alert"
     ),
-    AuditAction.SAFETY_PLAN_VIEWED: N_("viewed your safety plan"),
-    AuditAction.SAFETY_PLAN_SAVED: N_("saved your safety plan"),
-    AuditAction.JOURNAL_ENTRY_WRITTEN: N_("wrote in your journal"),
-    AuditAction.JOURNAL_SHARED_ENTRIES_VIEWED: N_("read the journal entries you shared"),
-    AuditAction.JOURNAL_SHARING_CHANGED: N_("changed what you share from your journal"),
-    AuditAction.MESSAGE_SENT: N_("sent a message"),
-    AuditAction.MESSAGE_READ: N_("read a message"),
-    AuditAction.MESSAGE_THREAD_VIEWED: N_("opened your messages"),
-    AuditAction.BULK_PATIENT_EXPORTED: N_("exported your record to another system"),
-    AuditAction.CONSENT_GIVEN: N_("switched on a privacy choice"),
-    AuditAction.CONSENT_WITHDRAWN: N_("switched off a privacy choice"),
-    AuditAction.BREAK_GLASS_STARTED: N_("opened your record with EMERGENCY ACCESS"),
-    AuditAction.BREAK_GLASS_READ: N_("viewed your record under EMERGENCY ACCESS"),
-    AuditAction.BREAK_GLASS_ENDED: N_("emergency access to your record ended"),
-    AuditAction.BREAK_GLASS_REVIEWED: N_(
+    AuditAction.SAFETY_PLAN_VIEWED: gettext_noop("viewed your safety plan"),
+    AuditAction.SAFETY_PLAN_SAVED: gettext_noop("saved your safety plan"),
+    AuditAction.JOURNAL_ENTRY_WRITTEN: gettext_noop("wrote in your journal"),
+    AuditAction.JOURNAL_SHARED_ENTRIES_VIEWED: gettext_noop("read the journal entries you shared"),
+    AuditAction.JOURNAL_SHARING_CHANGED: gettext_noop("changed what you share from your journal"),
+    AuditAction.MESSAGE_SENT: gettext_noop("sent a message"),
+    AuditAction.MESSAGE_READ: gettext_noop("read a message"),
+    AuditAction.MESSAGE_THREAD_VIEWED: gettext_noop("opened your messages"),
+    AuditAction.BULK_PATIENT_EXPORTED: gettext_noop("exported your record to another system"),
+    AuditAction.CONSENT_GIVEN: gettext_noop("switched on a privacy choice"),
+    AuditAction.CONSENT_WITHDRAWN: gettext_noop("switched off a privacy choice"),
+    AuditAction.BREAK_GLASS_STARTED: gettext_noop("opened your record with EMERGENCY ACCESS"),
+    AuditAction.BREAK_GLASS_READ: gettext_noop("viewed your record under EMERGENCY ACCESS"),
+    AuditAction.BREAK_GLASS_ENDED: gettext_noop("emergency access to your record ended"),
+    AuditAction.BREAK_GLASS_REVIEWED: gettext_noop(
         "checked that an emergency access to your record was justified"
     ),
-    AuditAction.ALERT_ESCALATION_DEFERRED: N_(
+    AuditAction.ALERT_ESCALATION_DEFERRED: gettext_noop(
         "waited for the morning before paging about a low-level safety alert"
     ),
-    AuditAction.REVIEWS_VIEWED: N_(
+    AuditAction.REVIEWS_VIEWED: gettext_noop(
         "saw you in the list of things waiting for a clinician's review"
     ),
-    AuditAction.REVIEW_REQUESTED: N_("asked a clinician to look at something in your record"),
-    AuditAction.REVIEW_COMPLETED: N_("finished a clinician's review of something in your record"),
-    AuditAction.CONTACT_DETAILS_UPDATED: N_("updated your contact details"),
-    AuditAction.PATIENT_DISCHARGED: N_("ended your course of care (discharge)"),
-    AuditAction.AUDIT_TRAIL_VIEWED: N_("looked at the list of who accessed your record"),
-    AuditAction.RESEARCH_EXTRACTED: N_(
+    AuditAction.REVIEW_REQUESTED: gettext_noop(
+        "asked a clinician to look at something in your record"
+    ),
+    AuditAction.REVIEW_COMPLETED: gettext_noop(
+        "finished a clinician's review of something in your record"
+    ),
+    AuditAction.CONTACT_DETAILS_UPDATED: gettext_noop("updated your contact details"),
+    AuditAction.PATIENT_DISCHARGED: gettext_noop("ended your course of care (discharge)"),
+    AuditAction.AUDIT_TRAIL_VIEWED: gettext_noop("looked at the list of who accessed your record"),
+    AuditAction.RESEARCH_EXTRACTED: gettext_noop(
         "included your data, without your name, in a research extract"
     ),
-    AuditAction.DATA_VIEWED: N_("viewed everything the service holds about you"),
-    AuditAction.DATA_EXPORTED: N_("downloaded a copy of your record"),
-    AuditAction.ERASURE_REQUESTED: N_("asked for your record to be erased"),
-    AuditAction.ERASURE_REQUEST_WITHDRAWN: N_("withdrew the request to erase your record"),
-    AuditAction.ERASED: N_("erased your record"),
-    AuditAction.CARE_STEP_CHANGED: N_("changed the level of care you are offered (stepped care)"),
-    AuditAction.SUPERVISION_LIST_VIEWED: N_(
+    AuditAction.DATA_VIEWED: gettext_noop("viewed everything the service holds about you"),
+    AuditAction.DATA_EXPORTED: gettext_noop("downloaded a copy of your record"),
+    AuditAction.ERASURE_REQUESTED: gettext_noop("asked for your record to be erased"),
+    AuditAction.ERASURE_REQUEST_WITHDRAWN: gettext_noop(
+        "withdrew the request to erase your record"
+    ),
+    AuditAction.ERASED: gettext_noop("erased your record"),
+    AuditAction.CARE_STEP_CHANGED: gettext_noop(
+        "changed the level of care you are offered (stepped care)"
+    ),
+    AuditAction.SUPERVISION_LIST_VIEWED: gettext_noop(
         "saw you in the consultant's list of patients to review (name and progress)"
     ),
-    AuditAction.CASE_REVIEW_NOTE_ADDED: N_("wrote a note after reviewing your care"),
-    AuditAction.CASE_REVIEW_SIGNED_OFF: N_("signed off a review of your care"),
-    AuditAction.AI_PREDICTION_RECORDED: N_(
+    AuditAction.CASE_REVIEW_NOTE_ADDED: gettext_noop("wrote a note after reviewing your care"),
+    AuditAction.CASE_REVIEW_SIGNED_OFF: gettext_noop("signed off a review of your care"),
+    AuditAction.AI_PREDICTION_RECORDED: gettext_noop(
         "had a computer model estimate how likely your treatment is to help by week 12"
     ),
-    AuditAction.AI_SUGGESTION_RECORDED: N_("made a computer-assisted suggestion about your care"),
-    AuditAction.AI_SUGGESTION_DECIDED: N_(
+    AuditAction.AI_SUGGESTION_RECORDED: gettext_noop(
+        "made a computer-assisted suggestion about your care"
+    ),
+    AuditAction.AI_SUGGESTION_DECIDED: gettext_noop(
         "decided whether to follow a computer-assisted suggestion about your care"
     ),
-    AuditAction.AI_HUMAN_REVIEW_REQUESTED: N_(
+    AuditAction.AI_HUMAN_REVIEW_REQUESTED: gettext_noop(
         "asked for a person to review a decision a computer suggestion influenced"
     ),
-    AuditAction.AI_HUMAN_REVIEW_ANSWERED: N_(
+    AuditAction.AI_HUMAN_REVIEW_ANSWERED: gettext_noop(
         "answered your request for a person to review a decision"
     ),
 }
@@ -153,7 +169,7 @@ NOT_ABOUT_ONE_PATIENT = frozenset(
         AuditAction.AI_DRIFT_CHECKED,
     }
 )
-GENERIC_PHRASE = N_("used your record")  # a code from a later version than this page
+GENERIC_PHRASE = gettext_noop("used your record")  # a code from a later version than this page
 BREAK_GLASS_ACTIONS = frozenset(
     {
         AuditAction.BREAK_GLASS_STARTED,
@@ -260,12 +276,12 @@ def access_log_for(
 # Why someone used the record, completing "<who> <did what> … ". From the purpose of use on the
 # audit event (HL7 ActReason), in the patient's words.
 PURPOSE_REASONS: dict[str, str] = {
-    PurposeOfUse.TREAT: N_("to plan and check your care"),
-    PurposeOfUse.CAREMGT: N_("to review your care with your clinician"),
-    PurposeOfUse.HOPERAT: N_("to check how well the service works"),
-    PurposeOfUse.HRESCH: N_("for research"),
-    PurposeOfUse.MLTRAINING: N_("to train computer models"),
-    PurposeOfUse.ETREAT: N_("in an emergency"),
+    PurposeOfUse.TREAT: gettext_noop("to plan and check your care"),
+    PurposeOfUse.CAREMGT: gettext_noop("to review your care with your clinician"),
+    PurposeOfUse.HOPERAT: gettext_noop("to check how well the service works"),
+    PurposeOfUse.HRESCH: gettext_noop("for research"),
+    PurposeOfUse.MLTRAINING: gettext_noop("to train computer models"),
+    PurposeOfUse.ETREAT: gettext_noop("in an emergency"),
     PurposeOfUse.PATRQT: "",
 }
 

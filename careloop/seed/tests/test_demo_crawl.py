@@ -174,6 +174,8 @@ def page_problems(response: Any, html: str) -> list[str]:
     problems: list[str] = []
     if not response["Content-Type"].startswith("text/html"):
         return [f"Content-Type {response['Content-Type']}"]
+    if response.get("Content-Disposition", "").startswith("attachment"):
+        return []  # a file to download (a report), not a page of the app
     csp = response.get("Content-Security-Policy", "")
     if not csp:
         problems.append("no Content-Security-Policy header")
