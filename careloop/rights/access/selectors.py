@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from careloop.accounts.types import Role
 from careloop.audit.selectors import events_for_patient
@@ -297,17 +297,33 @@ class AccessGroup:
     count: int
     last_at: datetime
     is_emergency: bool
+    is_own: bool = False  # the patient's own uses ("You …")
 
     @property
     def sentence(self) -> str:
-        """E.g. "Your clinician Ben Jones opened your record 3 times to plan and check your care."""
+        """E.g. "Your clinician Ben Jones opened your record 3 times to plan and check your care."
+        Whole sentences per count, so each language orders the words its own way."""
+        n = self.count
+        if self.is_own:
+            return ngettext("You %(what)s once.", "You %(what)s %(count)s times.", n) % {
+                "what": self.what,
+                "count": n,
+            }
         if self.relation and self.relation != _("automatic"):
             who = f"{self.relation[0].upper()}{self.relation[1:]} {self.who}"
         else:
             who = self.who
-        times = _("once") if self.count == 1 else _("%(count)s times") % {"count": self.count}
-        reason = f" {self.reason}" if self.reason else ""
-        return f"{who} {self.what} {times}{reason}."
+        words = {"who": who, "what": self.what, "count": n, "reason": self.reason}
+        if self.reason:
+            return (
+                ngettext(
+                    "%(who)s %(what)s once %(reason)s.",
+                    "%(who)s %(what)s %(count)s times %(reason)s.",
+                    n,
+                )
+                % words
+            )
+        return ngettext("%(who)s %(what)s once.", "%(who)s %(what)s %(count)s times.", n) % words
 
     @property
     def last(self) -> str:
@@ -378,6 +394,7 @@ def access_overview_for(
             count=row["count"],
             last_at=row["last_at"],
             is_emergency=False,
+            is_own=True,
         )
         for row in own_rows
     ]

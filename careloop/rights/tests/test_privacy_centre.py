@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
 
 from careloop.audit.models import AuditEvent
 from careloop.audit.services import record_event
@@ -131,3 +132,16 @@ def test_own_uses_never_push_other_people_off_the_page(ada, ben, ada_patient) ->
     ]
     with pytest.raises(NotFound):
         access_overview_for(ben, ada_patient)
+
+
+def test_who_accessed_my_data_speaks_the_patients_language(as_user, ada, ben, ada_patient) -> None:
+    """The lines are whole translated sentences (#14 item 3), not English phrases in a frame."""
+    as_user(ben).get(f"/patients/{ada_patient.id}/")
+    html = as_user(ada).get("/me/access/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    others = visible_text(html.split('id="others"')[1].split('id="you"')[0])
+    with translation.override("es"):
+        opened = translation.gettext("opened your record")
+        reason = translation.gettext("to plan and check your care")
+    assert opened != "opened your record" and reason != "to plan and check your care"
+    assert opened in others and reason in others
+    assert "opened your record" not in others
