@@ -179,6 +179,15 @@ BREAK_GLASS_ACTIONS = frozenset(
 )
 
 
+def date_and_time(moment: datetime) -> str:
+    """ "7 December 2026 at 14:05" in the page's language (month names and word order)."""
+    local = timezone.localtime(moment)
+    return _("%(date)s at %(time)s") % {
+        "date": date_format(local, "j F Y"),
+        "time": date_format(local, "H:i"),
+    }
+
+
 @dataclass(frozen=True)
 class AccessLine:
     occurred_at: datetime
@@ -193,7 +202,7 @@ class AccessLine:
 
     @property
     def sentence(self) -> str:
-        when = date_format(timezone.localtime(self.occurred_at), "j F Y \\a\\t H:i")
+        when = date_and_time(self.occurred_at)
         who = f"{self.who} ({self.relation})" if self.relation else self.who
         words = {"who": who, "what": self.what, "when": when, "why": self.why}
         if self.why:
@@ -305,6 +314,8 @@ class AccessGroup:
         Whole sentences per count, so each language orders the words its own way."""
         n = self.count
         if self.is_own:
+            # Translators: %(what)s is a phrase written to follow a person's name ("opened your
+            # record"); word this so it reads well with "you" (e.g. "You: %(what)s, 3 times.").
             return ngettext("You %(what)s once.", "You %(what)s %(count)s times.", n) % {
                 "what": self.what,
                 "count": n,
@@ -327,7 +338,7 @@ class AccessGroup:
 
     @property
     def last(self) -> str:
-        return date_format(timezone.localtime(self.last_at), "j F Y \\a\\t H:i")
+        return date_and_time(self.last_at)
 
 
 @dataclass(frozen=True)
