@@ -129,7 +129,7 @@ def test_chromium_finds_the_app_installable(live_server, browser, playwright, tm
     )
     try:
         page = profile.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
+        page.goto(f"{live_server.url}/learn/")
         _wait_for_worker(page)
         session = profile.new_cdp_session(page)
         errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
@@ -151,7 +151,11 @@ def test_crisis_page_opens_signed_out_and_offline_from_the_app_worker(
     live_server, context, page, service
 ) -> None:
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")  # any page: the crisis page is stored when it installs
+    page.goto(f"{base}/accounts/login/")
+    page.wait_for_load_state("load")
+    # No worker is installed from the sign-in pages (its requests raced the sign-in).
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then((rs) => rs.length)") == 0
+    page.goto(f"{base}/learn/")  # any other page: the crisis page is stored when it installs
     _wait_for_worker(page)
     page.wait_for_function(
         "() => caches.keys().then(async (keys) => {"

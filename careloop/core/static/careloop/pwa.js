@@ -19,7 +19,13 @@
   // --- the service worker ------------------------------------------------------------------------
 
   let registration = null;
-  if ("serviceWorker" in navigator && script && script.dataset.sw) {
+  // Not on the sign-in pages: a worker installing there stores pages with the session of before
+  // the password or the one-time code, and those requests raced the sign-in (seen in the
+  // browser tests under load). It installs on the first page after; a worker already installed
+  // keeps working. (Fetching them without cookies instead stalled the page's own copies of the
+  // same files for 20 s in Chromium.)
+  const signingIn = location.pathname.startsWith("/accounts/");
+  if ("serviceWorker" in navigator && script && script.dataset.sw && !signingIn) {
     navigator.serviceWorker.register(script.dataset.sw, { scope: "/" }).then((reg) => {
       registration = reg;
       if (owner) {

@@ -46,27 +46,9 @@ async function keep(cacheName, url, response) {
   await cache.put(url, copy);
 }
 
-// What the worker stores on its own is fetched without cookies: these are public pages and
-// static files, and a request the browser did not make must never carry the session. With the
-// session it raced the sign-in (a response written with the session of before the password or
-// the one-time code could replace the new cookie; seen in the browser tests under load).
-const NO_COOKIES = { credentials: "omit" };
-
-async function storeShell() {
-  // As cache.addAll, but without cookies: any file missing fails the install.
-  const cache = await caches.open(SHELL);
-  await Promise.all(SHELL_URLS.map(async (url) => {
-    const response = await fetch(url, NO_COOKIES);
-    if (!response.ok) {
-      throw new Error("app shell: " + url + " answered " + response.status);
-    }
-    await cache.put(url, response);
-  }));
-}
-
 async function store(url) {
   try {
-    const response = await fetch(url, NO_COOKIES);
+    const response = await fetch(url, { credentials: "same-origin" });
     if (response.ok && !response.redirected) {
       await keep(SHELL, url, response);
       return response;
@@ -93,7 +75,8 @@ async function storeLearn() {
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
-    await storeShell();
+    const cache = await caches.open(SHELL);
+    await cache.addAll(SHELL_URLS);
     await Promise.all([store(CRISIS_URL), storeLearn()]);
     await self.skipWaiting();
   })());
