@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from careloop.instruments.library import (
     InstrumentDefinition,
@@ -27,31 +28,63 @@ if TYPE_CHECKING:
     from careloop.assessments.models import Assessment
 
 _TOPIC = {
-    "phq9": "depression",
-    "phq8": "depression",
-    "phq2": "depression",
-    "gad7": "anxiety",
-    "gad2": "anxiety",
+    "phq9": gettext_noop("depression"),
+    "phq8": gettext_noop("depression"),
+    "phq2": gettext_noop("depression"),
+    "gad7": gettext_noop("anxiety"),
+    "gad2": gettext_noop("anxiety"),
 }
+# The scorers' band names (careloop/instruments/scoring), marked here so each language has them;
+# `band_in_words` shows them in the page's language.
+BAND_NAMES = (
+    gettext_noop("minimal"),
+    gettext_noop("mild"),
+    gettext_noop("moderate"),
+    gettext_noop("moderately severe"),
+    gettext_noop("moderately severe or worse"),
+    gettext_noop("moderate-to-severe"),
+    gettext_noop("severe"),
+    gettext_noop("subclinical"),
+    gettext_noop("low"),
+    gettext_noop("high"),
+    gettext_noop("very high"),
+    gettext_noop("healthy"),
+    gettext_noop("likely to be well"),
+    gettext_noop("likely mild disorder"),
+    gettext_noop("likely moderate disorder"),
+    gettext_noop("likely severe disorder"),
+    gettext_noop("significant functional impairment"),
+)
+
+
+def band_in_words(band: str) -> str:
+    """A scorer's band name in the page's language ("none/minimal" reads as "minimal")."""
+    if not band:
+        return ""
+    band = {"none/minimal": "minimal", "none": "minimal"}.get(band, band)
+    return _(band) if band in BAND_NAMES else band
+
+
 _SHORT_NAME = re.compile(r"\(([^()]+)\)$")
 
 
 def plain_meaning(instrument_id: str, band: str) -> str:
     """One sentence a patient can read at a glance (reading age about 11)."""
-    topic = _TOPIC.get(instrument_id)
+    topic_name = _TOPIC.get(instrument_id)
+    topic = _(topic_name) if topic_name else None
     if not band:
         return _("Thank you. Your answers have been saved for your care team.")
     if topic is None:
-        return _("Your answers are in the range called “%(band)s”.") % {"band": band}
+        return _("Your answers are in the range called “%(band)s”.") % {"band": band_in_words(band)}
     if band in {"minimal", "none/minimal", "none"}:
         return _("Your answers suggest few or no signs of %(topic)s right now.") % {"topic": topic}
     return _("Your answers suggest %(band)s symptoms of %(topic)s.") % {
-        "band": band,
+        "band": band_in_words(band),
         "topic": topic,
     }
 
 
-NEXT_STEP = (
+NEXT_STEP = gettext_lazy(
     "This is not a diagnosis. Your care team sees your answers and will talk them through with you."
 )
 

@@ -72,8 +72,8 @@ def _number(value: float) -> str:
 
 
 def _plain_band(band: str) -> str:
-    """The scorer's band in plain words ("none/minimal" reads as "minimal")."""
-    return {"none/minimal": "minimal", "none": "minimal"}.get(band, band)
+    """The scorer's band in plain words, in the page's language."""
+    return meaning.band_in_words(band)
 
 
 def _points(rows: Sequence[Assessment], time_zone: str) -> list[ScorePoint]:

@@ -34,3 +34,9 @@ def score_text(assessment: Assessment) -> str:
 def risk_labels(assessment: Assessment) -> list[str]:
     """'Q9: “Several days”' / 'Q9: not answered' per flagged risk item."""
     return meaning.risk_flag_labels(assessment)
+
+
+@register.filter
+def band_words(band: str) -> str:
+    """A result's band in the page's language ("moderat", "متوسط"), for patients' pages."""
+    return meaning.band_in_words(band)
