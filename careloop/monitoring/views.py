@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.accounts.selectors import request_user
+from careloop.accounts.types import Role
 from careloop.assessments.selectors import assessments_of
 from careloop.assessments.types import SubmissionSource
 from careloop.audit.services import record_event
@@ -60,6 +61,11 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.works_in_care_team:
         return redirect("monitoring:caseload")
+    # The other staff roles land on their own start page (#13: service admin, researcher).
+    if user.role == Role.SERVICE_ADMIN:
+        return redirect("manage:hub")
+    if user.role == Role.RESEARCHER:
+        return redirect("manage:research")
     try:
         patient = own_patient_record(user)
     except NotFound:

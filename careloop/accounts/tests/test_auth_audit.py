@@ -162,7 +162,7 @@ def test_the_service_admin_sees_their_services_auth_events(ada, ben, cleo, as_us
     assert str(ben.id)[-8:] in html
     assert GHOST not in html and WRONG not in html
     assert page["Cache-Control"] == "no-store"
-    home = as_user(cleo).get("/").content.decode()
+    home = as_user(cleo).get("/", follow=True).content.decode()  # lands on /manage/
     assert "/accounts/security/" in home  # linked from the admin's navigation
 
 
