@@ -258,9 +258,9 @@ def test_service_is_for_the_patient_themself(ada, ben, ada_patient) -> None:
         update_contact_details(ben, ada_patient, phone=PHONE, email="", language="")
     with pytest.raises(InvalidInput, match=r"^phone"):
         update_contact_details(ada, ada_patient, phone="12345", email="", language="")
-    assert update_contact_details(
-        ada, ada_patient, phone=f" {PHONE} ", email="", language=""
-    ) == ["phone"]
+    assert update_contact_details(ada, ada_patient, phone=f" {PHONE} ", email="", language="") == [
+        "phone"
+    ]
     # Nothing changed: nothing written, nothing audited a second time.
     assert update_contact_details(ada, ada_patient, phone=PHONE, email="", language="") == []
     assert AuditEvent.objects.filter(action=AuditAction.CONTACT_DETAILS_UPDATED).count() == 1
