@@ -26,7 +26,12 @@ from careloop.core.errors import DomainError, NotFound
 from careloop.core.http import client_ip
 from careloop.privacy import breakglass
 from careloop.privacy.consent import ConsentState, consent_states, decisions_of
-from careloop.privacy.consent_texts import PURPOSE_NAMES, STREAM_NAMES
+from careloop.privacy.consent_texts import (
+    PURPOSE_NAMES,
+    STREAM_NAMES,
+    default_text,
+    default_title,
+)
 from careloop.privacy.policy import DataStream, PurposeOfUse
 from careloop.privacy.services import decide
 from careloop.privacy.types import Choice
@@ -36,6 +41,7 @@ from careloop.rights.access.selectors import ACCESS_LOG_LIMIT, access_overview_f
 if TYPE_CHECKING:
     from careloop.accounts.models import User
     from careloop.care.models import Patient
+    from careloop.privacy.models import ConsentDocument
 
 
 def _user(request: HttpRequest) -> User:
@@ -85,6 +91,22 @@ def _choice_name(purpose: str, stream: str) -> str:
     }
 
 
+def document_text(document: ConsentDocument, language: str) -> tuple[str, str]:
+    """(title, body) of a consent document in the page's language: a translation the service
+    published with it, else, for the packaged text (unchanged by the service), the packaged
+    text in that language from the catalogue, else the English."""
+    if language in document.title:
+        return document.text_in(language)
+    purpose, stream = PurposeOfUse(document.purpose), DataStream(document.stream)
+    packaged = document.title.get("en") == default_title(purpose, stream) and document.body.get(
+        "en"
+    ) == default_text(purpose, stream)
+    if packaged:
+        with translation.override(language):
+            return default_title(purpose, stream, gettext), default_text(purpose, stream, gettext)
+    return document.text_in(language)
+
+
 @login_required
 @require_GET
 def privacy_choices(request: HttpRequest) -> HttpResponse:
@@ -98,7 +120,7 @@ def privacy_choices(request: HttpRequest) -> HttpResponse:
             state=state,
             key=f"{state.purpose}-{state.stream}",
             stream_name=gettext(STREAM_NAMES[state.stream]),
-            text=state.document.text_in(language) if state.document else ("", ""),
+            text=document_text(state.document, language) if state.document else ("", ""),
         )
         for state in states
     ]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.accounts.selectors import signed_in_user
@@ -144,7 +145,7 @@ class ConsentRow:
 
 
 def _consent_row(decision: ConsentDecision) -> ConsentRow:
-    title = default_title(PurposeOfUse(decision.purpose), DataStream(decision.stream))
+    title = default_title(PurposeOfUse(decision.purpose), DataStream(decision.stream), gettext)
     return ConsentRow(decision.decided_at, decision.get_choice_display(), title, decision.receipt)
 
 

@@ -145,3 +145,15 @@ def test_who_accessed_my_data_speaks_the_patients_language(as_user, ada, ben, ad
     assert opened != "opened your record" and reason != "to plan and check your care"
     assert opened in others and reason in others
     assert "opened your record" not in others
+
+
+def test_the_packaged_consent_texts_are_shown_in_the_patients_language(as_user, ada) -> None:
+    """The service's packaged consent documents (unchanged) read in the page's language; the
+    stored English stays the document of record (#14 item 3)."""
+    from careloop.privacy.consent_texts import SAFETY_EXCEPTION
+
+    html = as_user(ada).get("/me/privacy/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    with translation.override("es"):
+        safety = translation.gettext(SAFETY_EXCEPTION)
+    assert safety != SAFETY_EXCEPTION
+    assert safety.split(":")[0] in html and SAFETY_EXCEPTION.split(":")[0] not in html
