@@ -71,11 +71,6 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _plain_band(band: str) -> str:
-    """The scorer's band in plain words, in the page's language."""
-    return meaning.band_in_words(band)
-
-
 def _points(rows: Sequence[Assessment], time_zone: str) -> list[ScorePoint]:
     points = []
     for row in sorted(rows, key=lambda a: a.completed_at):
@@ -85,7 +80,7 @@ def _points(rows: Sequence[Assessment], time_zone: str) -> list[ScorePoint]:
             ScorePoint(
                 on=day,
                 score=row.score_total,
-                band=_plain_band(row.band),
+                band=meaning.band_in_words(row.band),
                 prorated=row.prorated,
                 shown_on=date_format(day, "j M Y"),
             )
@@ -173,7 +168,7 @@ def _patient_bands(instrument_id: str, label: str, max_score: float) -> tuple[Se
     if any(band.unverified for band in scale.bands):
         return ()  # bands the clinical spec has not checked are not shown to patients as fact
     return tuple(
-        SeverityBand(band.low, band.high, _plain_band(band.label.rsplit(" ", 1)[0]))
+        SeverityBand(band.low, band.high, meaning.band_in_words(band.label.rsplit(" ", 1)[0]))
         for band in scale.bands
     )
 
